@@ -1,0 +1,1 @@
+#include "core/provision/s46_options.hpp"
