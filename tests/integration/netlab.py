@@ -1,0 +1,210 @@
+"""Test-equipment helpers: network namespaces, veth links, kea-dhcp6 and dnsmasq.
+
+Used by the integration tests and by scripts/lab. Independent of s46d's code: it only
+runs programs and reads what they print. Every name carries a per-run tag, and everything
+created is torn down on every exit path (context manager, atexit and SIGTERM/SIGINT).
+"""
+import atexit
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def skip_unless_root(what):
+    """Exit with ctest's skip code (77) and a clear message when the test cannot run here."""
+    if os.geteuid() != 0:
+        print(f"SKIP: {what} needs root (network namespaces)")
+        sys.exit(77)
+    for tool in ("ip", "kea-dhcp6"):
+        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
+            print(f"SKIP: {what} needs '{tool}' (apt-get install iproute2 kea-dhcp6-server)")
+            sys.exit(77)
+
+
+def run(*cmd, check=True, ns=None, capture=True, timeout=30):
+    if ns:
+        cmd = ("ip", "netns", "exec", ns) + tuple(cmd)
+    r = subprocess.run(cmd, capture_output=capture, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
+    return r
+
+
+class Lab:
+    """A set of namespaces and processes that disappear together."""
+
+    def __init__(self, tag=None):
+        self.tag = tag or f"s46t{os.getpid() % 100000}{random.randint(0, 999)}"
+        self.namespaces = []
+        self.procs = []
+        self.tmp = tempfile.mkdtemp(prefix=f"{self.tag}-")
+        self._closed = False
+        atexit.register(self.close)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, _frame):
+        self.close()
+        sys.exit(128 + signum)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def ns(self, short):
+        """Create namespace <tag>-<short> with loopback up and DAD off, so addresses work at once."""
+        name = f"{self.tag}-{short}"
+        run("ip", "netns", "add", name)
+        self.namespaces.append(name)
+        run("ip", "link", "set", "lo", "up", ns=name)
+        for key in ("all", "default"):
+            run("sysctl", "-qw", f"net.ipv6.conf.{key}.accept_dad=0", f"net.ipv6.conf.{key}.accept_ra=0", ns=name)
+        return name
+
+    def link(self, ns_a, if_a, ns_b, if_b, mac_a=None, mac_b=None):
+        """A veth pair between two namespaces, both ends up."""
+        # Temporary names in the root namespace: random, so parallel runs never collide.
+        tmp_a, tmp_b = f"s46{random.getrandbits(40):010x}", f"s46{random.getrandbits(40):010x}"
+        run("ip", "link", "add", tmp_a, "type", "veth", "peer", "name", tmp_b)
+        for tmp, ns, ifname, mac in ((tmp_a, ns_a, if_a, mac_a), (tmp_b, ns_b, if_b, mac_b)):
+            run("ip", "link", "set", tmp, "netns", ns)
+            run("ip", "link", "set", tmp, "name", ifname, ns=ns)
+            if mac:
+                run("ip", "link", "set", ifname, "address", mac, ns=ns)
+            run("sysctl", "-qw", f"net.ipv6.conf.{ifname}.accept_dad=0", ns=ns)
+            run("ip", "link", "set", ifname, "up", ns=ns)
+
+    def spawn(self, *cmd, ns=None, log=None, env=None):
+        """Start a background process (in a namespace); it is killed on close()."""
+        if ns:
+            cmd = ("ip", "netns", "exec", ns) + tuple(cmd)
+        out = open(log, "w") if log else subprocess.DEVNULL
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, timeout=3):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                return
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        for p in reversed(self.procs):
+            try:
+                self.stop(p)
+            except Exception:
+                pass
+        for name in reversed(self.namespaces):
+            # Kill anything still running inside before deleting the namespace.
+            subprocess.run(["ip", "netns", "pids", name], capture_output=True)
+            pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def wait_for(predicate, timeout=5.0, interval=0.02, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = predicate()
+        if v:
+            return v
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Kea:
+    """kea-dhcp6 in a namespace with a generated configuration (see shared/notes/kea.md §3)."""
+
+    def __init__(self, lab, ns, ifname, subnet="2001:db8:0:1::/64", pool="2001:db8:0:1::100 - 2001:db8:0:1::1ff",
+                 pd_pool=None, option_data=(), option_def=(), timers=(1000, 2000, 3000, 4000), rapid_commit=True):
+        self.lab, self.ns, self.ifname = lab, ns, ifname
+        self.dir = os.path.join(lab.tmp, f"kea-{ns}")
+        os.makedirs(self.dir, exist_ok=True)
+        self.conf_path = os.path.join(self.dir, "kea-dhcp6.json")
+        self.log_path = os.path.join(self.dir, "kea-dhcp6.log")
+        self.subnet, self.pool = subnet, pool
+        self.pd_pool = pd_pool or {"prefix": "2001:db8:1200::", "prefix-len": 40, "delegated-len": 56}
+        self.timers = timers
+        self.rapid_commit = rapid_commit
+        self.proc = None
+        self.configure(option_data, option_def)
+
+    def configure(self, option_data, option_def=()):
+        defs = [{"name": "s46-priority", "code": 111, "space": "dhcp6", "type": "uint16", "array": True}]
+        defs += [d for d in option_def if d.get("code") != 111]
+        t1, t2, pref, valid = self.timers
+        conf = {"Dhcp6": {
+            "interfaces-config": {"interfaces": [self.ifname]},
+            "server-id": {"type": "LLT", "persist": False},
+            "lease-database": {"type": "memfile", "persist": False},
+            "renew-timer": t1, "rebind-timer": t2, "preferred-lifetime": pref, "valid-lifetime": valid,
+            "option-def": defs,
+            "option-data": list(option_data),
+            "subnet6": [{"id": 1, "subnet": self.subnet, "interface": self.ifname, "rapid-commit": self.rapid_commit,
+                         "pools": [{"pool": self.pool}], "pd-pools": [self.pd_pool]}],
+            "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": self.log_path}],
+                         "severity": "DEBUG", "debuglevel": 40}],
+        }}
+        with open(self.conf_path, "w") as f:
+            json.dump(conf, f, indent=1)
+
+    def _env(self):
+        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
+        return env
+
+    def start(self):
+        r = run("kea-dhcp6", "-t", self.conf_path, ns=self.ns, check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"kea-dhcp6 rejected its configuration: {r.stdout.strip()} {r.stderr.strip()}")
+        self.proc = self.lab.spawn("kea-dhcp6", "-c", self.conf_path, ns=self.ns,
+                                   log=os.path.join(self.dir, "stdout"), env=self._env())
+        wait_for(lambda: "ff02::1:2" in run("ss", "-Hlun", "sport = :547", ns=self.ns).stdout, 5, what="kea-dhcp6 listening")
+
+    def reload(self, option_data, option_def=()):
+        """New options: restart with the new configuration (leases are in memory: clients Renew/Rebind)."""
+        self.configure(option_data, option_def)
+        self.stop()
+        self.start()
+
+    def stop(self):
+        if self.proc:
+            self.lab.stop(self.proc)
+            self.proc = None
+
+
+class Dnsmasq:
+    """An authoritative-enough DNS server answering fixed AAAA records (the AFTR name)."""
+
+    def __init__(self, lab, ns, listen, records, ttl=300):
+        args = ["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                f"--listen-address={listen}", "--port=53", f"--local-ttl={ttl}", f"--auth-ttl={ttl}",
+                f"--pid-file={os.path.join(lab.tmp, 'dnsmasq-' + ns + '.pid')}", "--log-queries"]
+        for name, addr in records:
+            args.append(f"--host-record={name},{addr}")
+        self.proc = lab.spawn(*args, ns=ns, log=os.path.join(lab.tmp, f"dnsmasq-{ns}.log"))
+        wait_for(lambda: ":53" in run("ss", "-Hlun", "sport = :53", ns=ns).stdout, 5, what="dnsmasq listening")
