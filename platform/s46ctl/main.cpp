@@ -7,6 +7,7 @@
 
 #include "platform/s46ctl/command.hpp"
 #include "platform/s46ctl/map_calc.hpp"
+#include "platform/s46ctl/select_cmd.hpp"
 
 namespace {
 
@@ -15,6 +16,8 @@ using s46::ctl::Command;
 const Command kCommands[] = {
     {"map-calc", "MAP-E / lw4o6 arithmetic: BMR, IPv4, PSID, port set, MAP address, next hop", s46::ctl::kMapCalcUsage,
      s46::ctl::map_calc_main},
+    {"select", "offline mode selection for a DHCPv6 Reply's options (RFC 8026, the option matrix)", s46::ctl::kSelectUsage,
+     s46::ctl::select_main},
 };
 
 void print_usage(std::ostream& out) {

@@ -1,0 +1,34 @@
+// What the controller drives when the active mode changes. `--dataplane none` provisions and
+// selects only (NullDataPlane); the userspace TUN backend implements the same interface.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/net/ipv6.hpp"
+#include "core/result.hpp"
+#include "core/select/state_machine.hpp"
+#include "modes/plan.hpp"
+
+namespace s46::daemon {
+
+class DataPlane {
+public:
+    virtual ~DataPlane() = default;
+    // Carries out one transition. `plan` is the new plan (activate/replace), null on teardown.
+    // A replace swaps everything in one step: old state that no longer holds (NAPT entries for an
+    // old address or PSID, RFC 7596 §5.1) is flushed by the implementation.
+    virtual Result<bool> apply(const select::Transition& t, const modes::Plan* plan) = 0;
+    // DS-Lite: the AFTR name resolved (or moved to another AAAA record).
+    virtual Result<bool> set_remote(const net::Ipv6Address& remote) = 0;
+    virtual std::string name() const = 0;
+};
+
+class NullDataPlane final : public DataPlane {
+public:
+    Result<bool> apply(const select::Transition&, const modes::Plan*) override { return true; }
+    Result<bool> set_remote(const net::Ipv6Address&) override { return true; }
+    std::string name() const override { return "none"; }
+};
+
+}  // namespace s46::daemon

@@ -1,0 +1,42 @@
+// The DHCPv6 client's UDP socket (RFC 8415 §7.2): port 546 on the WAN interface, sending to
+// All_DHCP_Relay_Agents_and_Servers (ff02::1:2) port 547 with hop limit 1.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include <asio.hpp>
+
+#include "core/net/ipv6.hpp"
+#include "core/result.hpp"
+
+namespace s46::platform {
+
+class Dhcp6Socket {
+public:
+    using Receive = std::function<void(std::span<const std::uint8_t> bytes, const net::Ipv6Address& from)>;
+
+    Dhcp6Socket(asio::io_context& io, std::string ifname);
+
+    // Opens and binds; errors name the interface and the call that failed.
+    Result<bool> open(Receive on_receive, std::uint16_t client_port = 546);
+    // `to` unset: ff02::1:2 on the interface. Errors are returned, never thrown.
+    Result<bool> send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to = nullptr, std::uint16_t server_port = 547);
+    void close();
+    const std::string& ifname() const { return ifname_; }
+
+private:
+    void receive();
+    asio::io_context& io_;
+    std::string ifname_;
+    unsigned ifindex_ = 0;
+    asio::ip::udp::socket socket_;
+    asio::ip::udp::endpoint from_;
+    std::array<std::uint8_t, 65536> buffer_{};
+    Receive on_receive_;
+};
+
+}  // namespace s46::platform

@@ -1,0 +1,140 @@
+#include "platform/s46ctl/select_cmd.hpp"
+
+#include <iostream>
+
+#include "core/util/hex.hpp"
+#include "dhcp/s46_codec.hpp"
+#include "modes/evaluate.hpp"
+#include "platform/report/plan_json.hpp"
+
+namespace s46::ctl {
+
+const char* const kSelectUsage =
+    "usage: s46ctl select --options-hex HEX [--delegated-prefix P]... [--wan-address A]\n"
+    "                     [--mode auto|dslite|lw4o6|mape] [--order LIST] [--no-match default-order|none]\n"
+    "                     [--enable LIST] [--wan-mtu N] [--legacy-iid] [--gi4over6[=PREFIX]] [--json]\n"
+    "  Decodes the options of a DHCPv6 Reply (each with its code and length), selects exactly one\n"
+    "  softwire mode (RFC 8026 with option 111; default order mape,lw4o6,dslite) and prints its plan.\n";
+
+Result<SelectArgs> parse_select_args(const std::vector<std::string>& args) {
+    SelectArgs out;
+    bool have_options = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](const char* flag) -> Result<std::string> {
+            if (i + 1 >= args.size()) return fail(std::string(flag) + " needs a value");
+            return args[++i];
+        };
+        if (a == "--json") {
+            out.json = true;
+        } else if (a == "--legacy-iid") {
+            out.context.legacy_iid = true;
+        } else if (a == "--gi4over6") {
+            out.context.gi4over6 = true;
+        } else if (a.rfind("--gi4over6=", 0) == 0) {
+            auto p = net::Ipv4Prefix::parse(a.substr(11));
+            if (!p) return fail("--gi4over6: " + p.error());
+            out.context.gi4over6 = true;
+            out.context.gi4over6_prefix = *p;
+        } else if (a == "--options-hex") {
+            auto v = value("--options-hex");
+            if (!v) return fail(v.error());
+            auto bytes = util::parse_hex(*v);
+            if (!bytes) return fail("--options-hex: " + bytes.error());
+            out.options = std::move(*bytes);
+            have_options = true;
+        } else if (a == "--delegated-prefix") {
+            auto v = value("--delegated-prefix");
+            if (!v) return fail(v.error());
+            auto p = net::Ipv6Prefix::parse(*v);
+            if (!p) return fail("--delegated-prefix: " + p.error());
+            out.context.delegated_prefixes.push_back(*p);
+        } else if (a == "--wan-address") {
+            auto v = value("--wan-address");
+            if (!v) return fail(v.error());
+            auto addr = net::Ipv6Address::parse(*v);
+            if (!addr) return fail("--wan-address: " + addr.error());
+            out.context.wan_address = *addr;
+        } else if (a == "--mode") {
+            auto v = value("--mode");
+            if (!v) return fail(v.error());
+            auto m = select::parse_configured_mode(*v);
+            if (!m) return fail("--mode: " + m.error());
+            out.policy.configured = *m;
+        } else if (a == "--order") {
+            auto v = value("--order");
+            if (!v) return fail(v.error());
+            auto l = select::parse_mode_list(*v);
+            if (!l) return fail("--order: " + l.error());
+            out.policy.default_order = *l;
+        } else if (a == "--enable") {
+            auto v = value("--enable");
+            if (!v) return fail(v.error());
+            auto l = select::parse_mode_list(*v);
+            if (!l) return fail("--enable: " + l.error());
+            out.policy.enabled = *l;
+        } else if (a == "--no-match") {
+            auto v = value("--no-match");
+            if (!v) return fail(v.error());
+            if (*v == "default-order") out.policy.no_match = select::NoMatchPolicy::default_order;
+            else if (*v == "none") out.policy.no_match = select::NoMatchPolicy::none;
+            else return fail("--no-match: expected default-order or none, got '" + *v + "'");
+        } else if (a == "--wan-mtu") {
+            auto v = value("--wan-mtu");
+            if (!v) return fail(v.error());
+            unsigned long n = 0;
+            try {
+                std::size_t used = 0;
+                n = std::stoul(*v, &used);
+                if (used != v->size()) throw std::invalid_argument("trailing");
+            } catch (const std::exception&) {
+                return fail("--wan-mtu: '" + *v + "' is not a number");
+            }
+            if (n < 1280 || n > 65535) return fail("--wan-mtu: " + *v + " is outside 1280..65535 (RFC 8200 minimum 1280)");
+            out.context.wan_mtu = static_cast<std::uint16_t>(n);
+        } else {
+            return fail("unknown argument '" + a + "'");
+        }
+    }
+    if (!have_options) return fail("--options-hex is required");
+    return out;
+}
+
+nlohmann::json run_select(const SelectArgs& args) {
+    provision::S46OptionSet options = dhcp::decode_reply_options(args.options);
+    modes::Evaluation ev = modes::evaluate(options, args.context, args.policy);
+    return report::evaluation_json(ev);
+}
+
+std::string select_text(const nlohmann::json& r) {
+    std::string s = "mode:     " + r["mode"].get<std::string>() + "\nreason:   " + r["reason"].get<std::string>() + "\n";
+    for (const auto& rej : r["rejected"])
+        s += "ignored:  option " + std::to_string(rej["option"].get<int>()) + ": " + rej["why"].get<std::string>() + "\n";
+    if (!r["plan"].is_null()) {
+        for (const auto& [k, v] : r["plan"].items()) {
+            std::string key = k + ":";
+            key.resize(std::max<std::size_t>(key.size() + 1, 14), ' ');
+            if (k == "port_ranges" && v.size() > 6) {
+                s += key + v[0].get<std::string>() + ", " + v[1].get<std::string>() + ", ... " + v[v.size() - 1].get<std::string>() +
+                     " (" + std::to_string(v.size()) + " ranges)\n";
+            } else {
+                s += key + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
+            }
+        }
+    }
+    return s;
+}
+
+int select_main(const std::vector<std::string>& args) {
+    auto parsed = parse_select_args(args);
+    if (!parsed) {
+        std::cerr << "s46ctl select: " << parsed.error() << '\n';
+        return 2;
+    }
+    auto report = run_select(*parsed);
+    if (parsed->json) std::cout << report.dump(1) << '\n';
+    else std::cout << select_text(report);
+    return 0;
+}
+
+}  // namespace s46::ctl
