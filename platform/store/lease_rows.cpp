@@ -1,0 +1,137 @@
+#include "platform/store/lease_rows.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "platform/store/queries.hpp"
+
+namespace s46::store {
+namespace {
+
+// Lifetimes, IAIDs and T1/T2 are 32-bit on the wire; anything else in the file was not
+// written by us.
+bool fits_u32(std::int64_t v) { return v >= 0 && v <= 0xffffffffLL; }
+
+Result<std::uint32_t> u32(const sql::Stmt& st, int col, const char* what) {
+    std::int64_t v = st.int64(col);
+    if (!fits_u32(v)) return fail(std::string("stored lease: ") + what + " " + std::to_string(v) + " is out of range");
+    return static_cast<std::uint32_t>(v);
+}
+
+// "addr/len" back into the exact value stored: Ipv6Prefix::parse would mask host bits, and
+// a round trip must not change what the DHCPv6 layer handed over.
+Result<net::Ipv6Prefix> exact_prefix(const std::string& text) {
+    auto slash = text.rfind('/');
+    if (slash == std::string::npos) return fail("stored lease: prefix '" + text + "' has no length");
+    auto a = net::Ipv6Address::parse(std::string_view(text).substr(0, slash));
+    if (!a) return fail("stored lease: prefix: " + a.error());
+    std::string len_text = text.substr(slash + 1);
+    if (len_text.empty() || len_text.size() > 3 || len_text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(len_text) > 255)
+        return fail("stored lease: prefix '" + text + "' has a bad length");
+    net::Ipv6Prefix p;
+    p.address = *a;
+    p.length = static_cast<std::uint8_t>(std::stoi(len_text));
+    return p;
+}
+
+}  // namespace
+
+Result<std::optional<provision::Lease>> read_lease(sql::Db& db) {
+    provision::Lease lease;
+    sql::Stmt st;
+    st.prepare(db, queries::kLoadLease);
+    int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<provision::Lease>{};
+    if (rc != SQLITE_ROW) return fail("reading the stored lease: " + db.message());
+
+    lease.server_duid = st.blob(0);
+    if (!st.is_null(1)) {
+        auto a = net::Ipv6Address::parse(st.text(1));
+        if (!a) return fail("stored lease: server address: " + a.error());
+        lease.server_address = *a;
+    }
+    auto iaid_na = u32(st, 2, "IAID (IA_NA)");
+    auto iaid_pd = u32(st, 3, "IAID (IA_PD)");
+    auto t1 = u32(st, 4, "T1");
+    auto t2 = u32(st, 5, "T2");
+    for (const auto* r : {&iaid_na, &iaid_pd, &t1, &t2})
+        if (!*r) return fail(r->error());
+    lease.iaid_na = *iaid_na;
+    lease.iaid_pd = *iaid_pd;
+    lease.t1 = *t1;
+    lease.t2 = *t2;
+    lease.obtained_at = st.int64(6);
+    lease.options = st.blob(7);
+
+    st.prepare(db, queries::kLoadLeaseAddresses);
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto a = net::Ipv6Address::parse(st.text(0));
+        if (!a) return fail("stored lease: address: " + a.error());
+        auto pref = u32(st, 1, "preferred lifetime");
+        auto valid = u32(st, 2, "valid lifetime");
+        if (!pref) return fail(pref.error());
+        if (!valid) return fail(valid.error());
+        lease.addresses.push_back({*a, *pref, *valid});
+    }
+    if (rc != SQLITE_DONE) return fail("reading the stored lease addresses: " + db.message());
+
+    st.prepare(db, queries::kLoadLeasePrefixes);
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto p = exact_prefix(st.text(0));
+        if (!p) return fail(p.error());
+        auto pref = u32(st, 1, "preferred lifetime");
+        auto valid = u32(st, 2, "valid lifetime");
+        if (!pref) return fail(pref.error());
+        if (!valid) return fail(valid.error());
+        lease.prefixes.push_back({*p, *pref, *valid});
+    }
+    if (rc != SQLITE_DONE) return fail("reading the stored lease prefixes: " + db.message());
+    return std::optional<provision::Lease>{std::move(lease)};
+}
+
+int delete_lease(sql::Db& db) { return db.exec(std::string(queries::kClearLease).c_str()); }
+
+int write_lease(sql::Db& db, const provision::Lease& lease) {
+    int rc = delete_lease(db);
+    if (rc != SQLITE_OK) return rc;
+
+    sql::Stmt st;
+    st.prepare(db, queries::kInsertLease);
+    st.bind_blob(1, lease.server_duid);
+    if (lease.server_address)
+        st.bind_text(2, lease.server_address->to_string());
+    else
+        st.bind_null(2);
+    st.bind_int(3, lease.iaid_na);
+    st.bind_int(4, lease.iaid_pd);
+    st.bind_int(5, lease.t1);
+    st.bind_int(6, lease.t2);
+    st.bind_int(7, lease.obtained_at);
+    st.bind_blob(8, lease.options);
+    if ((rc = st.run()) != SQLITE_OK) return rc;
+
+    // pos keeps the order the server sent them in, so the loaded Lease compares equal.
+    for (std::size_t i = 0; i < lease.addresses.size(); ++i) {
+        const auto& a = lease.addresses[i];
+        st.prepare(db, queries::kInsertLeaseAddress);
+        st.bind_int(1, static_cast<std::int64_t>(i));
+        st.bind_text(2, a.address.to_string());
+        st.bind_int(3, a.preferred_lifetime);
+        st.bind_int(4, a.valid_lifetime);
+        if ((rc = st.run()) != SQLITE_OK) return rc;
+    }
+    for (std::size_t i = 0; i < lease.prefixes.size(); ++i) {
+        const auto& p = lease.prefixes[i];
+        st.prepare(db, queries::kInsertLeasePrefix);
+        st.bind_int(1, static_cast<std::int64_t>(i));
+        st.bind_text(2, p.prefix.to_string());
+        st.bind_int(3, p.preferred_lifetime);
+        st.bind_int(4, p.valid_lifetime);
+        if ((rc = st.run()) != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+}  // namespace s46::store

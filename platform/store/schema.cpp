@@ -1,0 +1,107 @@
+#include "platform/store/schema.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace s46::store::schema {
+namespace {
+
+// v1. Addresses are stored as text so `sqlite3 state.db` is readable for operators; they
+// round-trip exactly through the core parsers. The lease and the selection are single rows
+// (id = 1). The journal has no index on `at`: it is bounded, a scan is cheap, and an index
+// would double the flash writes of every append.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    server_duid BLOB NOT NULL,
+    server_address TEXT,
+    iaid_na INTEGER NOT NULL,
+    iaid_pd INTEGER NOT NULL,
+    t1 INTEGER NOT NULL,
+    t2 INTEGER NOT NULL,
+    obtained_at INTEGER NOT NULL,
+    options BLOB NOT NULL
+);
+CREATE TABLE lease_address (
+    pos INTEGER PRIMARY KEY,
+    address TEXT NOT NULL,
+    preferred_lifetime INTEGER NOT NULL,
+    valid_lifetime INTEGER NOT NULL
+);
+CREATE TABLE lease_prefix (
+    pos INTEGER PRIMARY KEY,
+    prefix TEXT NOT NULL,
+    preferred_lifetime INTEGER NOT NULL,
+    valid_lifetime INTEGER NOT NULL
+);
+CREATE TABLE selection (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    mode TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    plan_json TEXT NOT NULL
+);
+CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    mode_from TEXT,
+    mode_to TEXT,
+    detail TEXT NOT NULL
+);
+CREATE TABLE binding (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    mode TEXT NOT NULL,
+    tunnel_address TEXT NOT NULL,
+    ipv4_address TEXT,
+    psid_offset INTEGER NOT NULL,
+    psid_length INTEGER NOT NULL,
+    psid INTEGER NOT NULL,
+    port_ranges TEXT NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kV1},
+    // {2, "ALTER TABLE ...;"},  // the next layout goes here
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_version() { return kMigrations[std::size(kMigrations) - 1].to_version; }
+
+int read_version(sql::Db& db, Failure& failure) {
+    sql::Stmt st;
+    int rc = st.prepare(db, "PRAGMA user_version");
+    if (rc == SQLITE_OK) rc = st.step();
+    if (rc != SQLITE_ROW) {
+        failure = {rc, "reading the schema version: " + db.message()};
+        return -1;
+    }
+    return static_cast<int>(st.int64(0));
+}
+
+bool migrate(sql::Db& db, Failure& failure) {
+    int version = read_version(db, failure);
+    if (version < 0) return false;
+    for (const auto& m : migrations()) {
+        if (m.to_version <= version) continue;
+        // The layout and its version number commit together, so a power cut leaves either
+        // the old version or the new one, never a half-built file claiming the old number.
+        std::string sql = "BEGIN IMMEDIATE;\n" + std::string(m.sql) +
+                          "\nPRAGMA user_version = " + std::to_string(m.to_version) + ";\nCOMMIT;";
+        int rc = db.exec(sql.c_str());
+        if (rc != SQLITE_OK) {
+            failure = {rc, "migrating the schema to version " + std::to_string(m.to_version) + ": " + db.message()};
+            db.exec("ROLLBACK");
+            return false;
+        }
+        version = m.to_version;
+    }
+    return true;
+}
+
+}  // namespace s46::store::schema

@@ -1,0 +1,129 @@
+#include "platform/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include "platform/store/history_rows.hpp"
+#include "platform/store/lease_rows.hpp"
+#include "platform/store/open_db.hpp"
+
+namespace s46::store {
+namespace {
+
+// Failures that mean the disk (or the file on it) no longer takes writes. Busy/locked and SQL
+// errors are not among them: those are reported and the next write tries the disk again.
+bool disk_failure(int rc) {
+    switch (rc & 0xff) {
+        case SQLITE_READONLY:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_FULL:
+        case SQLITE_PERM:
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+        case SQLITE_NOLFS:
+            return true;
+        default:
+            return false;
+    }
+}
+
+struct TxResult {
+    int rc = SQLITE_OK;
+    std::string message;
+};
+
+// One write transaction. The message is captured before ROLLBACK, which would overwrite it.
+template <class Body>
+TxResult transaction(sql::Db& db, Body& body) {
+    int rc = db.exec("BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK) rc = body(db);
+    if (rc == SQLITE_OK) rc = db.exec("COMMIT");
+    if (rc == SQLITE_OK) return {};
+    TxResult r{rc, db.message()};
+    db.exec("ROLLBACK");  // may fail when SQLite already rolled back; nothing more to do then
+    return r;
+}
+
+}  // namespace
+
+Result<SqliteStore::Opened> SqliteStore::open(SqliteStoreOptions options) {
+    if (options.journal_limit == 0) options.journal_limit = 1;
+    if (options.binding_limit == 0) options.binding_limit = 1;
+    auto db = open_state_db(options.path, options.vfs);
+    if (!db) return fail("opening the state store " + options.path + ": " + db.error());
+    Opened out;
+    out.warnings = std::move(db->warnings);
+    out.store.reset(new SqliteStore(std::move(options), std::move(db->db), db->persistent));
+    return out;
+}
+
+SqliteStore::SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent)
+    : options_(std::move(options)), db_(std::move(db)), persistent_(persistent) {}
+
+template <class Body>
+Status SqliteStore::write(const char* what, Body body) {
+    TxResult t = transaction(db_, body);
+    if (t.rc == SQLITE_OK) {
+        ++writes_;
+        return Done{};
+    }
+    std::string error = std::string(what) + " in " + options_.path + ": " + t.message;
+    if (!persistent_ || !disk_failure(t.rc)) return fail(error);
+
+    // The disk stopped taking writes (remounted read-only after a flash error, full, gone).
+    // Keep running from a copy in memory: the daemon's state stays queryable and consistent,
+    // and this write still happens there. Reported once; persistent() tells from then on.
+    auto mem = copy_to_memory(db_);
+    if (!mem) return fail(error + "; cannot continue in memory either: " + mem.error());
+    db_ = std::move(*mem);
+    persistent_ = false;
+    TxResult again = transaction(db_, body);
+    if (again.rc != SQLITE_OK) return fail(error + "; and in memory: " + again.message);
+    ++writes_;
+    return fail(error + "; running from memory from now on, nothing more will be saved");
+}
+
+Result<std::optional<provision::Lease>> SqliteStore::load_lease() { return read_lease(db_); }
+
+Status SqliteStore::save_lease(const provision::Lease& lease) {
+    // Compare first: a Renew that changes nothing must not rewrite flash. A failed read is not
+    // fatal; the write below then simply happens.
+    auto stored = read_lease(db_);
+    if (stored && *stored && **stored == lease) return Done{};
+    return write("saving the lease", [&](sql::Db& db) { return write_lease(db, lease); });
+}
+
+Status SqliteStore::clear_lease() {
+    auto stored = read_lease(db_);
+    if (stored && !*stored) return Done{};
+    return write("clearing the lease", [](sql::Db& db) { return delete_lease(db); });
+}
+
+Result<std::optional<Selection>> SqliteStore::load_selection() { return read_selection(db_); }
+
+Status SqliteStore::save_selection(const Selection& selection) {
+    auto stored = read_selection(db_);
+    if (stored && *stored && **stored == selection) return Done{};
+    return write("saving the selection", [&](sql::Db& db) { return write_selection(db, selection); });
+}
+
+Status SqliteStore::append(const Event& event) {
+    return write("appending to the journal",
+                 [&](sql::Db& db) { return append_event(db, event, options_.journal_limit); });
+}
+
+Result<std::vector<Event>> SqliteStore::journal(std::size_t limit, Seconds since) {
+    return read_events(db_, limit, since);
+}
+
+Status SqliteStore::record_binding(const Binding& binding) {
+    // A restart re-activating the same binding adds nothing: the latest row still states it.
+    auto latest = read_bindings(db_, 1);
+    if (latest && !latest->empty() && latest->back().same_as(binding)) return Done{};
+    return write("recording the binding",
+                 [&](sql::Db& db) { return append_binding(db, binding, options_.binding_limit); });
+}
+
+Result<std::vector<Binding>> SqliteStore::bindings(std::size_t limit) { return read_bindings(db_, limit); }
+
+}  // namespace s46::store

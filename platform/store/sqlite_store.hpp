@@ -1,0 +1,69 @@
+// StateStore on an SQLite file (WAL). Opening never fails for the disk's sake: a damaged,
+// foreign or future-version file is moved aside to <file>.corrupt-<UTC time> and replaced; an
+// unwritable one (read-only mount, permissions) leaves the store running from memory. Either
+// way the caller gets warnings to log. A write that fails later because the disk stopped taking
+// writes returns an error once and the store carries on from an in-memory copy, so the daemon
+// keeps its state until the next restart.
+//
+// Not thread-safe: one owner (the daemon's event loop) calls it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/store/sqlite_handle.hpp"
+#include "platform/store/state_store.hpp"
+
+namespace s46::store {
+
+struct SqliteStoreOptions {
+    std::string path;                   // e.g. /var/lib/s46d/state.db
+    std::size_t journal_limit = 10000;  // newest rows kept; at least 1
+    std::size_t binding_limit = 10000;  // likewise for the binding log
+    std::string vfs;                    // SQLite VFS name; empty for the default (tests inject faults)
+};
+
+class SqliteStore final : public StateStore {
+public:
+    struct Opened {
+        std::unique_ptr<SqliteStore> store;  // never null
+        std::vector<std::string> warnings;   // what was moved aside or why nothing is saved
+    };
+    // Fails only when not even an in-memory database can be created.
+    static Result<Opened> open(SqliteStoreOptions options);
+
+    Result<std::optional<provision::Lease>> load_lease() override;
+    Status save_lease(const provision::Lease& lease) override;
+    Status clear_lease() override;
+
+    Result<std::optional<Selection>> load_selection() override;
+    Status save_selection(const Selection& selection) override;
+
+    Status append(const Event& event) override;
+    Result<std::vector<Event>> journal(std::size_t limit, Seconds since = 0) override;
+
+    Status record_binding(const Binding& binding) override;
+    Result<std::vector<Binding>> bindings(std::size_t limit) override;
+
+    // False once the store runs from memory (at open or after a failed write).
+    bool persistent() const { return persistent_; }
+    const std::string& path() const { return options_.path; }
+    // Committed write transactions since open (migrations excluded). Tests use it to prove that
+    // storing an unchanged value touches nothing; the daemon can export it as a flash-wear gauge.
+    std::uint64_t write_count() const { return writes_; }
+
+private:
+    SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent);
+    template <class Body>
+    Status write(const char* what, Body body);
+
+    SqliteStoreOptions options_;
+    sql::Db db_;
+    bool persistent_;
+    std::uint64_t writes_ = 0;
+};
+
+}  // namespace s46::store

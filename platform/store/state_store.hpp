@@ -1,0 +1,127 @@
+// What s46d keeps across restarts, as an interface the daemon codes against. The store holds
+// the raw lease (not a derived plan): a restart re-evaluates the stored options through the same
+// path as a fresh Reply. The selection and plan JSON are kept only for operators, and the
+// journal and binding log are the history they ask for ("who had which port set when").
+// No SQLite type appears here, so a fake or another backend can stand in.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/net/ipv4.hpp"
+#include "core/net/ipv6.hpp"
+#include "core/provision/lease.hpp"
+#include "core/result.hpp"
+#include "core/select/mode.hpp"
+
+namespace s46::store {
+
+using provision::Seconds;
+
+// Result<void> cannot hold a void; a write that succeeded returns Done.
+struct Done {};
+using Status = Result<Done>;
+
+// The mode in force, why, and the plan as operators read it (JSON text, not re-parsed here).
+struct Selection {
+    select::Mode mode = select::Mode::none;
+    std::string reason;
+    std::string plan_json;
+    friend bool operator==(const Selection&, const Selection&) = default;
+};
+
+enum class EventKind : std::uint8_t {
+    mode_changed,
+    lease_obtained,
+    lease_renewed,
+    lease_rebound,
+    lease_expired,
+    lease_released,
+    provisioning_error,
+};
+
+constexpr std::string_view to_string(EventKind k) {
+    switch (k) {
+        case EventKind::mode_changed: return "mode_changed";
+        case EventKind::lease_obtained: return "lease_obtained";
+        case EventKind::lease_renewed: return "lease_renewed";
+        case EventKind::lease_rebound: return "lease_rebound";
+        case EventKind::lease_expired: return "lease_expired";
+        case EventKind::lease_released: return "lease_released";
+        case EventKind::provisioning_error: return "provisioning_error";
+    }
+    return "?";
+}
+
+constexpr std::optional<EventKind> event_kind_from_string(std::string_view s) {
+    for (auto k : {EventKind::mode_changed, EventKind::lease_obtained, EventKind::lease_renewed,
+                   EventKind::lease_rebound, EventKind::lease_expired, EventKind::lease_released,
+                   EventKind::provisioning_error})
+        if (to_string(k) == s) return k;
+    return std::nullopt;
+}
+
+// One journal row. `from`/`to` matter for mode_changed only; `detail` carries the reason,
+// the error message or a lease summary.
+struct Event {
+    std::int64_t seq = 0;  // assigned by the store, increasing; ignored on append
+    Seconds at = 0;        // wall-clock seconds, supplied by the caller
+    EventKind kind = EventKind::provisioning_error;
+    select::Mode from = select::Mode::none;
+    select::Mode to = select::Mode::none;
+    std::string detail;
+    friend bool operator==(const Event&, const Event&) = default;
+};
+
+// One binding-log row: the addresses and port set a mode activated, for abuse and
+// lawful-intercept look-ups. A full IPv4 address (DS-Lite, lw4o6 without sharing) has
+// psid_length 0 and empty port_ranges.
+struct Binding {
+    std::int64_t seq = 0;  // assigned by the store; ignored on record
+    Seconds at = 0;
+    select::Mode mode = select::Mode::none;
+    net::Ipv6Address tunnel_address;        // the B4 / lwB4 / MAP CE IPv6 source
+    std::optional<net::Ipv4Address> ipv4;   // absent for DS-Lite (the AFTR does the NAT)
+    std::uint8_t psid_offset = 0;
+    std::uint8_t psid_length = 0;
+    std::uint16_t psid = 0;
+    std::string port_ranges;                // e.g. "4096-4111,8192-8207"
+    friend bool operator==(const Binding&, const Binding&) = default;
+
+    // Same binding apart from when it was recorded: a restart that re-activates it is no change.
+    bool same_as(const Binding& o) const {
+        return mode == o.mode && tunnel_address == o.tunnel_address && ipv4 == o.ipv4 &&
+               psid_offset == o.psid_offset && psid_length == o.psid_length && psid == o.psid &&
+               port_ranges == o.port_ranges;
+    }
+};
+
+// Every call returns a value or an error naming what failed; none throws. Writes that would
+// store what is already stored are skipped (flash wear).
+class StateStore {
+public:
+    virtual ~StateStore() = default;
+
+    virtual Result<std::optional<provision::Lease>> load_lease() = 0;
+    virtual Status save_lease(const provision::Lease& lease) = 0;
+    virtual Status clear_lease() = 0;  // released or expired: nothing to restore
+
+    virtual Result<std::optional<Selection>> load_selection() = 0;
+    virtual Status save_selection(const Selection& selection) = 0;
+
+    // Appends one row; the oldest rows beyond the store's bound are dropped.
+    virtual Status append(const Event& event) = 0;
+    // The newest `limit` events with at >= since, oldest first.
+    virtual Result<std::vector<Event>> journal(std::size_t limit, Seconds since = 0) = 0;
+
+    // Appends a row unless the binding equals the latest one (same_as).
+    virtual Status record_binding(const Binding& binding) = 0;
+    // The newest `limit` bindings, oldest first.
+    virtual Result<std::vector<Binding>> bindings(std::size_t limit) = 0;
+};
+
+}  // namespace s46::store

@@ -1,0 +1,144 @@
+// A disk that does not take writes: the store reports it and keeps the daemon's state in memory.
+#include <catch2/catch.hpp>
+
+#include "faulty_vfs.hpp"
+#include "store_fixture.hpp"
+
+using namespace s46;
+using namespace s46::store;
+using namespace s46::store::test;
+
+namespace {
+
+void check_works_in_memory(SqliteStore& store) {
+    CHECK_FALSE(store.persistent());
+    auto lease = sample_lease();
+    lease.obtained_at = 42;
+    REQUIRE(store.save_lease(lease).ok());
+    auto back = store.load_lease();
+    REQUIRE(back.ok());
+    REQUIRE(back->has_value());
+    CHECK(**back == lease);
+    REQUIRE(store.append({0, 1, EventKind::lease_obtained, select::Mode::none, select::Mode::none, "in memory"}).ok());
+    auto j = store.journal(1);
+    REQUIRE(j.ok());
+    REQUIRE(j->size() == 1);
+    CHECK(j->front().detail == "in memory");
+}
+
+}  // namespace
+
+TEST_CASE("store: a read-only directory gives a clear warning and an in-memory store", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    ReadOnlyDir ro(dir);
+    if (!ro.effective()) {
+        WARN("cannot make a directory read-only here; skipped");
+        return;
+    }
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE_FALSE(opened->warnings.empty());
+    CHECK_THAT(opened->warnings[0], Catch::Contains("cannot use " + path) &&
+                                        Catch::Contains("unable to open database file") &&
+                                        Catch::Contains("running from memory"));
+    check_works_in_memory(*opened->store);
+    CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("store: state already on a read-only disk is loaded into memory", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    {
+        auto opened = open_store(path);
+        REQUIRE(opened.ok());
+        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        REQUIRE(opened->store->save_selection({select::Mode::dslite, "only DS-Lite offered", "{}"}).ok());
+    }
+    const std::string before = read_file(path);
+    ReadOnlyDir ro(dir);
+    if (!ro.effective()) {
+        WARN("cannot make a directory read-only here; skipped");
+        return;
+    }
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->warnings.size() == 1);  // the stored state was readable: nothing lost
+    CHECK_THAT(opened->warnings[0], Catch::Contains("running from memory"));
+    auto lease = opened->store->load_lease();
+    REQUIRE(lease.ok());
+    REQUIRE(lease->has_value());
+    CHECK(**lease == sample_lease());
+    auto sel = opened->store->load_selection();
+    REQUIRE(sel.ok());
+    REQUIRE(sel->has_value());
+    CHECK((*sel)->mode == select::Mode::dslite);
+    check_works_in_memory(*opened->store);
+    CHECK(read_file(path) == before);
+}
+
+TEST_CASE("store: a damaged file that cannot be moved aside leaves an in-memory store", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    write_file(path, std::string(2048, 'x'));
+    chmod(path.c_str(), 0644);
+    ReadOnlyDir ro(dir);
+    if (!ro.effective()) {
+        WARN("cannot make a directory read-only here; skipped");
+        return;
+    }
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE_FALSE(opened->warnings.empty());
+    // Read-only file: SQLite can open it, but cannot write it, which is checked after reading
+    // the header; either way the warning names the file and the in-memory fallback.
+    CHECK_THAT(opened->warnings[0], Catch::Contains(path) && Catch::Contains("running from memory"));
+    check_works_in_memory(*opened->store);
+    CHECK(read_file(path) == std::string(2048, 'x'));
+}
+
+TEST_CASE("store: a disk that stops taking writes is reported once; state carries on in memory", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    auto opened = open_store(path, 10000, faulty_vfs_name());
+    REQUIRE(opened.ok());
+    CHECK(opened->warnings.empty());
+    auto& store = *opened->store;
+    REQUIRE(store.persistent());
+    REQUIRE(store.append({0, 1, EventKind::lease_obtained, select::Mode::none, select::Mode::none, "on disk"}).ok());
+    REQUIRE(store.save_lease(sample_lease()).ok());
+
+    {
+        FailWrites ro;
+        auto renewed = sample_lease();
+        renewed.obtained_at += 1800;
+        auto st = store.save_lease(renewed);
+        REQUIRE_FALSE(st.ok());
+        CHECK_THAT(st.error(), Catch::Contains("saving the lease in " + path) &&
+                                   Catch::Contains("running from memory from now on"));
+        CHECK_FALSE(store.persistent());
+        auto back = store.load_lease();  // the failed write still took effect in memory
+        REQUIRE(back.ok());
+        CHECK(**back == renewed);
+
+        auto j = store.journal(10);  // the history from disk came along
+        REQUIRE(j.ok());
+        REQUIRE(j->size() == 1);
+        CHECK(j->front().detail == "on disk");
+        check_works_in_memory(store);  // later writes succeed without further errors
+    }
+    opened->store.reset();
+
+    // The file still holds the last state that reached it.
+    auto again = open_store(path);
+    REQUIRE(again.ok());
+    CHECK(again->warnings.empty());
+    auto on_disk = again->store->load_lease();
+    REQUIRE(on_disk.ok());
+    REQUIRE(on_disk->has_value());
+    CHECK(**on_disk == sample_lease());
+}

@@ -1,0 +1,74 @@
+// Flash wear: storing what is already stored must not write. write_count() counts commits.
+#include <catch2/catch.hpp>
+
+#include "store_fixture.hpp"
+
+using namespace s46;
+using namespace s46::store;
+using namespace s46::store::test;
+
+TEST_CASE("store: an unchanged lease or selection is not written again", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    auto opened = open_store(dir.file("state.db"));
+    REQUIRE(opened.ok());
+    auto& store = *opened->store;
+    CHECK(store.write_count() == 0);
+
+    auto lease = sample_lease();
+    REQUIRE(store.save_lease(lease).ok());
+    CHECK(store.write_count() == 1);
+    REQUIRE(store.save_lease(lease).ok());
+    REQUIRE(store.save_lease(sample_lease()).ok());  // equal value, different object
+    CHECK(store.write_count() == 1);
+
+    lease.obtained_at += 1800;  // a Renew
+    REQUIRE(store.save_lease(lease).ok());
+    CHECK(store.write_count() == 2);
+    lease.options.push_back(0);  // a changed option is a change
+    REQUIRE(store.save_lease(lease).ok());
+    CHECK(store.write_count() == 3);
+
+    Selection sel{select::Mode::mape, "only MAP-E offered", "{}"};
+    REQUIRE(store.save_selection(sel).ok());
+    REQUIRE(store.save_selection(sel).ok());
+    CHECK(store.write_count() == 4);
+    sel.reason = "MAP-E first in S46_PRIORITY";
+    REQUIRE(store.save_selection(sel).ok());
+    CHECK(store.write_count() == 5);
+
+    REQUIRE(store.clear_lease().ok());
+    REQUIRE(store.clear_lease().ok());  // nothing left to clear
+    CHECK(store.write_count() == 6);
+}
+
+TEST_CASE("store: the same binding again adds no row; a changed one does", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    auto opened = open_store(dir.file("state.db"));
+    REQUIRE(opened.ok());
+    auto& store = *opened->store;
+
+    REQUIRE(store.record_binding(sample_binding(100, 0x34)).ok());
+    REQUIRE(store.record_binding(sample_binding(200, 0x34)).ok());  // restart, same binding
+    CHECK(store.write_count() == 1);
+    REQUIRE(store.record_binding(sample_binding(300, 0x35)).ok());
+    CHECK(store.write_count() == 2);
+
+    auto rows = store.bindings(10);
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 2);
+    CHECK((*rows)[0].at == 100);
+    CHECK((*rows)[1].psid == 0x35);
+}
+
+TEST_CASE("store: every journal append is a write", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    auto opened = open_store(dir.file("state.db"));
+    REQUIRE(opened.ok());
+    Event e{0, 10, EventKind::lease_renewed, select::Mode::none, select::Mode::none, "T1 reached"};
+    REQUIRE(opened->store->append(e).ok());
+    REQUIRE(opened->store->append(e).ok());
+    CHECK(opened->store->write_count() == 2);
+}
