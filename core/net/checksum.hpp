@@ -71,7 +71,12 @@ constexpr std::uint64_t pseudo_header_sum_v6(const Ipv6Address& src, const Ipv6A
 //
 // Eqn. 3: HC' = ~(~HC + ~m + m'). Unlike RFC 1141's HC' = HC + m - m' (RFC 1624 §3), it
 // never yields 0xFFFF where a full recomputation gives 0x0000, so a header rewritten
-// incrementally is bit-identical to one recomputed from scratch.
+// incrementally is bit-identical to one recomputed from scratch -- provided the data
+// after the rewrite is not entirely zero. For all-zero data the right checksum is
+// 0xFFFF (checksum_finish(0)) but eqn. 3 gives 0x0000, which fails verification.
+// IPv4 headers (version), TCP, UDP and ICMPv6 (protocol in the pseudo-header) always
+// contain a nonzero word; ICMPv4 does not, and Icmpv4View corrects for it. Found by
+// fuzz/packet_view_fuzz.cpp.
 
 constexpr std::uint16_t checksum_adjust16(std::uint16_t hc, std::uint16_t old_word, std::uint16_t new_word) {
     std::uint64_t s = std::uint64_t{static_cast<std::uint16_t>(~hc)} + static_cast<std::uint16_t>(~old_word) + new_word;

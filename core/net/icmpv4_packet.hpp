@@ -92,10 +92,10 @@ public:
     void update_checksum() requires MutableByte<B> { set_checksum(compute_checksum()); }
     // RFC 1624 update after rewriting a 16-bit field, e.g. the echo identifier in NAPT.
     constexpr void adjust_checksum16(std::uint16_t old_word, std::uint16_t new_word) requires MutableByte<B> {
-        set_checksum(checksum_adjust16(checksum(), old_word, new_word));
+        set_checksum(all_zero_fixup(checksum_adjust16(checksum(), old_word, new_word)));
     }
     constexpr void adjust_checksum32(std::uint32_t old_value, std::uint32_t new_value) requires MutableByte<B> {
-        set_checksum(checksum_adjust32(checksum(), old_value, new_value));
+        set_checksum(all_zero_fixup(checksum_adjust32(checksum(), old_value, new_value)));
     }
 
 private:
@@ -103,6 +103,18 @@ private:
     friend class BasicIcmpv4View;
 
     constexpr explicit BasicIcmpv4View(std::span<B> data) : data_(data) {}
+
+    // RFC 1624 eqn. 3 yields 0x0000 both for a message whose sum is -0 (right) and for a
+    // message that is entirely zero, whose checksum must be 0xFFFF (see checksum.hpp).
+    // ICMPv4 is the one case where that can happen: no pseudo-header, and an Echo Reply
+    // is type 0, code 0, so identifier, sequence and data may all be zero. A 0x0000
+    // result is rare (about 1 in 65536), so look at the bytes only then.
+    constexpr std::uint16_t all_zero_fixup(std::uint16_t c) const {
+        if (c != 0) return c;
+        for (std::size_t i = 0; i < data_.size(); ++i)
+            if (i != 2 && i != 3 && data_[i] != 0) return c;
+        return 0xffff;
+    }
 
     std::span<B> data_{};
 };

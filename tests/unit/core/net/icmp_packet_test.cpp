@@ -88,6 +88,39 @@ TEST_CASE("ICMPv4 view: fragmentation needed quotes the datagram", "[net][icmp]"
     CHECK(w->rest_of_header() == 0);
 }
 
+TEST_CASE("ICMPv4 view: an all-zero Echo Reply keeps checksum 0xFFFF through a rewrite", "[net][icmp]") {
+    // Type 0 code 0, identifier 0, sequence 0, zero data: the one's complement sum is
+    // +0, so the checksum is 0xFFFF. Plain RFC 1624 eqn. 3 turns a 0 -> 0 identifier
+    // rewrite into 0x0000, which fails verification (found by packet_view_fuzz).
+    Bytes m(12, 0);
+    auto v = Icmpv4View::parse(m);
+    REQUIRE(v.ok());
+    v->update_checksum();
+    REQUIRE(v->checksum() == 0xffff);
+    REQUIRE(v->checksum_valid());
+    CHECK(checksum_adjust16(0xffff, 0, 0) == 0x0000);  // the raw equation's answer
+    v->adjust_checksum16(0, 0);
+    CHECK(v->checksum() == 0xffff);
+    CHECK(v->checksum_valid());
+    v->set_identifier(0x1234);
+    v->adjust_checksum16(0, 0x1234);
+    CHECK(v->checksum() == v->compute_checksum());
+    v->set_identifier(0);
+    v->adjust_checksum16(0x1234, 0);  // back to all zero
+    CHECK(v->checksum() == 0xffff);
+    v->adjust_checksum32(0, 0);
+    CHECK(v->checksum() == 0xffff);
+    // A nonzero message whose sum is -0 legitimately has checksum 0x0000 and keeps it.
+    Bytes n(12, 0);
+    put16(n, 8, 0xffff);
+    auto w = Icmpv4View::parse(n);
+    w->update_checksum();
+    REQUIRE(w->checksum() == 0x0000);
+    w->adjust_checksum16(0, 0);
+    CHECK(w->checksum() == 0x0000);
+    CHECK(w->checksum_valid());
+}
+
 TEST_CASE("ICMPv4 view: truncated message refused", "[net][icmp]") {
     CHECK(ConstIcmpv4View::parse(Bytes(7, 0)).error() == ParseError::icmpv4_truncated);
     CHECK(ConstIcmpv4View::parse(Bytes(8, 0)).ok());
