@@ -8,6 +8,7 @@ PortSet::PortSet(unsigned offset, unsigned psid_len, unsigned psid)
     : offset_(static_cast<std::uint8_t>(offset)),
       psid_len_(static_cast<std::uint8_t>(psid_len)),
       psid_(static_cast<std::uint16_t>(psid)),
+      psid_shift_(static_cast<std::uint8_t>(16u - offset - psid_len)),
       psid_mask_(static_cast<std::uint16_t>(((1u << psid_len) - 1u) << (16u - offset - psid_len))),
       psid_field_(static_cast<std::uint16_t>(psid << (16u - offset - psid_len))),
       first_allowed_(static_cast<std::uint16_t>(offset == 0 ? 0u : 1u << (16u - offset))) {}

@@ -39,7 +39,7 @@ public:
     static std::uint16_t psid_of(std::uint16_t port, unsigned offset, unsigned psid_len) {
         return static_cast<std::uint16_t>((std::uint32_t{port} >> (16u - offset - psid_len)) & ((1u << psid_len) - 1u));
     }
-    std::uint16_t psid_of(std::uint16_t port) const { return psid_of(port, offset_, psid_len_); }
+    std::uint16_t psid_of(std::uint16_t port) const { return static_cast<std::uint16_t>((port & psid_mask_) >> psid_shift_); }
 
     // One mask-compare for the PSID field and one compare for A != 0 (A = 0 <=> port < 2^(16-a)).
     bool contains(std::uint16_t port) const { return (port & psid_mask_) == psid_field_ && port >= first_allowed_; }
@@ -74,7 +74,9 @@ private:
     std::uint8_t offset_;
     std::uint8_t psid_len_;
     std::uint16_t psid_;
-    // Precomputed for contains(): the PSID field mask and value in port position, and 2^(16-a) (0 when a = 0).
+    // Precomputed for contains() and psid_of(): the PSID field mask and value in port position,
+    // m (the shift that right-aligns the field), and 2^(16-a) (0 when a = 0).
+    std::uint8_t psid_shift_;
     std::uint16_t psid_mask_;
     std::uint16_t psid_field_;
     std::uint16_t first_allowed_;

@@ -89,17 +89,21 @@ TEST_CASE("every port of a set maps back to its PSID, and no port outside it doe
                     ++listed_count;
                     if (set->psid_of(p) != psid) ++wrong_psid;
                 });
-                unsigned contains_wrong = 0, reference_wrong = 0;
+                unsigned contains_wrong = 0, reference_wrong = 0, psid_of_disagrees = 0;
                 for (unsigned port = 0; port < 65536; ++port) {
                     const bool ref = reference_owns(port, a, k, psid);
-                    if (set->contains(static_cast<std::uint16_t>(port)) != ref) ++contains_wrong;
+                    const auto p16 = static_cast<std::uint16_t>(port);
+                    if (set->contains(p16) != ref) ++contains_wrong;
                     if (listed[port] != ref) ++reference_wrong;
+                    // The precomputed member and the static form are the same function of the port.
+                    if (set->psid_of(p16) != PortSet::psid_of(p16, a, k)) ++psid_of_disagrees;
                 }
                 INFO("a=" << a << " k=" << k << " psid=" << psid);
                 CHECK(not_ascending == 0);
                 CHECK(wrong_psid == 0);
                 CHECK(contains_wrong == 0);
                 CHECK(reference_wrong == 0);
+                CHECK(psid_of_disagrees == 0);
                 CHECK(listed_count == set->port_count());
                 CHECK(set->ranges().size() == set->range_count());
             }
