@@ -17,4 +17,4 @@ s46_install_deps() {
 }
 
 S46_BUILD_DEPS=(build-essential cmake g++ pkg-config catch2 nlohmann-json3-dev libbenchmark-dev
-                kea-dev libboost-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev libsqlite3-dev sqlite3)
+                kea-dev libboost-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev libsqlite3-dev sqlite3 tshark)
