@@ -72,3 +72,23 @@ TEST_CASE("store: every journal append is a write", "[store]") {
     REQUIRE(opened->store->append(e).ok());
     CHECK(opened->store->write_count() == 2);
 }
+
+TEST_CASE("store: reopening an up-to-date file changes nothing in it", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    {
+        auto opened = open_store(path);
+        REQUIRE(opened.ok());
+        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+    }
+    const std::string before = read_file(path);
+    for (int i = 0; i < 3; ++i) {
+        auto opened = open_store(path);
+        REQUIRE(opened.ok());
+        CHECK(opened->warnings.empty());
+        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        CHECK(opened->store->write_count() == 0);
+    }
+    CHECK(read_file(path) == before);
+}
