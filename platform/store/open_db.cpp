@@ -159,10 +159,8 @@ Result<OpenedDb> in_memory(OpenedDb out, const std::string* copy_from, const std
                                          mem.error() + "); starting empty");
     }
     if (!mem) {
-        mem = fresh_memory();
+        mem = empty_memory_db();
         if (!mem) return fail(mem.error());
-        Attempt a = prepare(*mem, false);
-        if (a.verdict != Verdict::usable) return fail("setting up the in-memory database: " + a.why);
     }
     out.db = std::move(*mem);
     out.persistent = false;
@@ -175,6 +173,14 @@ Result<sql::Db> copy_to_memory(sql::Db& from) {
     auto mem = fresh_memory();
     if (!mem) return mem;
     if (from.copy_into(*mem) != SQLITE_OK) return fail("copying the state into memory: " + mem->message());
+    return mem;
+}
+
+Result<sql::Db> empty_memory_db() {
+    auto mem = fresh_memory();
+    if (!mem) return mem;
+    Attempt a = prepare(*mem, false);
+    if (a.verdict != Verdict::usable) return fail("setting up the in-memory database: " + a.why);
     return mem;
 }
 

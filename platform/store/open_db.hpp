@@ -24,5 +24,7 @@ Result<OpenedDb> open_state_db(const std::string& path, const std::string& vfs =
 
 // A fresh in-memory database holding a copy of `from`, for when the disk stops taking writes.
 Result<sql::Db> copy_to_memory(sql::Db& from);
+// An empty in-memory database at the latest schema, for when even that copy fails.
+Result<sql::Db> empty_memory_db();
 
 }  // namespace s46::store

@@ -74,7 +74,12 @@ Status SqliteStore::write(const char* what, Body body) {
     // Keep running from a copy in memory: the daemon's state stays queryable and consistent,
     // and this write still happens there. Reported once; persistent() tells from then on.
     auto mem = copy_to_memory(db_);
-    if (!mem) return fail(error + "; cannot continue in memory either: " + mem.error());
+    if (!mem) {
+        // A file that fails this badly may not even be readable; an empty start beats stopping.
+        error += "; its contents could not be copied (" + mem.error() + "), memory starts empty";
+        mem = empty_memory_db();
+        if (!mem) return fail(error + "; cannot continue in memory either: " + mem.error());
+    }
     db_ = std::move(*mem);
     persistent_ = false;
     TxResult again = transaction(db_, body);
