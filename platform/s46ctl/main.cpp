@@ -8,6 +8,7 @@
 #include "platform/s46ctl/command.hpp"
 #include "platform/s46ctl/map_calc.hpp"
 #include "platform/s46ctl/select_cmd.hpp"
+#include "platform/s46ctl/daemon_cmds.hpp"
 
 namespace {
 
@@ -18,6 +19,11 @@ const Command kCommands[] = {
      s46::ctl::map_calc_main},
     {"select", "offline mode selection for a DHCPv6 Reply's options (RFC 8026, the option matrix)", s46::ctl::kSelectUsage,
      s46::ctl::select_main},
+    {"status", "the running s46d's mode, plan, lease and counters", s46::ctl::kStatusUsage, s46::ctl::status_main},
+    {"renew", "make s46d start a DHCPv6 Renew now", s46::ctl::kRenewUsage, s46::ctl::renew_main},
+    {"provision", "feed s46d an external DHCPv6 client's Reply (hex or odhcp6c environment)", s46::ctl::kProvisionUsage,
+     s46::ctl::provision_main},
+    {"journal", "mode transitions, lease events and the binding log", s46::ctl::kJournalUsage, s46::ctl::journal_main},
 };
 
 void print_usage(std::ostream& out) {
@@ -32,14 +38,28 @@ int main(int argc, char** argv) {
         print_usage(std::cerr);
         return s46::ctl::kExitUsage;
     }
-    const std::string name = argv[1];
+    // Global options come before the subcommand.
+    int first = 1;
+    while (first < argc && std::strcmp(argv[first], "--control-socket") == 0) {
+        if (first + 1 >= argc) {
+            std::cerr << "s46ctl: --control-socket needs a value\n";
+            return s46::ctl::kExitUsage;
+        }
+        s46::ctl::control_socket_path() = argv[first + 1];
+        first += 2;
+    }
+    if (first >= argc) {
+        print_usage(std::cerr);
+        return s46::ctl::kExitUsage;
+    }
+    const std::string name = argv[first];
     if (name == "--help" || name == "-h" || name == "help") {
         print_usage(std::cout);
         return 0;
     }
     for (const auto& c : kCommands) {
         if (name != c.name) continue;
-        std::vector<std::string> args(argv + 2, argv + argc);
+        std::vector<std::string> args(argv + first + 1, argv + argc);
         for (const auto& a : args) {
             if (a == "--help" || a == "-h") {
                 std::cout << c.usage;
