@@ -1,0 +1,64 @@
+#include "dhcp/client/retransmission.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace s46::dhcp::client {
+
+double rand_factor(std::uint32_t r) {
+    return -0.1 + 0.2 * (static_cast<double>(r) / std::numeric_limits<std::uint32_t>::max());
+}
+
+double rand_factor_positive(std::uint32_t r) {
+    return 0.1 * ((static_cast<double>(r) + 1.0) / 4294967296.0);
+}
+
+Time random_delay(Time max, std::uint32_t r) {
+    if (max.count() <= 0) return Time(0);
+    const double f = static_cast<double>(r) / std::numeric_limits<std::uint32_t>::max();
+    return Time(static_cast<std::int64_t>(std::llround(f * static_cast<double>(max.count()))));
+}
+
+void Retransmission::begin(const RetransmissionParams& params, Time now, const Random& random,
+                           bool first_rt_above_irt, std::optional<Time> end) {
+    params_ = params;
+    first_sent_ = last_sent_ = now;
+    sent_ = 1;
+    // §15: RT = IRT + RAND*IRT for the first transmission.
+    const double rand = first_rt_above_irt ? rand_factor_positive(random()) : rand_factor(random());
+    const double irt = static_cast<double>(params.irt.count());
+    rt_ms_ = irt + rand * irt;
+    clamp_to_mrt(rand);
+    end_ = end;
+    if (params.mrd.count() > 0) {
+        const Time by_mrd = now + params.mrd;
+        end_ = end_ ? std::min(*end_, by_mrd) : by_mrd;
+    }
+}
+
+bool Retransmission::retransmit(Time now, const Random& random) {
+    if (params_.mrc > 0 && sent_ >= params_.mrc) return false;  // §15: MRC transmissions made
+    if (end_ && now >= *end_) return false;                       // §15: MRD elapsed
+    // §15: RT = 2*RTprev + RAND*RTprev.
+    const double rand = rand_factor(random());
+    rt_ms_ = 2.0 * rt_ms_ + rand * rt_ms_;
+    clamp_to_mrt(rand);
+    last_sent_ = now;
+    ++sent_;
+    return true;
+}
+
+void Retransmission::clamp_to_mrt(double rand) {
+    // §15: if (RT > MRT) RT = MRT + RAND*MRT.
+    const double mrt = static_cast<double>(params_.mrt.count());
+    if (mrt > 0 && rt_ms_ > mrt) rt_ms_ = mrt + rand * mrt;
+}
+
+Time Retransmission::deadline() const {
+    // Rounded up, so a first Solicit RT a hair above IRT still ends strictly after IRT.
+    const Time due = last_sent_ + Time(static_cast<std::int64_t>(std::ceil(rt_ms_)));
+    return end_ ? std::min(due, *end_) : due;
+}
+
+}  // namespace s46::dhcp::client
