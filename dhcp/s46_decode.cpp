@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "dhcp/s46_codec.hpp"
 
@@ -299,6 +300,9 @@ Problem check_aftr_name(View v, std::string& first) {
         }
         if (fqdn == 0) {
             if (labels == 0) return std::string("first FQDN has no non-empty label");
+            // option-len > 3 (§3) applied to the name actually used, so that a 3-octet name is not
+            // accepted merely because more FQDNs follow it (it would be refused on its own).
+            if (pos - start <= 3) return "first FQDN is " + num(pos - start) + " octets long (must be > 3)";
             if (pos - start > 255) return "first FQDN is " + num(pos - start) + " octets long (> 255)";
             first = std::move(text);
         }
@@ -486,9 +490,12 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
             if (std::exchange(seen.priority, true)) return reject(out, code, duplicate);
             if (v.size() < 2 || v.size() % 2 != 0)
                 return reject(out, code, "option-len " + num(v.size()) + " must be >= 2 and even");
-            for (std::size_t i = 0; i < v.size(); i += 2)
-                for (std::size_t j = 0; j < i; j += 2)
-                    if (rd16(v, i) == rd16(v, j)) return reject(out, code, "code " + num(rd16(v, i)) + " listed twice");
+            std::vector<bool> listed(65536);  // linear even for a 32767-code option
+            for (std::size_t i = 0; i < v.size(); i += 2) {
+                std::uint16_t c = rd16(v, i);
+                if (listed[c]) return reject(out, code, "code " + num(c) + " listed twice");
+                listed[c] = true;
+            }
             out.priority = priority_from_kea(v);
             return;
         }

@@ -345,6 +345,9 @@ TEST_CASE("AFTR-Name: RFC 6334 §3 checks, first instance, first FQDN", "[dhcp][
     CHECK(why(from_hex("2861667472 00")) == a + "label at octet 0 (length 40) runs past the end of the option");
     CHECK(why(from_hex("0461667472")) == a + "FQDN at octet 0 is not terminated by a root label");
     CHECK(why(from_hex("00000000")) == a + "first FQDN has no non-empty label");
+    // option-len > 3 holds for the option but not for the first FQDN, the one used (found by fuzzing).
+    CHECK(why(from_hex("01360000")) == a + "first FQDN is 3 octets long (must be > 3)");
+    CHECK(name_of(from_hex("0236360000")).aftr_name == "66");
     CHECK(why(from_hex("046166745f7200")) == a + "label 1 has invalid character 0x5f");
     CHECK(why(from_hex("04616674720361 2062 00")) == a + "label 2 has invalid character 0x20");
     CHECK(why(from_hex("042d61667403636f6d00")) == a + "label 1 begins or ends with a hyphen");
