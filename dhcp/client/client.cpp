@@ -488,6 +488,13 @@ void Client::start_request_after_no_binding(const ServerMessage& reply, Time now
     begin_exchange(std::move(m), params::kRequest, now, Time(0));
 }
 
+bool Client::renew_now(Time now) {
+    on_timer(now);  // whatever was due happens first (expiry, a T1 that already passed)
+    if (state_ != State::Bound || !lease_) return false;
+    start_renew(now);
+    return true;
+}
+
 void Client::start_renew(Time now) {
     if (now >= timers_.t2) {  // T1 = T2, or T1 noticed late: straight to Rebind
         start_rebind(now, false);

@@ -61,6 +61,10 @@ public:
     // Without: the current Solicit / Information-request starts over.
     void link_up(Time now);
 
+    // Operator request (s46ctl renew): Renew at once instead of waiting for T1 (§18.2.4 with
+    // the same MRD, until T2). Only from Bound; false (nothing done) in any other state.
+    bool renew_now(Time now);
+
     // Orderly shutdown: with a lease, Release it (§18.2.7; the lease is dropped at once, Released
     // follows); without, straight to Init.
     void stop(Time now);

@@ -63,6 +63,17 @@ select::Transition Controller::on_provisioning(const provision::Lease& lease, st
     return apply(t, detail);
 }
 
+select::Transition Controller::on_information(const std::vector<std::uint8_t>& raw_options) {
+    provision::Lease info;
+    info.obtained_at = now_();
+    info.options = raw_options;
+    lease_ = info;
+    options_ = dhcp::decode_reply_options(raw_options);
+    evaluation_ = modes::evaluate(options_, context_for(info), config_.policy);
+    auto t = machine_.on_reply(now_(), evaluation_.decision, evaluation_.plan, INT64_MAX);
+    return apply(t, "information-request reply");
+}
+
 bool Controller::restore() {
     if (!store_) return false;
     auto stored = store_->load_lease();

@@ -44,6 +44,9 @@ public:
     // A Reply's lease and raw options (Request/Renew/Rebind/Information-request, or external).
     // `kind` names the lease event for the journal. Returns the transition made.
     select::Transition on_provisioning(const provision::Lease& lease, store::EventKind kind, Source source);
+    // Stateless provisioning (RFC 8415 §18.2.6): options without an IA. They stay in force until
+    // the next Information-request replaces them, so they never expire on their own.
+    select::Transition on_information(const std::vector<std::uint8_t>& raw_options);
     // Restores the stored lease at start-up; returns true when a mode was restored.
     bool restore();
     select::Transition on_lease_expired();

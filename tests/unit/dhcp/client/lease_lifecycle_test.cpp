@@ -310,3 +310,25 @@ TEST_CASE("link up without a lease restarts the Solicit", "[dhcp_client]") {
 }
 
 }  // namespace s46::dhcp::client::test
+
+namespace s46::dhcp::client::test {
+
+TEST_CASE("renew_now: an operator Renew before T1, only when bound", "[dhcp_client][rfc8415]") {
+    Harness h(test_config());
+    FakeServer server;
+    CHECK_FALSE(h.client.renew_now(h.now));  // Init: no lease
+    bind(h, server);
+    const auto first = h.events<LeaseObtained>().at(0);
+    REQUIRE(h.client.renew_now(h.now));
+    h.pump();
+    CHECK(h.client.state() == State::Renewing);
+    CHECK(h.last_message().type == MessageType::Renew);
+    CHECK(h.last_message().server_id == server.duid);
+    CHECK_FALSE(h.client.renew_now(h.now));  // already renewing
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.client.state() == State::Bound);
+    REQUIRE(h.events<LeaseRenewed>().size() == 1);
+    CHECK(h.events<LeaseRenewed>()[0].options == first.options);
+}
+
+}  // namespace s46::dhcp::client::test

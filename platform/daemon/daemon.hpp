@@ -1,0 +1,57 @@
+// s46d assembled: the DHCPv6 client engine on its UDP socket, the link monitor, the controller
+// (selection, store, AFTR resolution, data plane) and the control socket, on one Asio loop.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <asio.hpp>
+
+#include "dhcp/client/client.hpp"
+#include "platform/control/control_server.hpp"
+#include "platform/daemon/controller.hpp"
+#include "platform/daemon/daemon_options.hpp"
+#include "platform/dns/cares_resolver.hpp"
+#include "platform/net/dhcp6_socket.hpp"
+#include "platform/net/link_monitor.hpp"
+#include "platform/store/sqlite_store.hpp"
+
+namespace s46::daemon {
+
+class Daemon {
+public:
+    explicit Daemon(DaemonOptions options);
+    ~Daemon();
+    // Sets everything up; errors name what failed (interface, socket, state directory).
+    Result<bool> start();
+    // Runs until SIGINT/SIGTERM, then releases the lease and returns the exit status.
+    int run();
+
+private:
+    dhcp::client::Time now() const;
+    void drain();
+    void arm_timer();
+    void on_tick();
+    void shutdown();
+    nlohmann::json handle(const nlohmann::json& request);
+    nlohmann::json status();
+    void log(const std::string& line) const;
+
+    DaemonOptions options_;
+    asio::io_context io_;
+    asio::signal_set signals_;
+    asio::steady_timer engine_timer_;
+    asio::steady_timer tick_timer_;
+    std::unique_ptr<store::SqliteStore> store_;
+    std::unique_ptr<dns::CaresResolver> resolver_;
+    std::unique_ptr<DataPlane> dataplane_;
+    std::unique_ptr<Controller> controller_;
+    std::unique_ptr<dhcp::client::Client> client_;
+    std::unique_ptr<platform::Dhcp6Socket> socket_;
+    std::unique_ptr<platform::LinkMonitor> link_;
+    std::unique_ptr<control::ControlServer> control_;
+    bool stopping_ = false;
+    std::uint64_t send_errors_ = 0;
+};
+
+}  // namespace s46::daemon
