@@ -18,3 +18,6 @@ s46_install_deps() {
 
 S46_BUILD_DEPS=(build-essential cmake g++ pkg-config catch2 nlohmann-json3-dev libbenchmark-dev
                 kea-dev libboost-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev libsqlite3-dev sqlite3 tshark)
+
+# What the integration suites run: the real DHCPv6 server and DNS server, namespaces, captures.
+S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark)
