@@ -1,0 +1,63 @@
+#include "platform/net/tun_device.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace s46::platform {
+
+TunDevice::TunDevice(asio::io_context& io, std::string name) : name_(std::move(name)), fd_(io) {}
+
+TunDevice::~TunDevice() { close(); }
+
+Result<bool> TunDevice::open() {
+    if (name_.size() >= IFNAMSIZ) return fail("TUN device name '" + name_ + "' is longer than " + std::to_string(IFNAMSIZ - 1));
+    int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return fail(std::string("TUN: open /dev/net/tun: ") + std::strerror(errno));
+    ifreq ifr{};
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+    if (::ioctl(fd, TUNSETIFF, &ifr) != 0) {
+        int err = errno;
+        ::close(fd);
+        return fail("TUN " + name_ + ": TUNSETIFF: " + std::strerror(err));
+    }
+    fd_.assign(fd);
+    return true;
+}
+
+void TunDevice::start(Receive on_packet) {
+    on_packet_ = std::move(on_packet);
+    read();
+}
+
+void TunDevice::read() {
+    fd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](std::error_code ec) {
+        if (ec) return;  // closed
+        // Drain what is queued: one readiness wakeup, many packets.
+        for (int i = 0; i < 64; ++i) {
+            ssize_t n = ::read(fd_.native_handle(), buffer_.data(), buffer_.size());
+            if (n <= 0) break;
+            on_packet_(std::span<std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)));
+        }
+        read();
+    });
+}
+
+Result<bool> TunDevice::write(std::span<const std::uint8_t> packet) {
+    ssize_t n = ::write(fd_.native_handle(), packet.data(), packet.size());
+    if (n < 0) return fail("TUN " + name_ + ": write: " + std::strerror(errno));
+    return true;
+}
+
+void TunDevice::close() {
+    std::error_code ignored;
+    if (fd_.is_open()) fd_.close(ignored);
+}
+
+}  // namespace s46::platform
