@@ -36,6 +36,7 @@ public:
     std::uint32_t range_count() const { return offset_ == 0 ? 1u : (1u << offset_) - 1u; }
 
     // PSID = (port >> m) & (2^k - 1): the PSID of the CE that owns `port` (RFC 7597 §5.1).
+    // Precondition: offset + psid_len <= 16 (PortSet::make and validate() enforce it).
     static std::uint16_t psid_of(std::uint16_t port, unsigned offset, unsigned psid_len) {
         return static_cast<std::uint16_t>((std::uint32_t{port} >> (16u - offset - psid_len)) & ((1u << psid_len) - 1u));
     }
