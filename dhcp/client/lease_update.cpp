@@ -20,12 +20,6 @@ std::uint32_t remaining(std::uint32_t lifetime, Seconds since, Seconds now) {
     return left <= 0 ? 0 : static_cast<std::uint32_t>(left);
 }
 
-const IaReply* find_ia(const ServerMessage& m, const IaKey& key) {
-    for (const auto& ia : m.ias)
-        if (ia.code == key.code && ia.iaid == key.iaid) return &ia;
-    return nullptr;
-}
-
 template <class Leased, class KeyOf>
 void merge(std::vector<Leased>& out, const std::vector<Leased>& granted, const std::vector<Leased>* earlier,
            Seconds earlier_since, Seconds now, KeyOf key_of) {
@@ -94,10 +88,10 @@ provision::Lease lease_from_reply(const ServerMessage& reply, const std::vector<
     };
 
     for (const auto& key : requested) {
-        const IaReply* ia = find_ia(reply, key);
+        const IaReply* ia = reply.find(key);
         const bool na = key.code == kOptIaNa;
         (na ? lease.iaid_na : lease.iaid_pd) = key.iaid;
-        const bool failed = !ia || ia_failed(*ia);
+        const bool failed = !ia || ia->failed();
         if (!failed) {
             take_min(t1, ia->t1);
             take_min(t2, ia->t2);

@@ -14,12 +14,11 @@ namespace s46::dhcp::client {
 inline constexpr std::uint32_t kInfinity = 0xffffffffu;  // §7.7: an infinite lifetime or timer
 inline constexpr Time kNever = Time::max();
 
-// An IA the client asked for.
-struct IaKey {
-    std::uint16_t code = 0;  // kOptIaNa or kOptIaPd
-    std::uint32_t iaid = 0;
-    friend bool operator==(const IaKey&, const IaKey&) = default;
-};
+// `t` in whole seconds, rounded down (also before the epoch): the unit of provision::Lease.
+constexpr provision::Seconds to_seconds(Time t) {
+    const auto ms = t.count();
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
 
 // When to Renew, Rebind and give the lease up, on the caller's clock (kNever: not at all).
 struct LeaseTimers {
@@ -45,8 +44,5 @@ LeaseTimers lease_timers(const provision::Lease& lease);
 provision::Lease lease_from_reply(const ServerMessage& reply, const std::vector<IaKey>& requested,
                                   const provision::Lease* previous, const net::Ipv6Address& from,
                                   provision::Seconds now);
-
-// Whether an IA status (absent = success) is a failure for this IA.
-inline bool ia_failed(const IaReply& ia) { return ia.status && *ia.status != 0; }
 
 }  // namespace s46::dhcp::client

@@ -9,6 +9,7 @@
 #include <dhcp/option_int_array.h>
 #include <dhcp/pkt6.h>
 #include <asiolink/io_address.h>
+#include <sys/socket.h>  // AF_INET6
 
 #include <boost/make_shared.hpp>
 

@@ -19,6 +19,13 @@ struct MessageHeader {
     std::uint32_t transaction_id = 0;  // 24 bits
 };
 
+// An IA the client asked for.
+struct IaKey {
+    std::uint16_t code = 0;  // kOptIaNa or kOptIaPd
+    std::uint32_t iaid = 0;
+    friend bool operator==(const IaKey&, const IaKey&) = default;
+};
+
 // One IA_NA (§21.4) or IA_PD (§21.21) with its leases and status.
 struct IaReply {
     std::uint16_t code = 0;  // kOptIaNa or kOptIaPd
@@ -29,6 +36,8 @@ struct IaReply {
     std::optional<std::uint16_t> status;              // the IA's Status Code (§21.13), if any
     std::string status_message;
     bool has_leases() const { return !addresses.empty() || !prefixes.empty(); }
+    // A Status Code other than Success (absent means Success, §21.13).
+    bool failed() const { return status && *status != 0; }
 };
 
 struct ServerMessage {
@@ -47,6 +56,13 @@ struct ServerMessage {
     std::optional<std::uint32_t> inf_max_rt;                // §21.25
     std::vector<std::string> notes;  // leases or IAs dropped by §21.4/§21.6/§21.22 rules, for debugging
     std::vector<std::uint8_t> options;  // every top-level option, raw (what the codec and Lease get)
+
+    // The IA of that type and IAID, or nullptr.
+    const IaReply* find(const IaKey& key) const {
+        for (const auto& ia : ias)
+            if (ia.code == key.code && ia.iaid == key.iaid) return &ia;
+        return nullptr;
+    }
 };
 
 }  // namespace s46::dhcp::client
