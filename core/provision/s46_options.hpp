@@ -88,7 +88,7 @@ struct Rejection {
 
 // Everything softwire-related that one Reply carried, after validation.
 struct S46OptionSet {
-    std::optional<std::string> aftr_name;         // 64: first valid instance, first FQDN, dotted, no trailing dot
+    std::optional<std::string> aftr_name;         // 64: the first instance (RFC 6334 §5) if valid; its first FQDN, dotted, no trailing dot
     std::vector<MapEContainer> mape;              // valid 94 containers, in message order
     std::vector<MapTContainer> mapt;              // valid 95 containers
     std::vector<LwContainer> lw;                  // valid 96 containers
