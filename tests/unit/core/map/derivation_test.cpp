@@ -198,16 +198,11 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
 
 TEST_CASE("CEs that derive the same shared address get disjoint port sets", "[map][property][rfc7597]") {
     // App. A Ex. 1 rule: the 256 End-user prefixes 2001:db8:12:XX00::/56 all map to 192.0.2.18.
-    Rule rule;
-    rule.ipv6_prefix = p6("2001:db8::/40");
-    rule.ipv4_prefix = p4("192.0.2.0/24");
-    rule.ea_len = 16;
+    const Rule rule = example1_rule();
     std::vector<std::uint8_t> owners(65536, 0);
     std::set<std::uint16_t> psids;
     for (unsigned low = 0; low < 256; ++low) {
-        net::Ipv6Address a = v6("2001:db8:12::");
-        a.set_bits(48, 8, low);
-        auto b = derive_binding(rule, net::Ipv6Prefix(a, 56), kMapEDefaultPsidOffset);
+        auto b = derive_binding(rule, example1_end_user_prefix(low), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
         REQUIRE(b->ipv4.address == v4("192.0.2.18"));
         psids.insert(b->ports.psid());
@@ -224,10 +219,7 @@ TEST_CASE("CEs that derive the same shared address get disjoint port sets", "[ma
 }
 
 TEST_CASE("derivation and BMR rejections name the field", "[map][rejection]") {
-    Rule rule;
-    rule.ipv6_prefix = p6("2001:db8::/40");
-    rule.ipv4_prefix = p4("192.0.2.0/24");
-    rule.ea_len = 16;
+    const Rule rule = example1_rule();
 
     auto outside = derive_binding(rule, p6("2001:db9::/56"), kMapEDefaultPsidOffset);
     REQUIRE_FALSE(outside.ok());
@@ -259,10 +251,7 @@ TEST_CASE("BMR selection: longest usable IPv6 match", "[map][rfc7597]") {
     short_rule.ipv6_prefix = p6("2001:db8::/32");
     short_rule.ipv4_prefix = p4("198.51.100.0/24");
     short_rule.ea_len = 16;  // n + o = 48
-    Rule long_rule;
-    long_rule.ipv6_prefix = p6("2001:db8::/40");
-    long_rule.ipv4_prefix = p4("192.0.2.0/24");
-    long_rule.ea_len = 16;   // n + o = 56
+    const Rule long_rule = example1_rule();  // n + o = 56
     Rule elsewhere;
     elsewhere.ipv6_prefix = p6("2001:db8:ff00::/40");
     elsewhere.ipv4_prefix = p4("203.0.113.0/24");

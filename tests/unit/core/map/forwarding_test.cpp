@@ -17,10 +17,7 @@ std::string vector_rule_name(const Rule& r) {
 }
 
 Rule example1_fmr() {
-    Rule r;
-    r.ipv6_prefix = p6("2001:db8::/40");
-    r.ipv4_prefix = p4("192.0.2.0/24");
-    r.ea_len = 16;
+    Rule r = example1_rule();
     r.forwarding = true;
     return r;
 }
@@ -116,9 +113,7 @@ TEST_CASE("forwarding inverts derivation: every port of every CE leads to that C
         std::vector<Rule> rules{rule};
         unsigned mismatches = 0, checked = 0;
         for (unsigned low = 0; low < 256; ++low) {
-            net::Ipv6Address a = v6("2001:db8:12::");
-            a.set_bits(48, 8, low);
-            const net::Ipv6Prefix eup(a, 56);
+            const auto eup = example1_end_user_prefix(low);
             auto b = derive_binding(rule, eup, kMapEDefaultPsidOffset);
             REQUIRE(b.ok());
             const auto mine = map_ipv6_address(eup, *b);

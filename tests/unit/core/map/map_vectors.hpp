@@ -93,6 +93,23 @@ inline Rule rule_from_notation(const std::string& text) {
     return r;
 }
 
+// RFC 7597 App. A Ex. 1 rule: 2001:db8::/40, 192.0.2.0/24, ea-len 16 (q = 8), no F flag.
+inline Rule example1_rule() {
+    Rule r;
+    r.ipv6_prefix = p6("2001:db8::/40");
+    r.ipv4_prefix = p4("192.0.2.0/24");
+    r.ea_len = 16;
+    return r;
+}
+
+// The End-user prefix 2001:db8:12:XX00::/56 with XX = `psid`: under example1_rule() every one of
+// them maps to 192.0.2.18, with that PSID (EA bits 0x12XX).
+inline net::Ipv6Prefix example1_end_user_prefix(unsigned psid) {
+    net::Ipv6Address a = v6("2001:db8:12::");
+    a.set_bits(48, 8, psid);
+    return net::Ipv6Prefix(a, 56);
+}
+
 inline std::string range_text(PortRange r) { return std::to_string(r.first) + "-" + std::to_string(r.last); }
 
 inline std::vector<std::string> range_texts(const std::vector<PortRange>& ranges) {

@@ -7,22 +7,10 @@ using namespace s46;
 using namespace s46::map;
 using namespace s46::map::test;
 
-namespace {
-
-Rule example1() {
-    Rule r;
-    r.ipv6_prefix = p6("2001:db8::/40");
-    r.ipv4_prefix = p4("192.0.2.0/24");
-    r.ea_len = 16;
-    return r;
-}
-
-}  // namespace
-
 TEST_CASE("a valid rule validates to itself", "[map]") {
-    auto r = validate(example1());
+    auto r = validate(example1_rule());
     REQUIRE(r.ok());
-    CHECK(*r == example1());
+    CHECK(*r == example1_rule());
     CHECK(r->ea_psid_bits() == 8);
     CHECK(r->ea_ipv4_bits() == 8);
     CHECK(to_string(*r) == "2001:db8::/40 192.0.2.0/24 ea-len 16");
@@ -35,7 +23,7 @@ TEST_CASE("rule rejections name the field", "[map][rejection]") {
     };
     std::vector<Case> cases;
     auto add = [&](const char* field, auto edit) {
-        Rule r = example1();
+        Rule r = example1_rule();
         edit(r);
         cases.push_back({field, r});
     };
@@ -61,7 +49,7 @@ TEST_CASE("rule rejections name the field", "[map][rejection]") {
 }
 
 TEST_CASE("bounds that are allowed stay allowed", "[map]") {
-    Rule r = example1();
+    Rule r = example1_rule();
     r.ipv4_prefix = p4("0.0.0.0/0");
     r.ipv6_prefix = p6("2001:db8::/32");
     r.ea_len = 48;         // r = 0, o = 48: k = 16
@@ -70,7 +58,7 @@ TEST_CASE("bounds that are allowed stay allowed", "[map]") {
     r.psid_offset = 1;
     CHECK_FALSE(validate(r).ok());
 
-    Rule explicit_only = example1();
+    Rule explicit_only = example1_rule();
     explicit_only.ipv4_prefix = p4("192.0.2.18/32");
     explicit_only.ea_len = 0;
     explicit_only.psid_offset = 0;

@@ -97,17 +97,12 @@ TEST_CASE("source validation verdicts name the reason", "[map][rfc7597][rejectio
 }
 
 TEST_CASE("every CE's own traffic passes both checks; its neighbours' ports do not", "[map][property][rfc7597]") {
-    Rule rule;
-    rule.ipv6_prefix = p6("2001:db8::/40");
-    rule.ipv4_prefix = p4("192.0.2.0/24");
-    rule.ea_len = 16;
+    const Rule rule = example1_rule();
     std::vector<Rule> rules{rule};
     const auto br = v6("2001:db8:ffff::1");
     unsigned wrong = 0;
     for (unsigned low = 0; low < 256; low += 5) {
-        net::Ipv6Address a = v6("2001:db8:12::");
-        a.set_bits(48, 8, low);
-        const net::Ipv6Prefix eup(a, 56);
+        const auto eup = example1_end_user_prefix(low);
         auto b = derive_binding(rule, eup, kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
         const auto src = map_ipv6_address(eup, *b);
