@@ -21,7 +21,7 @@ struct AftrAnswer {
 };
 
 // The error text names the cause and the servers asked, not the name (the caller has it),
-// e.g. "name does not exist (NXDOMAIN) from [::1]:53".
+// e.g. "name does not exist (NXDOMAIN), asked [2001:db8::53]:53".
 using AftrResult = Result<AftrAnswer>;
 
 class AftrResolver {
