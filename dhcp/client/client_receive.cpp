@@ -43,7 +43,6 @@ std::optional<provision::S46OptionSet> decode_options(std::span<const std::uint8
 
 }  // namespace
 
-
 Disposition Client::receive(std::span<const std::uint8_t> datagram, const net::Ipv6Address& from, Time now) {
     on_timer(now);  // a Reply after expiry must not revive what expired
 
