@@ -72,6 +72,7 @@ client::Time Daemon::now() const {
 }
 
 Result<bool> Daemon::start() {
+    started_at_ = std::chrono::steady_clock::now();
     std::error_code ec;
     std::filesystem::create_directories(options_.state_dir, ec);
     if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
@@ -108,6 +109,7 @@ Result<bool> Daemon::start() {
     socket_ = std::make_unique<platform::Dhcp6Socket>(io_, options_.wan_interface);
     auto opened_socket = socket_->open(
         [this](std::span<const std::uint8_t> bytes, const net::Ipv6Address& from) {
+            received_at_ = std::chrono::steady_clock::now();
             if (client_->receive(bytes, from, now()) == client::Disposition::Ignored && options_.verbose && client_->last_rejection())
                 log("ignored DHCPv6 message: " + client_->last_rejection()->detail);
             drain();
@@ -143,27 +145,40 @@ Result<bool> Daemon::start() {
 }
 
 void Daemon::drain() {
+    auto lease_event = [this] {
+        auto now = std::chrono::steady_clock::now();
+        if (received_at_) reply_to_plan_us_ = std::chrono::duration<double, std::micro>(now - *received_at_).count();
+        if (!start_to_mode_ms_ && first_send_at_ && received_at_)
+            first_send_to_reply_ms_ = std::chrono::duration<double, std::milli>(*received_at_ - *first_send_at_).count();
+        if (!start_to_mode_ms_ && controller_->active_mode() != select::Mode::none)
+            start_to_mode_ms_ = std::chrono::duration<double, std::milli>(now - started_at_).count();
+    };
     for (auto& action : client_->take_actions()) {
         std::visit(
-            [this](auto& a) {
+            [this, &lease_event](auto& a) {
                 using A = std::decay_t<decltype(a)>;
                 if constexpr (std::is_same_v<A, client::Send>) {
+                    if (!first_send_at_) first_send_at_ = std::chrono::steady_clock::now();
                     if (auto r = socket_->send(a.bytes, &a.to, a.port); !r) {
                         ++send_errors_;
                         if (options_.verbose) log(r.error());
                     }
                 } else if constexpr (std::is_same_v<A, client::LeaseObtained>) {
                     controller_->on_provisioning(a.lease, store::EventKind::lease_obtained, Source::dhcp_client);
+                    lease_event();
                 } else if constexpr (std::is_same_v<A, client::LeaseRenewed>) {
                     controller_->on_provisioning(a.lease, store::EventKind::lease_renewed, Source::dhcp_client);
+                    lease_event();
                 } else if constexpr (std::is_same_v<A, client::LeaseRebound>) {
                     controller_->on_provisioning(a.lease, store::EventKind::lease_rebound, Source::dhcp_client);
+                    lease_event();
                 } else if constexpr (std::is_same_v<A, client::LeaseExpired>) {
                     controller_->on_lease_expired();
                 } else if constexpr (std::is_same_v<A, client::Released>) {
                     if (stopping_) io_.stop();
                 } else if constexpr (std::is_same_v<A, client::InformationReceived>) {
                     controller_->on_information(a.raw_options);
+                    lease_event();
                 }
             },
             action);
@@ -224,6 +239,11 @@ json Daemon::status() {
     s["counters"] = counters;
     s["dhcp_state"] = std::string(client::to_string(client_->state()));
     s["wan_interface"] = options_.wan_interface;
+    json timings = json::object();
+    if (start_to_mode_ms_) timings["start_to_mode_ms"] = *start_to_mode_ms_;
+    if (reply_to_plan_us_) timings["reply_to_plan_us"] = *reply_to_plan_us_;
+    if (first_send_to_reply_ms_) timings["first_send_to_reply_ms"] = *first_send_to_reply_ms_;
+    s["timings"] = timings;
     return s;
 }
 

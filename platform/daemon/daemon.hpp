@@ -51,6 +51,14 @@ private:
     std::unique_ptr<platform::LinkMonitor> link_;
     std::unique_ptr<control::ControlServer> control_;
     bool stopping_ = false;
+    // Timings reported in status (docs/performance.md): process start -> first mode active, and
+    // the last Reply's arrival on the socket -> mode selected and plan ready.
+    std::chrono::steady_clock::time_point started_at_;
+    std::optional<std::chrono::steady_clock::time_point> received_at_;
+    std::optional<std::chrono::steady_clock::time_point> first_send_at_;
+    std::optional<double> first_send_to_reply_ms_;  // the network and server's share
+    std::optional<double> start_to_mode_ms_;
+    std::optional<double> reply_to_plan_us_;
     std::uint64_t send_errors_ = 0;
 };
 
