@@ -1,12 +1,13 @@
 #include "core/lpm/lpm_table.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <unordered_map>
 
 namespace s46::lpm {
 
-LpmTable::LpmTable() : direct_(2, 1u), starts_{0}, hops_{kNoRoute} {
-    // Both halves of the D = 1 table point at the single shared "no route" element (base 0, count 1).
+LpmTable::LpmTable() : direct_(2, 1u), wide_{Wide::Element{kNoRoute}} {
+    // Both halves of the D = 1 table point at one shared "no route" element (base 0, count 1).
 }
 
 LpmTable LpmTable::from_ranges(std::span<const Range> ranges, unsigned direct_bits) {
@@ -14,18 +15,24 @@ LpmTable LpmTable::from_ranges(std::span<const Range> ranges, unsigned direct_bi
     if (ranges.empty()) return t;
     const unsigned d = std::clamp(direct_bits, kMinDirectBits, kMaxDirectBits);
     t.shift_ = 32 - d;
+    t.narrow_format_ = d >= 16 && std::all_of(ranges.begin(), ranges.end(), [](const Range& r) {
+        return r.next_hop < kNarrowHopLimit || r.next_hop == kNoRoute;
+    });
     const std::size_t chunks = std::size_t{1} << d;
     t.direct_.assign(chunks, 0);
-    t.starts_.clear();
-    t.hops_.clear();
+    t.wide_.clear();
 
-    // Chunks lying wholly inside one range are the common case; they share one element per
-    // next hop (start 0 is <= every address, and a one-element search never compares it).
-    std::unordered_map<NextHopId, std::uint32_t> shared;
     auto append = [&](std::uint32_t start, NextHopId hop) {
-        t.starts_.push_back(start);
-        t.hops_.push_back(hop);
+        if (t.narrow_format_)
+            t.narrow_.push_back(((start & 0xffffu) << 16) | (hop & 0xffffu));
+        else
+            t.wide_.push_back((std::uint64_t{start} << 32) | hop);
     };
+    // Chunks lying wholly inside one range are the common case; they share one element per
+    // next hop (start 0 is <= every address, and a one-element search compares nothing).
+    std::unordered_map<NextHopId, std::uint32_t> shared;
+    std::uint32_t size = 0;  // elements appended so far
+    std::uint32_t largest_fast = 1;
 
     std::size_t r = 0;  // index of the range holding the current chunk's first address
     for (std::size_t c = 0; c < chunks; ++c) {
@@ -34,41 +41,71 @@ LpmTable LpmTable::from_ranges(std::span<const Range> ranges, unsigned direct_bi
         while (r + 1 < ranges.size() && ranges[r + 1].start <= first) ++r;
         std::size_t end = r + 1;  // one past the last range starting inside the chunk
         while (end < ranges.size() && ranges[end].start <= last) ++end;
-        const std::size_t count = end - r;
+        const auto count = static_cast<std::uint32_t>(end - r);
 
         std::uint32_t base;
         if (count == 1) {
-            auto [it, fresh] = shared.try_emplace(ranges[r].next_hop, static_cast<std::uint32_t>(t.starts_.size()));
-            if (fresh) append(0, ranges[r].next_hop);
+            auto [it, fresh] = shared.try_emplace(ranges[r].next_hop, size);
+            if (fresh) {
+                append(0, ranges[r].next_hop);
+                ++size;
+            }
             base = it->second;
         } else {
-            base = static_cast<std::uint32_t>(t.starts_.size());
+            base = size;
             append(first, ranges[r].next_hop);
             for (std::size_t i = r + 1; i < end; ++i) append(ranges[i].start, ranges[i].next_hop);
+            size += count;
         }
         if (count <= kFastRanges) {
-            t.direct_[c] = (base << kCountBits) | static_cast<std::uint32_t>(count);
+            t.direct_[c] = (base << kCountBits) | count;
+            largest_fast = std::max(largest_fast, count);
         } else {
             t.direct_[c] = static_cast<std::uint32_t>(t.big_.size()) << kCountBits;
-            t.big_.push_back({base, static_cast<std::uint32_t>(count)});
+            t.big_.push_back({base, count});
         }
         r = end - 1;
     }
-    // Indices must fit in the 27 bits above the count; 2^27 ranges would need ~67 M prefixes.
-    t.starts_.shrink_to_fit();
-    t.hops_.shrink_to_fit();
+    // Indices must fit in the 27 bits above the count: 2^27 ranges would take ~67 M prefixes.
+    t.steps_ = static_cast<unsigned>(std::bit_width(largest_fast - 1));
+    t.variant_ = (t.narrow_format_ ? kMaxSteps + 1 : 0) + t.steps_;
+    t.narrow_.shrink_to_fit();
+    t.wide_.shrink_to_fit();
     t.big_.shrink_to_fit();
     return t;
 }
 
+template <class Format, unsigned Steps>
+void LpmTable::search_batch(const typename Format::Element* ranges, const std::uint32_t* addresses, NextHopId* out,
+                            std::size_t n) const noexcept {
+    // A plain loop: the out-of-order core already overlaps independent lookups. Interleaving
+    // groups of 2-16 lookups stage by stage measured no faster here (docs/lpm.md).
+    for (std::size_t i = 0; i < n; ++i) out[i] = search<Format, Steps>(ranges, addresses[i]);
+}
+
 void LpmTable::lookup_batch(std::span<const std::uint32_t> addresses, std::span<NextHopId> out) const noexcept {
     const std::size_t n = std::min(addresses.size(), out.size());
-    for (std::size_t i = 0; i < n; ++i) out[i] = lookup(addresses[i]);
+    const std::uint32_t* in = addresses.data();
+    NextHopId* o = out.data();
+    const std::uint64_t* w = wide_.data();
+    const std::uint32_t* nw = narrow_.data();
+    switch (variant_) {
+    case 0: return search_batch<Wide, 0>(w, in, o, n);
+    case 1: return search_batch<Wide, 1>(w, in, o, n);
+    case 2: return search_batch<Wide, 2>(w, in, o, n);
+    case 3: return search_batch<Wide, 3>(w, in, o, n);
+    case 4: return search_batch<Wide, 4>(w, in, o, n);
+    case 5: return search_batch<Narrow, 0>(nw, in, o, n);
+    case 6: return search_batch<Narrow, 1>(nw, in, o, n);
+    case 7: return search_batch<Narrow, 2>(nw, in, o, n);
+    case 8: return search_batch<Narrow, 3>(nw, in, o, n);
+    default: return search_batch<Narrow, 4>(nw, in, o, n);
+    }
 }
 
 std::size_t LpmTable::memory_bytes() const noexcept {
-    return sizeof(*this) + direct_.capacity() * sizeof(std::uint32_t) + starts_.capacity() * sizeof(std::uint32_t) +
-           hops_.capacity() * sizeof(NextHopId) + big_.capacity() * sizeof(BigChunk);
+    return sizeof(*this) + direct_.capacity() * sizeof(std::uint32_t) + narrow_.capacity() * sizeof(Narrow::Element) +
+           wide_.capacity() * sizeof(Wide::Element) + big_.capacity() * sizeof(BigChunk);
 }
 
 }  // namespace s46::lpm

@@ -1,12 +1,17 @@
 // The compiled, immutable IPv4 longest-prefix-match table used on the data path.
 //
-// Structure (DXR, Zec/Rizzo/Mikuc 2012, with a fixed-step search; docs/lpm.md has the why and
-// the measurements): the top D bits of the address index a direct table; each entry names a
-// slice of one sorted array of range starts (the "chunk" of address space under that entry).
-// A chunk with one next hop is a single shared element; otherwise the lookup binary-searches
-// the chunk's starts and reads the next hop at the same index.
+// Structure (DXR, Zec/Rizzo/Mikuc 2012, with a fixed-step branchless search; docs/lpm.md has
+// the why and the measurements): the top D bits of the address index a direct table; each
+// entry names a slice ("chunk") of one sorted array of ranges, each range packing its start
+// address with its next hop. A chunk with a single next hop is one element shared by every
+// such chunk; otherwise the lookup binary-searches the chunk and reads the next hop from the
+// element it lands on.
 //
-// Lookups are noexcept, never allocate and never branch on the data for chunks of up to 16
+// Two range formats, fixed per table: "narrow" (4 bytes: low 16 bits of the start, 15-bit next
+// hop) when D >= 16 and every next-hop id is below 0x8000, which is what real tables are; and
+// "wide" (8 bytes: full start, 32-bit next hop) for small D or large ids.
+//
+// Lookups are noexcept, never allocate, and do not branch on the data for chunks of up to 16
 // ranges, so independent lookups overlap in the CPU instead of flushing on mispredictions.
 // Build one with LpmBuilder (lpm_builder.hpp); rebuild it when the routes change.
 #pragma once
@@ -26,6 +31,8 @@ public:
     // D: the direct table has 2^D entries of 4 bytes.
     static constexpr unsigned kMinDirectBits = 1;
     static constexpr unsigned kMaxDirectBits = 20;
+    // Next-hop ids below this (and kNoRoute) fit the narrow format.
+    static constexpr NextHopId kNarrowHopLimit = 0x8000;
 
     // The empty table: every lookup returns kNoRoute.
     LpmTable();
@@ -36,64 +43,113 @@ public:
     NextHopId lookup(std::uint32_t address) const noexcept;
     NextHopId lookup(net::Ipv4Address address) const noexcept { return lookup(address.value); }
 
-    // out[i] = lookup(addresses[i]) for i < addresses.size(); `out` must be at least as long.
+    // out[i] = lookup(addresses[i]) for i < min(sizes), choosing the search variant once.
     void lookup_batch(std::span<const std::uint32_t> addresses, std::span<NextHopId> out) const noexcept;
 
     // Heap bytes of the lookup structure plus the object itself.
     std::size_t memory_bytes() const noexcept;
     unsigned direct_bits() const noexcept { return 32 - shift_; }
-    // Elements in the range arrays (shared one-hop chunks count once per next hop).
-    std::size_t range_count() const noexcept { return starts_.size(); }
-    // Chunks searched by the slower unbounded loop (more than kFastRanges ranges).
+    bool narrow() const noexcept { return narrow_format_; }
+    // Elements in the range array (the shared one-hop elements count once per next hop).
+    std::size_t range_count() const noexcept { return narrow_format_ ? narrow_.size() : wide_.size(); }
+    // Chunks of more than 16 ranges, searched by a slower loop first.
     std::size_t big_chunk_count() const noexcept { return big_.size(); }
+    // Search steps per lookup: ceil(log2) of the largest chunk of at most 16 ranges.
+    unsigned search_steps() const noexcept { return steps_; }
 
 private:
     // Direct entry: (base << kCountBits) | count with count in 1..kFastRanges, or count 0 and
     // base indexing big_ for larger chunks.
     static constexpr unsigned kCountBits = 5;
     static constexpr std::uint32_t kCountMask = (1u << kCountBits) - 1;
-    static constexpr unsigned kFastSteps = 4;
-    static constexpr std::uint32_t kFastRanges = 1u << kFastSteps;
+    static constexpr unsigned kMaxSteps = 4;
+    static constexpr std::uint32_t kFastRanges = 1u << kMaxSteps;
 
     struct BigChunk {
         std::uint32_t base;
         std::uint32_t count;
     };
 
+    // A range packs (start << kStartShift) | hop, so comparing it with (address << kStartShift)
+    // | all-ones tests start <= address, and the element found also holds the answer.
+    struct Narrow {
+        using Element = std::uint32_t;
+        static constexpr unsigned kStartShift = 16;
+        static Element key(std::uint32_t address) noexcept { return (address << 16) | 0xffffu; }
+        // 0xffff is kNoRoute; ids are below 0x8000, so sign extension maps exactly that one.
+        static NextHopId hop(Element e) noexcept {
+            return static_cast<NextHopId>(static_cast<std::int32_t>(static_cast<std::int16_t>(e & 0xffffu)));
+        }
+    };
+    struct Wide {
+        using Element = std::uint64_t;
+        static Element key(std::uint32_t address) noexcept { return (std::uint64_t{address} << 32) | 0xffffffffu; }
+        static NextHopId hop(Element e) noexcept { return static_cast<NextHopId>(e); }
+    };
+
+    // Steps is a template argument so the search unrolls; a runtime count measured about half
+    // as fast. lookup() picks the instantiation with a switch on a per-table constant.
+    template <class Format, unsigned Steps>
+    NextHopId search(const typename Format::Element* ranges, std::uint32_t address) const noexcept;
+    template <class Format, unsigned Steps>
+    void search_batch(const typename Format::Element* ranges, const std::uint32_t* addresses, NextHopId* out,
+                      std::size_t n) const noexcept;
+
+    // One halving step: keep the upper half if its first start is <= key. The empty asm hides
+    // `pos` from the optimiser, which would otherwise turn the last select into a branch that
+    // mispredicts on half of all lookups.
+    template <class Element>
+    static void step(const Element* ranges, std::uint32_t& pos, std::uint32_t& len, Element key) noexcept {
+        const std::uint32_t half = len >> 1;
+        pos = ranges[pos + half] <= key ? pos + half : pos;
+        asm("" : "+r"(pos));
+        len -= half;
+    }
+
     unsigned shift_ = 31;  // 32 - D
+    unsigned steps_ = 0;
+    unsigned variant_ = 0;  // the search to run: (narrow ? kMaxSteps + 1 : 0) + steps_
+    bool narrow_format_ = false;
     std::vector<std::uint32_t> direct_;
-    std::vector<std::uint32_t> starts_;  // full addresses, so any D works with one format
-    std::vector<NextHopId> hops_;        // hops_[i] owns [starts_[i], starts_[i + 1])
+    std::vector<Narrow::Element> narrow_;
+    std::vector<Wide::Element> wide_;
     std::vector<BigChunk> big_;
 };
 
-inline NextHopId LpmTable::lookup(std::uint32_t address) const noexcept {
+template <class Format, unsigned Steps>
+inline NextHopId LpmTable::search(const typename Format::Element* ranges, std::uint32_t address) const noexcept {
+    const typename Format::Element key = Format::key(address);
     const std::uint32_t entry = direct_[address >> shift_];
-    const std::uint32_t* s = starts_.data();
-    std::uint32_t base = entry >> kCountBits;
+    std::uint32_t pos = entry >> kCountBits;
     std::uint32_t len = entry & kCountMask;
     if (len == 0) [[unlikely]] {
-        const BigChunk big = big_[base];
-        base = big.base;
+        const BigChunk big = big_[pos];
+        pos = big.base;
         len = big.count;
-        s += base;
-        while (len > kFastRanges) {
-            const std::uint32_t half = len >> 1;
-            s = (s[half] <= address) ? s + half : s;
-            len -= half;
-        }
-    } else {
-        s += base;
+        while (len > (1u << Steps)) step(ranges, pos, len, key);
     }
-    // Each step keeps the half whose first start is <= address (the chunk's first start always
-    // is), rounding the remaining length up: 16 -> 8 -> 4 -> 2 -> 1 in exactly kFastSteps steps,
-    // and a length of 1 stays put. A fixed count keeps the loop free of data-dependent branches.
-    for (unsigned step = 0; step < kFastSteps; ++step) {
-        const std::uint32_t half = len >> 1;
-        s = (s[half] <= address) ? s + half : s;
-        len -= half;
+    // Each step rounds the remaining length up (16 -> 8 -> 4 -> 2 -> 1), so Steps steps reach
+    // one element from any length up to 2^Steps, and a length of 1 stays put. A chunk's first
+    // start is always <= key.
+    for (unsigned s = 0; s < Steps; ++s) step(ranges, pos, len, key);
+    return Format::hop(ranges[pos]);
+}
+
+inline NextHopId LpmTable::lookup(std::uint32_t address) const noexcept {
+    const std::uint64_t* w = wide_.data();
+    const std::uint32_t* n = narrow_.data();
+    switch (variant_) {
+    case 0: return search<Wide, 0>(w, address);
+    case 1: return search<Wide, 1>(w, address);
+    case 2: return search<Wide, 2>(w, address);
+    case 3: return search<Wide, 3>(w, address);
+    case 4: return search<Wide, 4>(w, address);
+    case 5: return search<Narrow, 0>(n, address);
+    case 6: return search<Narrow, 1>(n, address);
+    case 7: return search<Narrow, 2>(n, address);
+    case 8: return search<Narrow, 3>(n, address);
+    default: return search<Narrow, 4>(n, address);
     }
-    return hops_[static_cast<std::size_t>(s - starts_.data())];
 }
 
 }  // namespace s46::lpm

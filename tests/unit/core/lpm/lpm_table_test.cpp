@@ -189,3 +189,37 @@ TEST_CASE("Auto D grows with the table and stops at 16", "[lpm]") {
     b.insert(P("10.0.0.0/8"), 1);
     CHECK(b.build().memory_bytes() < 1024);
 }
+
+TEST_CASE("Narrow ranges need D >= 16 and next-hop ids below 0x8000", "[lpm]") {
+    LpmBuilder b;
+    b.insert(P("10.0.0.0/8"), 1);
+    b.insert(P("10.1.2.0/24"), LpmTable::kNarrowHopLimit - 1);
+    b.insert(P("10.1.3.0/24"), kNoRoute);
+    CHECK(b.build(16).narrow());
+    CHECK(b.build(20).narrow());
+    CHECK_FALSE(b.build(15).narrow());
+    for (unsigned d : {15u, 16u, 20u}) {
+        const LpmTable t = b.build(d);
+        CHECK(t.lookup(A("10.1.2.9")) == LpmTable::kNarrowHopLimit - 1);
+        CHECK(t.lookup(A("10.1.3.9")) == kNoRoute);
+        CHECK(t.lookup(A("10.1.4.0")) == 1u);
+    }
+    b.insert(P("10.1.4.0/24"), LpmTable::kNarrowHopLimit);
+    const LpmTable wide = b.build(16);
+    CHECK_FALSE(wide.narrow());
+    CHECK(wide.lookup(A("10.1.4.0")) == LpmTable::kNarrowHopLimit);
+    CHECK(wide.lookup(A("10.1.2.9")) == LpmTable::kNarrowHopLimit - 1);
+    b.insert(P("10.1.5.0/24"), kNoRoute - 1);
+    CHECK(b.build(16).lookup(A("10.1.5.5")) == kNoRoute - 1);
+}
+
+TEST_CASE("Search steps follow the largest chunk", "[lpm]") {
+    LpmBuilder b;
+    b.insert(P("10.0.0.0/8"), 1);
+    CHECK(b.build(8).search_steps() == 0);   // every chunk is one range
+    CHECK(b.build(16).search_steps() == 0);
+    b.insert(P("10.0.0.0/24"), 2);
+    CHECK(b.build(16).search_steps() == 1);  // [10.0.0.0, 10.0.1.0)
+    b.insert(P("10.0.2.0/24"), 3);
+    CHECK(b.build(16).search_steps() == 2);  // four ranges
+}
