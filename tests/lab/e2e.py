@@ -420,7 +420,7 @@ class CaseRun:
         ck.expect(len(used) <= n and all(p in ports for p in used), f"UDP source ports at the {peer}: {sorted(used)}")
         check_outbound(recs, mode, exp, self.lan_src(), ck, what="exhaustion traffic")
         diff = counter_diff(c0, topo.counters())
-        rx = re.compile(self.case.get("counter_regex", "exhaust|no_port|port_set|napt|refus"))
+        rx = re.compile(self.case.get("counter_regex", "exhaust|no_port|no_free|refus"))
         hit = sum(v for k, v in diff.items() if rx.search(k))
         ck.expect(hit >= 1, f"no exhaustion counter rose (changes: {diff or 'none'})")
         self.summary.append(f"{len(full)}/{n + 1} UDP flows mapped into {n} ports, flow {n + 1} refused, counters {diff}")

@@ -41,8 +41,18 @@ UDP_PORT, TCP_PORT = 7, 8080
 MODE_CODES = {"dslite": 64, "mape": 94, "lw4o6": 96}
 
 
-class DataPlaneMissing(Exception):
-    pass
+class LabKea(Kea):
+    """netlab's Kea with a fixed server DUID: an LLT DUID made at start-up changes when Kea is restarted
+    with new options a second later, and the client's Renew (carrying the old server id) is dropped."""
+
+    def configure(self, option_data, option_def=()):
+        super().configure(option_data, option_def)
+        with open(self.conf_path) as f:
+            conf = json.load(f)
+        conf["Dhcp6"]["server-id"] = {"type": "LLT", "persist": False, "htype": 1, "identifier": "020000000002",
+                                      "time": 700000000}
+        with open(self.conf_path, "w") as f:
+            json.dump(conf, f, indent=1)
 
 
 def offloads_off(ns, ifname):
@@ -143,7 +153,7 @@ class Topology:
             if not any(o["name"] == "dns-servers" for o in self.option_data):
                 self.option_data.append({"name": "dns-servers", "data": ISP_ADDR})
             Dnsmasq(self.lab, self.isp, ISP_ADDR, [(n, AFTR_ADDR) for n in names], ttl=300)
-        self.kea = Kea(self.lab, self.isp, "isp0", option_data=self.option_data,
+        self.kea = LabKea(self.lab, self.isp, "isp0", option_data=self.option_data,
                        option_def=self.case.get("option_def", ()), pd_pool=self.pd_pool)
         self.kea.start()
 
