@@ -21,3 +21,6 @@ S46_BUILD_DEPS=(build-essential cmake g++ pkg-config libmnl-dev libc-ares-dev li
 
 # What the integration suites run: the real DHCPv6 server and DNS server, namespaces, captures.
 S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark)
+
+# What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
+S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
