@@ -1,0 +1,206 @@
+// Port-set restricted NAPT44 for a softwire CE: DS-Lite B4 (full address), lwB4 (RFC
+// 7596 §5.2, restricted port set) and MAP-E CE (RFC 7597 §5.3/§8, GMA port set).
+//
+// It rewrites IPv4 packets in place in a caller-owned buffer: the source address and
+// port / ICMP identifier on the way out, the destination on the way in, with the IPv4
+// and transport checksums fixed incrementally (RFC 1624; a UDP checksum of 0 stays 0).
+// Everything is sized at construction: the packet path never allocates, logs or reads a
+// clock (`now` is passed in). What it does, rule by rule, is in docs/napt.md:
+//
+//  * endpoint-independent mapping (RFC 4787 REQ-1, RFC 5382 REQ-1, RFC 5508 REQ-1a);
+//  * filtering endpoint-independent, address-dependent (default) or address-and-port-
+//    dependent (RFC 4787 REQ-8, RFC 5382 REQ-3);
+//  * external ports and ICMP identifiers only from the port set, random start then the
+//    next free one (RFC 6056 §3.3.1; RFC 7597 §8.2, RFC 7596 §8.2), with a per-host share;
+//  * idle timeouts per protocol and TCP state (RFC 4787 REQ-5/6, RFC 5382 REQ-5, RFC 5508
+//    REQ-2), expiry by a clock hand amortised over new sessions and expire();
+//  * ICMP errors carrying a quoted packet, both directions (RFC 5508 REQ-3..6);
+//  * hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): see Verdict::hairpin;
+//  * flush on a plan change (RFC 7596 §5.1).
+//
+// Not here: reassembly (non-first fragments are refused; the caller reassembles first,
+// RFC 4787 REQ-14), TTL, IPv4 header validation beyond what translation needs (the caller's
+// RFC 1812 §5.2.2 input checks), generating ICMP errors (the verdict says when to).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/napt/config.hpp"
+#include "core/napt/counters.hpp"
+#include "core/napt/drop_reason.hpp"
+#include "core/napt/entries.hpp"
+#include "core/napt/port_index.hpp"
+#include "core/napt/port_random.hpp"
+#include "core/napt/protocol.hpp"
+#include "core/napt/robin_hood.hpp"
+#include "core/napt/slot_bitmap.hpp"
+#include "core/net/ipv4.hpp"
+#include "core/net/ipv4_packet.hpp"
+#include "core/result.hpp"
+
+namespace s46::napt {
+
+// Time since an arbitrary monotonic epoch chosen by the caller (must be < 2^32 s).
+using Time = std::chrono::milliseconds;
+
+enum class Verdict : std::uint8_t {
+    // Translated: send it on (outbound into the softwire, inbound to the LAN).
+    forward,
+    // Outbound only: translated, and addressed to our own external address at a port of
+    // our set, i.e. to another LAN host's mapping. Pass the buffer to translate_inbound()
+    // next (RFC 4787 REQ-9a: it then carries our external address and port as source).
+    // Traffic to our address at a port outside the set belongs to a CE sharing the
+    // address and is `forward` (RFC 7597 §8, spec digest §4.8).
+    hairpin,
+    // Refused: `reason` says why and its counter was bumped. The buffer is unchanged.
+    drop,
+};
+
+struct Outcome {
+    Verdict verdict = Verdict::drop;
+    DropReason reason = DropReason::malformed;  // meaningful only for Verdict::drop
+    bool ok() const { return verdict != Verdict::drop; }
+};
+
+struct MappingInfo {
+    Protocol protocol = Protocol::udp;
+    net::Ipv4Address internal_address;
+    std::uint16_t internal_port = 0;  // or ICMP identifier
+    std::uint16_t external_port = 0;
+    std::uint16_t sessions = 0;
+    bool live = false;  // some session refreshed it recently enough (expired ones wait for the sweep)
+};
+
+struct HostUsage {
+    std::uint32_t sessions = 0;
+    std::uint16_t ports[protocol_count] = {0, 0, 0};
+};
+
+class Napt {
+public:
+    // Checks the configuration (config.hpp resolve()) and sizes every table.
+    static Result<Napt> create(const Config& config);
+
+    // LAN -> WAN. Rewrites the source address to the external address and the source
+    // port (UDP, TCP) or echo identifier (ICMP) to the mapping's external port, creating
+    // the mapping and session if needed; ICMP errors from LAN hosts get their quoted
+    // packet translated (RFC 5508 REQ-5). `packet` is one IPv4 datagram (bytes past Total
+    // Length are ignored).
+    Outcome translate_outbound(std::span<std::uint8_t> packet, Time now);
+
+    // WAN -> LAN (after decapsulation), or a hairpinned packet. Rewrites the destination
+    // back to the internal endpoint if a live mapping exists and filtering lets it in;
+    // ICMP errors get their quoted packet translated (RFC 5508 REQ-4). Never creates state.
+    Outcome translate_inbound(std::span<std::uint8_t> packet, Time now);
+
+    // Advances the expiry hand by up to `max_entries` session slots, removing sessions
+    // whose idle timeout has passed (and mappings and hosts left without sessions).
+    // Returns the number of sessions removed. Call it from a timer, e.g. every second
+    // with session_slots() / 16 to pass over the whole table every 16 s.
+    std::size_t expire(Time now, std::size_t max_entries);
+
+    // Drops every mapping and session (RFC 7596 §5.1: a new IPv4 address or PSID MUST
+    // flush the NAPT table). Returns the number of sessions dropped. Not for the packet path.
+    std::size_t flush();
+
+    // A plan change: flush, then use `external` and `ports` from now on. The tables are
+    // re-sized for the new set (this allocates). On error nothing changes.
+    Result<std::size_t> replan(net::Ipv4Address external, const map::PortSet& ports);
+
+    // ---- introspection (control plane, tests) ----
+    const Config& config() const { return cfg_; }  // with the 0 defaults filled in
+    const PortIndex& port_index() const { return index_; }
+    const Counters& counters() const { return c_; }
+    std::size_t session_count() const { return sessions_.size(); }
+    std::size_t mapping_count() const { return mappings_.size(); }
+    std::size_t host_count() const { return hosts_.size(); }
+    std::uint32_t session_slots() const { return sessions_.slots(); }
+
+    std::optional<MappingInfo> find_mapping(Protocol p, net::Ipv4Address internal_address, std::uint16_t internal_port,
+                                            Time now) const;
+    std::optional<MappingInfo> find_mapping_by_external(Protocol p, std::uint16_t external_port, Time now) const;
+    HostUsage host_usage(net::Ipv4Address internal_address) const;
+
+    template <class F>
+    void for_each_mapping(Time now, F&& f) const {
+        for (std::uint32_t i = 0; i < mappings_.slots(); ++i)
+            if (mappings_.at(i).dist != 0) f(info_of(mappings_.at(i), seconds_of(now)));
+    }
+
+    // Bytes held by the tables (entries, reverse index, bitmaps) and this object.
+    std::size_t memory_bytes() const;
+    // memory_bytes() / max_sessions: the all-in cost of one session at capacity.
+    double bytes_per_session() const { return static_cast<double>(memory_bytes()) / cfg_.max_sessions; }
+
+    static std::uint32_t seconds_of(Time now);
+
+private:
+    static constexpr std::uint32_t empty_ref = 0xffffffffu;
+
+    struct Bound {
+        bool ok = false;
+        DropReason reason = DropReason::malformed;
+        std::uint16_t external_port = 0;
+    };
+    struct Matched {
+        bool ok = false;
+        DropReason reason = DropReason::malformed;
+        std::uint32_t internal_address = 0;
+        std::uint16_t internal_port = 0;
+    };
+
+    Napt(const Config& requested, const Config& resolved);
+
+    // ---- state (napt_state.cpp) ----
+    Bound bind_outbound(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
+                        std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
+                        std::uint32_t now_s);
+    Matched match_inbound(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
+                          std::uint16_t remote_key, std::uint8_t tcp_flags, std::uint32_t now_s, bool refresh);
+    std::uint32_t find_mapping_pos(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port) const;
+    std::uint32_t find_session_pos(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
+                                   std::uint16_t remote_key) const;
+    std::uint32_t find_host_pos(std::uint32_t address) const;
+    std::uint32_t refresh_session(SessionEntry& s, bool outbound, std::uint8_t tcp_flags, std::uint32_t now_s) const;
+    std::uint32_t timeout_s(Protocol p, std::uint8_t tcp_state) const;
+    static std::uint32_t mapping_expiry(const MappingEntry& m, std::uint32_t session_expiry);
+    std::size_t sweep(std::uint32_t now_s, std::size_t budget);
+    void remove_session(std::uint32_t pos);
+    void remove_mapping(std::uint32_t pos);
+    std::uint32_t& reverse_ref(unsigned proto, std::uint16_t external_port) {
+        return reverse_[proto * index_.size() + index_.slot_of(external_port)];
+    }
+    std::uint16_t remote_key(Protocol p, std::uint16_t remote_port) const {
+        return (p == Protocol::icmp || cfg_.filtering == Filtering::address_dependent) ? 0 : remote_port;
+    }
+    MappingInfo info_of(const MappingEntry& m, std::uint32_t now_s) const;
+
+    // ---- packet paths (napt_outbound.cpp, napt_inbound.cpp, napt_icmp_error.cpp) ----
+    Outcome drop_outbound(DropReason r);
+    Outcome drop_inbound(DropReason r);
+    Outcome outbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t now_s);
+    Outcome inbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t now_s);
+
+    Config requested_;  // as given, for replan()
+    Config cfg_;        // resolved
+    PortIndex index_;
+    std::uint64_t mapping_seed_;
+    std::uint64_t session_seed_;
+    std::uint64_t host_seed_;
+    PortRandom random_;
+    std::uint32_t timeouts_s_[4];  // udp, tcp established, tcp transitory, icmp
+    RobinHoodTable<MappingEntry> mappings_;
+    RobinHoodTable<SessionEntry> sessions_;
+    RobinHoodTable<HostEntry> hosts_;
+    std::vector<std::uint32_t> reverse_;  // [protocol * slots + slot] -> mapping position
+    std::vector<SlotBitmap> used_;        // per protocol
+    std::uint32_t used_count_[protocol_count] = {0, 0, 0};
+    std::uint32_t hand_ = 0;  // expiry sweep position in sessions_
+    Counters c_;
+};
+
+}  // namespace s46::napt
