@@ -1,0 +1,59 @@
+// TCP timeout classes from the flags seen (RFC 5382 REQ-2/REQ-5, RFC 7857 §2).
+#include <catch2/catch.hpp>
+
+#include <initializer_list>
+#include <utility>
+
+#include "core/napt/tcp_tracking.hpp"
+
+namespace tt = s46::napt::tcp_track;
+namespace f = s46::net::tcp_flag;
+
+namespace {
+
+// Segments as (outbound?, flags); returns the final state.
+std::uint8_t run(std::initializer_list<std::pair<bool, std::uint8_t>> segments) {
+    std::uint8_t s = 0;
+    for (auto [outbound, flags] : segments) s = tt::update(s, flags, outbound);
+    return s;
+}
+
+constexpr bool O = true, I = false;
+
+}  // namespace
+
+TEST_CASE("tcp_track: opening is transitory, a completed handshake is established", "[napt][tcp]") {
+    CHECK_FALSE(tt::established(run({{O, f::syn}})));
+    CHECK_FALSE(tt::established(run({{O, f::syn}, {I, f::ack}})));
+    CHECK(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}})));
+    CHECK(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::ack}})));
+}
+
+TEST_CASE("tcp_track: simultaneous open and connections opened from outside", "[napt][tcp]") {
+    CHECK(tt::established(run({{O, f::syn}, {I, f::syn}})));
+    CHECK(tt::established(run({{I, f::syn}, {O, f::syn}})));
+    // Endpoint-independent filtering lets the SYN in without state; the SYN+ACK going out
+    // proves it and establishes.
+    CHECK(tt::established(run({{O, f::syn | f::ack}})));
+}
+
+TEST_CASE("tcp_track: closing and reset are transitory", "[napt][tcp][rfc7857]") {
+    CHECK(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::fin | f::ack}})));  // half-closed
+    CHECK_FALSE(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::fin | f::ack}, {I, f::fin | f::ack}})));
+    CHECK_FALSE(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}, {I, f::rst}})));
+    CHECK_FALSE(tt::established(run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::rst | f::ack}})));
+}
+
+TEST_CASE("tcp_track: mid-stream pickup is established once both sides speak", "[napt][tcp]") {
+    CHECK_FALSE(tt::established(run({{O, f::ack}})));
+    CHECK(tt::established(run({{O, f::ack}, {I, f::ack}})));
+}
+
+TEST_CASE("tcp_track: a bare SYN after a close starts over (RFC 1122 §4.2.2.13)", "[napt][tcp]") {
+    const std::uint8_t closed = run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::fin}, {I, f::fin}});
+    CHECK_FALSE(tt::established(closed));
+    std::uint8_t s = tt::update(closed, f::syn, true);
+    CHECK(s == (tt::syn_out | tt::seen_out));
+    s = tt::update(s, f::syn | f::ack, false);
+    CHECK(tt::established(s));
+}
