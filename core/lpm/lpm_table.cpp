@@ -80,7 +80,8 @@ void LpmTable::search_batch(const typename Format::Element* ranges, const std::u
                             std::size_t n) const noexcept {
     // A plain loop: the out-of-order core already overlaps independent lookups. Interleaving
     // groups of 2-16 lookups stage by stage measured no faster here (docs/lpm.md).
-    for (std::size_t i = 0; i < n; ++i) out[i] = search<Format, Steps>(ranges, addresses[i]);
+    const View v = view();
+    for (std::size_t i = 0; i < n; ++i) out[i] = search<Format, Steps>(v, ranges, addresses[i]);
 }
 
 void LpmTable::lookup_batch(std::span<const std::uint32_t> addresses, std::span<NextHopId> out) const noexcept {

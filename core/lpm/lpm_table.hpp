@@ -89,20 +89,41 @@ private:
 
     // Steps is a template argument so the search unrolls; a runtime count measured about half
     // as fast. lookup() picks the instantiation with a switch on a per-table constant.
+    // What a search reads besides the ranges, copied out of the object so that the batch
+    // loop's stores to `out` cannot force it to be reloaded for every lookup.
+    struct View {
+        const std::uint32_t* direct;
+        const BigChunk* big;
+        unsigned shift;
+    };
+    View view() const noexcept { return {direct_.data(), big_.data(), shift_}; }
+
     template <class Format, unsigned Steps>
-    NextHopId search(const typename Format::Element* ranges, std::uint32_t address) const noexcept;
+    static NextHopId search(View v, const typename Format::Element* ranges, std::uint32_t address) noexcept;
     template <class Format, unsigned Steps>
     void search_batch(const typename Format::Element* ranges, const std::uint32_t* addresses, NextHopId* out,
                       std::size_t n) const noexcept;
 
-    // One halving step: keep the upper half if its first start is <= key. The empty asm hides
-    // `pos` from the optimiser, which would otherwise turn the last select into a branch that
-    // mispredicts on half of all lookups.
+    // One halving step: keep the upper half if its first start is <= key. It must compile to a
+    // conditional move: as a branch it mispredicts on half of all lookups. GCC 12 turns the
+    // last select of the unrolled search into a branch, and an empty asm barrier on `pos` did
+    // not stop it in every caller, so on x86-64 the compare and move are written out.
+    // Clang already emits csel / movn for the portable form on AArch64 and MIPS.
     template <class Element>
     static void step(const Element* ranges, std::uint32_t& pos, std::uint32_t& len, Element key) noexcept {
         const std::uint32_t half = len >> 1;
-        pos = ranges[pos + half] <= key ? pos + half : pos;
+        std::uint32_t upper = pos + half;
+#if defined(__x86_64__)
+        // upper = probe > key ? pos : upper (unsigned compare of probe - key)
+        asm("cmp %[key], %[probe]\n\tcmova %[pos], %[upper]"
+            : [upper] "+r"(upper)
+            : [probe] "m"(ranges[upper]), [key] "r"(key), [pos] "r"(pos)
+            : "cc");
+        pos = upper;
+#else
+        pos = ranges[upper] <= key ? upper : pos;
         asm("" : "+r"(pos));
+#endif
         len -= half;
     }
 
@@ -117,13 +138,13 @@ private:
 };
 
 template <class Format, unsigned Steps>
-inline NextHopId LpmTable::search(const typename Format::Element* ranges, std::uint32_t address) const noexcept {
+inline NextHopId LpmTable::search(View v, const typename Format::Element* ranges, std::uint32_t address) noexcept {
     const typename Format::Element key = Format::key(address);
-    const std::uint32_t entry = direct_[address >> shift_];
+    const std::uint32_t entry = v.direct[address >> v.shift];
     std::uint32_t pos = entry >> kCountBits;
     std::uint32_t len = entry & kCountMask;
     if (len == 0) [[unlikely]] {
-        const BigChunk big = big_[pos];
+        const BigChunk big = v.big[pos];
         pos = big.base;
         len = big.count;
         while (len > (1u << Steps)) step(ranges, pos, len, key);
@@ -136,19 +157,20 @@ inline NextHopId LpmTable::search(const typename Format::Element* ranges, std::u
 }
 
 inline NextHopId LpmTable::lookup(std::uint32_t address) const noexcept {
+    const View v = view();
     const std::uint64_t* w = wide_.data();
     const std::uint32_t* n = narrow_.data();
     switch (variant_) {
-    case 0: return search<Wide, 0>(w, address);
-    case 1: return search<Wide, 1>(w, address);
-    case 2: return search<Wide, 2>(w, address);
-    case 3: return search<Wide, 3>(w, address);
-    case 4: return search<Wide, 4>(w, address);
-    case 5: return search<Narrow, 0>(n, address);
-    case 6: return search<Narrow, 1>(n, address);
-    case 7: return search<Narrow, 2>(n, address);
-    case 8: return search<Narrow, 3>(n, address);
-    default: return search<Narrow, 4>(n, address);
+    case 0: return search<Wide, 0>(v, w, address);
+    case 1: return search<Wide, 1>(v, w, address);
+    case 2: return search<Wide, 2>(v, w, address);
+    case 3: return search<Wide, 3>(v, w, address);
+    case 4: return search<Wide, 4>(v, w, address);
+    case 5: return search<Narrow, 0>(v, n, address);
+    case 6: return search<Narrow, 1>(v, n, address);
+    case 7: return search<Narrow, 2>(v, n, address);
+    case 8: return search<Narrow, 3>(v, n, address);
+    default: return search<Narrow, 4>(v, n, address);
     }
 }
 
