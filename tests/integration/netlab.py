@@ -160,7 +160,9 @@ class Kea:
         t1, t2, pref, valid = self.timers
         conf = {"Dhcp6": {
             "interfaces-config": {"interfaces": [self.ifname]},
-            "server-id": {"type": "LLT", "persist": False},
+            # A fixed DUID: an LLT DUID made at start-up changes when Kea restarts with new options
+            # a second later, and clients' Renews (carrying the old server id) would be dropped.
+            "server-id": {"type": "LLT", "persist": False, "htype": 1, "identifier": "020000000002", "time": 700000000},
             "lease-database": {"type": "memfile", "persist": False},
             "renew-timer": t1, "rebind-timer": t2, "preferred-lifetime": pref, "valid-lifetime": valid,
             "option-def": defs,
