@@ -97,10 +97,12 @@ public:
     // ICMP errors get their quoted packet translated (RFC 5508 REQ-4). Never creates state.
     Outcome translate_inbound(std::span<std::uint8_t> packet, Time now);
 
-    // Advances the expiry hand by up to `max_entries` session slots, removing sessions
-    // whose idle timeout has passed (and mappings and hosts left without sessions).
+    // Takes up to `max_entries` steps of the expiry hand. A step looks at one session
+    // slot and either removes the session there, if its idle timeout has passed (with the
+    // mapping and host it leaves empty), or moves on; so the work per call is bounded.
     // Returns the number of sessions removed. Call it from a timer, e.g. every second
-    // with session_slots() / 16 to pass over the whole table every 16 s.
+    // with session_slots() / 8: a pass over the whole table takes at most 16 s even when
+    // half the steps are removals.
     std::size_t expire(Time now, std::size_t max_entries);
 
     // Drops every mapping and session (RFC 7596 §5.1: a new IPv4 address or PSID MUST
