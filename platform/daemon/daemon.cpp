@@ -13,6 +13,7 @@
 #include "dhcp/client/reject.hpp"
 #include "dhcp/client/state.hpp"
 #include "core/util/hex.hpp"
+#include "platform/dataplane/userspace_dataplane.hpp"
 
 namespace s46::daemon {
 
@@ -85,9 +86,18 @@ Result<bool> Daemon::start() {
     dns_options.port = options_.dns_port;
     resolver_ = std::make_unique<dns::CaresResolver>(io_, dns_options);
 
-    if (options_.dataplane == DataPlaneKind::userspace)
-        return fail("--dataplane userspace: the userspace data plane is not part of this build yet (use --dataplane none)");
-    dataplane_ = std::make_unique<NullDataPlane>();
+    if (options_.dataplane == DataPlaneKind::userspace) {
+        UserspaceConfig uc;
+        uc.wan_interface = options_.wan_interface;
+        uc.lan_interface = options_.lan_interface;
+        uc.max_sessions = options_.napt_max_sessions;
+        uc.max_ports_per_host = options_.napt_host_share;
+        auto dp = UserspaceDataPlane::create(io_, uc);
+        if (!dp) return fail("--dataplane userspace: " + dp.error());
+        dataplane_ = std::move(*dp);
+    } else {
+        dataplane_ = std::make_unique<NullDataPlane>();
+    }
     controller_ = std::make_unique<Controller>(options_.controller, store_.get(), resolver_.get(), dataplane_.get(), wall_seconds);
 
     auto mac = interface_mac(options_.wan_interface);
@@ -202,6 +212,7 @@ void Daemon::arm_timer() {
 
 void Daemon::on_tick() {
     controller_->tick();
+    dataplane_->tick();
     tick_timer_.expires_after(std::chrono::seconds(1));
     tick_timer_.async_wait([this](std::error_code ec) {
         if (!ec) on_tick();
@@ -236,6 +247,8 @@ json Daemon::status() {
     for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
     counters["dhcp_send_errors"] = send_errors_;
     counters["mode_transitions"] = controller_->transitions();
+    const json dp = dataplane_->counters();
+    for (const auto& [name, value] : dp.items()) counters[name] = value;
     s["counters"] = counters;
     s["dhcp_state"] = std::string(client::to_string(client_->state()));
     s["wan_interface"] = options_.wan_interface;

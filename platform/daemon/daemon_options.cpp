@@ -9,7 +9,8 @@ const char* const kDaemonUsage =
     "            [--dataplane none|userspace] [--mode auto|dslite|lw4o6|mape] [--order LIST]\n"
     "            [--enable LIST] [--no-match default-order|none] [--prefix-hint LEN] [--no-address]\n"
     "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
-    "            [--legacy-iid] [--gi4over6[=PREFIX]] [--client-port N] [--dns-port N] [--verbose]\n"
+    "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all] [--napt-sessions N]\n"
+    "            [--client-port N] [--dns-port N] [--verbose]\n"
     "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n";
 
 namespace {
@@ -94,6 +95,22 @@ Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args)
             auto n = number(a, v, 1, 65535);
             if (!n) return fail(n.error());
             (a == "--client-port" ? o.client_port : o.dns_port) = static_cast<std::uint16_t>(*n);
+            return true;
+        });
+        else if (a == "--napt-host-share") r = take([&](const std::string& v) -> Result<bool> {
+            if (v == "all") {
+                o.napt_host_share = UINT32_MAX;
+                return true;
+            }
+            auto n = number(a, v, 1, 65536);
+            if (!n) return fail(n.error());
+            o.napt_host_share = static_cast<std::uint32_t>(*n);
+            return true;
+        });
+        else if (a == "--napt-sessions") r = take([&](const std::string& v) -> Result<bool> {
+            auto n = number(a, v, 16, 1u << 24);
+            if (!n) return fail(n.error());
+            o.napt_max_sessions = static_cast<std::uint32_t>(*n);
             return true;
         });
         else if (a == "--solicit-delay") r = take([&](const std::string& v) -> Result<bool> {

@@ -26,6 +26,10 @@ struct DaemonOptions {
     double solicit_max_delay = 1.0;      // RFC 8415 SOL_MAX_DELAY; 0 in tests
     std::uint16_t client_port = 546;     // tests may run a second client on another port
     std::uint16_t dns_port = 53;         // AFTR-name resolution: servers from option 23 on this port
+    // NAPT44 fair share: external ports one LAN host may hold per protocol (0: a quarter of the
+    // port set; UINT32_MAX: no per-host limit, "--napt-host-share all").
+    std::uint32_t napt_host_share = 0;
+    std::uint32_t napt_max_sessions = 65536;
     bool verbose = false;
     bool help = false;
 };

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/net/ipv6.hpp"
 #include "core/result.hpp"
 #include "core/select/state_machine.hpp"
@@ -22,6 +24,10 @@ public:
     // DS-Lite: the AFTR name resolved (or moved to another AAAA record).
     virtual Result<bool> set_remote(const net::Ipv6Address& remote) = 0;
     virtual std::string name() const = 0;
+    // About once a second: timeouts (reassembly, NAPT sessions, path MTU).
+    virtual void tick() {}
+    // Packet and drop counters for `s46ctl status` (empty when there is no packet path).
+    virtual nlohmann::json counters() const { return nlohmann::json::object(); }
 };
 
 class NullDataPlane final : public DataPlane {

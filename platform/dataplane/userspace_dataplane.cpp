@@ -1,0 +1,194 @@
+#include "platform/dataplane/userspace_dataplane.hpp"
+
+#include <chrono>
+
+namespace s46::daemon {
+
+using nlohmann::json;
+
+Result<std::unique_ptr<UserspaceDataPlane>> UserspaceDataPlane::create(asio::io_context& io, UserspaceConfig config) {
+    napt::Config nc;
+    nc.max_sessions = config.max_sessions;
+    nc.max_ports_per_host = config.max_ports_per_host;
+    auto napt = dataplane::PortSetNapt::create(nc);
+    if (!napt) return fail("NAPT44: " + napt.error());
+    std::unique_ptr<UserspaceDataPlane> dp(new UserspaceDataPlane(io, std::move(config), std::move(*napt)));
+    if (auto r = dp->rtnl_.open(); !r) return fail(r.error());
+    return dp;
+}
+
+UserspaceDataPlane::UserspaceDataPlane(asio::io_context& io, UserspaceConfig config, dataplane::PortSetNapt napt)
+    : io_(io), config_(std::move(config)), napt_(std::move(napt)) {
+    // The kernel already forwarded (and decremented) LAN packets on their way into the TUN.
+    config_.options.decrement_ttl = false;
+    pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
+}
+
+UserspaceDataPlane::~UserspaceDataPlane() { tear_down(); }
+
+dataplane::Time UserspaceDataPlane::now() const {
+    return std::chrono::duration_cast<dataplane::Time>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+Result<bool> UserspaceDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
+    if (t.kind == select::TransitionKind::teardown || !plan) {
+        tear_down();
+        return true;
+    }
+    // A replace keeps what still holds: same TUN, and the socket when the tunnel source is unchanged.
+    return bring_up(*plan);
+}
+
+Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
+    modes::Plan plan = new_plan;
+    // DS-Lite: keep the AFTR address already resolved for the same name.
+    if (!plan.tunnel_remote && plan_ && plan_->remote_name == plan.remote_name) plan.tunnel_remote = plan_->tunnel_remote;
+    auto configured = pipeline_->configure(plan);
+    if (!configured) return fail("pipeline: " + configured.error());
+
+    if (!tun_) {
+        tun_ = std::make_unique<platform::TunDevice>(io_, config_.tun_name);
+        if (auto r = tun_->open(); !r) {
+            tun_.reset();
+            return fail(r.error());
+        }
+        tun_->start([this](std::span<std::uint8_t> p) { on_lan_packet(p); });
+    }
+    if (auto r = rtnl_.set_link(config_.tun_name, true, plan.tunnel_mtu); !r) return fail(r.error());
+
+    // DS-Lite: the B4 owns 192.0.0.2 (RFC 6333 §5.7) for traffic the CPE itself originates.
+    // NAPT modes leave the public address off the kernel: LAN traffic to it must reach the
+    // pipeline (hairpinning), not the CPE's own stack; NAPT translates whatever source comes in.
+    std::optional<net::Ipv4Prefix> want_v4;
+    if (plan.mode == select::Mode::dslite) want_v4 = plan.ipv4;
+    if (tun_address_ && tun_address_ != want_v4) {
+        rtnl_.del_address(config_.tun_name, *tun_address_);
+        tun_address_.reset();
+    }
+    if (want_v4 && !tun_address_) {
+        if (auto r = rtnl_.add_address(config_.tun_name, *want_v4); !r) return fail(r.error());
+        tun_address_ = want_v4;
+    }
+    // Every IPv4 destination goes into the softwire (draft §3.4: LPM decides the next hop inside).
+    if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
+
+    // GI-4over6: the LAN hosts hold the public address or prefix; route it to the LAN so the
+    // decapsulated replies reach them (and reverse-path filtering accepts their packets).
+    if (lan_route_ && lan_route_ != plan.lan_routed_prefix) {
+        rtnl_.del_route(config_.lan_interface, *lan_route_);
+        lan_route_.reset();
+    }
+    if (plan.lan_routed_prefix && !lan_route_) {
+        if (config_.lan_interface.empty()) return fail("GI-4over6 needs --lan-interface to route " + plan.lan_routed_prefix->to_string() + " to");
+        if (auto r = rtnl_.add_route(config_.lan_interface, *plan.lan_routed_prefix); !r) return fail(r.error());
+        lan_route_ = plan.lan_routed_prefix;
+    }
+
+    // The tunnel source /128 on the WAN interface, usable at once (nodad).
+    if (wan_address_ && *wan_address_ != plan.tunnel_local) {
+        rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
+        wan_address_.reset();
+        socket_.reset();
+    }
+    if (!wan_address_) {
+        if (auto r = rtnl_.add_address(config_.wan_interface, net::Ipv6Prefix(plan.tunnel_local, 128), true); !r) return fail(r.error());
+        wan_address_ = plan.tunnel_local;
+    }
+    if (!socket_) {
+        socket_ = std::make_unique<platform::SoftwireSocket>(io_);
+        auto opened = socket_->open(
+            plan.tunnel_local, config_.options.hop_limit,
+            [this](std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst, std::uint8_t tc) {
+                on_tunnel_packet(inner, src, dst, tc);
+            },
+            [this](std::span<std::uint8_t> msg, const net::Ipv6Address& src) { on_icmpv6(msg, src); });
+        if (!opened) {
+            socket_.reset();
+            return fail(opened.error());
+        }
+    }
+    plan_ = plan;
+    return true;
+}
+
+void UserspaceDataPlane::tear_down() {
+    socket_.reset();
+    if (lan_route_) rtnl_.del_route(config_.lan_interface, *lan_route_);
+    lan_route_.reset();
+    if (wan_address_) rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
+    wan_address_.reset();
+    tun_address_.reset();
+    tun_.reset();  // the non-persistent TUN disappears with its routes and addresses
+    plan_.reset();
+    if (pipeline_) pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
+    napt_.flush();
+}
+
+Result<bool> UserspaceDataPlane::set_remote(const net::Ipv6Address& remote) {
+    if (!plan_) return fail("no active plan to give the AFTR address to");
+    modes::Plan plan = *plan_;
+    plan.tunnel_remote = remote;
+    auto configured = pipeline_->configure(plan);
+    if (!configured) return fail("pipeline: " + configured.error());
+    plan_ = plan;
+    return true;
+}
+
+void UserspaceDataPlane::tick() {
+    if (plan_) pipeline_->expire(now());
+}
+
+void UserspaceDataPlane::to_lan(std::span<const std::uint8_t> packet) {
+    if (!tun_ || !tun_->write(packet)) ++tun_write_errors_;
+}
+
+void UserspaceDataPlane::to_tunnel(const dataplane::Encapsulated& e) {
+    if (!socket_ || !socket_->send(e.inner, e.remote, e.traffic_class)) ++tunnel_send_errors_;
+}
+
+void UserspaceDataPlane::on_lan_packet(std::span<std::uint8_t> packet) {
+    auto r = pipeline_->outbound(packet, now());
+    std::visit(
+        [this](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, dataplane::Encapsulated>) to_tunnel(v);
+            else if constexpr (std::is_same_v<V, dataplane::ReplyToLan> || std::is_same_v<V, dataplane::Hairpin>) to_lan(v.packet);
+        },
+        r);
+}
+
+void UserspaceDataPlane::on_tunnel_packet(std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst,
+                                          std::uint8_t tclass) {
+    auto r = pipeline_->inbound(src, dst, tclass, inner, now());
+    std::visit(
+        [this](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, dataplane::ToLan>) to_lan(v.packet);
+            else if constexpr (std::is_same_v<V, dataplane::ReplyToTunnel>) to_tunnel(v.reply);
+        },
+        r);
+}
+
+void UserspaceDataPlane::on_icmpv6(std::span<std::uint8_t> message, const net::Ipv6Address& src) {
+    auto r = pipeline_->icmpv6_error(message, src, now());
+    if (auto* reply = std::get_if<dataplane::ReplyToLan>(&r)) to_lan(reply->packet);
+}
+
+json UserspaceDataPlane::counters() const {
+    json j = json::object();
+    pipeline_->counters().for_each([&](std::string_view name, std::uint64_t v) {
+        if (v) j[std::string(name)] = v;  // zero counters are left out of status to keep it readable
+    });
+    const auto& nc = napt_.engine().counters();
+#define S46_NAPT_X(name, text) \
+    if (nc.name) j["napt_" #name] = nc.name;
+    S46_NAPT_DROP_REASONS(S46_NAPT_X)
+#undef S46_NAPT_X
+    j["napt_sessions"] = napt_.session_count();
+    j["tun_write_errors"] = tun_write_errors_;
+    j["tunnel_send_errors"] = tunnel_send_errors_;
+    if (plan_ && plan_->tunnel_remote) j["path_mtu"] = pipeline_->path_mtu(*plan_->tunnel_remote, now());
+    return j;
+}
+
+}  // namespace s46::daemon

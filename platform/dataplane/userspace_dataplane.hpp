@@ -1,0 +1,68 @@
+// The userspace data plane (shared/notes/dataplane.md §1): the kernel forwards LAN IPv4 into a
+// TUN device (default route), core/dataplane::Pipeline does NAPT44 + LPM + the softwire rules,
+// and a raw IPPROTO_IPIP socket bound to the tunnel source carries IPv4-in-IPv6 (the kernel
+// builds, fragments and reassembles the outer header). Addresses and routes go over rtnetlink.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <asio.hpp>
+
+#include "core/dataplane/napt_adapter.hpp"
+#include "core/dataplane/pipeline.hpp"
+#include "platform/daemon/dataplane.hpp"
+#include "platform/net/rtnetlink.hpp"
+#include "platform/net/softwire_socket.hpp"
+#include "platform/net/tun_device.hpp"
+
+namespace s46::daemon {
+
+struct UserspaceConfig {
+    std::string wan_interface;
+    std::string lan_interface;        // GI-4over6: where the routed public prefix lives
+    std::string tun_name = "s46tun0";
+    dataplane::Options options;       // hop limit, ICMP policy, MSS clamp ...
+    std::uint32_t max_sessions = 65536;
+    std::uint32_t max_ports_per_host = 0;  // 0: core/napt's default (a quarter of the port set)
+};
+
+class UserspaceDataPlane final : public DataPlane {
+public:
+    // Errors (no TUN support, no rtnetlink, NAPT memory) name what failed.
+    static Result<std::unique_ptr<UserspaceDataPlane>> create(asio::io_context& io, UserspaceConfig config);
+    ~UserspaceDataPlane() override;
+
+    Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
+    Result<bool> set_remote(const net::Ipv6Address& remote) override;
+    std::string name() const override { return "userspace"; }
+    void tick() override;
+    nlohmann::json counters() const override;
+
+private:
+    UserspaceDataPlane(asio::io_context& io, UserspaceConfig config, dataplane::PortSetNapt napt);
+    Result<bool> bring_up(const modes::Plan& plan);
+    void tear_down();
+    dataplane::Time now() const;
+    void on_lan_packet(std::span<std::uint8_t> packet);
+    void on_tunnel_packet(std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst, std::uint8_t tclass);
+    void on_icmpv6(std::span<std::uint8_t> message, const net::Ipv6Address& src);
+    void to_lan(std::span<const std::uint8_t> packet);
+    void to_tunnel(const dataplane::Encapsulated& e);
+
+    asio::io_context& io_;
+    UserspaceConfig config_;
+    dataplane::PortSetNapt napt_;
+    std::unique_ptr<dataplane::Pipeline> pipeline_;
+    platform::Rtnetlink rtnl_;
+    std::unique_ptr<platform::TunDevice> tun_;
+    std::unique_ptr<platform::SoftwireSocket> socket_;
+    std::optional<modes::Plan> plan_;                  // what is configured, remote included
+    std::optional<net::Ipv6Address> wan_address_;      // the /128 we added to the WAN interface
+    std::optional<net::Ipv4Prefix> tun_address_;       // the IPv4 address we put on the TUN
+    std::optional<net::Ipv4Prefix> lan_route_;         // GI-4over6: the public prefix routed to the LAN
+    std::uint64_t tun_write_errors_ = 0, tunnel_send_errors_ = 0;
+};
+
+}  // namespace s46::daemon
