@@ -1,0 +1,45 @@
+// The MAP rules the packet path uses, prepared once in configure().
+//
+// core/map's forwarding and source-check functions return Result<> and may attach explanatory
+// notes; both allocate, and only for rule shapes that are fixed per rule. Preparing the rules
+// here keeps every per-packet call on the non-allocating branch:
+//  * an explicit PSID on a rule that yields an IPv4 prefix (o + r < 32) is dropped: RFC 7598
+//    §4.5 discards it anyway, and core/map would only attach a note saying so;
+//  * a rule whose offset leaves no room for its PSID (a + k > 16) can address no CE: it is left
+//    out and configure() reports it, instead of failing on every packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/map/rule.hpp"
+#include "core/map/source_check.hpp"
+#include "core/net/ipv4.hpp"
+#include "core/net/ipv6.hpp"
+
+namespace s46::dataplane {
+
+// MAP-E: RFC 7597 §5.1 default offset for rules without PORTPARAMS.
+inline constexpr std::uint8_t kDefaultPsidOffset = map::kMapEDefaultPsidOffset;
+
+// The rule ready for the packet path, or nullopt (with the reason in `why`) when it is unusable.
+std::optional<map::Rule> packet_path_rule(const map::Rule& rule, std::string& why);
+
+// Every usable rule of `rules`, in order; one note per rule left out.
+std::vector<map::Rule> packet_path_rules(std::span<const map::Rule> rules, std::vector<std::string>& notes);
+
+// The MAP IPv6 address of the CE that owns dst:port under a prepared rule (RFC 7597 §5.3,
+// map::ce_address), laid out as draft-03 when `legacy_iid` (Plan::legacy_iid: the whole domain
+// uses that layout). nullopt only for a rule packet_path_rule() refused.
+std::optional<net::Ipv6Address> peer_ce_address(const map::Rule& rule, net::Ipv4Address dst, std::uint16_t port,
+                                                bool legacy_iid);
+
+// RFC 7597 §8.1 (map::check_source) for a decapsulated packet from `outer_src` over prepared
+// rules; FullAddress compares with the address in the domain's IID layout.
+bool peer_source_valid(std::span<const map::Rule> rules, const net::Ipv6Address& br, const net::Ipv6Address& outer_src,
+                       net::Ipv4Address inner_src, std::uint16_t inner_port, map::SourceCheckMode mode, bool legacy_iid);
+
+}  // namespace s46::dataplane

@@ -1,0 +1,40 @@
+// core/napt's port-set NAPT44 engine behind the pipeline's Napt interface (napt.hpp).
+//
+// What the adapter adds: the hairpin sequence (the engine's outbound verdict `hairpin` asks
+// for translate_inbound() next, RFC 4787 REQ-9a), restore_quoted() from the engine's reverse
+// lookup, the clock conversion (the engine counts milliseconds), and the expiry budget.
+#pragma once
+
+#include <optional>
+
+#include "core/dataplane/napt.hpp"
+#include "core/napt/napt.hpp"
+
+namespace s46::dataplane {
+
+class PortSetNapt final : public Napt {
+public:
+    // `config.external` and `config.ports` are placeholders until the first rebind().
+    static Result<PortSetNapt> create(const napt::Config& config);
+
+    Result<std::size_t> rebind(const NaptBinding& binding) override;
+    void flush() override { engine_.flush(); }
+    NaptVerdict outbound(std::span<std::uint8_t> datagram, Time now) override;
+    NaptVerdict inbound(std::span<std::uint8_t> datagram, Time now) override;
+    bool restore_quoted(std::span<std::uint8_t> quoted, Time now) override;
+    // Passes over the whole session table every 16 calls, as core/napt suggests for a 1 s timer.
+    void expire(Time now) override;
+    std::size_t session_count() const override { return engine_.session_count(); }
+    std::string_view detail_name(std::uint8_t detail) const override;
+
+    const napt::Napt& engine() const { return engine_; }
+    napt::Napt& engine() { return engine_; }
+
+private:
+    explicit PortSetNapt(napt::Napt engine) : engine_(std::move(engine)) {}
+    static napt::Time ms(Time now) { return std::chrono::duration_cast<napt::Time>(now); }
+
+    napt::Napt engine_;
+};
+
+}  // namespace s46::dataplane
