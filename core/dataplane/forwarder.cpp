@@ -66,10 +66,12 @@ Result<PlanForwarder> PlanForwarder::build(const modes::Plan& plan, std::vector<
         if (best) f.hops_[i].fallback = static_cast<lpm::NextHopId>(*best);
     }
     f.table_ = builder.build();
+    f.only_default_ = groups.size() == 1 && groups.begin()->first.length == 0 && f.hops_[0].remote && f.rules_.empty();
     return f;
 }
 
 NextHop PlanForwarder::next_hop(net::Ipv4Address dst, std::uint16_t port) const {
+    if (only_default_) return remote_ ? NextHop{NextHop::Via::remote, *remote_} : NextHop{};
     lpm::NextHopId id = table_.lookup(dst);
     while (id != lpm::kNoRoute) {
         const Hop& h = hops_[id];

@@ -61,6 +61,9 @@ private:
         lpm::NextHopId fallback = lpm::kNoRoute;  // the next shorter covering prefix
     };
 
+    // The plan is one default route to the remote endpoint (DS-Lite, lw4o6, MAP-E without FMRs):
+    // the answer is constant, so the table is not consulted.
+    bool only_default_ = false;
     lpm::LpmTable table_;
     std::vector<Hop> hops_;
     std::vector<map::Rule> rules_;

@@ -2,6 +2,7 @@
 #include "core/dataplane/ecn.hpp"
 #include "core/dataplane/fmr_rules.hpp"
 #include "core/dataplane/flow_ports.hpp"
+#include "core/dataplane/header_checksum.hpp"
 #include "core/dataplane/icmp_error.hpp"
 #include "core/dataplane/martians.hpp"
 #include "core/dataplane/pipeline.hpp"
@@ -20,7 +21,7 @@ Inbound Pipeline::inbound(const net::Ipv6Address& outer_src, const net::Ipv6Addr
     auto parsed = net::Ipv4View::parse(inner);
     if (!parsed) return drop_in(DropReason::bad_ipv4);
     net::Ipv4View ip = *parsed;
-    if (options_.verify_ipv4_checksum && !ip.checksum_valid()) return drop_in(DropReason::bad_ipv4_checksum);
+    if (options_.verify_ipv4_checksum && !header_checksum_ok(ip)) return drop_in(DropReason::bad_ipv4_checksum);
     if (martian_source(ip.src())) return drop_in(DropReason::martian_source);
     if (martian_destination(ip.dst())) return drop_in(DropReason::martian_destination);
 

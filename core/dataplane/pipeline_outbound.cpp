@@ -1,5 +1,6 @@
 // Pipeline::outbound: a LAN IPv4 datagram toward the softwire (docs/dataplane.md, "Outbound").
 #include "core/dataplane/flow_ports.hpp"
+#include "core/dataplane/header_checksum.hpp"
 #include "core/dataplane/icmp_error.hpp"
 #include "core/dataplane/martians.hpp"
 #include "core/dataplane/pipeline.hpp"
@@ -13,7 +14,7 @@ namespace s46::dataplane {
 namespace {
 
 // RFC 1812 §5.3.1: one less, header checksum fixed incrementally (RFC 1624) over the TTL/protocol word.
-void decrement_ttl(net::Ipv4View& ip) {
+[[gnu::always_inline]] inline void decrement_ttl(net::Ipv4View& ip) {
     const std::uint16_t before = static_cast<std::uint16_t>((ip.ttl() << 8) | ip.protocol());
     ip.set_ttl(static_cast<std::uint8_t>(ip.ttl() - 1));
     ip.adjust_checksum16(before, static_cast<std::uint16_t>(before - 0x100));
@@ -30,7 +31,7 @@ Outbound Pipeline::outbound(std::span<std::uint8_t> packet, Time now, std::span<
     auto parsed = net::Ipv4View::parse(packet);
     if (!parsed) return drop_out(DropReason::bad_ipv4);
     net::Ipv4View ip = *parsed;
-    if (options_.verify_ipv4_checksum && !ip.checksum_valid()) return drop_out(DropReason::bad_ipv4_checksum);
+    if (options_.verify_ipv4_checksum && !header_checksum_ok(ip)) return drop_out(DropReason::bad_ipv4_checksum);
     if (martian_source(ip.src())) return drop_out(DropReason::martian_source);
     if (martian_destination(ip.dst())) return drop_out(DropReason::martian_destination);
     // GI-4over6: the lwAFTR only routes the LAN's prefix back (RFC 7596 §5.2 binding).
@@ -107,14 +108,16 @@ Outbound Pipeline::outbound(std::span<std::uint8_t> packet, Time now, std::span<
     if (options_.decrement_ttl) decrement_ttl(ip);
 
     // 9. Encapsulation: traffic class = inner TOS (RFC 6333 §7.1, RFC 6040 §4.1).
-    Encapsulated e{hop.address, ip.tos(), ip.datagram(), {}};
+    std::span<const std::uint8_t> whole;
     if (!ipv6_out.empty()) {
-        const std::size_t n = s.tunnel.encapsulate(hop.address, e.traffic_class, ip.datagram(), ipv6_out);
+        const std::size_t n = s.tunnel.encapsulate(hop.address, ip.tos(), ip.datagram(), ipv6_out);
         if (n == 0) return drop_out(DropReason::output_buffer_too_small);
-        e.ipv6_packet = ipv6_out.first(n);
+        whole = ipv6_out.first(n);
     }
     ++counters_.outbound_encapsulated;
-    return e;
+    // Built in the return slot: copying a finished Encapsulated into the variant compiled to a
+    // `rep movs` that cost a third of a DS-Lite packet (bench/pipeline_bench.cpp).
+    return Outbound{std::in_place_type<Encapsulated>, hop.address, ip.tos(), ip.datagram(), whole};
 }
 
 }  // namespace s46::dataplane
