@@ -31,6 +31,9 @@ LpmTable LpmTable::from_ranges(std::span<const Range> ranges, unsigned direct_bi
     // Chunks lying wholly inside one range are the common case; they share one element per
     // next hop (start 0 is <= every address, and a one-element search compares nothing).
     std::unordered_map<NextHopId, std::uint32_t> shared;
+    NextHopId last_shared_hop = kNoRoute;
+    std::uint32_t last_shared_base = 0;
+    bool have_shared = false;
     std::uint32_t size = 0;  // elements appended so far
     std::uint32_t largest_fast = 1;
 
@@ -44,13 +47,17 @@ LpmTable LpmTable::from_ranges(std::span<const Range> ranges, unsigned direct_bi
         const auto count = static_cast<std::uint32_t>(end - r);
 
         std::uint32_t base;
-        if (count == 1) {
+        if (count == 1 && have_shared && ranges[r].next_hop == last_shared_hop) {
+            base = last_shared_base;  // runs of one-hop chunks skip the hash lookup
+        } else if (count == 1) {
             auto [it, fresh] = shared.try_emplace(ranges[r].next_hop, size);
             if (fresh) {
                 append(0, ranges[r].next_hop);
                 ++size;
             }
-            base = it->second;
+            base = last_shared_base = it->second;
+            last_shared_hop = ranges[r].next_hop;
+            have_shared = true;
         } else {
             base = size;
             append(first, ranges[r].next_hop);
