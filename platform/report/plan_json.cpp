@@ -9,16 +9,14 @@ using nlohmann::json;
 std::string ipv4_text(const net::Ipv4Prefix& p) { return p.length == 32 ? p.address.to_string() : p.to_string(); }
 
 json rule_json(const map::Rule& r) {
-    json j = {{"ipv6_prefix", r.ipv6_prefix.to_string()},
-              {"ipv4_prefix", r.ipv4_prefix.to_string()},
-              {"ea_len", r.ea_len},
-              {"fmr", r.forwarding}};
-    if (r.psid_offset) j["psid_offset"] = *r.psid_offset;
-    if (r.explicit_psid) {
-        j["psid_len"] = r.explicit_psid->len;
-        j["psid"] = r.explicit_psid->value;
-    }
-    return j;
+    // Unset optional fields are null rather than absent, so every consumer sees the same keys.
+    return {{"ipv6_prefix", r.ipv6_prefix.to_string()},
+            {"ipv4_prefix", r.ipv4_prefix.to_string()},
+            {"ea_len", r.ea_len},
+            {"psid_offset", r.psid_offset ? json(*r.psid_offset) : json(nullptr)},
+            {"psid_len", r.explicit_psid ? json(r.explicit_psid->len) : json(nullptr)},
+            {"psid", r.explicit_psid ? json(r.explicit_psid->value) : json(nullptr)},
+            {"fmr", r.forwarding}};
 }
 
 json port_ranges_json(const modes::PortSetParams& p) {

@@ -1,5 +1,7 @@
 #include "platform/s46ctl/map_calc.hpp"
 
+#include "platform/report/plan_json.hpp"
+
 #include <charconv>
 #include <iostream>
 #include <set>
@@ -31,20 +33,6 @@ Result<unsigned> parse_uint(std::string_view text, unsigned max, const std::stri
         return fail(what + ": '" + std::string(text) + "' is not a decimal number");
     if (v > max) return fail(what + ": " + std::string(text) + " is out of range (at most " + std::to_string(max) + ")");
     return v;
-}
-
-nlohmann::json optional_json(const auto& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-
-nlohmann::json rule_json(const map::Rule& r) {
-    return {
-        {"ipv6_prefix", r.ipv6_prefix.to_string()},
-        {"ipv4_prefix", r.ipv4_prefix.to_string()},
-        {"ea_len", r.ea_len},
-        {"psid_offset", optional_json(r.psid_offset)},
-        {"psid_len", r.explicit_psid ? nlohmann::json(r.explicit_psid->len) : nlohmann::json(nullptr)},
-        {"psid", r.explicit_psid ? nlohmann::json(r.explicit_psid->value) : nlohmann::json(nullptr)},
-        {"fmr", r.forwarding},
-    };
 }
 
 }  // namespace
@@ -181,7 +169,7 @@ Result<nlohmann::json> run_map_calc(const MapCalcArgs& args) {
     nlohmann::json ranges = nlohmann::json::array();
     b.ports.for_each_range([&](map::PortRange r) { ranges.push_back(std::to_string(r.first) + "-" + std::to_string(r.last)); });
     nlohmann::json report = {
-        {"bmr", rule_json(args.rules[choice->index])},
+        {"bmr", report::rule_json(args.rules[choice->index])},
         {"kind", map::to_string(b.kind)},
         {"ipv4", b.kind == map::Ipv4Kind::Prefix ? b.ipv4.to_string() : b.ipv4.address.to_string()},
         {"psid_offset", shared ? nlohmann::json(b.ports.offset()) : nlohmann::json(nullptr)},
