@@ -97,7 +97,10 @@ inline Options options_for(std::uint8_t bits) {
     o.answer_not_our_binding = bits & kOptAnswerBinding;
     o.copy_traffic_class_inbound = !(bits & kOptNoTcCopy);
     o.decrement_ttl = !(bits & kOptNoTtl);
-    if (bits & kOptTinyReassembly) o.reassembly = ReassemblyLimits{2, 2000, std::chrono::seconds(15)};
+    // Smaller than the default (8 x 64 KiB per direction) so that building a pipeline per input
+    // stays cheap; the tiny table reaches overflow and oversize quickly.
+    o.reassembly = bits & kOptTinyReassembly ? ReassemblyLimits{2, 2000, std::chrono::seconds(15)}
+                                             : ReassemblyLimits{4, 16384, std::chrono::seconds(15)};
     o.clamp_mss = !(bits & kOptNoMss);
     if (bits & kOptEaBits) o.source_check = map::SourceCheckMode::EaBits;
     o.icmp_burst = 1000;  // the fuzzer wants the replies, not the limit

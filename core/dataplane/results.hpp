@@ -16,6 +16,13 @@ namespace s46::dataplane {
 // Send `inner` over the softwire to `remote` (sendto() on the raw IPPROTO_IPIP socket, with
 // IPV6_TCLASS = traffic_class).
 struct Encapsulated {
+    // A constructor rather than an aggregate, so that the variant can build one in place on
+    // compilers without parenthesised aggregate initialisation (clang 14).
+    Encapsulated() = default;
+    Encapsulated(const net::Ipv6Address& r, std::uint8_t tc, std::span<const std::uint8_t> in,
+                 std::span<const std::uint8_t> whole = {})
+        : remote(r), traffic_class(tc), inner(in), ipv6_packet(whole) {}
+
     net::Ipv6Address remote;
     std::uint8_t traffic_class = 0;          // the inner TOS (RFC 6333 §7.1)
     std::span<const std::uint8_t> inner;     // the IPv4 datagram after NAPT, MSS clamp, TTL
