@@ -166,7 +166,7 @@ void lookup_args(benchmark::internal::Benchmark* b) {
     for (std::int64_t size : {16, 1000, 10000, 100000})
         for (std::int64_t kind : {kHit, kUniform}) b->Args({size, kind, 0});
     // The direct-table size trade-off at 10 k prefixes (docs/lpm.md).
-    for (std::int64_t d : {12, 14, 18}) b->Args({10000, kHit, d});
+    for (std::int64_t d : {12, 14, 16, 18}) b->Args({10000, kHit, d});
 }
 
 }  // namespace

@@ -39,8 +39,8 @@ public:
     // `direct_bits` in [LpmTable::kMinDirectBits, kMaxDirectBits], or kAutoDirectBits.
     LpmTable build(unsigned direct_bits = kAutoDirectBits) const;
 
-    // 4 to 8 direct entries per prefix, capped at D = 16 (reached at 8 k prefixes), so small
-    // tables stay small: 16 prefixes get a 512-byte direct table, 1 k prefixes 16 KiB.
+    // D for a table of this many prefixes: 7 for 16 prefixes (a 512-byte direct table), 12 for
+    // 1 k, 13 for 10 k, 16 from 64 k on.
     static unsigned auto_direct_bits(std::size_t prefixes) noexcept;
 
 private:

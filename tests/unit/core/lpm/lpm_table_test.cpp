@@ -183,7 +183,11 @@ TEST_CASE("Auto D grows with the table and stops at 16", "[lpm]") {
     CHECK(LpmBuilder::auto_direct_bits(0) == 2);
     CHECK(LpmBuilder::auto_direct_bits(16) == 7);
     CHECK(LpmBuilder::auto_direct_bits(1000) == 12);
-    CHECK(LpmBuilder::auto_direct_bits(10000) == 16);
+    CHECK(LpmBuilder::auto_direct_bits(4000) == 12);
+    CHECK(LpmBuilder::auto_direct_bits(10000) == 13);
+    CHECK(LpmBuilder::auto_direct_bits(30000) == 14);
+    CHECK(LpmBuilder::auto_direct_bits(65536) == 16);
+    CHECK(LpmBuilder::auto_direct_bits(100000) == 16);
     CHECK(LpmBuilder::auto_direct_bits(1000000) == 16);
     LpmBuilder b;
     b.insert(P("10.0.0.0/8"), 1);
