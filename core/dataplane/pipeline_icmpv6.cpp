@@ -82,8 +82,10 @@ Icmpv6Relay Pipeline::icmpv6_error(std::span<const std::uint8_t> message, const 
     if (relay == Relay::packet_too_big) {
         // RFC 2473 §8.3: the tunnel MTU toward that exit is the reported MTU minus our headers.
         // A report below the IPv6 minimum is read as the minimum (RFC 8201 §4, RFC 8021).
+        // A quoted header as long as the MTU cannot be one of ours; 68 is the IPv4 floor (RFC 791).
         const std::uint32_t v6 = std::max<std::uint32_t>(m->mtu(), kIpv6MinMtu);
-        const auto mtu = static_cast<std::uint16_t>(std::min<std::uint32_t>(v6 - overhead, s.tunnel_mtu));
+        const std::uint32_t inner_mtu = v6 > overhead + 68 ? static_cast<std::uint32_t>(v6 - overhead) : 68u;
+        const auto mtu = static_cast<std::uint16_t>(std::min<std::uint32_t>(inner_mtu, s.tunnel_mtu));
         if (path_mtu_.lower(outer->dst(), mtu, now)) ++counters_.pmtu_updates;
         if (!inner->dont_fragment()) return drop_icmpv6(DropReason::icmpv6_ptb_no_df);
         code = icmpv4_code::fragmentation_needed;

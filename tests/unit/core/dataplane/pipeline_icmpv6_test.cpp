@@ -168,6 +168,8 @@ TEST_CASE("icmpv6: no relay when NAPT has no mapping or the inner packet was an 
     const Bytes err = icmp_error(lan_host, server, 3, 3, udp_packet(server, 53, lan_host, 1000));
     const Bytes inv = sent(ds, err);
     CHECK(drop_reason(relay(ds, 1, 0, 0, inv, router, b4_local)) == DropReason::icmpv6_not_relayable);
+    CHECK(rig->pipe.counters().drop_icmpv6_not_relayable == 1);
+    CHECK(ds.counters().drop_icmpv6_not_relayable == 1);
 }
 
 TEST_CASE("icmpv6: relays obey the ICMPv4 rate limit (RFC 1812 §4.3.2.8)", "[dataplane][icmpv6]") {
