@@ -131,6 +131,7 @@ Result<std::vector<Lease>> parse_leases(const std::string& var, const std::strin
 
 Result<ExternalProvisioning> from_odhcp6c_env(const EnvLookup& env) {
     ExternalProvisioning out;
+    // The codec's encoders return whole options (code, length, value).
     auto append = [&](const std::vector<std::uint8_t>& option) { out.options.insert(out.options.end(), option.begin(), option.end()); };
 
     if (auto dns = env("RDNSS")) {
@@ -140,11 +141,11 @@ Result<ExternalProvisioning> from_odhcp6c_env(const EnvLookup& env) {
             if (!a) return fail("RDNSS: " + a.error());
             servers.push_back(*a);
         }
-        if (!servers.empty()) append(dhcp::encode_option(23, dhcp::encode_dns_servers(servers)));
+        if (!servers.empty()) append(dhcp::encode_dns_servers(servers));
     }
     if (auto aftr = env("AFTR"); aftr && !aftr->empty()) {
         // Only the first FQDN counts (RFC 6334 §5); odhcp6c space-separates several.
-        append(dhcp::encode_option(64, dhcp::encode_aftr_name(split(*aftr, ' ').front())));
+        append(dhcp::encode_aftr_name(split(*aftr, ' ').front()));
     }
     if (auto mape = env("MAPE"); mape && !mape->empty()) {
         provision::MapEContainer c;
@@ -154,7 +155,7 @@ Result<ExternalProvisioning> from_odhcp6c_env(const EnvLookup& env) {
             c.rules.push_back(rule_of(*e));
             add_brs(c.brs, *e);
         }
-        append(dhcp::encode_option(94, dhcp::encode(c)));
+        append(dhcp::encode(c));
     }
     if (auto mapt = env("MAPT"); mapt && !mapt->empty()) {
         provision::MapTContainer c;
@@ -164,7 +165,7 @@ Result<ExternalProvisioning> from_odhcp6c_env(const EnvLookup& env) {
             c.rules.push_back(rule_of(*e));
             if (e->dmr) c.dmr = *e->dmr;
         }
-        append(dhcp::encode_option(95, dhcp::encode(c)));
+        append(dhcp::encode(c));
     }
     if (auto lw = env("LW4O6"); lw && !lw->empty()) {
         provision::LwContainer c;
@@ -180,7 +181,7 @@ Result<ExternalProvisioning> from_odhcp6c_env(const EnvLookup& env) {
             }
             add_brs(c.brs, *e);
         }
-        append(dhcp::encode_option(96, dhcp::encode(c)));
+        append(dhcp::encode(c));
     }
     if (auto prio = env("OPTION_111"); prio && !prio->empty()) {
         auto bytes = util::parse_hex(*prio);
