@@ -11,8 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <string>
 #include <optional>
 #include <span>
 #include <vector>
@@ -201,6 +205,26 @@ inline void check_icmp_error(std::span<const std::uint8_t> p) {
 // The span lies inside `buf` or is empty.
 inline bool inside(std::span<const std::uint8_t> s, std::span<const std::uint8_t> buf) {
     return s.empty() || (s.data() >= buf.data() && s.data() + s.size() <= buf.data() + buf.size());
+}
+
+// With S46_FUZZ_SUMMARY set, every counter summed over all inputs is printed at exit: which
+// paths the corpus reaches (seed maintenance), e.g.
+//   S46_FUZZ_SUMMARY=1 build/fuzz/dataplane_inbound_fuzz fuzz/corpus/dataplane_inbound_fuzz
+struct Summary {
+    std::map<std::string, std::uint64_t> totals;
+    void add(const Counters& c) {
+        c.for_each([&](std::string_view name, std::uint64_t v) { totals[std::string(name)] += v; });
+    }
+    ~Summary() {
+        if (!std::getenv("S46_FUZZ_SUMMARY")) return;
+        for (const auto& [name, v] : totals)
+            if (v) std::fprintf(stderr, "%-32s %llu\n", name.c_str(), static_cast<unsigned long long>(v));
+    }
+};
+
+inline Summary& summary() {
+    static Summary s;
+    return s;
 }
 
 // Reads records; returns false at the end.

@@ -182,5 +182,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         S46_FUZZ_CHECK(c.icmpv6_packets == icmp_calls);
         S46_FUZZ_CHECK(c.outbound_packets == out_calls);
     }
+    summary().add(pipe.counters());
     return 0;
 }

@@ -107,5 +107,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_books(pipe);
         S46_FUZZ_CHECK(pipe.counters().outbound_packets == calls);
     }
+    summary().add(pipe.counters());
     return 0;
 }
