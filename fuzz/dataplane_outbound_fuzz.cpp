@@ -1,8 +1,8 @@
 // Arbitrary LAN packets into Pipeline::outbound() for each mode (input format in
 // dataplane_fuzz_common.hpp). Record kinds: 0 outbound, 1 outbound with an IPv6 output buffer,
 // 2 outbound with an output buffer one byte short, 3 expire(). `fix` makes the packet's IPv4
-// and transport checksums and lengths right; `aim` points it at our own external endpoint
-// (hairpin) or, in MAP-E, at the peer CE under the FMR.
+// and transport checksums and lengths right; `aim` points it at our own external endpoint, at
+// the port the last encapsulated packet was given (hairpin), or, in MAP-E, at the peer CE.
 //
 // Invariants after every call:
 //  * every span handed back lies in the caller's buffers or is a well-formed datagram of the
@@ -66,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Reader::Record r;
     Time now = std::chrono::seconds(1);
     std::uint64_t calls = 0;
+    std::uint16_t last_external = 0;  // source port of the last Encapsulated UDP/TCP packet
     while (in.next(r)) {
         now += std::chrono::seconds(r.step() * 5);
         if (r.kind() == 3) {
@@ -79,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // Toward our own external address (hairpin) or the peer CE (MAP-E mesh).
             const bool peer = h.plan.mode == select::Mode::mape && (r.extra & 1);
             net::store_be32(&pkt[16], peer ? kPeer : h.plan.ipv4.address.value);
-            if (peer) net::store_be16(&pkt[22], kPeerPort);
+            const std::size_t l4 = std::size_t{pkt[0] & 0x0fu} * 4;
+            if (l4 + 4 <= pkt.size()) net::store_be16(&pkt[l4 + 2], peer ? kPeerPort : last_external);
         }
         if (r.fix()) fix_ipv4(pkt);
         std::vector<std::uint8_t> out;
@@ -93,6 +95,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if constexpr (std::is_same_v<V, Encapsulated>) {
                     check_encapsulated(h, v, out.size());
                     S46_FUZZ_CHECK(inside(v.ipv6_packet, out));
+                    const auto ip = net::ConstIpv4View::parse(v.inner);
+                    if ((ip->protocol() == net::ip_protocol::udp || ip->protocol() == net::ip_protocol::tcp) &&
+                        !ip->is_fragment() && ip->payload().size() >= 2)
+                        last_external = net::load_be16(ip->payload().data());
                 } else if constexpr (std::is_same_v<V, ReplyToLan>) {
                     check_icmp_error(v.packet);
                     S46_FUZZ_CHECK(v.dropped.has_value());

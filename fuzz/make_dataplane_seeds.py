@@ -67,10 +67,15 @@ def outbound():
         whole = udp(1000, 53, 1000)
         f1 = ipv4(h, "198.51.100.7", 17, whole[:512], df=False, frag=0x2000)
         f2 = ipv4(h, "198.51.100.7", 17, whole[512:], df=False, frag=64)
-        write("dataplane_outbound_fuzz", f"{mode}_fragments", MODES[mode], 16, [
-            rec(KIND["out"], f2), rec(KIND["out"], f1), rec(KIND["out"], f2), rec(KIND["expire"] | 0xC0, b""),
+        write("dataplane_outbound_fuzz", f"{mode}_fragments", MODES[mode], 0, [
+            rec(KIND["out"] | FIX, f2), rec(KIND["out"] | FIX, f1), rec(KIND["out"] | FIX, f2),
+            rec(KIND["out"] | FIX, f2), rec(KIND["expire"] | 0xC0, b""),
         ])
-        write("dataplane_outbound_fuzz", f"{mode}_hairpin_peer", MODES[mode], 1, [
+        write("dataplane_outbound_fuzz", f"{mode}_fragments_tiny_table", MODES[mode], 16, [
+            rec(KIND["out"] | FIX, f2), rec(KIND["out"] | FIX, f1), rec(KIND["out"] | FIX, f2),
+            rec(KIND["expire"] | 0xC0, b""),
+        ])
+        write("dataplane_outbound_fuzz", f"{mode}_hairpin_peer", MODES[mode], 1 | 128, [
             rec(KIND["out"] | FIX, ipv4(h, "198.51.100.7", 17, udp(1000, 53))),
             rec(KIND["out6"] | FIX | AIM, ipv4("192.168.1.11", "0.0.0.0", 17, udp(7000, 0))),
             rec(KIND["out6"] | FIX | AIM, ipv4(h, "0.0.0.0", 17, udp(7001, 0)), extra=1),
@@ -102,7 +107,8 @@ def inbound():
         f1 = ipv4("198.51.100.7", dst, 17, whole[:512], df=False, frag=0x2000)
         f2 = ipv4("198.51.100.7", dst, 17, whole[512:], df=False, frag=64)
         write("dataplane_inbound_fuzz", f"{mode}_fragments", MODES[mode], 2, [
-            rec(KIND["in"], f2), rec(KIND["in"], f1), rec(KIND["in"], f1), rec(3 | 0xC0, b""),
+            rec(KIND["in"] | FIX | AIM, f2), rec(KIND["in"] | FIX | AIM, f1), rec(KIND["in"] | FIX | AIM, f1),
+            rec(KIND["in"] | FIX | AIM, f1), rec(3 | 0xC0, b""),
         ])
     peer = ipv4("192.0.2.19", "192.0.2.18", 17, udp(1369, 3000))
     write("dataplane_inbound_fuzz", "mape_peer", MODES["mape"], 0, [
