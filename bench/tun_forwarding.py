@@ -25,7 +25,12 @@ the far end (packets counted by the receiving program / time from its first to i
 the ratio B/A of the medians, and s46d's CPU (utime+stime from /proc/<pid>/stat over the send window).
 
 Usage: bench/tun_forwarding.py [--build DIR] [--reps 3] [--seconds 5] [--sizes 64,1400]
-                               [--directions out,in] [--flows 16] [--json FILE]
+                               [--directions out,in] [--flows 16] [--rates 0,25000,...] [--json FILE]
+--rates runs every case at each offered rate (packets/s per sender; 0 = flat out) and then also
+reports, per path, the highest paced rate delivered with at most 1 % loss and the peak delivered
+rate: flat out, the sender of run B competes with s46d for the same two cores and its excess
+packets are dropped at the TUN queue or the IPIP socket, so the flat-out figure alone understates
+what the TUN backend can carry.
 Root only. Everything runs inside namespaces created for the run and removed on every exit path.
 """
 import argparse
@@ -117,9 +122,9 @@ def perf_counts(text):
 
 
 class Bench:
-    def __init__(self, lab, build, seconds, flows, perf=False, rate=0, perf_record=None, s46d_nice=None):
+    def __init__(self, lab, build, seconds, flows, perf=False, rate=0, perf_record=None, s46d_nice=None, one_session=False):
         self.lab, self.seconds, self.flows, self.perf, self.rate = lab, seconds, flows, perf, rate
-        self.perf_record, self.s46d_nice = perf_record, s46d_nice
+        self.perf_record, self.s46d_nice, self.one_session = perf_record, s46d_nice, one_session
         self.s46d_bin = os.path.join(build, "platform", "s46d")
         self.s46ctl_bin = os.path.join(build, "platform", "s46ctl")
         self.blast = os.path.join(build, "bench", "udp_blast")
@@ -158,9 +163,14 @@ class Bench:
     def start_s46d(self):
         state = os.path.join(self.lab.tmp, "state")
         self.log = os.path.join(self.lab.tmp, "s46d.log")
-        self.daemon = self.lab.spawn(self.s46d_bin, "--wan-interface", "wan0", "--lan-interface", "lan0", "--dataplane", "userspace",
-                                     "--state-dir", state, "--control-socket", self.sock, "--solicit-delay", "0",
-                                     "--napt-host-share", "all", ns=self.cpe, log=self.log)
+        cmd = (self.s46d_bin, "--wan-interface", "wan0", "--lan-interface", "lan0", "--dataplane", "userspace",
+               "--state-dir", state, "--control-socket", self.sock, "--solicit-delay", "0", "--napt-host-share", "all")
+        if self.one_session:
+            self.daemon = subprocess.Popen(("ip", "netns", "exec", self.cpe) + cmd, stdout=open(self.log, "w"),
+                                           stderr=subprocess.STDOUT, process_group=0)
+            self.lab.procs.append(self.daemon)
+        else:
+            self.daemon = self.lab.spawn(*cmd, ns=self.cpe, log=self.log)
         wait_for(lambda: os.path.exists(self.sock) or self.daemon.poll() is not None, 5, what="s46d control socket")
         if self.daemon.poll() is not None:
             raise SystemExit("s46d exited: " + open(self.log).read()[-2000:])
@@ -173,7 +183,12 @@ class Bench:
         if comm != "s46d":
             raise SystemExit(f"pid {self.daemon.pid} is {comm}, not s46d")
         if self.s46d_nice is not None:
+            # The nice value of s46d's main thread, and of its autogroup when it has a session of
+            # its own (with sched_autogroup_enabled, nice only orders threads inside a session).
             os.setpriority(os.PRIO_PROCESS, self.daemon.pid, self.s46d_nice)
+            if not self.one_session and os.path.exists(f"/proc/{self.daemon.pid}/autogroup"):
+                with open(f"/proc/{self.daemon.pid}/autogroup", "w") as f:
+                    f.write(str(self.s46d_nice))
 
     def ctl(self, *args):
         r = subprocess.run([self.s46ctl_bin, "--control-socket", self.sock, *args], capture_output=True, text=True, timeout=10)
@@ -197,8 +212,10 @@ class Bench:
 
     # ---------------------------------------------------------------------------------------
     def _spawn(self, ns, *cmd):
-        p = subprocess.Popen(("ip", "netns", "exec", ns) + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+        # Each program gets a process group of its own (so it can be stopped alone); with
+        # --one-session they stay in this script's session and so in its scheduler autogroup.
+        group = {"process_group": 0} if self.one_session else {"start_new_session": True}
+        p = subprocess.Popen(("ip", "netns", "exec", ns) + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **group)
         self.lab.procs.append(p)
         return p
 
@@ -239,13 +256,13 @@ class Bench:
         perf = None
         if self.perf and not kernel:
             perf = subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter,context-switches,task-clock",
-                                     "-p", str(self.daemon.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     "-p", str(self.daemon.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, process_group=0)
             self.lab.procs.append(perf)
         if self.perf_record and not kernel:
             os.makedirs(self.perf_record, exist_ok=True)
             out = os.path.join(self.perf_record, f"s46d-{direction}-{size}-{time.strftime('%H%M%S')}.data")
             perf = subprocess.Popen(["perf", "record", "-q", "-g", "-o", out, "-p", str(self.daemon.pid)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, process_group=0)
             self.lab.procs.append(perf)
         sp = f"{self.sports[0]}-{self.sports[1]}"
         pace = ("--rate", str(self.rate)) if self.rate else ()
@@ -327,6 +344,59 @@ def median(xs):
     return statistics.median(xs) if xs else 0.0
 
 
+def summarise(runs, directions, sizes, rate):
+    """Medians per case at one offered rate (0: flat out), printed as a Markdown table."""
+    summary = []
+    label = "flat out" if not rate else f"paced at {rate / 1e3:g} kpps per sender"
+    print(f"\n{label}:\n")
+    print("| direction | size | A kernel kpps | B TUN backend kpps | B/A | A delivered | B delivered | s46d CPU (B) "
+          "| s46d ns/pkt (B) | all CPU ns/pkt A | all CPU ns/pkt B |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for direction in directions:
+        for size in sizes:
+            sel = [r for r in runs if r["rate"] == rate and r["direction"] == direction and r["size"] == size]
+            a, bb = [r for r in sel if r["kind"] == "A"], [r for r in sel if r["kind"] == "B"]
+            if not a or not bb:
+                continue
+            ma, mb = median([r["delivered_pps"] for r in a]), median([r["delivered_pps"] for r in bb])
+            row = {"rate": rate, "direction": direction, "size": size, "kernel_pps": ma, "tun_pps": mb, "ratio": mb / ma if ma else 0.0,
+                   "kernel_delivered_fraction": median([r["delivered_fraction"] for r in a]),
+                   "tun_delivered_fraction": median([r["delivered_fraction"] for r in bb]),
+                   "s46d_cpu": median([r["s46d_cpu"] for r in bb]),
+                   "s46d_ns_per_packet": median([r["s46d_ns_per_packet"] for r in bb if r["s46d_ns_per_packet"]]),
+                   "total_ns_per_packet_A": median([r["total_ns_per_packet"] for r in a if r["total_ns_per_packet"]]),
+                   "total_ns_per_packet_B": median([r["total_ns_per_packet"] for r in bb if r["total_ns_per_packet"]]),
+                   "kernel_runs": [round(r["delivered_pps"]) for r in a], "tun_runs": [round(r["delivered_pps"]) for r in bb]}
+            summary.append(row)
+            print(f"| {direction} | {size} | {ma / 1e3:.1f} | {mb / 1e3:.1f} | {row['ratio']:.2f} | "
+                  f"{row['kernel_delivered_fraction'] * 100:.1f} % | {row['tun_delivered_fraction'] * 100:.1f} % | "
+                  f"{row['s46d_cpu'] * 100:.0f} % | {row['s46d_ns_per_packet']:.0f} | {row['total_ns_per_packet_A']:.0f} | "
+                  f"{row['total_ns_per_packet_B']:.0f} |")
+    return summary
+
+
+def capacity(summary, directions, sizes, loss=0.01):
+    """Over a sweep of offered rates: the highest paced rate delivered with at most `loss` lost
+    (median of the repetitions), and the highest median delivered rate at any offered load."""
+    out = []
+    print(f"\ncapacity over the sweep (loss-free = highest paced rate with median loss <= {loss * 100:g} %):\n")
+    print("| direction | size | A loss-free kpps | B loss-free kpps | B/A | A peak delivered kpps | B peak delivered kpps | B/A |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for direction in directions:
+        for size in sizes:
+            rows = [r for r in summary if r["direction"] == direction and r["size"] == size]
+            if not rows:
+                continue
+            lf = {k: max([r["rate"] for r in rows if r["rate"] and r[f"{f}_delivered_fraction"] >= 1 - loss] or [0])
+                  for k, f in (("A", "kernel"), ("B", "tun"))}
+            peak = {"A": max(r["kernel_pps"] for r in rows), "B": max(r["tun_pps"] for r in rows)}
+            c = {"direction": direction, "size": size, "loss_free_A": lf["A"], "loss_free_B": lf["B"], "peak_A": peak["A"], "peak_B": peak["B"]}
+            out.append(c)
+            print(f"| {direction} | {size} | {lf['A'] / 1e3:g} | {lf['B'] / 1e3:g} | {lf['B'] / lf['A'] if lf['A'] else 0:.2f} | "
+                  f"{peak['A'] / 1e3:.1f} | {peak['B'] / 1e3:.1f} | {peak['B'] / peak['A']:.2f} |")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -336,9 +406,13 @@ def main():
     ap.add_argument("--directions", default="out,in")
     ap.add_argument("--flows", type=int, default=16)
     ap.add_argument("--json", help="write every run and the summary here")
-    ap.add_argument("--rate", type=float, default=0, help="pace every sender to this many packets/s (default: flat out)")
+    ap.add_argument("--rates", default="0",
+                    help="offered rates to run, packets/s per sender, comma-separated; 0 = flat out (default: 0 only)")
     ap.add_argument("--perf-record", metavar="DIR", help="perf record -g s46d during the B runs (diagnostics; slows it)")
     ap.add_argument("--s46d-nice", type=int, help="renice s46d (diagnostics: how far the rate follows its CPU share)")
+    ap.add_argument("--one-session", action="store_true",
+                    help="keep s46d and the traffic programs in this script's session, i.e. one scheduler autogroup, instead of "
+                         "a session (autogroup) each")
     ap.add_argument("--perf", action="store_true", help="perf stat s46d's syscalls and context switches in the B runs")
     args = ap.parse_args()
     if args.perf and args.perf_record:
@@ -348,53 +422,50 @@ def main():
         sys.exit(77)
     sizes = [int(s) for s in args.sizes.split(",")]
     directions = args.directions.split(",")
+    rates = [float(r) for r in args.rates.split(",")]
     runs = []
+    started = time.time()
     with Lab() as lab:
-        b = Bench(lab, os.path.abspath(args.build), args.seconds, args.flows, args.perf, args.rate,
-                  args.perf_record, args.s46d_nice)
+        b = Bench(lab, os.path.abspath(args.build), args.seconds, args.flows, args.perf, 0,
+                  args.perf_record, args.s46d_nice, args.one_session)
         b.build_network()
         b.start_s46d()
         print(f"s46d lw4o6: ipv4 {b.plan.get('ipv4')} tunnel source {b.plan.get('tunnel_source')} br {b.plan.get('br')} "
               f"ports {b.plan.get('port_ranges')}; sanity: {b.sanity()}", flush=True)
+        case = 0
         for rep in range(args.reps):
-            for di, direction in enumerate(directions):
-                for si, size in enumerate(sizes):
-                    order = ("A", "B") if (rep + di * len(sizes) + si) % 2 == 0 else ("B", "A")
-                    for kind in order:
-                        rec = b.measure(kind, direction, size)
-                        rec["rep"] = rep
-                        runs.append(rec)
-                        extra = f" s46d {rec['s46d_cpu'] * 100:.0f}% CPU ({rec['s46d_ns_per_packet']} ns/pkt)" if kind == "B" else ""
-                        print(f"rep {rep} {kind} {direction:3} {size:4} B: sent {rec['sent_pps'] / 1e3:8.1f} kpps, delivered "
-                              f"{rec['delivered_pps'] / 1e3:8.1f} kpps ({rec['delivered_fraction'] * 100:5.1f} %), sender "
-                              f"{rec['sender_cpu'] * 100:.0f}% rx {rec['receiver_cpu'] * 100:.0f}% system {rec['system_busy'] * 100:.0f}%"
-                              f" all {rec['total_ns_per_packet']} ns/pkt"
-                              f"{extra} drops: tun {rec.get('tun_tx_dropped')} ipip socket {rec['ipip_socket_drops']}"
-                              f"{' syscalls/pkt ' + str(rec.get('s46d_syscalls_per_packet')) if 'perf' in rec else ''}", flush=True)
+            for rate in rates:
+                b.rate = rate
+                for direction in directions:
+                    for size in sizes:
+                        # A and B back to back, the order alternating from one case to the next.
+                        order = ("A", "B") if (rep + case) % 2 == 0 else ("B", "A")
+                        case += 1
+                        for kind in order:
+                            rec = b.measure(kind, direction, size)
+                            rec["rep"], rec["rate"] = rep, rate
+                            runs.append(rec)
+                            extra = f" s46d {rec['s46d_cpu'] * 100:.0f}% CPU ({rec['s46d_ns_per_packet']} ns/pkt)" if kind == "B" else ""
+                            print(f"rep {rep} {'flat' if not rate else f'{rate / 1e3:g}k'} {kind} {direction:3} {size:4} B: sent "
+                                  f"{rec['sent_pps'] / 1e3:6.1f} kpps, delivered {rec['delivered_pps'] / 1e3:6.1f} kpps "
+                                  f"({rec['delivered_fraction'] * 100:5.1f} %), sender {rec['sender_cpu'] * 100:.0f}% rx "
+                                  f"{rec['receiver_cpu'] * 100:.0f}% system {rec['system_busy'] * 100:.0f}%"
+                                  f" all {rec['total_ns_per_packet']} ns/pkt"
+                                  f"{extra} drops: tun {rec.get('tun_tx_dropped')} ipip socket {rec['ipip_socket_drops']}"
+                                  f"{' syscalls/pkt ' + str(rec.get('s46d_syscalls_per_packet')) if 'perf' in rec else ''}", flush=True)
         s = b.status() or {}
         final_counters = s.get("counters")
     summary = []
-    print("\n| direction | size | A kernel kpps (median) | B TUN backend kpps (median) | B/A | s46d CPU (B) | s46d ns/pkt (B) "
-          "| all CPU ns/pkt A | all CPU ns/pkt B |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for direction in directions:
-        for size in sizes:
-            a = [r for r in runs if r["kind"] == "A" and r["direction"] == direction and r["size"] == size]
-            bb = [r for r in runs if r["kind"] == "B" and r["direction"] == direction and r["size"] == size]
-            ma, mb = median([r["delivered_pps"] for r in a]), median([r["delivered_pps"] for r in bb])
-            row = {"direction": direction, "size": size, "kernel_pps": ma, "tun_pps": mb, "ratio": mb / ma if ma else 0.0,
-                   "s46d_cpu": median([r["s46d_cpu"] for r in bb]),
-                   "s46d_ns_per_packet": median([r["s46d_ns_per_packet"] for r in bb if r["s46d_ns_per_packet"]]),
-                   "total_ns_per_packet_A": median([r["total_ns_per_packet"] for r in a if r["total_ns_per_packet"]]),
-                   "total_ns_per_packet_B": median([r["total_ns_per_packet"] for r in bb if r["total_ns_per_packet"]]),
-                   "kernel_runs": [round(r["delivered_pps"]) for r in a], "tun_runs": [round(r["delivered_pps"]) for r in bb]}
-            summary.append(row)
-            print(f"| {direction} | {size} | {ma / 1e3:.1f} | {mb / 1e3:.1f} | {row['ratio']:.2f} | {row['s46d_cpu'] * 100:.0f} % | "
-                  f"{row['s46d_ns_per_packet']:.0f} | {row['total_ns_per_packet_A']:.0f} | {row['total_ns_per_packet_B']:.0f} |")
+    for rate in rates:
+        summary += summarise(runs, directions, sizes, rate)
+    cap = capacity(summary, directions, sizes) if len(rates) > 1 else None
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"runs": runs, "summary": summary, "final_s46d_counters": final_counters, "seconds": args.seconds,
-                       "flows": args.flows, "rate": args.rate, "reps": args.reps, "s46d_nice": args.s46d_nice}, f, indent=1)
+            json.dump({"runs": runs, "summary": summary, "capacity": cap, "final_s46d_counters": final_counters,
+                       "seconds": args.seconds, "flows": args.flows, "rates": rates, "reps": args.reps, "s46d_nice": args.s46d_nice,
+                       "one_session": args.one_session, "autogroup": open("/proc/sys/kernel/sched_autogroup_enabled").read().strip(),
+                       "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+                       "wall_seconds": round(time.time() - started)}, f, indent=1)
 
 
 if __name__ == "__main__":
