@@ -1,6 +1,7 @@
 // Construction, sizing, flush/replan and introspection. The packet paths are in
 // napt_outbound.cpp, napt_inbound.cpp and napt_icmp_error.cpp; state in napt_state.cpp.
 #include "core/napt/napt.hpp"
+#include "core/napt/napt_lookup.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -53,13 +54,6 @@ Napt::Napt(const Config& requested, const Config& resolved)
     timeouts_s_[1] = static_cast<std::uint32_t>(t.tcp_established.count());
     timeouts_s_[2] = static_cast<std::uint32_t>(t.tcp_transitory.count());
     timeouts_s_[3] = static_cast<std::uint32_t>(t.icmp_query.count());
-}
-
-std::uint32_t Napt::seconds_of(Time now) {
-    // Expiries are now + timeout + 1 in 32 bits; timeouts are < 2^24 s (config.cpp).
-    constexpr std::int64_t max_s = 0xffffffffll - (std::int64_t{1} << 24) - 2;
-    const std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-    return static_cast<std::uint32_t>(std::clamp<std::int64_t>(s, 0, max_s));
 }
 
 std::size_t Napt::flush() {

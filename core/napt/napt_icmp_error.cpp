@@ -12,6 +12,7 @@
 // and is adjusted incrementally when present, so a quote cut short stays consistent.
 // Errors neither refresh nor remove state (REQ-6; RFC 4787 REQ-12, RFC 5382 REQ-10).
 #include "core/napt/napt.hpp"
+#include "core/napt/napt_lookup.hpp"
 #include "core/napt/packet_shape.hpp"
 #include "core/napt/rewrite.hpp"
 #include "core/net/icmpv4_packet.hpp"

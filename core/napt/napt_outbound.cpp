@@ -1,5 +1,6 @@
 // LAN -> WAN: source translation (RFC 3022 §2.2 NAPT; RFC 4787, RFC 5382, RFC 5508).
 #include "core/napt/napt.hpp"
+#include "core/napt/napt_lookup.hpp"
 #include "core/napt/packet_shape.hpp"
 #include "core/napt/rewrite.hpp"
 #include "core/net/icmpv4_packet.hpp"
@@ -15,15 +16,16 @@ Outcome Napt::drop_outbound(DropReason r) {
 
 Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
     ++c_.outbound_packets;
-    const auto parsed = net::Ipv4View::parse(packet);
-    if (!parsed) return drop_outbound(reason_for(parsed.error()));
-    const net::Ipv4View ip = *parsed;
+    const Ipv4Shape shape = check_ipv4(packet);
+    if (!shape.ok) return drop_outbound(shape.reason);
+    std::uint8_t* ip = packet.data();
+    const std::uint16_t flags_fragment = net::load_be16(ip + 6);
     // Only the first fragment carries ports; the caller reassembles (docs/napt.md).
-    if (ip.fragment_offset() != 0) return drop_outbound(DropReason::fragment_without_ports);
-    const bool fragment = ip.more_fragments();
-    const auto proto = protocol_from_ip(ip.protocol());
+    if (flags_fragment & 0x1fff) return drop_outbound(DropReason::fragment_without_ports);
+    const bool fragment = flags_fragment & 0x2000;  // MF: a first fragment
+    const auto proto = protocol_from_ip(ip[9]);
     if (!proto) return drop_outbound(DropReason::unsupported_protocol);
-    const std::span<std::uint8_t> l4 = ip.payload();
+    const std::span<std::uint8_t> l4 = packet.subspan(shape.header_length, shape.total_length - shape.header_length);
     if (auto bad = check_transport(*proto, l4, fragment)) return drop_outbound(*bad);
 
     std::size_t port_offset = rewrite::src_port;
@@ -32,7 +34,7 @@ Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
     if (*proto == Protocol::icmp) {
         const std::uint8_t type = l4[0];
         if (net::ConstIcmpv4View::parse(l4)->is_error())
-            return outbound_icmp_error(ip, fragment, seconds_of(now));
+            return outbound_icmp_error(*net::Ipv4View::parse(packet), fragment, seconds_of(now));
         // Only a LAN host's query opens a session (RFC 5508 REQ-1); its reply comes back in.
         if (type == net::icmpv4_type::echo_reply) return drop_outbound(DropReason::icmp_query_unsolicited);
         if (type != net::icmpv4_type::echo_request) return drop_outbound(DropReason::unsupported_icmp);
@@ -41,17 +43,16 @@ Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
         remote_port = net::load_be16(&l4[rewrite::dst_port]);
         if (*proto == Protocol::tcp) tcp_flags = l4[13];
     }
-    const std::uint16_t internal_port = net::load_be16(&l4[port_offset]);
-    const Bound b = bind_outbound(*proto, ip.src().value, internal_port, ip.dst().value, remote_key(*proto, remote_port),
-                                  tcp_flags, seconds_of(now));
+    const std::uint32_t dst = net::load_be32(ip + rewrite::ipv4_dst);
+    const Bound b = bind_outbound(*proto, net::load_be32(ip + rewrite::ipv4_src), net::load_be16(&l4[port_offset]), dst,
+                                  remote_key(*proto, remote_port), tcp_flags, seconds_of(now));
     if (!b.ok) return drop_outbound(b.reason);
 
-    rewrite::endpoint(packet.data(), rewrite::ipv4_src, l4, *proto, port_offset, cfg_.external.value, b.external_port,
-                      !fragment);
+    rewrite::endpoint(ip, rewrite::ipv4_src, l4, *proto, port_offset, cfg_.external.value, b.external_port, !fragment);
     ++c_.outbound_translated;
     // RFC 4787 REQ-9 / RFC 5382 REQ-8: to one of our own external ports -> back in.
     // Echo queries are not hairpinned: RFC 5508 REQ-7 asks that of Basic NAT only.
-    if (ip.dst() == cfg_.external && *proto != Protocol::icmp && index_.set().contains(remote_port)) {
+    if (dst == cfg_.external.value && *proto != Protocol::icmp && index_.set().contains(remote_port)) {
         ++c_.outbound_hairpinned;
         return Outcome{Verdict::hairpin, DropReason::malformed};
     }

@@ -3,80 +3,18 @@
 #include <algorithm>
 
 #include "core/napt/napt.hpp"
+#include "core/napt/napt_lookup.hpp"
 #include "core/napt/tcp_tracking.hpp"
 
 namespace s46::napt {
-
-namespace {
-
-constexpr std::uint64_t mapping_key(Protocol p, std::uint32_t address, std::uint16_t port) {
-    return (std::uint64_t{address} << 32) | (std::uint64_t{port} << 16) | index_of(p);
-}
-
-constexpr std::uint64_t session_key(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
-                                    std::uint16_t remote_key) {
-    // 66 bits of key; the protocol is spread by an odd constant instead of packed.
-    return ((std::uint64_t{remote_address} << 32) | (std::uint64_t{remote_key} << 16) | external_port) ^
-           (index_of(p) * 0x9e3779b97f4a7c15ull);
-}
-
-}  // namespace
-
-std::uint32_t Napt::find_mapping_pos(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port) const {
-    const std::uint8_t proto = static_cast<std::uint8_t>(p);
-    return mappings_.find(mix64(mapping_key(p, internal_address, internal_port) ^ mapping_seed_),
-                          [&](const MappingEntry& m) {
-                              return m.internal_address == internal_address && m.internal_port == internal_port &&
-                                     m.protocol == proto;
-                          });
-}
-
-std::uint32_t Napt::find_session_pos(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
-                                     std::uint16_t remote_key) const {
-    const std::uint8_t proto = static_cast<std::uint8_t>(p);
-    return sessions_.find(mix64(session_key(p, external_port, remote_address, remote_key) ^ session_seed_),
-                          [&](const SessionEntry& s) {
-                              return s.remote_address == remote_address && s.remote_port == remote_key &&
-                                     s.external_port == external_port && s.protocol == proto;
-                          });
-}
 
 std::uint32_t Napt::find_host_pos(std::uint32_t address) const {
     return hosts_.find(mix64(address ^ host_seed_), [&](const HostEntry& h) { return h.address == address; });
 }
 
-std::uint32_t Napt::timeout_s(Protocol p, std::uint8_t tcp_state) const {
-    switch (p) {
-        case Protocol::udp: return timeouts_s_[0];
-        case Protocol::tcp: return tcp_track::established(tcp_state) ? timeouts_s_[1] : timeouts_s_[2];
-        case Protocol::icmp: return timeouts_s_[3];
-    }
-    return timeouts_s_[0];
-}
-
-// Both directions refresh (RFC 4787 REQ-6: outbound MUST, inbound MAY; a TCP connection
-// is idle only when neither side speaks). An expired session that the sweep has not
-// reached yet is revived by outbound traffic as if new. Returns the new expiry: one
-// second more than the timeout, so that whole-second bookkeeping never cuts it short.
-std::uint32_t Napt::refresh_session(SessionEntry& s, bool outbound, std::uint8_t tcp_flags, std::uint32_t now_s) const {
-    const Protocol p = static_cast<Protocol>(s.protocol);
-    if (s.expiry <= now_s) s.tcp = 0;
-    if (p == Protocol::tcp) s.tcp = tcp_track::update(s.tcp, tcp_flags, outbound);
-    const std::uint32_t expiry = now_s + 1 + timeout_s(p, s.tcp);
-    if (s.expiry != expiry) s.expiry = expiry;  // most packets within a second store nothing
-    return expiry;
-}
-
-// A mapping lives as long as its longest-lived session. With one session (the usual TCP
-// case: one connection per ephemeral port) that is exactly the session's expiry, so a
-// closed connection takes its mapping down after the transitory timeout. With several,
-// the latest expiry ever granted is kept: never too early, possibly late until the
-// sessions dwindle to one again.
-std::uint32_t Napt::mapping_expiry(const MappingEntry& m, std::uint32_t session_expiry) {
-    return m.sessions == 1 ? session_expiry : std::max(m.expiry, session_expiry);
-}
-
-Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
+// Everything but the common case (mapping and session both exist), which
+// napt_lookup.hpp's inline bind_outbound() handles before calling this.
+Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
                                 std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
                                 std::uint32_t now_s) {
     const unsigned pi = index_of(p);
@@ -113,7 +51,7 @@ Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_address, std:
             s.protocol = static_cast<std::uint8_t>(p);
             s.expiry = 0;
             const std::uint32_t expiry = refresh_session(s, true, tcp_flags, now_s);
-            if (sessions_.insert(s, mix64(session_key(p, external_port, remote_address, remote_key) ^ session_seed_),
+            if (sessions_.insert(s, session_hash(p, external_port, remote_address, remote_key),
                                  no_move) == RobinHoodTable<SessionEntry>::npos)
                 return refused(DropReason::session_table_full);
             ++m.sessions;
@@ -176,13 +114,13 @@ Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_address, std:
             if (new_host) hosts_.erase(find_host_pos(internal_address), no_move);
         };
         const std::uint32_t new_mpos =
-            mappings_.insert(m, mix64(mapping_key(p, internal_address, internal_port) ^ mapping_seed_), on_mapping_move);
+            mappings_.insert(m, mapping_hash(p, internal_address, internal_port), on_mapping_move);
         if (new_mpos == RobinHoodTable<MappingEntry>::npos) {
             undo_host();
             return refused(DropReason::session_table_full);
         }
         reverse_[pi * index_.size() + slot] = new_mpos;
-        if (sessions_.insert(s, mix64(session_key(p, external_port, remote_address, remote_key) ^ session_seed_),
+        if (sessions_.insert(s, session_hash(p, external_port, remote_address, remote_key),
                              no_move) == RobinHoodTable<SessionEntry>::npos) {
             reverse_[pi * index_.size() + slot] = empty_ref;
             mappings_.erase(new_mpos, on_mapping_move);
@@ -199,25 +137,6 @@ Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_address, std:
         sweep(now_s, cfg_.sweep_per_new_session);
         return Bound{true, DropReason::malformed, external_port};
     }
-}
-
-Napt::Matched Napt::match_inbound(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
-                                  std::uint16_t remote_key, std::uint8_t tcp_flags, std::uint32_t now_s, bool refresh) {
-    auto refused = [](DropReason r) { return Matched{false, r, 0, 0}; };
-    const std::uint32_t slot = index_.slot_of(external_port);
-    if (slot == PortIndex::npos)
-        return refused(index_.set().contains(external_port) ? DropReason::no_mapping_inbound : DropReason::port_outside_set);
-    const std::uint32_t mpos = reverse_[index_of(p) * index_.size() + slot];
-    if (mpos == empty_ref) return refused(DropReason::no_mapping_inbound);
-    MappingEntry& m = mappings_.at(mpos);
-    if (m.expiry <= now_s) return refused(DropReason::no_mapping_inbound);
-
-    // RFC 4787 §5: the session is the record of "X:x has sent to Y[:y]".
-    const std::uint32_t spos = find_session_pos(p, external_port, remote_address, remote_key);
-    const bool known = spos != empty_ref && now_s < sessions_.at(spos).expiry;
-    if (!known && cfg_.filtering != Filtering::endpoint_independent) return refused(DropReason::filtered);
-    if (known && refresh) m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), false, tcp_flags, now_s));
-    return Matched{true, DropReason::malformed, m.internal_address, m.internal_port};
 }
 
 std::size_t Napt::expire(Time now, std::size_t max_entries) { return sweep(seconds_of(now), max_entries); }
