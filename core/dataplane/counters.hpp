@@ -40,6 +40,7 @@ namespace s46::dataplane {
     X(mss_clamped)           /* TCP SYNs whose MSS option was lowered */                             \
     X(pmtu_updates)          /* Packet Too Big messages that lowered a remote's path MTU */          \
     X(no_binding_events)     /* ICMPv6 1/5 from the lwAFTR (RFC 7596 §5.1) */                        \
+    X(remote_unreachable_events) /* ICMPv6 errors saying the AFTR/lwAFTR/BR cannot be reached */    \
     X(napt_flushes)          /* configure() calls that flushed the NAPT (RFC 7596 §5.1) */           \
     X(configures)            /* successful configure() calls */
 

@@ -86,6 +86,15 @@ public:
         no_binding_ = false;
         return was;
     }
+    // An ICMPv6 error about one of our packets to the tunnel's remote (the AFTR, lwAFTR or BR)
+    // saying it cannot be reached: destination unreachable (no route, prohibited, address
+    // unreachable, reject route) or "unrecognised next header" (it does not decapsulate).
+    // The flag stays set until taken; moving to another AFTR address is the daemon's policy.
+    bool take_remote_unreachable_event() {
+        bool was = remote_unreachable_;
+        remote_unreachable_ = false;
+        return was;
+    }
 
     const Counters& counters() const { return counters_; }
     const Options& options() const { return options_; }
@@ -126,6 +135,7 @@ private:
     TokenBucket icmp_rate_;
     Counters counters_;
     bool no_binding_ = false;
+    bool remote_unreachable_ = false;
     std::uint16_t icmp_id_ = 0;
     std::array<std::uint8_t, kIcmpErrorMaxSize> reply_{};
     std::array<std::uint8_t, kIcmpErrorMaxSize> quote_{};

@@ -30,6 +30,16 @@ Relay relay_for(std::uint8_t type, std::uint8_t code) {
 }
 
 constexpr std::uint8_t kAddressUnreachableCode = 5;  // RFC 4443 §3.1: "source address failed ingress/egress policy"
+
+// Errors that say the tunnel's remote end cannot take our packets at all (RFC 4443 §3.1
+// codes 0 no route, 1 administratively prohibited, 3 address unreachable, 6 reject route;
+// §3.4 code 1 unrecognised Next Header: the address answers but does not decapsulate).
+// Not code 4 (port unreachable: meaningless for IPIP) nor 5 (our source failed a policy:
+// a binding problem, not a dead remote).
+bool says_remote_unreachable(std::uint8_t type, std::uint8_t code) {
+    if (type == net::icmpv6_type::destination_unreachable) return code == 0 || code == 1 || code == 3 || code == 6;
+    return type == net::icmpv6_type::parameter_problem && code == 1;
+}
 constexpr std::uint32_t kIpv6MinMtu = 1280;          // RFC 8200 §5
 
 }  // namespace
@@ -67,6 +77,14 @@ Icmpv6Relay Pipeline::icmpv6_error(std::span<const std::uint8_t> message, const 
     if (next != net::ip_protocol::ipv4) return drop_icmpv6(DropReason::icmpv6_not_ours);
     auto inner = net::ConstIpv4View::parse_embedded(rest);
     if (!inner) return drop_icmpv6(DropReason::icmpv6_malformed);
+
+    // The daemon may move to another AFTR address (RFC 6334 §3 allows several AAAA records;
+    // docs/dataplane.md "Events"). Only about packets to the remote itself: a MAP-E mesh peer
+    // being unreachable says nothing about the BR.
+    if (outer->dst() == *s.remote && says_remote_unreachable(m->type(), m->code())) {
+        ++counters_.remote_unreachable_events;
+        remote_unreachable_ = true;
+    }
 
     // lw4o6: 1/5 from the lwAFTR says it holds no binding for us (RFC 7596 §5.1). It MUST come
     // from the configured lwAFTR; anyone else's is discarded.

@@ -185,3 +185,39 @@ TEST_CASE("icmpv6: relays obey the ICMPv4 rate limit (RFC 1812 §4.3.2.8)", "[da
     CHECK(p.counters().drop_icmpv6_rate_limited == 1);
     CHECK(std::holds_alternative<ReplyToLan>(relay(p, 1, 0, 0, invoking, router, b4_local, at_s(4))));
 }
+
+TEST_CASE("icmpv6: unreachable errors about packets to the AFTR flag 'remote unreachable'", "[dataplane][icmpv6]") {
+    Pipeline p(nullptr);
+    REQUIRE(p.configure(dslite_plan()).ok());
+    const Bytes invoking = sent(p, udp_packet(lan_host, 1000, server, 53));
+    // Each of these says the AFTR cannot take our packets (RFC 4443 §3.1, §3.4).
+    const std::pair<std::uint8_t, std::uint8_t> dead[] = {{1, 0}, {1, 1}, {1, 3}, {1, 6}, {4, 1}};
+    std::uint64_t n = 0;
+    for (auto [type, code] : dead) {
+        INFO("ICMPv6 " << int(type) << "/" << int(code));
+        relay(p, type, code, 0, invoking, router, b4_local, at_s(2 + static_cast<std::int64_t>(n)));
+        CHECK(p.counters().remote_unreachable_events == ++n);
+        CHECK(p.take_remote_unreachable_event());
+        CHECK_FALSE(p.take_remote_unreachable_event());
+    }
+    // These do not: port unreachable is meaningless for IPIP, 1/5 is about our source, and a
+    // Packet Too Big or hop-limit Time Exceeded is a path property, not a dead AFTR.
+    const std::pair<std::uint8_t, std::uint8_t> alive[] = {{1, 4}, {1, 5}, {2, 0}, {3, 0}, {4, 0}};
+    for (auto [type, code] : alive) {
+        INFO("ICMPv6 " << int(type) << "/" << int(code));
+        relay(p, type, code, 1400, invoking, router, b4_local, at_s(10));
+        CHECK_FALSE(p.take_remote_unreachable_event());
+    }
+    CHECK(p.counters().remote_unreachable_events == n);
+}
+
+TEST_CASE("icmpv6: MAP-E: an unreachable mesh peer is not an unreachable BR", "[dataplane][icmpv6][rfc7597]") {
+    auto rig = make_rig(mape_plan());
+    const Bytes to_peer = sent(rig->pipe, udp_packet(lan_host, 1000, peer_ipv4, peer_port));
+    relay(rig->pipe, 1, 3, 0, to_peer, router, rig->pipe.tunnel().local());
+    CHECK_FALSE(rig->pipe.take_remote_unreachable_event());
+    const Bytes to_br = sent(rig->pipe, udp_packet(lan_host, 1000, server, 53));
+    relay(rig->pipe, 1, 3, 0, to_br, router, rig->pipe.tunnel().local());
+    CHECK(rig->pipe.take_remote_unreachable_event());
+    CHECK(rig->pipe.counters().remote_unreachable_events == 1);
+}
