@@ -79,7 +79,7 @@ Icmpv6Relay Pipeline::icmpv6_error(std::span<const std::uint8_t> message, const 
     if (!inner) return drop_icmpv6(DropReason::icmpv6_malformed);
 
     // The daemon may move to another AFTR address (RFC 6334 §3 allows several AAAA records;
-    // docs/dataplane.md "Events"). Only about packets to the remote itself: a MAP-E mesh peer
+    // docs/tunnel-events.md). Only about packets to the remote itself: a MAP-E mesh peer
     // being unreachable says nothing about the BR.
     if (outer->dst() == *s.remote && says_remote_unreachable(m->type(), m->code())) {
         ++counters_.remote_unreachable_events;

@@ -127,7 +127,57 @@ void Controller::tick() {
         if (store_) store_->clear_lease();
         apply(t, "lease expired");
     }
+    handle_events(dataplane_->take_events());
     if (aftr_ && !aftr_in_flight_ && aftr_->resolve_due(std::chrono::steady_clock::now())) resolve_aftr();
+}
+
+void Controller::handle_events(const DataPlaneEvents& e) {
+    const select::Mode mode = machine_.active_mode();
+    if (e.no_binding && mode == select::Mode::lw4o6) on_no_binding();
+    // Errors while replies still arrive are about some packets, not a dead AFTR (a router
+    // between may be rate-limiting or filtering one flow); only silence plus errors counts.
+    if (aftr_ && e.inbound_traffic) aftr_->on_tunnel_up();
+    if (e.remote_unreachable && !e.inbound_traffic && mode == select::Mode::dslite) on_aftr_unreachable();
+}
+
+// RFC 7596 §5.1: "no binding" from the (already source-checked) lwAFTR.
+void Controller::on_no_binding() {
+    ++no_binding_reports_;
+    if (!config_.reprovision_on_no_binding) {
+        journal("lwAFTR reports no binding for us (ICMPv6 1/5); re-provisioning is off");
+        return;
+    }
+    const std::int64_t now = now_();
+    if (last_reprovision_at_ && now - *last_reprovision_at_ < config_.no_binding_holddown.count()) return;
+    last_reprovision_at_ = now;
+    const bool started = reprovision_ && reprovision_("lwAFTR reports no binding (ICMPv6 1/5)");
+    if (started) ++reprovisions_;
+    journal(std::string("lwAFTR reports no binding for us (ICMPv6 1/5); ") +
+            (started ? "renewing the lease" : "no lease to renew"));
+}
+
+void Controller::on_aftr_unreachable() {
+    if (!aftr_ || !config_.aftr_failover) return;
+    const std::int64_t now = now_();
+    if (last_failover_at_ && now - *last_failover_at_ < config_.aftr_failover_holddown.count()) return;
+    last_failover_at_ = now;
+    const auto before = aftr_->current();
+    aftr_->on_tunnel_failed(std::chrono::steady_clock::now());
+    const auto after = aftr_->current();
+    if (!before) return;
+    if (after && after != before) {
+        ++aftr_failovers_;
+        if (auto s = dataplane_->set_remote(*after); !s) log_error("data plane: " + s.error());
+        journal("AFTR " + before->to_string() + " unreachable (ICMPv6); moved to " + after->to_string());
+    } else {
+        journal("AFTR " + before->to_string() + " unreachable (ICMPv6); no other address, asking DNS again");
+    }
+}
+
+void Controller::journal(const std::string& detail) {
+    if (!store_) return;
+    const select::Mode m = machine_.active_mode();
+    if (auto s = store_->append({0, now_(), store::EventKind::tunnel_event, m, m, detail}); !s) log_error(s.error());
 }
 
 select::Transition Controller::apply(const select::Transition& t, const std::string&) {
@@ -201,6 +251,10 @@ json Controller::status_json() const {
     j["source"] = source_ == Source::external ? "external" : "dhcpv6";
     j["dataplane"] = dataplane_->name();
     j["transitions"] = transitions_;
+    j["events"] = {{"no_binding_reports", no_binding_reports_},
+                   {"reprovisions", reprovisions_},
+                   {"aftr_failovers", aftr_failovers_},
+                   {"reprovision_on_no_binding", config_.reprovision_on_no_binding}};
     if (!last_error_.empty()) j["last_error"] = last_error_;
     if (lease_) {
         json addrs = json::array(), prefixes = json::array();

@@ -3,6 +3,7 @@
 // decode -> modes::evaluate -> select::StateMachine -> data plane + store + journal.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,17 @@ struct ControllerConfig {
     bool legacy_iid = false;
     bool gi4over6 = false;
     std::optional<net::Ipv4Prefix> gi4over6_prefix;
+    // ICMPv6 1/5 from the lwAFTR means it holds no binding for us; RFC 7596 §5.1 lets the
+    // lwB4 restart provisioning, as a configurable policy. Off by default: the error can be
+    // provoked by anyone on the path who can spoof the lwAFTR's address, and a Renew storm
+    // helps nobody. When on, at most one restart per `no_binding_holddown`.
+    bool reprovision_on_no_binding = false;
+    std::chrono::seconds no_binding_holddown{30};
+    // DS-Lite: move to the AFTR name's next AAAA record when the current AFTR is judged
+    // unreachable (docs/tunnel-events.md). On by default: RFC 6334 §3 lets the name carry
+    // several addresses, and staying on a dead one is an outage.
+    bool aftr_failover = true;
+    std::chrono::seconds aftr_failover_holddown{10};  // a new AFTR gets this long to answer
 };
 
 // Where a provisioning came from: the built-in client, or an external client via s46ctl.
@@ -37,6 +49,9 @@ enum class Source { dhcp_client, external };
 class Controller {
 public:
     using WallClock = std::function<std::int64_t()>;  // seconds since the epoch
+    // Asks the DHCPv6 client to refresh the lease (a Renew); returns false when there is no
+    // lease to renew. Set by the daemon; without it re-provisioning is reported as impossible.
+    using Reprovision = std::function<bool(const std::string& why)>;
 
     Controller(ControllerConfig config, store::StateStore* store, dns::AftrResolver* resolver, DataPlane* dataplane,
                WallClock wall_clock);
@@ -52,8 +67,10 @@ public:
     select::Transition on_lease_expired();
     select::Transition on_released();
     select::Transition on_link(bool up);
-    // Periodic: lease expiry and AFTR re-resolution.
+    // Periodic (about once a second): lease expiry, AFTR re-resolution, and the data plane's
+    // events (no binding, AFTR unreachable) with their policies.
     void tick();
+    void set_reprovision(Reprovision r) { reprovision_ = std::move(r); }
 
     nlohmann::json status_json() const;
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
@@ -66,6 +83,10 @@ private:
     void start_aftr(const modes::Plan& plan);
     void resolve_aftr();
     void log_error(const std::string& what);
+    void handle_events(const DataPlaneEvents& e);
+    void on_no_binding();
+    void on_aftr_unreachable();
+    void journal(const std::string& detail);
 
     ControllerConfig config_;
     store::StateStore* store_;
@@ -82,6 +103,10 @@ private:
     bool aftr_in_flight_ = false;
     std::uint64_t transitions_ = 0;
     std::string last_error_;
+    Reprovision reprovision_;
+    std::optional<std::int64_t> last_reprovision_at_, last_failover_at_;
+    // What the policies did, for `s46ctl status` (the data plane counts the raw events).
+    std::uint64_t no_binding_reports_ = 0, reprovisions_ = 0, aftr_failovers_ = 0;
 };
 
 }  // namespace s46::daemon

@@ -99,6 +99,14 @@ Result<bool> Daemon::start() {
         dataplane_ = std::make_unique<NullDataPlane>();
     }
     controller_ = std::make_unique<Controller>(options_.controller, store_.get(), resolver_.get(), dataplane_.get(), wall_seconds);
+    // RFC 7596 §5.1 "restart provisioning": a Renew asks the server for the lease and options
+    // again. Called inside Controller::tick(), so the Renew is sent by on_tick()'s drain(), not
+    // here: draining may feed a lease back into the controller, which must not re-enter it.
+    controller_->set_reprovision([this](const std::string& why) {
+        if (!client_->renew_now(now())) return false;
+        if (options_.verbose) log("renewing: " + why);
+        return true;
+    });
 
     auto mac = interface_mac(options_.wan_interface);
     if (!mac) return fail(mac.error());
@@ -212,6 +220,7 @@ void Daemon::arm_timer() {
 
 void Daemon::on_tick() {
     controller_->tick();
+    drain();
     dataplane_->tick();
     tick_timer_.expires_after(std::chrono::seconds(1));
     tick_timer_.async_wait([this](std::error_code ec) {

@@ -10,6 +10,7 @@ const char* const kDaemonUsage =
     "            [--enable LIST] [--no-match default-order|none] [--prefix-hint LEN] [--no-address]\n"
     "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
     "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all] [--napt-sessions N]\n"
+    "            [--on-no-binding ignore|reprovision] [--no-aftr-failover]\n"
     "            [--client-port N] [--dns-port N] [--verbose]\n"
     "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n";
 
@@ -45,6 +46,13 @@ Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args)
         else if (a == "--information-only") o.information_only = true;
         else if (a == "--no-rapid-commit") o.rapid_commit = false;
         else if (a == "--legacy-iid") o.controller.legacy_iid = true;
+        else if (a == "--no-aftr-failover") o.controller.aftr_failover = false;
+        else if (a == "--on-no-binding") r = take([&](const std::string& v) -> Result<bool> {
+            if (v == "ignore") o.controller.reprovision_on_no_binding = false;
+            else if (v == "reprovision") o.controller.reprovision_on_no_binding = true;
+            else return fail("--on-no-binding: '" + v + "' is not ignore or reprovision");
+            return true;
+        });
         else if (a == "--gi4over6") o.controller.gi4over6 = true;
         else if (a.rfind("--gi4over6=", 0) == 0) {
             auto p = net::Ipv4Prefix::parse(a.substr(11));

@@ -14,6 +14,14 @@
 
 namespace s46::daemon {
 
+// What the packet path saw since the controller last asked (about once a second). Flags, not
+// counts: the counters are in counters(); the controller only needs "did it happen".
+struct DataPlaneEvents {
+    bool no_binding = false;          // ICMPv6 1/5 from the lwAFTR (RFC 7596 §5.1)
+    bool remote_unreachable = false;  // ICMPv6 errors saying the AFTR/lwAFTR/BR cannot be reached
+    bool inbound_traffic = false;     // packets decapsulated and delivered to the LAN
+};
+
 class DataPlane {
 public:
     virtual ~DataPlane() = default;
@@ -26,6 +34,8 @@ public:
     virtual std::string name() const = 0;
     // About once a second: timeouts (reassembly, NAPT sessions, path MTU).
     virtual void tick() {}
+    // Events since the last call; taking them clears them.
+    virtual DataPlaneEvents take_events() { return {}; }
     // Packet and drop counters for `s46ctl status` (empty when there is no packet path).
     virtual nlohmann::json counters() const { return nlohmann::json::object(); }
 };

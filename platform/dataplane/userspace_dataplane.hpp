@@ -39,6 +39,15 @@ public:
     std::string name() const override { return "userspace"; }
     void tick() override;
     nlohmann::json counters() const override;
+    DataPlaneEvents take_events() override {
+        DataPlaneEvents e;
+        e.no_binding = pipeline_->take_no_binding_event();
+        e.remote_unreachable = pipeline_->take_remote_unreachable_event();
+        const std::uint64_t delivered = pipeline_->counters().inbound_delivered;
+        e.inbound_traffic = delivered != delivered_seen_;
+        delivered_seen_ = delivered;
+        return e;
+    }
 
 private:
     UserspaceDataPlane(asio::io_context& io, UserspaceConfig config, dataplane::PortSetNapt napt);
@@ -63,6 +72,7 @@ private:
     std::optional<net::Ipv4Prefix> tun_address_;       // the IPv4 address we put on the TUN
     std::optional<net::Ipv4Prefix> lan_route_;         // GI-4over6: the public prefix routed to the LAN
     std::uint64_t tun_write_errors_ = 0, tunnel_send_errors_ = 0;
+    std::uint64_t delivered_seen_ = 0;                 // inbound_delivered at the last take_events()
 };
 
 }  // namespace s46::daemon

@@ -42,6 +42,7 @@ enum class EventKind : std::uint8_t {
     lease_expired,
     lease_released,
     provisioning_error,
+    tunnel_event,  // what the packet path reported and the daemon did (no binding, AFTR failover)
 };
 
 constexpr std::string_view to_string(EventKind k) {
@@ -53,6 +54,7 @@ constexpr std::string_view to_string(EventKind k) {
         case EventKind::lease_expired: return "lease_expired";
         case EventKind::lease_released: return "lease_released";
         case EventKind::provisioning_error: return "provisioning_error";
+        case EventKind::tunnel_event: return "tunnel_event";
     }
     return "?";
 }
@@ -60,7 +62,7 @@ constexpr std::string_view to_string(EventKind k) {
 constexpr std::optional<EventKind> event_kind_from_string(std::string_view s) {
     for (auto k : {EventKind::mode_changed, EventKind::lease_obtained, EventKind::lease_renewed,
                    EventKind::lease_rebound, EventKind::lease_expired, EventKind::lease_released,
-                   EventKind::provisioning_error})
+                   EventKind::provisioning_error, EventKind::tunnel_event})
         if (to_string(k) == s) return k;
     return std::nullopt;
 }

@@ -476,6 +476,64 @@ class CaseRun:
         self.case = dict(case, expect=target["expect"])
         self.basic_traffic(peer1, tcp=True, ping=True, udp=False)
 
+    def scenario_no_binding(self):
+        """The operator moves the CPE to another binding: Kea and the lwAFTR both change, nobody
+        tells s46d. Its next packets draw ICMPv6 1/5 from the lwAFTR; with --on-no-binding
+        reprovision it must renew by itself (RFC 7596 5.1) and carry traffic on the new binding."""
+        topo, ck, case = self.topo, self.ck, self.case
+        target = case["switch_to"]
+        self.basic_traffic("lwaftr", tcp=False, ping=False)
+        conf1 = swcalc.parse_options(target["option_data"])
+        topo.reconfigure_kea(target["option_data"])
+        self.lab_stop_peer("lwaftr")
+        m1 = self.mark("lwaftr")
+        topo.start_peers(conf1)
+        t0 = time.monotonic()
+        stream = subprocess.Popen(["ip", "netns", "exec", topo.lan, T.PY, os.path.join(HERE, "traffic.py"), "stream",
+                                   "--dst", T.INET_HOST, "--port", str(T.UDP_PORT), "--seconds", "8", "--interval", "0.1",
+                                   *self.traffic_args()], stdout=subprocess.PIPE, text=True)
+        try:
+            want_ip = target["expect"].get("ipv4")
+
+            def moved():
+                st = topo.status() or {}
+                return st if (st.get("plan") or {}).get("ipv4") == want_ip else None
+            try:
+                status = T.wait_for(moved, 8, interval=0.1, what=f"s46d on the new binding {want_ip}")
+            except TimeoutError:
+                status = topo.status() or {}
+            t_moved = time.monotonic() - t0
+            out, _ = stream.communicate(timeout=20)
+        finally:
+            if stream.poll() is None:
+                stream.kill()
+        recs = self.new("lwaftr", m1)
+        refused = [r for r in recs if r.get("icmp6_sent")]
+        ck.expect(len(refused) > 0, "the lwAFTR sent no ICMPv6 1/5 for the old binding")
+        events = (status.get("events") or {})
+        ck.expect(events.get("reprovisions", 0) >= 1, f"s46d did not re-provision on 1/5 (events {events})")
+        exp1 = check_selection(topo, status, target["expect"], ck)
+        if exp1 is None:
+            return
+        res = json.loads(out.strip().splitlines()[-1])
+        tl = res["timeline"]
+        after = sum(1 for t, ok in tl if ok and t > t_moved + 1.0)
+        late = sum(1 for t, ok in tl if t > t_moved + 1.0)
+        ck.expect(after > 0 and after >= late - 2, f"after re-provisioning: {after}/{late} requests answered")
+        journal = json.loads(topo.ctl("journal", "--json"))
+        texts = [e.get("detail", "") for e in journal.get("events", [])]
+        ck.expect(any("no binding" in t and "renewing" in t for t in texts), "no 'no binding ... renewing' journal entry")
+        self.summary.append(f"1/5 x{len(refused)} -> renewed, on {want_ip} after {t_moved:.1f} s; {after}/{late} answered after")
+        exp1["napt"] = True
+        self.exp = exp1
+        self.case = dict(case, expect=target["expect"])
+        self.basic_traffic("lwaftr", tcp=True, ping=True, udp=False)
+
+    def lab_stop_peer(self, kind):
+        p = self.topo.peers.pop(kind, None)
+        if p is not None:
+            self.topo.lab.stop(p)
+
 
 def inject(topo, outer_src, outer_dst, inner_src, inner_dst, sport, dport, payload, count):
     T.run(T.PY, os.path.join(HERE, "peers", "inject.py"), "--v6-iface", "p6", "--v6-gw-mac", T.MAC["isp_core"],

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <utility>
 
 #include "dhcp/s46_codec.hpp"
 #include "platform/daemon/controller.hpp"
@@ -183,4 +184,127 @@ TEST_CASE("controller: state survives a restart through the store", "[daemon][co
     daemon::Controller c2({}, opened->store.get(), nullptr, &dp2, [&] { return now; });
     CHECK_FALSE(c2.restore());
     CHECK(dp2.applied.empty());
+}
+
+namespace {
+
+// A data plane whose events the test sets before each tick.
+struct EventDataPlane : RecordingDataPlane {
+    daemon::DataPlaneEvents next;
+    daemon::DataPlaneEvents take_events() override { return std::exchange(next, {}); }
+};
+
+}  // namespace
+
+TEST_CASE("controller: lw4o6 'no binding' renews only when configured, once per hold-down (RFC 7596 §5.1)",
+          "[daemon][controller][rfc7596]") {
+    std::int64_t now = 1000;
+    EventDataPlane dp;
+    provision::S46OptionSet set;
+    set.lw.push_back(lw_domain());
+
+    SECTION("off by default: reported, nothing renewed") {
+        daemon::Controller c({}, nullptr, nullptr, &dp, [&] { return now; });
+        int renews = 0;
+        c.set_reprovision([&](const std::string&) { return ++renews, true; });
+        c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
+        REQUIRE(c.active_mode() == Mode::lw4o6);
+        dp.next.no_binding = true;
+        c.tick();
+        CHECK(renews == 0);
+        CHECK(c.status_json()["events"]["no_binding_reports"] == 1);
+        CHECK(c.status_json()["events"]["reprovisions"] == 0);
+    }
+    SECTION("on: one Renew per hold-down") {
+        daemon::ControllerConfig cfg;
+        cfg.reprovision_on_no_binding = true;
+        cfg.no_binding_holddown = std::chrono::seconds(30);
+        daemon::Controller c(cfg, nullptr, nullptr, &dp, [&] { return now; });
+        std::vector<std::string> why;
+        c.set_reprovision([&](const std::string& w) { return why.push_back(w), true; });
+        c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
+        for (int i = 0; i < 40; ++i) {  // a 1/5 every second for 40 s
+            dp.next.no_binding = true;
+            c.tick();
+            ++now;
+        }
+        REQUIRE(why.size() == 2);  // at 1000 and 1030
+        CHECK(why[0].find("ICMPv6 1/5") != std::string::npos);
+        CHECK(c.status_json()["events"]["no_binding_reports"] == 40);
+        CHECK(c.status_json()["events"]["reprovisions"] == 2);
+    }
+    SECTION("on, but not in another mode") {
+        daemon::ControllerConfig cfg;
+        cfg.reprovision_on_no_binding = true;
+        daemon::Controller c(cfg, nullptr, nullptr, &dp, [&] { return now; });
+        int renews = 0;
+        c.set_reprovision([&](const std::string&) { return ++renews, true; });
+        provision::S46OptionSet mape;
+        mape.mape.push_back(mape_domain());
+        c.on_provisioning(lease_with(mape, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
+        REQUIRE(c.active_mode() == Mode::mape);
+        dp.next.no_binding = true;
+        c.tick();
+        CHECK(renews == 0);
+        CHECK(c.status_json()["events"]["no_binding_reports"] == 0);
+    }
+}
+
+TEST_CASE("controller: DS-Lite moves to the next AFTR address when the AFTR is unreachable", "[daemon][controller]") {
+    std::int64_t now = 1000;
+    EventDataPlane dp;
+    FakeResolver resolver;
+    daemon::ControllerConfig cfg;
+    cfg.aftr_failover_holddown = std::chrono::seconds(10);
+    daemon::Controller c(cfg, nullptr, &resolver, &dp, [&] { return now; });
+    provision::S46OptionSet set;
+    set.aftr_name = "aftr.example.com";
+    set.dns_servers.push_back(v6("2001:db8::53"));
+    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
+    REQUIRE(resolver.pending);
+    resolver.pending(dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)});
+    REQUIRE(dp.remotes == std::vector<net::Ipv6Address>{v6("2001:db8::a")});
+
+    // Errors while replies still come back: not a dead AFTR.
+    dp.next = {false, true, true};
+    c.tick();
+    CHECK(dp.remotes.size() == 1);
+
+    // Errors and silence: move to the next record.
+    dp.next = {false, true, false};
+    c.tick();
+    REQUIRE(dp.remotes.size() == 2);
+    CHECK(dp.remotes[1] == v6("2001:db8::b"));
+    CHECK(c.status_json()["plan"]["aftr"] == "2001:db8::b");
+    CHECK(c.status_json()["events"]["aftr_failovers"] == 1);
+
+    // Within the hold-down the new AFTR gets its chance.
+    now += 5;
+    dp.next = {false, true, false};
+    c.tick();
+    CHECK(dp.remotes.size() == 2);
+
+    // After it, back to the first.
+    now += 6;
+    dp.next = {false, true, false};
+    c.tick();
+    REQUIRE(dp.remotes.size() == 3);
+    CHECK(dp.remotes[2] == v6("2001:db8::a"));
+}
+
+TEST_CASE("controller: --no-aftr-failover keeps the AFTR address", "[daemon][controller]") {
+    std::int64_t now = 1000;
+    EventDataPlane dp;
+    FakeResolver resolver;
+    daemon::ControllerConfig cfg;
+    cfg.aftr_failover = false;
+    daemon::Controller c(cfg, nullptr, &resolver, &dp, [&] { return now; });
+    provision::S46OptionSet set;
+    set.aftr_name = "aftr.example.com";
+    set.dns_servers.push_back(v6("2001:db8::53"));
+    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
+    resolver.pending(dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)});
+    dp.next = {false, true, false};
+    c.tick();
+    CHECK(dp.remotes.size() == 1);
 }
