@@ -88,7 +88,7 @@ def check_selection(topo, status, expect, ck):
         ck.expect(src == exp["tunnel_source"], f"tunnel source {src}, independent arithmetic {exp['tunnel_source']}")
         ck.expect(plan.get("br") == exp["br"], f"plan BR {plan.get('br')}, options say {exp['br']}")
     else:
-        ck.expect(plan.get("aftr") == T.AFTR_ADDR, f"AFTR {plan.get('aftr')}, DNS says {T.AFTR_ADDR}")
+        ck.expect(plan.get("aftr") in topo.aftr_addresses(), f"AFTR {plan.get('aftr')}, DNS says {topo.aftr_addresses()}")
         ck.expect(plan.get("b4_ipv4") == "192.0.0.2", f"B4 IPv4 {plan.get('b4_ipv4')}")
         src = plan.get("tunnel_source", "")
         ok = src and (ipaddress.IPv6Address(src) in ipaddress.IPv6Network(delegated) or
@@ -235,7 +235,7 @@ class CaseRun:
             self.summary.append(f"mode {status.get('mode')}: {status.get('reason', '')}"[:120])
             return
         self.exp["napt"] = (status.get("plan") or {}).get("napt", True)
-        self.summary.append(selection_text(mode, self.exp))
+        self.summary.append(selection_text(mode, self.exp, status))
         if topo.dataplane_missing:
             ck.expect(False, f"traffic not run: s46d has no userspace data plane ({topo.dataplane_missing})")
             return
@@ -529,6 +529,53 @@ class CaseRun:
         self.case = dict(case, expect=target["expect"])
         self.basic_traffic("lwaftr", tcp=True, ping=True, udp=False)
 
+    def scenario_aftr_failover(self):
+        """The AFTR name has two AAAA records; the ISP router starts rejecting the one s46d uses
+        (an 'unreachable' route: ICMPv6 destination unreachable back to the B4). s46d must move
+        to the other record by itself and carry traffic through it (docs/tunnel-events.md)."""
+        topo, ck = self.topo, self.ck
+        first = (self.status.get("plan") or {}).get("aftr")
+        others = [x for x in topo.aftr_addresses() if x != first]
+        ck.expect(len(others) == 1, f"the case needs two AFTR addresses, s46d uses {first} of {topo.aftr_addresses()}")
+        if len(others) != 1:
+            return
+        second = others[0]
+        self.basic_traffic("aftr", tcp=False, ping=False)
+        T.run("ip", "-6", "route", "add", "unreachable", f"{first}/128", ns=topo.isp)
+        m1 = self.mark("aftr")
+        t0 = time.monotonic()
+        stream = subprocess.Popen(["ip", "netns", "exec", topo.lan, T.PY, os.path.join(HERE, "traffic.py"), "stream",
+                                   "--dst", T.INET_HOST, "--port", str(T.UDP_PORT), "--seconds", "8", "--interval", "0.1",
+                                   *self.traffic_args()], stdout=subprocess.PIPE, text=True)
+        try:
+            def moved():
+                st = topo.status() or {}
+                return st if (st.get("plan") or {}).get("aftr") == second else None
+            try:
+                status = T.wait_for(moved, 8, interval=0.1, what=f"s46d on the second AFTR {second}")
+            except TimeoutError:
+                status = topo.status() or {}
+            t_moved = time.monotonic() - t0
+            out, _ = stream.communicate(timeout=20)
+        finally:
+            if stream.poll() is None:
+                stream.kill()
+        events = status.get("events") or {}
+        ck.expect((status.get("plan") or {}).get("aftr") == second,
+                  f"s46d still on AFTR {(status.get('plan') or {}).get('aftr')} after {first} became unreachable (events {events})")
+        ck.expect(events.get("aftr_failovers", 0) >= 1, f"no AFTR failover counted (events {events})")
+        counters = status.get("counters") or {}
+        ck.expect(counters.get("remote_unreachable_events", 0) >= 1, "no remote_unreachable_events counted")
+        res = json.loads(out.strip().splitlines()[-1])
+        tl = res["timeline"]
+        after = sum(1 for t, ok in tl if ok and t > t_moved + 1.0)
+        late = sum(1 for t, ok in tl if t > t_moved + 1.0)
+        ck.expect(after > 0 and after >= late - 2, f"after the failover: {after}/{late} requests answered")
+        recs = [r for r in self.new("aftr", m1) if r.get("dir") == "b4->inet"]
+        ck.expect(any(r.get("outer_dst") == second for r in recs), f"the AFTR saw nothing sent to {second}")
+        self.summary.append(f"AFTR {first} unreachable -> moved to {second} after {t_moved:.1f} s; {after}/{late} answered after")
+        self.basic_traffic("aftr", tcp=True, ping=True, udp=False)
+
     def lab_stop_peer(self, kind):
         p = self.topo.peers.pop(kind, None)
         if p is not None:
@@ -550,9 +597,9 @@ def counter_diff(a, b):
     return out
 
 
-def selection_text(mode, exp):
+def selection_text(mode, exp, status):
     if mode == "dslite":
-        return f"dslite via AFTR {T.AFTR_ADDR} from {exp.get('tunnel_source')}"
+        return f"dslite via AFTR {(status.get('plan') or {}).get('aftr')} from {exp.get('tunnel_source')}"
     ranges = exp.get("port_ranges", [])
     rs = ",".join(ranges[:2]) + (f",... ({len(ranges)} ranges)" if len(ranges) > 2 else "")
     return f"{mode} {exp['ipv4']} PSID {exp['psid']}/{exp['psid_len']} ports {rs} src {exp['tunnel_source']}"

@@ -33,6 +33,7 @@ MAC = {"lan": "02:00:00:00:01:02", "cpe_lan": "02:00:00:00:01:01", "cpe_wan": "0
        "ce2": "02:00:00:00:04:02"}
 ISP_ADDR, CPE_WAN_ADDR = "2001:db8:0:1::1", "2001:db8:0:1::2"
 BR_ADDR, LWAFTR_ADDR, AFTR_ADDR = "2001:db8:ffff::1", "2001:db8:ffff::2", "2001:db8:ffff::a"
+AFTR2_ADDR = "2001:db8:ffff::b"  # a second AAAA record for the AFTR name (case "aftr_addresses")
 AFTR_PUBLIC = "198.51.100.1"
 INET_HOST, PEER_V4 = "203.0.113.10", "203.0.113.1"
 LAN_HOST, LAN_GW = "10.0.0.2", "10.0.0.1"
@@ -108,7 +109,7 @@ class Topology:
         run("ip", "-6", "route", "add", str(pool), "via", CPE_WAN_ADDR, ns=self.isp)
         # the peer (AFTR / lwAFTR / BR): its kernel must leave the tunnelled and transit traffic alone
         run("ip", "-6", "addr", "add", "2001:db8:0:2::2/64", "dev", "p6", "nodad", ns=self.peer)
-        for addr in (BR_ADDR, LWAFTR_ADDR, AFTR_ADDR):
+        for addr in (BR_ADDR, LWAFTR_ADDR, AFTR_ADDR, AFTR2_ADDR):
             run("ip", "-6", "addr", "add", f"{addr}/128", "dev", "lo", ns=self.peer)
         run("ip", "-6", "route", "add", "default", "via", "2001:db8:0:2::1", ns=self.peer)
         run("ip", "addr", "add", f"{PEER_V4}/24", "dev", "inet0", ns=self.peer)
@@ -152,7 +153,7 @@ class Topology:
         if names:
             if not any(o["name"] == "dns-servers" for o in self.option_data):
                 self.option_data.append({"name": "dns-servers", "data": ISP_ADDR})
-            Dnsmasq(self.lab, self.isp, ISP_ADDR, [(n, AFTR_ADDR) for n in names], ttl=300)
+            Dnsmasq(self.lab, self.isp, ISP_ADDR, [(n, a) for n in names for a in self.aftr_addresses()], ttl=300)
         self.kea = LabKea(self.lab, self.isp, "isp0", option_data=self.option_data,
                        option_def=self.case.get("option_def", ()), pd_pool=self.pd_pool)
         self.kea.start()
@@ -174,7 +175,8 @@ class Topology:
                 "--v6-iface", "p6", "--v6-gw-mac", MAC["isp_core"]]
         v4 = ["--v4-iface", "inet0", "--v4-host-mac", MAC["inet"], "--v4-self", PEER_V4]
         if kind == "aftr":
-            return base + v4 + ["--aftr", AFTR_ADDR, "--public", AFTR_PUBLIC, "--b4-inner", "10.0.0.0/24"]
+            aftrs = [x for addr in self.aftr_addresses() for x in ("--aftr", addr)]
+            return base + v4 + aftrs + ["--public", AFTR_PUBLIC, "--b4-inner", "10.0.0.0/24"]
         if kind == "lwaftr":
             lw = conf["lw"]
             args = base + v4 + ["--lwaftr", lw["br"] or LWAFTR_ADDR]
@@ -192,6 +194,10 @@ class Topology:
                 args += ["--path-mtu", str(self.case["path_mtu"])]
             return args
         raise ValueError(kind)
+
+    def aftr_addresses(self):
+        """The AAAA records of the AFTR name, all served by the AFTR peer."""
+        return self.case.get("aftr_addresses") or [AFTR_ADDR]
 
     def lw_bindings(self, conf=None):
         """The lwAFTR's binding table: the CPE's binding (tunnel source from the delegated prefix),

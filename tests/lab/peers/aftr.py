@@ -22,7 +22,8 @@ from scapy.all import ICMP, IP, TCP, UDP, IPerror, IPv6, Ether  # noqa: E402
 def main():
     ap = pl.common_args(__doc__)
     pl.add_v4_args(ap)
-    ap.add_argument("--aftr", required=True, help="the AFTR's IPv6 tunnel address")
+    ap.add_argument("--aftr", action="append", required=True,
+                    help="the AFTR's IPv6 tunnel address (repeat: one AFTR answering on several)")
     ap.add_argument("--public", required=True, help="the AFTR's public IPv4 address (NAT44 pool of one)")
     ap.add_argument("--expect-b4", action="append", default=[], help="B4 addresses allowed as outer source (default any)")
     ap.add_argument("--b4-inner", action="append", default=[], help="prefixes the inner source must be in (B4 does no NAT)")
@@ -35,6 +36,7 @@ def main():
     reasm = pl.Reassembler()
     inner_ok = [ipaddress.ip_network(p) for p in a.b4_inner] + [ipaddress.ip_network("192.0.0.0/29")]
     out_map, in_map = {}, {}         # (b4, proto, src, port) -> public port ; (proto, public port) -> (b4, src, port)
+    aftr_of = {}                     # b4 -> the AFTR address it last tunnelled to (replies come from it)
     next_port = {p: itertools.count(a.port_base) for p in ("udp", "tcp", "icmp")}
 
     def key_port(ip, rec):
@@ -42,7 +44,7 @@ def main():
 
     def from_b4(data):
         ip6, nfrag = pl.decode_v6(reasm, data)
-        if ip6 is None or ip6.dst != a.aftr:
+        if ip6 is None or ip6.dst not in a.aftr:
             return
         rec, ip = pl.outer_of(ip6)
         rec["dir"] = "b4->inet"
@@ -68,6 +70,7 @@ def main():
             rec.update(action="drop", reason="bad inner checksum")
             log.write(rec)
             return
+        aftr_of[ip6.src] = ip6.dst
         k = (ip6.src, rec["proto"], ip.src, port)
         if k not in out_map:
             pub = next(next_port[rec["proto"]])
@@ -132,9 +135,10 @@ def main():
             rec.update(action="icmp-frag-needed", mtu=a.v6_mtu - 40, error=err)
             log.write(rec)
             return
-        pkt = pl.encap(a.aftr, b4, o, hlim=a.hlim)
+        aftr = aftr_of.get(b4, a.aftr[0])
+        pkt = pl.encap(aftr, b4, o, hlim=a.hlim)
         err, n = pl.send_encap(v6, pkt, a.v6_mtu)
-        rec.update(action="encap", outer_src=a.aftr, outer_dst=b4, tc=o.tos, hlim=a.hlim, b4_port=port, error=err,
+        rec.update(action="encap", outer_src=aftr, outer_dst=b4, tc=o.tos, hlim=a.hlim, b4_port=port, error=err,
                    fragments=n)
         log.write(rec)
 
