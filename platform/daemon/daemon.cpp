@@ -92,6 +92,7 @@ Result<bool> Daemon::start() {
         uc.lan_interface = options_.lan_interface;
         uc.max_sessions = options_.napt_max_sessions;
         uc.max_ports_per_host = options_.napt_host_share;
+        uc.options = options_.packet;
         auto dp = UserspaceDataPlane::create(io_, uc);
         if (!dp) return fail("--dataplane userspace: " + dp.error());
         dataplane_ = std::move(*dp);

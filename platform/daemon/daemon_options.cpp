@@ -11,6 +11,9 @@ const char* const kDaemonUsage =
     "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
     "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all] [--napt-sessions N]\n"
     "            [--on-no-binding ignore|reprovision] [--no-aftr-failover]\n"
+    "            [--hop-limit N] [--encapsulation-limit N] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"
+    "            [--icmp-rate N] [--icmp-not-our-binding] [--no-icmp-napt-refusal]\n"
+    "            [--source-check full|ea-bits]\n"
     "            [--client-port N] [--dns-port N] [--verbose]\n"
     "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n";
 
@@ -47,6 +50,35 @@ Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args)
         else if (a == "--no-rapid-commit") o.rapid_commit = false;
         else if (a == "--legacy-iid") o.controller.legacy_iid = true;
         else if (a == "--no-aftr-failover") o.controller.aftr_failover = false;
+        else if (a == "--no-mss-clamp") o.packet.clamp_mss = false;
+        else if (a == "--icmp-not-our-binding") o.packet.answer_not_our_binding = true;
+        else if (a == "--no-icmp-napt-refusal") o.packet.answer_napt_refusal = false;
+        else if (a == "--hop-limit" || a == "--encapsulation-limit") r = take([&](const std::string& v) -> Result<bool> {
+            // RFC 2473 §6.3 hop limit (0 would never leave the link); §4.1.1 limit 0..255.
+            auto n = number(a, v, a == "--hop-limit" ? 1 : 0, 255);
+            if (!n) return fail(n.error());
+            if (a == "--hop-limit") o.packet.hop_limit = static_cast<std::uint8_t>(*n);
+            else o.packet.encapsulation_limit = static_cast<std::uint8_t>(*n);
+            return true;
+        });
+        else if (a == "--icmp-rate") r = take([&](const std::string& v) -> Result<bool> {
+            auto n = number(a, v, 0, 1000000);
+            if (!n) return fail(n.error());
+            o.packet.icmp_rate_per_second = static_cast<std::uint32_t>(*n);
+            return true;
+        });
+        else if (a == "--tclass-inbound") r = take([&](const std::string& v) -> Result<bool> {
+            if (v == "copy") o.packet.copy_traffic_class_inbound = true;
+            else if (v == "ignore") o.packet.copy_traffic_class_inbound = false;
+            else return fail("--tclass-inbound: '" + v + "' is not copy or ignore");
+            return true;
+        });
+        else if (a == "--source-check") r = take([&](const std::string& v) -> Result<bool> {
+            if (v == "full") o.packet.source_check = map::SourceCheckMode::FullAddress;
+            else if (v == "ea-bits") o.packet.source_check = map::SourceCheckMode::EaBits;
+            else return fail("--source-check: '" + v + "' is not full or ea-bits");
+            return true;
+        });
         else if (a == "--on-no-binding") r = take([&](const std::string& v) -> Result<bool> {
             if (v == "ignore") o.controller.reprovision_on_no_binding = false;
             else if (v == "reprovision") o.controller.reprovision_on_no_binding = true;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dataplane/options.hpp"
 #include "core/result.hpp"
 #include "platform/daemon/controller.hpp"
 
@@ -30,6 +31,9 @@ struct DaemonOptions {
     // port set; UINT32_MAX: no per-host limit, "--napt-host-share all").
     std::uint32_t napt_host_share = 0;
     std::uint32_t napt_max_sessions = 65536;
+    // The packet path's operator knobs (--dataplane userspace): encapsulation limit, hop limit,
+    // ICMP answers and rate, MSS clamping, traffic class, MAP-E source check.
+    dataplane::Options packet;
     bool verbose = false;
     bool help = false;
 };

@@ -1,0 +1,84 @@
+// s46d's command line: every flag reaches its setting, and bad values are refused with a
+// message naming the flag.
+#include <catch2/catch.hpp>
+
+#include "platform/daemon/daemon_options.hpp"
+
+using namespace s46;
+using daemon::parse_daemon_options;
+
+namespace {
+
+daemon::DaemonOptions parse_ok(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--wan-interface", "wan0"});
+    auto r = parse_daemon_options(args);
+    INFO((r.ok() ? std::string() : r.error()));
+    REQUIRE(r.ok());
+    return *r;
+}
+
+std::string parse_error(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--wan-interface", "wan0"});
+    auto r = parse_daemon_options(args);
+    REQUIRE_FALSE(r.ok());
+    return r.error();
+}
+
+}  // namespace
+
+TEST_CASE("daemon options: defaults follow the RFCs", "[daemon][options]") {
+    const auto o = parse_ok({});
+    CHECK(o.wan_interface == "wan0");
+    CHECK(o.dataplane == daemon::DataPlaneKind::none);
+    CHECK_FALSE(o.controller.reprovision_on_no_binding);   // RFC 7596 §5.1 MAY: opt-in
+    CHECK(o.controller.aftr_failover);
+    CHECK_FALSE(o.packet.encapsulation_limit.has_value());  // RFC 2473 §4.1.1: off unless configured
+    CHECK(o.packet.clamp_mss);
+    CHECK(o.packet.copy_traffic_class_inbound);               // RFC 6333 §7.1
+    CHECK_FALSE(o.packet.answer_not_our_binding);
+    CHECK(o.packet.answer_napt_refusal);
+    CHECK(o.packet.source_check == map::SourceCheckMode::FullAddress);
+    CHECK(parse_error({"--wan-interface"}) == "--wan-interface needs a value");
+    CHECK(parse_daemon_options({}).error() == "--wan-interface is required");
+}
+
+TEST_CASE("daemon options: tunnel event policies", "[daemon][options]") {
+    CHECK(parse_ok({"--on-no-binding", "reprovision"}).controller.reprovision_on_no_binding);
+    CHECK_FALSE(parse_ok({"--on-no-binding", "ignore"}).controller.reprovision_on_no_binding);
+    CHECK_FALSE(parse_ok({"--no-aftr-failover"}).controller.aftr_failover);
+    CHECK(parse_error({"--on-no-binding", "maybe"}) == "--on-no-binding: 'maybe' is not ignore or reprovision");
+    CHECK(parse_error({"--on-no-binding"}) == "--on-no-binding needs a value");
+}
+
+TEST_CASE("daemon options: packet path knobs", "[daemon][options]") {
+    auto o = parse_ok({"--hop-limit", "32", "--encapsulation-limit", "0", "--no-mss-clamp", "--tclass-inbound", "ignore",
+                       "--icmp-rate", "0", "--icmp-not-our-binding", "--no-icmp-napt-refusal", "--source-check", "ea-bits"});
+    CHECK(o.packet.hop_limit == 32);
+    REQUIRE(o.packet.encapsulation_limit.has_value());
+    CHECK(*o.packet.encapsulation_limit == 0);
+    CHECK_FALSE(o.packet.clamp_mss);
+    CHECK_FALSE(o.packet.copy_traffic_class_inbound);
+    CHECK(o.packet.icmp_rate_per_second == 0);
+    CHECK(o.packet.answer_not_our_binding);
+    CHECK_FALSE(o.packet.answer_napt_refusal);
+    CHECK(o.packet.source_check == map::SourceCheckMode::EaBits);
+
+    CHECK(parse_error({"--hop-limit", "0"}) == "--hop-limit: 0 is outside 1..255");
+    CHECK(parse_error({"--encapsulation-limit", "256"}) == "--encapsulation-limit: 256 is outside 0..255");
+    CHECK(parse_error({"--icmp-rate", "fast"}) == "--icmp-rate: 'fast' is not a number");
+    CHECK(parse_error({"--tclass-inbound", "swap"}) == "--tclass-inbound: 'swap' is not copy or ignore");
+    CHECK(parse_error({"--source-check", "none"}) == "--source-check: 'none' is not full or ea-bits");
+}
+
+TEST_CASE("daemon options: other flags and bad values", "[daemon][options]") {
+    auto o = parse_ok({"--dataplane", "userspace", "--napt-host-share", "all", "--napt-sessions", "4096", "--gi4over6=192.0.2.16/28",
+                       "--solicit-delay", "0"});
+    CHECK(o.dataplane == daemon::DataPlaneKind::userspace);
+    CHECK(o.napt_host_share == UINT32_MAX);
+    CHECK(o.napt_max_sessions == 4096);
+    CHECK(o.controller.gi4over6);
+    CHECK(o.solicit_max_delay == 0);
+    CHECK(parse_error({"--napt-sessions", "8"}) == "--napt-sessions: 8 is outside 16..16777216");
+    CHECK(parse_error({"--frobnicate"}) == "unknown argument '--frobnicate'");
+    CHECK(parse_error({"--solicit-delay", "x"}) == "--solicit-delay: 'x' is not a number of seconds in 0..10");
+}
