@@ -488,25 +488,9 @@ class CaseRun:
         self.lab_stop_peer("lwaftr")
         m1 = self.mark("lwaftr")
         topo.start_peers(conf1)
-        t0 = time.monotonic()
-        stream = subprocess.Popen(["ip", "netns", "exec", topo.lan, T.PY, os.path.join(HERE, "traffic.py"), "stream",
-                                   "--dst", T.INET_HOST, "--port", str(T.UDP_PORT), "--seconds", "8", "--interval", "0.1",
-                                   *self.traffic_args()], stdout=subprocess.PIPE, text=True)
-        try:
-            want_ip = target["expect"].get("ipv4")
-
-            def moved():
-                st = topo.status() or {}
-                return st if (st.get("plan") or {}).get("ipv4") == want_ip else None
-            try:
-                status = T.wait_for(moved, 8, interval=0.1, what=f"s46d on the new binding {want_ip}")
-            except TimeoutError:
-                status = topo.status() or {}
-            t_moved = time.monotonic() - t0
-            out, _ = stream.communicate(timeout=20)
-        finally:
-            if stream.poll() is None:
-                stream.kill()
+        want_ip = target["expect"].get("ipv4")
+        status, t_moved, tl = self.stream_until(lambda st: (st.get("plan") or {}).get("ipv4") == want_ip,
+                                                f"s46d on the new binding {want_ip}")
         recs = self.new("lwaftr", m1)
         refused = [r for r in recs if r.get("icmp6_sent")]
         ck.expect(len(refused) > 0, "the lwAFTR sent no ICMPv6 1/5 for the old binding")
@@ -515,8 +499,6 @@ class CaseRun:
         exp1 = check_selection(topo, status, target["expect"], ck)
         if exp1 is None:
             return
-        res = json.loads(out.strip().splitlines()[-1])
-        tl = res["timeline"]
         after = sum(1 for t, ok in tl if ok and t > t_moved + 1.0)
         late = sum(1 for t, ok in tl if t > t_moved + 1.0)
         ck.expect(after > 0 and after >= late - 2, f"after re-provisioning: {after}/{late} requests answered")
@@ -543,31 +525,14 @@ class CaseRun:
         self.basic_traffic("aftr", tcp=False, ping=False)
         T.run("ip", "-6", "route", "add", "unreachable", f"{first}/128", ns=topo.isp)
         m1 = self.mark("aftr")
-        t0 = time.monotonic()
-        stream = subprocess.Popen(["ip", "netns", "exec", topo.lan, T.PY, os.path.join(HERE, "traffic.py"), "stream",
-                                   "--dst", T.INET_HOST, "--port", str(T.UDP_PORT), "--seconds", "8", "--interval", "0.1",
-                                   *self.traffic_args()], stdout=subprocess.PIPE, text=True)
-        try:
-            def moved():
-                st = topo.status() or {}
-                return st if (st.get("plan") or {}).get("aftr") == second else None
-            try:
-                status = T.wait_for(moved, 8, interval=0.1, what=f"s46d on the second AFTR {second}")
-            except TimeoutError:
-                status = topo.status() or {}
-            t_moved = time.monotonic() - t0
-            out, _ = stream.communicate(timeout=20)
-        finally:
-            if stream.poll() is None:
-                stream.kill()
+        status, t_moved, tl = self.stream_until(lambda st: (st.get("plan") or {}).get("aftr") == second,
+                                                f"s46d on the second AFTR {second}")
         events = status.get("events") or {}
         ck.expect((status.get("plan") or {}).get("aftr") == second,
                   f"s46d still on AFTR {(status.get('plan') or {}).get('aftr')} after {first} became unreachable (events {events})")
         ck.expect(events.get("aftr_failovers", 0) >= 1, f"no AFTR failover counted (events {events})")
         counters = status.get("counters") or {}
         ck.expect(counters.get("remote_unreachable_events", 0) >= 1, "no remote_unreachable_events counted")
-        res = json.loads(out.strip().splitlines()[-1])
-        tl = res["timeline"]
         after = sum(1 for t, ok in tl if ok and t > t_moved + 1.0)
         late = sum(1 for t, ok in tl if t > t_moved + 1.0)
         ck.expect(after > 0 and after >= late - 2, f"after the failover: {after}/{late} requests answered")
@@ -575,6 +540,28 @@ class CaseRun:
         ck.expect(any(r.get("outer_dst") == second for r in recs), f"the AFTR saw nothing sent to {second}")
         self.summary.append(f"AFTR {first} unreachable -> moved to {second} after {t_moved:.1f} s; {after}/{late} answered after")
         self.basic_traffic("aftr", tcp=True, ping=True, udp=False)
+
+    def stream_until(self, done, what, seconds=8):
+        """Runs a UDP request stream from the LAN host while waiting (up to `seconds`) for s46d's
+        status to satisfy `done`. Returns the last status, when it was reached (seconds after the
+        stream started) and the stream's timeline [(t, answered), ...]."""
+        topo = self.topo
+        t0 = time.monotonic()
+        stream = subprocess.Popen(["ip", "netns", "exec", topo.lan, T.PY, os.path.join(HERE, "traffic.py"), "stream",
+                                   "--dst", T.INET_HOST, "--port", str(T.UDP_PORT), "--seconds", str(seconds),
+                                   "--interval", "0.1", *self.traffic_args()], stdout=subprocess.PIPE, text=True)
+        try:
+            try:
+                status = T.wait_for(lambda: (lambda st: st if done(st) else None)(topo.status() or {}), seconds,
+                                    interval=0.1, what=what)
+            except TimeoutError:
+                status = topo.status() or {}
+            t_done = time.monotonic() - t0
+            out, _ = stream.communicate(timeout=seconds + 12)
+        finally:
+            if stream.poll() is None:
+                stream.kill()
+        return status, t_done, json.loads(out.strip().splitlines()[-1])["timeline"]
 
     def lab_stop_peer(self, kind):
         p = self.topo.peers.pop(kind, None)
