@@ -140,6 +140,15 @@ std::string status_text(const json& s) {
     }
     for (const auto& r : s.value("rejected", json::array()))
         out += "ignored:     option " + r["option"].dump() + ": " + r["why"].get<std::string>() + "\n";
+    // What the tunnel-event policies did (docs/tunnel-events.md); quiet until something happened.
+    if (s.contains("events") && s["events"].is_object()) {
+        const json& e = s["events"];
+        const auto n = [&](const char* k) { return e.value(k, std::uint64_t{0}); };
+        if (n("no_binding_reports") || n("reprovisions") || n("aftr_failovers"))
+            out += "events:      " + std::to_string(n("no_binding_reports")) + " no-binding report(s), " +
+                   std::to_string(n("reprovisions")) + " re-provisioning(s), " + std::to_string(n("aftr_failovers")) +
+                   " AFTR failover(s)\n";
+    }
     if (s.contains("counters"))
         for (const auto& [k, v] : s["counters"].items()) out += "counter:     " + k + " = " + v.dump() + "\n";
     return out;

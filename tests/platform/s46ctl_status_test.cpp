@@ -1,0 +1,18 @@
+// s46ctl status's text rendering of the daemon's status JSON.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/s46ctl/daemon_cmds.hpp"
+
+using namespace s46;
+
+TEST_CASE("s46ctl status: the tunnel-event line appears once something happened", "[s46ctl][status]") {
+    nlohmann::json s = {{"mode", "lw4o6"}, {"reason", "r"}, {"lease", nullptr},
+                        {"events", {{"no_binding_reports", 0}, {"reprovisions", 0}, {"aftr_failovers", 0}}}};
+    CHECK(ctl::status_text(s).find("events:") == std::string::npos);
+    s["events"]["no_binding_reports"] = 3;
+    s["events"]["reprovisions"] = 1;
+    CHECK(ctl::status_text(s).find("events:      3 no-binding report(s), 1 re-provisioning(s), 0 AFTR failover(s)\n") !=
+          std::string::npos);
+}
