@@ -37,7 +37,8 @@ namespace s46::dataplane {
     X(datagrams_reassembled)                                                                         \
     X(icmp_errors_sent)      /* ICMPv4 errors generated (to the LAN or toward the tunnel) */         \
     X(icmp_rate_limited)     /* ICMPv4 errors not sent because of the rate limit */                  \
-    X(mss_clamped)           /* TCP SYNs whose MSS option was lowered */                             \
+    X(mss_clamped)           /* outbound TCP SYNs (and SYN-ACKs) whose MSS option was lowered */     \
+    X(mss_clamped_inbound)   /* inbound TCP SYN-ACKs (and SYNs) whose MSS option was lowered */      \
     X(pmtu_updates)          /* Packet Too Big messages that lowered a remote's path MTU */          \
     X(no_binding_events)     /* ICMPv6 1/5 from the lwAFTR (RFC 7596 §5.1) */                        \
     X(remote_unreachable_events) /* ICMPv6 errors saying the AFTR/lwAFTR/BR cannot be reached */    \

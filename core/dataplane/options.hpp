@@ -29,7 +29,7 @@ struct Options {
     // RFC 1812 §5.3.1. The platform turns this off when the kernel already forwarded the packet
     // into the TUN (and decremented it); the in-process path leaves it on.
     bool decrement_ttl = true;
-    bool clamp_mss = true;                            // SYN MSS <= path MTU - 40 (RFC 6908 §5; RFC 4459 §3.2)
+    bool clamp_mss = true;                            // SYN and SYN-ACK MSS <= path MTU - 40, both ways (RFC 6908 §5)
     std::optional<net::Ipv4Address> icmp_source;      // source of the ICMPv4 errors sent to the LAN; default: the plan's IPv4 address
     std::uint32_t icmp_rate_per_second = 1000;        // RFC 1812 §4.3.2.8; 0 switches ICMPv4 errors off
     std::uint32_t icmp_burst = 50;

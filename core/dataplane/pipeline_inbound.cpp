@@ -5,9 +5,11 @@
 #include "core/dataplane/header_checksum.hpp"
 #include "core/dataplane/icmp_error.hpp"
 #include "core/dataplane/martians.hpp"
+#include "core/dataplane/mss_clamp.hpp"
 #include "core/dataplane/pipeline.hpp"
 #include "core/dataplane/pipeline_state.hpp"
 #include "core/net/icmpv4_packet.hpp"
+#include "core/net/ip_protocol.hpp"
 
 namespace s46::dataplane {
 
@@ -92,6 +94,13 @@ Inbound Pipeline::inbound(const net::Ipv6Address& outer_src, const net::Ipv6Addr
         const NaptVerdict v = napt_->inbound(ip.datagram(), now);
         if (v.action != NaptAction::translated) return drop_in(DropReason::napt_inbound, v.detail);
     }
+
+    // 7. MSS clamp on SYN-ACKs (and SYNs) toward the LAN, to the MTU toward the sender, so the
+    //    LAN host's segments fit the tunnel whatever MSS it advertised itself (RFC 4459 §3.2;
+    //    mss_clamp.hpp). After NAPT, so a refused packet stays untouched.
+    if (options_.clamp_mss && ip.protocol() == net::ip_protocol::tcp &&
+        clamp_syn_mss(ip, path_mtu_.lookup(outer_src, s.tunnel_mtu, now)))
+        ++counters_.mss_clamped_inbound;
     ++counters_.inbound_delivered;
     return ToLan{ip.datagram()};
 }

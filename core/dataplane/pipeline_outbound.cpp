@@ -3,11 +3,11 @@
 #include "core/dataplane/header_checksum.hpp"
 #include "core/dataplane/icmp_error.hpp"
 #include "core/dataplane/martians.hpp"
+#include "core/dataplane/mss_clamp.hpp"
 #include "core/dataplane/pipeline.hpp"
 #include "core/dataplane/pipeline_state.hpp"
 #include "core/net/icmpv4_packet.hpp"
 #include "core/net/ip_protocol.hpp"
-#include "core/net/tcp_packet.hpp"
 
 namespace s46::dataplane {
 
@@ -98,10 +98,7 @@ Outbound Pipeline::outbound(std::span<std::uint8_t> packet, Time now, std::span<
     if (ip.total_length() + s.tunnel.overhead() - 40 > 0xffff) return drop_out(DropReason::encap_too_big);
 
     // 7. MSS clamp on SYNs so TCP never needs the fragmentation above (RFC 6908 §5).
-    if (options_.clamp_mss && ip.protocol() == net::ip_protocol::tcp && ip.fragment_offset() == 0) {
-        auto tcp = net::TcpView::parse(ip.payload());
-        if (tcp && tcp->syn() && mtu > 40 && tcp->clamp_mss(static_cast<std::uint16_t>(mtu - 40))) ++counters_.mss_clamped;
-    }
+    if (options_.clamp_mss && clamp_syn_mss(ip, mtu)) ++counters_.mss_clamped;
 
     // 8. One router hop (RFC 2473 §6.3: the tunnel itself is one virtual hop, the outer hop
     //    limit is the tunnel's own).

@@ -236,3 +236,58 @@ TEST_CASE("inbound: a whole IPv6 packet through inbound_ipv6", "[dataplane][inbo
     CHECK(drop_reason(p.inbound_ipv6(not_ipip, at_s(1))) == DropReason::bad_outer);
     CHECK(p.counters().inbound_packets == 2);
 }
+
+// The SYN-ACK's MSS is what the LAN host sizes its segments toward the tunnel by: clamped to
+// tunnel MTU - 40 too, not only outbound SYNs (RFC 4459 §3.2; core/dataplane/mss_clamp.hpp).
+TEST_CASE("inbound: TCP SYN-ACK MSS clamped to tunnel MTU - 40, checksum fixed", "[dataplane][inbound]") {
+    auto rig = make_rig(lw4o6_plan());
+    // The LAN host's SYN advertises less than the tunnel allows: left alone, counted nowhere.
+    Bytes syn = tcp_syn_with_mss(lan_host, 40000, server, 443, 1200);
+    const std::uint16_t ext = endpoints(as<Encapsulated>(rig->pipe.outbound(syn, at_s(1))).inner).sport;
+    CHECK(rig->pipe.counters().mss_clamped == 0);
+
+    Bytes syn_ack = tcp_packet(server, 443, ce_address, ext, 0x12, 1460);
+    const Bytes t = bytes(as<ToLan>(receive(rig->pipe, br, ce_local, syn_ack)).packet);
+    CHECK(endpoints(t) == Endpoints{server, lan_host, 443, 40000});
+    CHECK(tcp_mss_of(t) == 1460 - 40);
+    CHECK(checksums_ok(t));
+    CHECK(rig->pipe.counters().mss_clamped_inbound == 1);
+    CHECK(rig->pipe.counters().mss_clamped == 0);
+
+    // At or below the limit: unchanged, not counted.
+    Bytes small = tcp_packet(server, 443, ce_address, ext, 0x12, 1380);
+    const Bytes t2 = bytes(as<ToLan>(receive(rig->pipe, br, ce_local, small)).packet);
+    CHECK(tcp_mss_of(t2) == 1380);
+    CHECK(checksums_ok(t2));
+    // Not a SYN: an MSS option outside the handshake means nothing (RFC 9293 §3.7.1), left alone.
+    Bytes ack = tcp_packet(server, 443, ce_address, ext, 0x10, 1460);
+    CHECK(tcp_mss_of(bytes(as<ToLan>(receive(rig->pipe, br, ce_local, ack)).packet)) == 1460);
+    CHECK(rig->pipe.counters().mss_clamped_inbound == 1);
+}
+
+TEST_CASE("inbound: SYN MSS clamp follows a lowered path MTU; switched off with clamp_mss", "[dataplane][inbound]") {
+    Pipeline p(nullptr);
+    REQUIRE(p.configure(dslite_plan()).ok());
+    // A Packet Too Big (MTU 1300) about a packet to the AFTR lowers the path MTU to 1260.
+    Bytes big = udp_packet(lan_host, 1000, server, 53, 1200);
+    Bytes out(big.size() + 64);
+    auto e = as<Encapsulated>(p.outbound(big, at_s(1), out));
+    const Bytes ptb = icmpv6_error(2, 0, 1300, e.ipv6_packet, v6("2001:db8:ffff:1::1"), b4_local);
+    (void)p.icmpv6_error(ptb, v6("2001:db8:ffff:1::1"), at_s(2));
+    REQUIRE(p.path_mtu(aftr, at_s(3)) == 1260);
+
+    // DS-Lite (no NAPT) clamps too, and a SYN from outside (a server on the LAN) is clamped like a SYN-ACK.
+    Bytes syn = tcp_packet(server, 443, lan_host, 8080, 0x02, 1460);
+    const Bytes t = bytes(as<ToLan>(receive(p, aftr, b4_local, syn, 0, at_s(3))).packet);
+    CHECK(tcp_mss_of(t) == 1260 - 40);
+    CHECK(checksums_ok(t));
+    CHECK(p.counters().mss_clamped_inbound == 1);
+
+    Options off;
+    off.clamp_mss = false;
+    Pipeline q(nullptr, off);
+    REQUIRE(q.configure(dslite_plan()).ok());
+    Bytes syn_ack = tcp_packet(server, 443, lan_host, 40000, 0x12, 1460);
+    CHECK(tcp_mss_of(bytes(as<ToLan>(receive(q, aftr, b4_local, syn_ack)).packet)) == 1460);
+    CHECK(q.counters().mss_clamped_inbound == 0);
+}
