@@ -1,6 +1,7 @@
 #include "platform/dataplane/userspace_dataplane.hpp"
 
 #include <chrono>
+#include <cstring>
 
 namespace s46::daemon {
 
@@ -52,7 +53,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
             tun_.reset();
             return fail(r.error());
         }
-        tun_->start([this](std::span<std::uint8_t> p) { on_lan_packet(p); });
+        tun_->start([this](std::span<std::uint8_t> p) { on_lan_packet(p); }, [this] { flush_tunnel(); });
     }
     if (auto r = rtnl_.set_link(config_.tun_name, true, plan.tunnel_mtu); !r) return fail(r.error());
 
@@ -88,7 +89,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     if (wan_address_ && *wan_address_ != plan.tunnel_local) {
         rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
         wan_address_.reset();
-        socket_.reset();
+        drop_socket();
     }
     if (!wan_address_) {
         if (auto r = rtnl_.add_address(config_.wan_interface, net::Ipv6Prefix(plan.tunnel_local, 128), true); !r) return fail(r.error());
@@ -101,7 +102,8 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
             [this](std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst, std::uint8_t tc) {
                 on_tunnel_packet(inner, src, dst, tc);
             },
-            [this](std::span<std::uint8_t> msg, const net::Ipv6Address& src) { on_icmpv6(msg, src); });
+            [this](std::span<std::uint8_t> msg, const net::Ipv6Address& src) { on_icmpv6(msg, src); },
+            [this] { flush_tunnel(); });
         if (!opened) {
             socket_.reset();
             return fail(opened.error());
@@ -112,7 +114,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
 }
 
 void UserspaceDataPlane::tear_down() {
-    socket_.reset();
+    drop_socket();
     if (lan_route_) rtnl_.del_route(config_.lan_interface, *lan_route_);
     lan_route_.reset();
     if (wan_address_) rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
@@ -142,8 +144,28 @@ void UserspaceDataPlane::to_lan(std::span<const std::uint8_t> packet) {
     if (!tun_ || !tun_->write(packet)) ++tun_write_errors_;
 }
 
+// Queued, not sent: every caller runs inside a TUN or socket receive batch, whose end calls
+// flush_tunnel(), so a batch of LAN packets leaves in one sendmmsg(). queue() copies the bytes:
+// e.inner may point into the TUN read buffer or into Pipeline memory, both reused by the next
+// packet (core/dataplane/results.hpp).
 void UserspaceDataPlane::to_tunnel(const dataplane::Encapsulated& e) {
-    if (!socket_ || !socket_->send(e.inner, e.remote, e.traffic_class)) ++tunnel_send_errors_;
+    if (!socket_) {
+        ++tunnel_send_errors_;
+        return;
+    }
+    socket_->queue(e.inner, e.remote, e.traffic_class);
+}
+
+void UserspaceDataPlane::flush_tunnel() {
+    if (socket_) socket_->flush();
+}
+
+// Keeps the errors counted by a socket that goes away (teardown, new tunnel source).
+void UserspaceDataPlane::drop_socket() {
+    if (!socket_) return;
+    socket_->flush();
+    tunnel_send_errors_ += socket_->counters().send_errors;
+    socket_.reset();
 }
 
 void UserspaceDataPlane::on_lan_packet(std::span<std::uint8_t> packet) {
@@ -186,7 +208,18 @@ json UserspaceDataPlane::counters() const {
 #undef S46_NAPT_X
     j["napt_sessions"] = napt_.session_count();
     j["tun_write_errors"] = tun_write_errors_;
-    j["tunnel_send_errors"] = tunnel_send_errors_;
+    // Send errors of sockets since replaced are in tunnel_send_errors_ (tear_down / new source).
+    std::uint64_t send_errors = tunnel_send_errors_;
+    if (socket_) {
+        const auto& sc = socket_->counters();
+        send_errors += sc.send_errors;
+        j["tunnel_packets_sent"] = sc.sent;
+        if (sc.send_calls) j["tunnel_packets_per_send"] = static_cast<double>(sc.sent + sc.send_errors) / static_cast<double>(sc.send_calls);
+        if (sc.receive_calls) j["tunnel_packets_per_receive"] = static_cast<double>(sc.received) / static_cast<double>(sc.receive_calls);
+        if (sc.receive_truncated) j["tunnel_receive_truncated"] = sc.receive_truncated;
+        if (sc.last_send_errno) j["tunnel_send_last_error"] = std::strerror(sc.last_send_errno);
+    }
+    j["tunnel_send_errors"] = send_errors;
     if (plan_ && plan_->tunnel_remote) j["path_mtu"] = pipeline_->path_mtu(*plan_->tunnel_remote, now());
     return j;
 }

@@ -2,6 +2,8 @@
 // TUN device (default route), core/dataplane::Pipeline does NAPT44 + LPM + the softwire rules,
 // and a raw IPPROTO_IPIP socket bound to the tunnel source carries IPv4-in-IPv6 (the kernel
 // builds, fragments and reassembles the outer header). Addresses and routes go over rtnetlink.
+// Packets to the tunnel are collected while one batch of TUN (or socket) reads is handled and
+// leave in one sendmmsg() at its end (platform/net/softwire_socket.hpp).
 #pragma once
 
 #include <memory>
@@ -59,6 +61,8 @@ private:
     void on_icmpv6(std::span<std::uint8_t> message, const net::Ipv6Address& src);
     void to_lan(std::span<const std::uint8_t> packet);
     void to_tunnel(const dataplane::Encapsulated& e);
+    void flush_tunnel();
+    void drop_socket();
 
     asio::io_context& io_;
     UserspaceConfig config_;

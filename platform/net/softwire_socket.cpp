@@ -29,13 +29,18 @@ sockaddr_in6 to_sockaddr(const net::Ipv6Address& a) {
     return sa;
 }
 
+// Receive batches per readiness wakeup: a bound, so one busy direction cannot starve the TUN
+// side, DHCPv6 or the control socket on the single-threaded event loop.
+constexpr int kReceiveRounds = 2;
+
 }  // namespace
 
 SoftwireSocket::SoftwireSocket(asio::io_context& io) : ipip_(io), icmp_(io) {}
 
 SoftwireSocket::~SoftwireSocket() { close(); }
 
-Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp) {
+Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp,
+                                  BatchDone on_batch_done) {
     int s = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_IPIP);
     if (s < 0) return fail(std::string("softwire socket: ") + std::strerror(errno));
     int one = 1, zero = 0;
@@ -62,6 +67,7 @@ Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, 
 
     on_packet_ = std::move(on_packet);
     on_icmp_ = std::move(on_icmp);
+    on_batch_done_ = std::move(on_batch_done);
     receive();
     receive_icmp();
     return true;
@@ -70,68 +76,75 @@ Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, 
 void SoftwireSocket::receive() {
     ipip_.async_wait(asio::posix::stream_descriptor::wait_read, [this](std::error_code ec) {
         if (ec) return;
-        for (int i = 0; i < 64; ++i) {
-            sockaddr_in6 from{};
-            alignas(cmsghdr) char control[256];
-            iovec iov{buffer_.data(), buffer_.size()};
-            msghdr msg{};
-            msg.msg_name = &from;
-            msg.msg_namelen = sizeof from;
-            msg.msg_iov = &iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = control;
-            msg.msg_controllen = sizeof control;
-            ssize_t n = ::recvmsg(ipip_.native_handle(), &msg, 0);
-            if (n <= 0) break;
-            net::Ipv6Address dst;
-            std::uint8_t tclass = 0;
-            for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-                if (c->cmsg_level != IPPROTO_IPV6) continue;
-                if (c->cmsg_type == IPV6_PKTINFO) dst = from_in6(reinterpret_cast<in6_pktinfo*>(CMSG_DATA(c))->ipi6_addr);
-                if (c->cmsg_type == IPV6_TCLASS) {
-                    int tc = 0;
-                    std::memcpy(&tc, CMSG_DATA(c), sizeof tc);
-                    tclass = static_cast<std::uint8_t>(tc);
+        for (int round = 0; round < kReceiveRounds; ++round) {
+            int n = rx_.receive(ipip_.native_handle());
+            if (n == 0) break;
+            ++counters_.receive_calls;
+            counters_.received += static_cast<std::uint64_t>(n);
+            for (unsigned i = 0; i < static_cast<unsigned>(n); ++i) {
+                auto m = rx_.message(i);
+                if (m.truncated) {
+                    ++counters_.receive_truncated;
+                    continue;
                 }
+                on_packet_(m.inner, m.src, m.dst, m.tclass);
             }
-            on_packet_(std::span<std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)), from_in6(from.sin6_addr), dst, tclass);
+            if (on_batch_done_) on_batch_done_();
+            if (static_cast<unsigned>(n) < IpipRecvBatch::kMessages) break;  // drained
         }
         receive();
     });
 }
 
 void SoftwireSocket::receive_icmp() {
+    // Rare (errors about our own packets): one recvfrom per message is enough.
     icmp_.async_wait(asio::posix::stream_descriptor::wait_read, [this](std::error_code ec) {
         if (ec) return;
         for (int i = 0; i < 16; ++i) {
             sockaddr_in6 from{};
             socklen_t len = sizeof from;
-            ssize_t n = ::recvfrom(icmp_.native_handle(), buffer_.data(), buffer_.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+            ssize_t n = ::recvfrom(icmp_.native_handle(), icmp_buffer_.data(), icmp_buffer_.size(), 0,
+                                   reinterpret_cast<sockaddr*>(&from), &len);
             if (n <= 0) break;
-            on_icmp_(std::span<std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)), from_in6(from.sin6_addr));
+            on_icmp_(std::span<std::uint8_t>(icmp_buffer_.data(), static_cast<std::size_t>(n)), from_in6(from.sin6_addr));
         }
         receive_icmp();
     });
 }
 
+void SoftwireSocket::queue(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass) {
+    if (!tx_.fits(inner.size())) flush();
+    if (!tx_.fits(inner.size())) {  // larger than the whole arena: cannot be an IPv4 datagram
+        ++counters_.send_errors;
+        return;
+    }
+    tx_.add(inner, remote, tclass);
+}
+
+std::size_t SoftwireSocket::flush() {
+    if (tx_.empty()) return 0;
+    if (!ipip_.is_open()) {
+        std::size_t lost = tx_.size();
+        counters_.send_errors += lost;
+        tx_.clear();
+        return lost;
+    }
+    auto out = tx_.send(ipip_.native_handle());
+    counters_.sent += out.sent;
+    counters_.send_errors += out.failed;
+    counters_.send_calls += out.calls;
+    if (out.last_errno) counters_.last_send_errno = out.last_errno;
+    return out.failed;
+}
+
 Result<bool> SoftwireSocket::send(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass) {
-    auto sa = to_sockaddr(remote);
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{const_cast<std::uint8_t*>(inner.data()), inner.size()};
-    msghdr msg{};
-    msg.msg_name = &sa;
-    msg.msg_namelen = sizeof sa;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_TCLASS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    int tc = tclass;
-    std::memcpy(CMSG_DATA(c), &tc, sizeof tc);
-    if (::sendmsg(ipip_.native_handle(), &msg, 0) < 0) return fail("softwire send to " + remote.to_string() + ": " + std::strerror(errno));
+    flush();  // keep the order of what was queued before
+    if (!tx_.fits(inner.size())) {
+        ++counters_.send_errors;
+        return fail("softwire send to " + remote.to_string() + ": " + std::to_string(inner.size()) + " bytes is too large");
+    }
+    tx_.add(inner, remote, tclass);
+    if (flush() != 0) return fail("softwire send to " + remote.to_string() + ": " + std::strerror(counters_.last_send_errno));
     return true;
 }
 

@@ -31,20 +31,25 @@ Result<bool> TunDevice::open() {
     return true;
 }
 
-void TunDevice::start(Receive on_packet) {
+void TunDevice::start(Receive on_packet, BatchDone on_batch_done) {
     on_packet_ = std::move(on_packet);
+    on_batch_done_ = std::move(on_batch_done);
     read();
 }
 
 void TunDevice::read() {
     fd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](std::error_code ec) {
         if (ec) return;  // closed
-        // Drain what is queued: one readiness wakeup, many packets.
-        for (int i = 0; i < 64; ++i) {
+        // Drain what is queued: one readiness wakeup, many packets (bounded, so the softwire
+        // socket and the control plane get their turn on the event loop).
+        int got = 0;
+        while (got < kReadBatch) {
             ssize_t n = ::read(fd_.native_handle(), buffer_.data(), buffer_.size());
             if (n <= 0) break;
+            ++got;
             on_packet_(std::span<std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)));
         }
+        if (got && on_batch_done_) on_batch_done_();
         read();
     });
 }

@@ -1,5 +1,12 @@
 // A TUN device carrying IPv4 between the LAN (through the kernel's IPv4 forwarding) and the
 // userspace data plane (shared/notes/dataplane.md §1): IFF_TUN | IFF_NO_PI, one packet per read.
+//
+// Batching: a TUN file descriptor has no recvmmsg()/sendmmsg() (it is a character device, not a
+// socket), and writev() makes one packet of all its vectors. The kernel's only batch form is
+// IFF_VNET_HDR with GSO superpackets, which cannot carry what we forward here
+// (performance-anchors §3). So reads drain the queue, one read() per packet, up to kReadBatch
+// per readiness wakeup, and report the end of each batch so the caller can flush what it
+// produced in one go; writes stay one write() per packet.
 #pragma once
 
 #include <array>
@@ -17,13 +24,18 @@ namespace s46::platform {
 class TunDevice {
 public:
     using Receive = std::function<void(std::span<std::uint8_t> packet)>;
+    using BatchDone = std::function<void()>;
+    // Matches the softwire socket's send batch: one sendmmsg() per drained batch.
+    static constexpr int kReadBatch = 64;
 
     TunDevice(asio::io_context& io, std::string name);
     ~TunDevice();
 
     // Creates (or attaches to) the device; errors name the device and the call.
     Result<bool> open();
-    void start(Receive on_packet);
+    // `on_packet` sees each packet (the span is reused by the next read); `on_batch_done` runs
+    // after each drained batch.
+    void start(Receive on_packet, BatchDone on_batch_done = {});
     // Writes one packet; a full queue drops it (counted by the caller), never blocks the loop.
     Result<bool> write(std::span<const std::uint8_t> packet);
     void close();
@@ -35,6 +47,7 @@ private:
     asio::posix::stream_descriptor fd_;
     std::array<std::uint8_t, 65536> buffer_{};
     Receive on_packet_;
+    BatchDone on_batch_done_;
 };
 
 }  // namespace s46::platform

@@ -1,0 +1,187 @@
+// The userspace data plane's batched I/O against the real kernel: SoftwireSocket's sendmmsg()/
+// recvmmsg() over loopback (per-message destination, traffic class and IPV6_PKTINFO; a refused
+// message counted while the rest of its batch still goes) and TunDevice's drained read batches.
+// Runs in a private network namespace of its own (unshare(CLONE_NEWNET), so nothing is left
+// behind); needs root, else exits 77 (ctest: skipped).
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "platform/net/rtnetlink.hpp"
+#include "platform/net/softwire_socket.hpp"
+#include "platform/net/tun_device.hpp"
+
+using namespace s46;
+
+namespace {
+
+net::Ipv6Address v6(const char* text) { return *net::Ipv6Address::parse(text); }
+
+const char* kA = "2001:db8::a";
+const char* kB = "2001:db8::b";
+const char* kC = "2001:db8::c";
+
+// Opens `nl`; loopback up with the three test addresses on it (usable at once: nodad).
+void setup_loopback(platform::Rtnetlink& nl) {
+    static bool done = false;
+    REQUIRE(nl.open());
+    if (done) return;
+    REQUIRE(nl.set_link("lo", true));
+    for (const char* a : {kA, kB, kC}) REQUIRE(nl.add_address("lo", net::Ipv6Prefix(v6(a), 128), true));
+    done = true;
+}
+
+struct Got {
+    std::vector<std::uint8_t> bytes;
+    net::Ipv6Address src, dst;
+    std::uint8_t tclass;
+};
+
+struct Endpoint {
+    platform::SoftwireSocket socket;
+    std::vector<Got> got;
+    int batches = 0;
+    Endpoint(asio::io_context& io, const char* local) : socket(io) {
+        auto r = socket.open(
+            v6(local), 64,
+            [this](std::span<std::uint8_t> inner, const net::Ipv6Address& s, const net::Ipv6Address& d, std::uint8_t tc) {
+                got.push_back({{inner.begin(), inner.end()}, s, d, tc});
+            },
+            [](std::span<std::uint8_t>, const net::Ipv6Address&) {}, [this] { ++batches; });
+        REQUIRE(r);
+    }
+};
+
+// Not a valid IPv4 datagram: the raw socket carries any payload; the bytes identify the packet.
+std::vector<std::uint8_t> payload(unsigned i, std::size_t size) {
+    std::vector<std::uint8_t> p(size);
+    for (std::size_t k = 0; k < size; ++k) p[k] = static_cast<std::uint8_t>(i * 7 + k);
+    p[0] = static_cast<std::uint8_t>(i);
+    p[1] = static_cast<std::uint8_t>(i >> 8);
+    return p;
+}
+
+void run_until(asio::io_context& io, const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (!done() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(20));
+}
+
+}  // namespace
+
+TEST_CASE("queued tunnel packets leave in few sendmmsg calls, each with its own destination and traffic class") {
+    platform::Rtnetlink nl;
+    setup_loopback(nl);
+    asio::io_context io;
+    Endpoint a(io, kA), b(io, kB), c(io, kC);
+
+    constexpr unsigned kPackets = 150;  // more than one send batch: queue() flushes when full
+    for (unsigned i = 0; i < kPackets; ++i) {
+        auto p = payload(i, 28 + i % 200);
+        a.socket.queue(p, v6(i % 3 == 0 ? kC : kB), static_cast<std::uint8_t>((i % 8) << 5));
+    }
+    CHECK(a.socket.flush() == 0);
+    CHECK(a.socket.counters().sent == kPackets);
+    CHECK(a.socket.counters().send_errors == 0);
+    CHECK(a.socket.counters().send_calls == (kPackets + platform::IpipSendBatch::kMessages - 1) / platform::IpipSendBatch::kMessages);
+
+    run_until(io, [&] { return b.got.size() + c.got.size() >= kPackets; });
+    REQUIRE(b.got.size() == 100);
+    REQUIRE(c.got.size() == 50);
+    unsigned nb = 0, nc = 0;
+    for (unsigned i = 0; i < kPackets; ++i) {
+        const Got& g = i % 3 == 0 ? c.got[nc++] : b.got[nb++];
+        INFO("packet " << i);
+        CHECK(g.bytes == payload(i, 28 + i % 200));  // in order, intact
+        CHECK(g.src == v6(kA));
+        CHECK(g.dst == v6(i % 3 == 0 ? kC : kB));     // IPV6_PKTINFO per message
+        CHECK(g.tclass == ((i % 8) << 5));            // IPV6_TCLASS per message, both ways
+    }
+    // Read in batches too: fewer recvmmsg calls (and batch-done callbacks) than packets.
+    CHECK(b.socket.counters().received == 100);
+    CHECK(b.socket.counters().receive_calls <= 100 / platform::IpipRecvBatch::kMessages + 2);
+    CHECK(b.batches == static_cast<int>(b.socket.counters().receive_calls));
+}
+
+TEST_CASE("a message the kernel refuses is counted; the rest of its batch still goes") {
+    platform::Rtnetlink nl;
+    setup_loopback(nl);
+    asio::io_context io;
+    Endpoint a(io, kA), b(io, kB);
+    a.socket.queue(payload(1, 40), v6(kB), 0);
+    a.socket.queue(payload(2, 40), v6("2001:db8:dead::1"), 0);  // no route in this namespace
+    a.socket.queue(payload(3, 40), v6(kB), 0);
+    a.socket.queue(payload(4, 40), v6("2001:db8:dead::2"), 0);
+    CHECK(a.socket.flush() == 2);
+    CHECK(a.socket.counters().sent == 2);
+    CHECK(a.socket.counters().send_errors == 2);
+    CHECK(a.socket.counters().last_send_errno == ENETUNREACH);
+    // The single-packet form reports its failure.
+    CHECK_FALSE(a.socket.send(payload(5, 40), v6("2001:db8:dead::3"), 0));
+    CHECK(a.socket.send(payload(6, 40), v6(kB), 0));
+    run_until(io, [&] { return b.got.size() >= 3; });
+    REQUIRE(b.got.size() == 3);
+    CHECK(b.got[0].bytes == payload(1, 40));
+    CHECK(b.got[1].bytes == payload(3, 40));
+    CHECK(b.got[2].bytes == payload(6, 40));
+}
+
+TEST_CASE("TUN reads are drained in batches with a batch-done callback after each") {
+    platform::Rtnetlink nl;
+    setup_loopback(nl);
+    asio::io_context io;
+    platform::TunDevice tun(io, "s46bt0");
+    REQUIRE(tun.open());
+    REQUIRE(nl.set_link("s46bt0", true));
+    REQUIRE(nl.add_route("s46bt0", *net::Ipv4Prefix::parse("198.51.100.0/24")));
+    // The route needs a source address for the datagrams: any local IPv4 address will do.
+    REQUIRE(nl.add_address("lo", *net::Ipv4Prefix::parse("192.0.2.1/32")));
+
+    int udp_packets = 0, batches = 0, in_batch = 0, largest_batch = 0;
+    tun.start(
+        [&](std::span<std::uint8_t> p) {
+            ++in_batch;
+            if (p.size() >= 20 && (p[0] >> 4) == 4 && p[9] == IPPROTO_UDP) ++udp_packets;  // not IPv6 RS/MLD
+        },
+        [&] {
+            ++batches;
+            largest_batch = std::max(largest_batch, in_batch);
+            in_batch = 0;
+        });
+
+    int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(s >= 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(9);
+    ::inet_pton(AF_INET, "198.51.100.7", &to.sin_addr);
+    constexpr int kSent = 150;  // under the TUN's default queue of 500
+    char data[32] = {};
+    for (int i = 0; i < kSent; ++i) REQUIRE(::sendto(s, data, sizeof data, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == sizeof data);
+    ::close(s);
+
+    run_until(io, [&] { return udp_packets >= kSent; });
+    CHECK(udp_packets == kSent);
+    CHECK(largest_batch == platform::TunDevice::kReadBatch);  // queued before the first read: full batches
+    CHECK(batches <= kSent / platform::TunDevice::kReadBatch + 3);
+    tun.close();
+}
+
+int main(int argc, char* argv[]) {
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) {
+        std::printf("SKIP: softwire_batch_test needs root (a private network namespace)\n");
+        return 77;
+    }
+    return Catch::Session().run(argc, argv);
+}
