@@ -62,6 +62,15 @@ public:
     // False when no mapping matches. Must not create state.
     virtual bool restore_quoted(std::span<std::uint8_t> quoted, Time now) = 0;
 
+    // Read-only hints for Pipeline::outbound_batch (core/napt/napt_batch.hpp runs them a group
+    // or two ahead of the packets): stage 1 requests the first table line each datagram's
+    // outbound() will read, stage 2 -- once those lines are in -- the line it leads to. They
+    // must not change state; the datagrams are not validated yet. The default does nothing.
+    virtual void prefetch_outbound(std::span<const std::span<std::uint8_t>> datagrams, int stage) const {
+        (void)datagrams;
+        (void)stage;
+    }
+
     // Periodic housekeeping on the caller's timer.
     virtual void expire(Time now) = 0;
 

@@ -22,6 +22,8 @@ Pipeline::Pipeline(Napt* napt, const Options& options)
 
 Pipeline::~Pipeline() = default;
 
+bool Pipeline::napt_active() const { return state_->napt && napt_ != nullptr; }
+
 Result<ConfigureReport> Pipeline::configure(const modes::Plan& plan) { return configure(plan, options_); }
 
 Result<ConfigureReport> Pipeline::configure(const modes::Plan& plan, const Options& options) {

@@ -11,17 +11,6 @@
 
 namespace s46::dataplane {
 
-namespace {
-
-// RFC 1812 §5.3.1: one less, header checksum fixed incrementally (RFC 1624) over the TTL/protocol word.
-[[gnu::always_inline]] inline void decrement_ttl(net::Ipv4View& ip) {
-    const std::uint16_t before = static_cast<std::uint16_t>((ip.ttl() << 8) | ip.protocol());
-    ip.set_ttl(static_cast<std::uint8_t>(ip.ttl() - 1));
-    ip.adjust_checksum16(before, static_cast<std::uint16_t>(before - 0x100));
-}
-
-}  // namespace
-
 Outbound Pipeline::outbound(std::span<std::uint8_t> packet, Time now, std::span<std::uint8_t> ipv6_out) {
     ++counters_.outbound_packets;
     const State& s = *state_;

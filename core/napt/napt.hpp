@@ -98,14 +98,24 @@ public:
     Outcome translate_inbound(std::span<std::uint8_t> packet, Time now);
 
     // The same as translate_outbound() / translate_inbound() on each packet in order --
-    // same outcomes, same state, same counters -- but the table entries the whole batch
-    // will touch are prefetched first, so that their cache misses overlap instead of
-    // queueing one packet at a time (the VPP approach; napt_batch.cpp). `outcomes` must be
-    // at least as long as `packets`. Batches of 8 to 32 are about right.
+    // same outcomes, same state, same counters -- but the table lines each packet will read
+    // are prefetched a group or two ahead, so that their cache misses overlap instead of
+    // queueing one packet at a time (napt_batch.cpp). `outcomes` must be at least as long
+    // as `packets`. Any length works; 16 or more lets the prefetch run ahead.
     void translate_outbound_batch(std::span<const std::span<std::uint8_t>> packets, Time now,
                                   std::span<Outcome> outcomes);
     void translate_inbound_batch(std::span<const std::span<std::uint8_t>> packets, Time now,
                                  std::span<Outcome> outcomes);
+
+    // The prefetch stages of the batch calls, for a caller that batches around other work
+    // (dataplane::Pipeline::outbound_batch; napt_batch.hpp runs them). Stage 1 requests the
+    // first table line of each packet's lookup, stage 2 -- a group later, once those lines
+    // are in -- reads them and requests the second. They change nothing (no state, no
+    // counter) and skip packets that are malformed or of no lookup.
+    void prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> packets) const;  // stage 1
+    void prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> packets) const;  // stage 2
+    void prefetch_inbound_sessions(std::span<const std::span<std::uint8_t>> packets) const;   // stage 1
+    void prefetch_inbound_mappings(std::span<const std::span<std::uint8_t>> packets) const;   // stage 2
 
     // Takes up to `max_entries` steps of the expiry hand. A step looks at one session
     // slot and either removes the session there, if its idle timeout has passed (with the
@@ -201,10 +211,6 @@ private:
         return (p == Protocol::icmp || cfg_.filtering == Filtering::address_dependent) ? 0 : remote_port;
     }
     MappingInfo info_of(const MappingEntry& m, std::uint32_t now_s) const;
-
-    // ---- prefetching for the batch calls (napt_batch.cpp) ----
-    void prefetch_outbound(std::span<const std::span<std::uint8_t>> packets) const;
-    void prefetch_inbound(std::span<const std::span<std::uint8_t>> packets) const;
 
     // ---- packet paths (napt_outbound.cpp, napt_inbound.cpp, napt_icmp_error.cpp) ----
     Outcome drop_outbound(DropReason r);

@@ -1,14 +1,25 @@
-// Batch translation: prefetch what a group of packets will read, then translate them one
-// by one with the ordinary per-packet code.
+// Batch translation: the table lines a packet will read are requested a few packets before
+// it is translated, then every packet goes through the ordinary per-packet code.
 //
-// At 64 Ki sessions the tables are a few MiB, so nearly every packet misses the cache on
-// the mapping and then on the session it finds through the mapping: two dependent misses,
-// which a packet-at-a-time loop pays in sequence (docs/performance.md). Here stage A hashes
-// every packet of the group and prefetches the first table line it will probe; stage B looks
-// the mappings up (their lines are arriving) and prefetches the session lines; stage C does
-// the real work, which now mostly hits. Stages A and B only read and only hint, so the
-// results are exactly those of translate_outbound()/translate_inbound() in order, even
-// when a packet of the group creates state that a later one uses.
+// At 64 Ki sessions the tables are a few MiB, so nearly every packet misses the cache on the
+// mapping and then on the session it finds through the mapping: two dependent misses, which a
+// packet-at-a-time loop pays in sequence (docs/performance.md). The hints come in two stages,
+// because the second line's address depends on the first line's contents:
+//
+//   outbound  stage 1: hash the mapping key, prefetch its home line
+//             stage 2: probe the mapping (now cached), hash the session key with its external
+//                      port, prefetch the session line
+//   inbound   stage 1: prefetch the reverse-index entry and the session line (both keys are in
+//                      the packet)
+//             stage 2: read the reverse index (now cached), prefetch the mapping line
+//
+// and run as a software pipeline over groups (run_prefetched() below): while group g is
+// translated, group g + 1 gets stage 2 and group g + 2 stage 1, so each line has a whole
+// group's worth of work to arrive in. The stages only read and only hint, so the results are
+// exactly those of translate_outbound()/translate_inbound() in order, even when a packet
+// creates state that a later one in the same batch uses (its hint was merely useless).
+#include "core/napt/napt_batch.hpp"
+
 #include "core/napt/napt.hpp"
 #include "core/napt/napt_lookup.hpp"
 #include "core/napt/packet_shape.hpp"
@@ -20,10 +31,8 @@ namespace s46::napt {
 
 namespace {
 
-constexpr std::size_t group_size = 16;
-
-// The fields a lookup needs, when the packet is plain enough to be worth a prefetch. Bounds
-// are checked as in the real path; anything unusual is simply not prefetched.
+// The fields a lookup needs, when the packet is plain enough to be worth a hint: a whole
+// IPv4 header, UDP/TCP/ICMP echo with 8 transport bytes. Anything else is not prefetched.
 struct Key {
     bool ok = false;
     Protocol protocol = Protocol::udp;
@@ -31,14 +40,16 @@ struct Key {
     std::uint16_t sport = 0, dport = 0;  // ICMP: the echo identifier in both
 };
 
-Key key_of(std::span<const std::uint8_t> packet, std::uint8_t echo_type) {
+inline Key key_of(std::span<const std::uint8_t> packet, std::uint8_t echo_type) {
     Key k;
-    const Ipv4Shape shape = check_ipv4(packet);
-    if (!shape.ok || shape.total_length - shape.header_length < 8) return k;
+    // Cheaper than check_ipv4(): only what keeps the reads below in bounds.
+    if (packet.size() < 28) return k;
     const std::uint8_t* ip = packet.data();
+    const std::size_t hl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+    if (hl < 20 || hl + 8 > packet.size()) return k;
     const auto proto = protocol_from_ip(ip[9]);
     if (!proto) return k;
-    const std::uint8_t* l4 = ip + shape.header_length;
+    const std::uint8_t* l4 = ip + hl;
     k.protocol = *proto;
     k.src = net::load_be32(ip + rewrite::ipv4_src);
     k.dst = net::load_be32(ip + rewrite::ipv4_dst);
@@ -55,14 +66,16 @@ Key key_of(std::span<const std::uint8_t> packet, std::uint8_t echo_type) {
 
 }  // namespace
 
-void Napt::prefetch_outbound(std::span<const std::span<std::uint8_t>> packets) const {
-    Key keys[group_size];
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        keys[i] = key_of(packets[i], net::icmpv4_type::echo_request);
-        if (keys[i].ok) mappings_.prefetch(mapping_hash(keys[i].protocol, keys[i].src, keys[i].sport));
+void Napt::prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> packets) const {
+    for (const auto& p : packets) {
+        const Key k = key_of(p, net::icmpv4_type::echo_request);
+        if (k.ok) mappings_.prefetch(mapping_hash(k.protocol, k.src, k.sport));
     }
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        const Key& k = keys[i];
+}
+
+void Napt::prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> packets) const {
+    for (const auto& p : packets) {
+        const Key k = key_of(p, net::icmpv4_type::echo_request);
         if (!k.ok) continue;
         const std::uint32_t mpos = find_mapping_pos(k.protocol, k.src, k.sport);
         if (mpos == empty_ref) continue;
@@ -71,43 +84,45 @@ void Napt::prefetch_outbound(std::span<const std::span<std::uint8_t>> packets) c
     }
 }
 
-void Napt::prefetch_inbound(std::span<const std::span<std::uint8_t>> packets) const {
-    Key keys[group_size];
-    std::uint32_t slots[group_size];
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        Key& k = keys[i];
-        k = key_of(packets[i], net::icmpv4_type::echo_reply);
-        slots[i] = PortIndex::npos;
+void Napt::prefetch_inbound_sessions(std::span<const std::span<std::uint8_t>> packets) const {
+    for (const auto& p : packets) {
+        const Key k = key_of(p, net::icmpv4_type::echo_reply);
         if (!k.ok || k.dst != cfg_.external.value) continue;
-        slots[i] = index_.slot_of(k.dport);
-        if (slots[i] == PortIndex::npos) continue;
-        prefetch_line(&reverse_[index_of(k.protocol) * index_.size() + slots[i]]);
+        const std::uint32_t slot = index_.slot_of(k.dport);
+        if (slot == PortIndex::npos) continue;
+        prefetch_line(&reverse_[index_of(k.protocol) * index_.size() + slot]);
         const std::uint16_t rport = k.protocol == Protocol::icmp ? 0 : k.sport;
         sessions_.prefetch(session_hash(k.protocol, k.dport, k.src, remote_key(k.protocol, rport)));
     }
-    for (std::size_t i = 0; i < packets.size(); ++i) {
-        if (slots[i] == PortIndex::npos) continue;
-        const std::uint32_t mpos = reverse_[index_of(keys[i].protocol) * index_.size() + slots[i]];
+}
+
+void Napt::prefetch_inbound_mappings(std::span<const std::span<std::uint8_t>> packets) const {
+    for (const auto& p : packets) {
+        const Key k = key_of(p, net::icmpv4_type::echo_reply);
+        if (!k.ok || k.dst != cfg_.external.value) continue;
+        const std::uint32_t slot = index_.slot_of(k.dport);
+        if (slot == PortIndex::npos) continue;
+        const std::uint32_t mpos = reverse_[index_of(k.protocol) * index_.size() + slot];
         if (mpos != empty_ref) mappings_.prefetch_at(mpos);
     }
 }
 
 void Napt::translate_outbound_batch(std::span<const std::span<std::uint8_t>> packets, Time now,
                                     std::span<Outcome> outcomes) {
-    for (std::size_t at = 0; at < packets.size(); at += group_size) {
-        const auto group = packets.subspan(at, std::min(group_size, packets.size() - at));
-        prefetch_outbound(group);
-        for (std::size_t i = 0; i < group.size(); ++i) outcomes[at + i] = translate_outbound(group[i], now);
-    }
+    run_prefetched(
+        packets.size(), batch_group,
+        [&](std::size_t at, std::size_t n) { prefetch_outbound_mappings(packets.subspan(at, n)); },
+        [&](std::size_t at, std::size_t n) { prefetch_outbound_sessions(packets.subspan(at, n)); },
+        [&](std::size_t i) { outcomes[i] = translate_outbound(packets[i], now); });
 }
 
 void Napt::translate_inbound_batch(std::span<const std::span<std::uint8_t>> packets, Time now,
                                    std::span<Outcome> outcomes) {
-    for (std::size_t at = 0; at < packets.size(); at += group_size) {
-        const auto group = packets.subspan(at, std::min(group_size, packets.size() - at));
-        prefetch_inbound(group);
-        for (std::size_t i = 0; i < group.size(); ++i) outcomes[at + i] = translate_inbound(group[i], now);
-    }
+    run_prefetched(
+        packets.size(), batch_group,
+        [&](std::size_t at, std::size_t n) { prefetch_inbound_sessions(packets.subspan(at, n)); },
+        [&](std::size_t at, std::size_t n) { prefetch_inbound_mappings(packets.subspan(at, n)); },
+        [&](std::size_t i) { outcomes[i] = translate_inbound(packets[i], now); });
 }
 
 }  // namespace s46::napt
