@@ -33,6 +33,8 @@ sockaddr_in6 to_sockaddr(const net::Ipv6Address& a) {
 // side, DHCPv6 or the control socket on the single-threaded event loop.
 constexpr int kReceiveRounds = 2;
 
+constexpr int kReceiveBuffer = 1 << 20;  // the kernel doubles it for skb overhead: ~2 000 small packets
+
 }  // namespace
 
 SoftwireSocket::SoftwireSocket(asio::io_context& io) : ipip_(io), icmp_(io) {}
@@ -49,6 +51,13 @@ Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, 
     ::setsockopt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof one);
     ::setsockopt(s, IPPROTO_IPV6, IPV6_DONTFRAG, &zero, sizeof zero);  // RFC 2473 §7.2: fragment the outer packet
     ::setsockopt(s, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hop_limit, sizeof hop_limit);
+    // The default receive buffer (rmem_default, 208 KiB) holds about 200 small packets, a couple
+    // of milliseconds at a CPE's rates: not enough to ride out s46d being descheduled. Ask for
+    // about as many packets as the TUN side queues (TunDevice::kTxQueueLen); FORCE because
+    // s46d has CAP_NET_ADMIN and rmem_max may be lower. Best effort.
+    int rcvbuf = kReceiveBuffer;
+    if (::setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        ::setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     auto sa = to_sockaddr(local);
     if (::bind(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
         int err = errno;

@@ -4,6 +4,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,7 +29,22 @@ Result<bool> TunDevice::open() {
         return fail("TUN " + name_ + ": TUNSETIFF: " + std::strerror(err));
     }
     fd_.assign(fd);
+    set_queue_length();
     return true;
+}
+
+// The kernel drops at the TUN's transmit ring (tx_queue_len, 500 by default for TUN) whenever
+// s46d is off the CPU for longer than the ring lasts: at 100 kpps, 5 ms of a busy scheduler.
+// kTxQueueLen is what Ethernet devices get (and the kernel's own netdev_max_backlog), so the
+// userspace hop absorbs the bursts the kernel path it stands in for would. Best effort.
+void TunDevice::set_queue_length() {
+    int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return;
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_qlen = kTxQueueLen;
+    ::ioctl(s, SIOCSIFTXQLEN, &ifr);
+    ::close(s);
 }
 
 void TunDevice::start(Receive on_packet, BatchDone on_batch_done) {

@@ -27,6 +27,7 @@ public:
     using BatchDone = std::function<void()>;
     // Matches the softwire socket's send batch: one sendmmsg() per drained batch.
     static constexpr int kReadBatch = 64;
+    static constexpr int kTxQueueLen = 1000;  // packets the kernel queues for us to read
 
     TunDevice(asio::io_context& io, std::string name);
     ~TunDevice();
@@ -43,6 +44,7 @@ public:
 
 private:
     void read();
+    void set_queue_length();
     std::string name_;
     asio::posix::stream_descriptor fd_;
     std::array<std::uint8_t, 65536> buffer_{};

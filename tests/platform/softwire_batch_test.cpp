@@ -7,8 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,12 +139,20 @@ TEST_CASE("a message the kernel refuses is counted; the rest of its batch still 
     CHECK(b.got[2].bytes == payload(6, 40));
 }
 
-TEST_CASE("TUN reads are drained in batches with a batch-done callback after each") {
+TEST_CASE("TUN reads are drained in batches with a batch-done callback after each; the TUN queue is lengthened") {
     platform::Rtnetlink nl;
     setup_loopback(nl);
     asio::io_context io;
     platform::TunDevice tun(io, "s46bt0");
     REQUIRE(tun.open());
+    {
+        int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+        ifreq ifr{};
+        std::strncpy(ifr.ifr_name, "s46bt0", IFNAMSIZ - 1);
+        REQUIRE(::ioctl(s, SIOCGIFTXQLEN, &ifr) == 0);
+        CHECK(ifr.ifr_qlen == platform::TunDevice::kTxQueueLen);  // not TUN's default 500
+        ::close(s);
+    }
     REQUIRE(nl.set_link("s46bt0", true));
     REQUIRE(nl.add_route("s46bt0", *net::Ipv4Prefix::parse("198.51.100.0/24")));
     // The route needs a source address for the datagrams: any local IPv4 address will do.
