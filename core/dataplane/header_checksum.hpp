@@ -25,7 +25,7 @@ inline bool header_checksum_ok(const net::Ipv4View& ip) {
 
 // RFC 1812 §5.3.1: TTL one less, header checksum fixed incrementally (RFC 1624 eqn. 3) over the
 // TTL/protocol word, which drops by 0x0100. Inline: net::Ipv4View::adjust_checksum16 is a call.
-inline void decrement_ttl(net::Ipv4View& ip) {
+[[gnu::always_inline]] inline void decrement_ttl(net::Ipv4View& ip) {
     std::uint8_t* h = ip.header().data();
     const std::uint16_t before = static_cast<std::uint16_t>((h[8] << 8) | h[9]);
     h[8] = static_cast<std::uint8_t>(h[8] - 1);

@@ -46,8 +46,9 @@ Napt::Napt(const Config& requested, const Config& resolved)
       reverse_(std::size_t{protocol_count} * index_.size(), empty_ref),
       used_(protocol_count, SlotBitmap(index_.size())) {
     PortRandom seeds(resolved.seed ^ hash_stream);
-    mapping_seed_ = seeds.next64();
-    session_seed_ = seeds.next64();
+    // Odd: the multipliers of the packet-path hashes (napt_lookup.hpp).
+    mapping_seed_ = seeds.next64() | 1;
+    session_seed_ = seeds.next64() | 1;
     host_seed_ = seeds.next64();
     const Timeouts& t = cfg_.timeouts;
     timeouts_s_[0] = static_cast<std::uint32_t>(t.udp.count());

@@ -221,8 +221,8 @@ private:
     Config requested_;  // as given, for replan()
     Config cfg_;        // resolved
     PortIndex index_;
-    std::uint64_t mapping_seed_;
-    std::uint64_t session_seed_;
+    std::uint64_t mapping_seed_;  // odd: the multiplier of mapping_hash() (napt_lookup.hpp)
+    std::uint64_t session_seed_;  // odd: the multiplier of session_hash()
     std::uint64_t host_seed_;
     PortRandom random_;
     std::uint32_t timeouts_s_[4];  // udp, tcp established, tcp transitory, icmp

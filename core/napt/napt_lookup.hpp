@@ -26,14 +26,20 @@ inline constexpr std::uint64_t session_key(Protocol p, std::uint16_t external_po
 
 }  // namespace detail
 
+// Multiply-shift (Dietzfelbinger et al. 1997): the key times a random odd 64-bit multiplier;
+// the table takes the top bits (RobinHoodTable::home). For a secret multiplier two distinct
+// keys share a home slot with probability at most about 2 / slots, so LAN hosts still cannot
+// aim keys at one slot (docs/napt.md "Seeds"). One multiply instead of fmix64's two
+// multiplies and three shift-xors: these hashes run up to five times per packet in the batch
+// path, and their latency sits in front of every table miss.
 inline std::uint64_t Napt::mapping_hash(Protocol p, std::uint32_t internal_address,
                                         std::uint16_t internal_port) const {
-    return mix64(detail::mapping_key(p, internal_address, internal_port) ^ mapping_seed_);
+    return detail::mapping_key(p, internal_address, internal_port) * mapping_seed_;
 }
 
 inline std::uint64_t Napt::session_hash(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
                                         std::uint16_t remote_key) const {
-    return mix64(detail::session_key(p, external_port, remote_address, remote_key) ^ session_seed_);
+    return detail::session_key(p, external_port, remote_address, remote_key) * session_seed_;
 }
 
 inline std::uint32_t Napt::find_mapping_pos(Protocol p, std::uint32_t internal_address,
