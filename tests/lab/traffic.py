@@ -201,6 +201,9 @@ def cmd_hold(a):
         got = recv_reply(s, max(0, deadline - time.monotonic()))
         if got:
             seen.append({"from": f"{got[2][0]}:{got[2][1]}", "data": got[0].decode(errors="replace")})
+            # --until: the datagram the test sends last arrived; stay a moment for stragglers.
+            if a.until and seen[-1]["data"] == a.until:
+                deadline = min(deadline, time.monotonic() + 0.3)
     out({"cmd": "hold", "lport": s.getsockname()[1], "received": seen})
 
 
@@ -251,6 +254,7 @@ def main():
             p.add_argument("--size", type=int, default=1400)
         if name in ("hold", "stream"):
             p.add_argument("--seconds", type=float, default=5)
+            p.add_argument("--until", default="", help="hold: stop early once a datagram with this payload arrives")
             p.add_argument("--interval", type=float, default=0.1)
     a = ap.parse_args()
     {"udp": cmd_udp, "tcp": cmd_tcp, "ping": cmd_ping, "ptb": cmd_ptb, "hold": cmd_hold, "stream": cmd_stream}[a.cmd](a)
