@@ -8,8 +8,8 @@
 //                    IPv4 and UDP checksums updated (RFC 1624)
 //   Inbound          copy, then translate_inbound(): reverse index + session lookup (filtering),
 //                    destination rewrite
-//   *Batch32         the same 32 packets at a time through translate_*_batch(), which prefetches
-//                    the table lines of the batch before translating it (napt_batch.cpp)
+//   *Batch32         the same, 32 packets at a time through translate_*_batch(), which requests
+//                    each packet's table lines one and two groups of 8 ahead (napt_batch.hpp)
 // Arguments: the table shape
 //   0  full address, 64 512 sessions, each on its own mapping (64 hosts x 1008 ports): every
 //      port of 1024-65535 in use, the most mappings a full address can have for one protocol

@@ -70,8 +70,7 @@ Result<PlanForwarder> PlanForwarder::build(const modes::Plan& plan, std::vector<
     return f;
 }
 
-NextHop PlanForwarder::next_hop(net::Ipv4Address dst, std::uint16_t port) const {
-    if (only_default_) return remote_ ? NextHop{NextHop::Via::remote, *remote_} : NextHop{};
+NextHop PlanForwarder::lookup(net::Ipv4Address dst, std::uint16_t port) const {
     lpm::NextHopId id = table_.lookup(dst);
     while (id != lpm::kNoRoute) {
         const Hop& h = hops_[id];

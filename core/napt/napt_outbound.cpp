@@ -16,17 +16,25 @@ Outcome Napt::drop_outbound(DropReason r) {
 
 Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
     ++c_.outbound_packets;
-    const Ipv4Shape shape = check_ipv4(packet);
-    if (!shape.ok) return drop_outbound(shape.reason);
     std::uint8_t* ip = packet.data();
-    const std::uint16_t flags_fragment = net::load_be16(ip + 6);
-    // Only the first fragment carries ports; the caller reassembles (docs/napt.md).
-    if (flags_fragment & 0x1fff) return drop_outbound(DropReason::fragment_without_ports);
-    const bool fragment = flags_fragment & 0x2000;  // MF: a first fragment
-    const auto proto = protocol_from_ip(ip[9]);
-    if (!proto) return drop_outbound(DropReason::unsupported_protocol);
-    const std::span<std::uint8_t> l4 = packet.subspan(shape.header_length, shape.total_length - shape.header_length);
-    if (auto bad = check_transport(*proto, l4, fragment)) return drop_outbound(*bad);
+    std::optional<Protocol> proto;
+    bool fragment = false;
+    std::span<std::uint8_t> l4;
+    if (const PlainShape plain = plain_udp_tcp(packet); plain.ok) {
+        proto = plain.protocol;
+        l4 = packet.subspan(20, plain.total_length - 20u);
+    } else {
+        const Ipv4Shape shape = check_ipv4(packet);
+        if (!shape.ok) return drop_outbound(shape.reason);
+        const std::uint16_t flags_fragment = net::load_be16(ip + 6);
+        // Only the first fragment carries ports; the caller reassembles (docs/napt.md).
+        if (flags_fragment & 0x1fff) return drop_outbound(DropReason::fragment_without_ports);
+        fragment = flags_fragment & 0x2000;  // MF: a first fragment
+        proto = protocol_from_ip(ip[9]);
+        if (!proto) return drop_outbound(DropReason::unsupported_protocol);
+        l4 = packet.subspan(shape.header_length, shape.total_length - shape.header_length);
+        if (auto bad = check_transport(*proto, l4, fragment)) return drop_outbound(*bad);
+    }
 
     std::size_t port_offset = rewrite::src_port;
     std::uint16_t remote_port = 0;

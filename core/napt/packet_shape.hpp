@@ -10,6 +10,7 @@
 #include "core/napt/drop_reason.hpp"
 #include "core/napt/protocol.hpp"
 #include "core/net/bytes.hpp"
+#include "core/net/ip_protocol.hpp"
 #include "core/net/parse_error.hpp"
 
 namespace s46::napt {
@@ -70,5 +71,38 @@ inline std::optional<DropReason> check_transport(Protocol p, std::span<const std
     return DropReason::unsupported_protocol;
 }
 
+// The common case in one pass: a whole datagram (no fragment, MF clear) without IPv4 options,
+// UDP or TCP, whose length fields agree. When this says ok, check_ipv4() and check_transport()
+// pass and the packet is no fragment; when it does not, the caller runs them, which name the
+// reason. About a third of the instructions of the two in sequence, whose early returns
+// each kept their own reason (measured with callgrind on bench/pipeline_bench).
+struct PlainShape {
+    bool ok = false;
+    Protocol protocol = Protocol::udp;
+    std::uint16_t total_length = 0;
+};
+
+inline PlainShape plain_udp_tcp(std::span<const std::uint8_t> p) {
+    PlainShape s;
+    if (p.size() < 28 || p[0] != 0x45) return s;  // version 4, IHL 5
+    const std::size_t total = net::load_be16(&p[2]);
+    if (total > p.size() || (net::load_be16(&p[6]) & 0x3fff) != 0) return s;  // MF or offset
+    if (p[9] == net::ip_protocol::udp) {
+        if (total < 28) return s;
+        const std::size_t len = net::load_be16(&p[24]);  // RFC 768: header + data
+        if (len < 8 || len > total - 20) return s;
+        s.protocol = Protocol::udp;
+    } else if (p[9] == net::ip_protocol::tcp) {
+        if (total < 40) return s;
+        const std::size_t header = static_cast<std::size_t>(p[32] >> 4) * 4;  // RFC 9293 §3.1 data offset
+        if (header < 20 || header > total - 20) return s;
+        s.protocol = Protocol::tcp;
+    } else {
+        return s;
+    }
+    s.total_length = static_cast<std::uint16_t>(total);
+    s.ok = true;
+    return s;
+}
 
 }  // namespace s46::napt
