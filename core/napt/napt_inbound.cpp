@@ -17,28 +17,18 @@ Outcome Napt::drop_inbound(DropReason r) {
 
 Outcome Napt::translate_inbound(std::span<std::uint8_t> packet, Time now) {
     ++c_.inbound_packets;
+    const Ipv4Shape shape = check_ipv4(packet);
+    if (!shape.ok) return drop_inbound(shape.reason);
     std::uint8_t* ip = packet.data();
-    std::optional<Protocol> proto;
-    bool fragment = false;
-    std::span<std::uint8_t> l4;
-    if (const PlainShape plain = plain_udp_tcp(packet); plain.ok) {
-        // Every shape check passes; of the refusals below only the address remains possible.
-        if (net::load_be32(ip + rewrite::ipv4_dst) != cfg_.external.value) return drop_inbound(DropReason::not_our_address);
-        proto = plain.protocol;
-        l4 = packet.subspan(20, plain.total_length - 20u);
-    } else {
-        const Ipv4Shape shape = check_ipv4(packet);
-        if (!shape.ok) return drop_inbound(shape.reason);
-        // RFC 7597 §8.1 / RFC 7596 §5.2: only our own address is ours to translate.
-        if (net::load_be32(ip + rewrite::ipv4_dst) != cfg_.external.value) return drop_inbound(DropReason::not_our_address);
-        const std::uint16_t flags_fragment = net::load_be16(ip + 6);
-        if (flags_fragment & 0x1fff) return drop_inbound(DropReason::fragment_without_ports);
-        fragment = flags_fragment & 0x2000;
-        proto = protocol_from_ip(ip[9]);
-        if (!proto) return drop_inbound(DropReason::unsupported_protocol);
-        l4 = packet.subspan(shape.header_length, shape.total_length - shape.header_length);
-        if (auto bad = check_transport(*proto, l4, fragment)) return drop_inbound(*bad);
-    }
+    // RFC 7597 §8.1 / RFC 7596 §5.2: only our own address is ours to translate.
+    if (net::load_be32(ip + rewrite::ipv4_dst) != cfg_.external.value) return drop_inbound(DropReason::not_our_address);
+    const std::uint16_t flags_fragment = net::load_be16(ip + 6);
+    if (flags_fragment & 0x1fff) return drop_inbound(DropReason::fragment_without_ports);
+    const bool fragment = flags_fragment & 0x2000;
+    const auto proto = protocol_from_ip(ip[9]);
+    if (!proto) return drop_inbound(DropReason::unsupported_protocol);
+    const std::span<std::uint8_t> l4 = packet.subspan(shape.header_length, shape.total_length - shape.header_length);
+    if (auto bad = check_transport(*proto, l4, fragment)) return drop_inbound(*bad);
 
     std::size_t port_offset = rewrite::dst_port;
     std::uint16_t remote_port = 0;
