@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -35,13 +36,38 @@ const char* kA = "2001:db8::a";
 const char* kB = "2001:db8::b";
 const char* kC = "2001:db8::c";
 
-// Opens `nl`; loopback up with the three test addresses on it (usable at once: nodad).
+// A UDP datagram from `a` to itself arrives: the address and its local route are in place (even
+// with nodad the kernel finishes an address's setup from a work queue, a moment after the ACK).
+bool usable(const char* a) {
+    int s = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 sa{};
+    sa.sin6_family = AF_INET6;
+    ::inet_pton(AF_INET6, a, &sa.sin6_addr);
+    socklen_t len = sizeof sa;
+    bool ok = ::bind(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 &&
+              ::getsockname(s, reinterpret_cast<sockaddr*>(&sa), &len) == 0 &&
+              ::sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 1;
+    if (ok) {
+        pollfd p{s, POLLIN, 0};
+        ok = ::poll(&p, 1, 50) == 1;
+    }
+    ::close(s);
+    return ok;
+}
+
+// Opens `nl`; loopback up with the three test addresses on it, each checked usable.
 void setup_loopback(platform::Rtnetlink& nl) {
     static bool done = false;
     REQUIRE(nl.open());
     if (done) return;
     REQUIRE(nl.set_link("lo", true));
     for (const char* a : {kA, kB, kC}) REQUIRE(nl.add_address("lo", net::Ipv6Prefix(v6(a), 128), true));
+    for (const char* a : {kA, kB, kC}) {
+        int tries = 0;
+        while (!usable(a) && ++tries < 100) ::usleep(20000);
+        INFO("address " << a);
+        REQUIRE(tries < 100);
+    }
     done = true;
 }
 
