@@ -2,7 +2,7 @@
 // core, with 64 Ki live NAPT sessions, against a plain copy of the same packets as the ceiling.
 //
 // Setup: lw4o6 with a full IPv4 address (NAPT44 over ports 1024-65535, core/napt through
-// PortSetNapt, address-dependent filtering), 256 LAN hosts x 16 source ports x 16 servers =
+// PortSetNapt, address-dependent filtering), 256 LAN hosts x 16 random source ports x 16 servers =
 // 65 536 UDP sessions on 4 096 mappings, all opened before timing. Packets are UDP datagrams of
 // 64 or 1500 bytes (IPv4 total length).
 //
@@ -143,11 +143,22 @@ Rig& rig(std::size_t size) {
     Rig& r = *slot;
     if (!r.pipe.configure(lw4o6_plan()).ok()) std::abort();
     std::vector<std::uint8_t> buf(size + 64), work;
+    // Source ports as Linux picks ephemeral ones, at random in 32768-60999 (distinct per host):
+    // consecutive ports would be unusually kind to the NAPT's multiply-shift hash.
+    std::vector<std::uint16_t> sports;
+    std::mt19937 port_rng(6056);
+    for (std::size_t h = 0; h < kHosts; ++h)
+        for (std::size_t p = 0; p < kPortsPerHost; ++p) {
+            std::uint16_t port;
+            do port = static_cast<std::uint16_t>(32768 + port_rng() % 28232);
+            while (std::find(sports.begin() + static_cast<std::ptrdiff_t>(h * kPortsPerHost), sports.end(), port) != sports.end());
+            sports.push_back(port);
+        }
     for (std::size_t h = 0; h < kHosts; ++h)
         for (std::size_t p = 0; p < kPortsPerHost; ++p)
             for (std::size_t s = 0; s < kServers; ++s) {
                 const std::uint32_t host = 0x0a000000u | static_cast<std::uint32_t>(h + 1);   // 10.0.0.x
-                const auto sport = static_cast<std::uint16_t>(20000 + p);
+                const std::uint16_t sport = sports[h * kPortsPerHost + p];
                 const std::uint32_t server = 0xc6336400u | static_cast<std::uint32_t>(s + 1);  // 198.51.100.x
                 const auto pkt = udp(host, sport, server, 443, size);
                 work = pkt;
