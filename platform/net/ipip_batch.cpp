@@ -3,17 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "platform/net/in6_address.hpp"
+
 namespace s46::platform {
-
-namespace {
-
-net::Ipv6Address from_in6(const in6_addr& a) {
-    net::Ipv6Address out;
-    std::memcpy(out.bytes.data(), a.s6_addr, 16);
-    return out;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 
@@ -88,7 +80,7 @@ void IpipSendBatch::add(std::span<const std::uint8_t> inner, const net::Ipv6Addr
     std::memcpy(at, inner.data(), inner.size());
     used_ += inner.size();
     iov_[count_] = {at, inner.size()};
-    std::memcpy(to_[count_].sin6_addr.s6_addr, remote.bytes.data(), 16);
+    to_in6(remote, to_[count_].sin6_addr);
     int tc = tclass;
     std::memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msgs_[count_].msg_hdr)), &tc, sizeof tc);
     ++count_;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "platform/net/in6_address.hpp"
+
 #ifndef IPV6_FREEBIND
 #define IPV6_FREEBIND 78
 #endif
@@ -16,16 +18,10 @@ namespace s46::platform {
 
 namespace {
 
-net::Ipv6Address from_in6(const in6_addr& a) {
-    net::Ipv6Address out;
-    std::memcpy(out.bytes.data(), a.s6_addr, 16);
-    return out;
-}
-
 sockaddr_in6 to_sockaddr(const net::Ipv6Address& a) {
     sockaddr_in6 sa{};
     sa.sin6_family = AF_INET6;
-    std::memcpy(sa.sin6_addr.s6_addr, a.bytes.data(), 16);
+    to_in6(a, sa.sin6_addr);
     return sa;
 }
 
