@@ -48,6 +48,7 @@
 #include "core/net/bytes.hpp"
 #include "core/net/checksum.hpp"
 #include "core/net/udp_packet.hpp"
+#include "modes/plan.hpp"
 
 // The "allocs" counter: alloc_count.cpp replaces operator new.
 namespace s46::bench {

@@ -9,22 +9,11 @@ correct checksums so libFuzzer starts past every check. Re-run after changing it
 import os
 import struct
 
+from seed_bytes import csum, v4
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "napt_fuzz")
 
 EXT = "192.0.2.1"
-
-
-def csum(b: bytes) -> int:
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def v4(a: str) -> bytes:
-    return bytes(int(x) for x in a.split("."))
 
 
 def ipv4(src, dst, proto, payload, frag=0x4000):

@@ -8,20 +8,9 @@ inputs libFuzzer found (crashers, minimised) are added beside these by hand.
 import os
 import struct
 
+from seed_bytes import csum, v4
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "packet_view_fuzz")
-
-
-def csum(b: bytes) -> int:
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def v4(a: str) -> bytes:
-    return bytes(int(x) for x in a.split("."))
 
 
 def v6(a: str) -> bytes:

@@ -8,7 +8,7 @@
 
 namespace s46::dataplane {
 
-Result<PlanForwarder> PlanForwarder::build(const modes::Plan& plan, std::vector<std::string>& notes) {
+Result<PlanForwarder> PlanForwarder::build(const plan::Plan& plan, std::vector<std::string>& notes) {
     PlanForwarder f;
     f.remote_ = plan.tunnel_remote;
     f.legacy_iid_ = plan.legacy_iid;

@@ -15,8 +15,8 @@
 #include "core/map/rule.hpp"
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
+#include "core/plan/plan.hpp"
 #include "core/result.hpp"
-#include "modes/plan.hpp"
 
 namespace s46::dataplane {
 
@@ -38,7 +38,7 @@ public:
     virtual bool uses_ports() const = 0;
 };
 
-// The forwarder a modes::Plan describes. The prefix match is core/lpm's compiled table over
+// The forwarder a plan::Plan describes. The prefix match is core/lpm's compiled table over
 // Plan::forwarding; the CE address under an FMR is core/map's ce_address() (RFC 7597 §5.3).
 // A prefix may carry several FMRs (RFC 7597 App. A Ex. 5 rules pin one CE's PSID each): the
 // first whose port set takes the port wins (map::select_fmr); when none does, the next shorter
@@ -48,7 +48,7 @@ public:
     PlanForwarder() = default;
     // Unusable FMRs (fmr_rules.hpp) are left out with a note. Fails on an FMR index outside
     // plan.fmrs. With no tunnel_remote (DS-Lite AFTR unresolved) the default route has no hop.
-    static Result<PlanForwarder> build(const modes::Plan& plan, std::vector<std::string>& notes);
+    static Result<PlanForwarder> build(const plan::Plan& plan, std::vector<std::string>& notes);
 
     // The constant answer inline (a call and the 17-byte result copied through memory were
     // a tenth of the lw4o6 outbound path besides NAPT; bench/pipeline_bench.cpp).

@@ -24,9 +24,9 @@ Pipeline::~Pipeline() = default;
 
 bool Pipeline::napt_active() const { return state_->napt && napt_ != nullptr; }
 
-Result<ConfigureReport> Pipeline::configure(const modes::Plan& plan) { return configure(plan, options_); }
+Result<ConfigureReport> Pipeline::configure(const plan::Plan& plan) { return configure(plan, options_); }
 
-Result<ConfigureReport> Pipeline::configure(const modes::Plan& plan, const Options& options) {
+Result<ConfigureReport> Pipeline::configure(const plan::Plan& plan, const Options& options) {
     ConfigureReport report;
     // ---- build: everything that can fail or allocate ----
     auto next = std::make_unique<State>();

@@ -34,8 +34,8 @@
 #include "core/map/port_set.hpp"
 #include "core/napt/napt_batch.hpp"
 #include "core/net/ipv4_packet.hpp"
+#include "core/plan/plan.hpp"
 #include "core/result.hpp"
-#include "modes/plan.hpp"
 
 namespace s46::dataplane {
 
@@ -57,8 +57,8 @@ public:
     // The NAPT is rebound, which flushes it, exactly when the NAPT binding (IPv4 address, port
     // set) changes or NAPT is switched on or off: RFC 7596 §5.1 MUST. Pending fragments survive
     // unless the reassembly limits change; learnt path MTUs unless the tunnel source changes.
-    Result<ConfigureReport> configure(const modes::Plan& plan);
-    Result<ConfigureReport> configure(const modes::Plan& plan, const Options& options);
+    Result<ConfigureReport> configure(const plan::Plan& plan);
+    Result<ConfigureReport> configure(const plan::Plan& plan, const Options& options);
 
     // `packet`: an IPv4 datagram from the LAN, modified in place (bytes past Total Length are
     // ignored). With `ipv6_out` the full IPv6 packet is also written there (in-process use;

@@ -64,6 +64,15 @@ inline Key key_of(std::span<const std::uint8_t> packet, std::uint8_t echo_type) 
     return k;
 }
 
+// Both inbound stages start the same way: the packet's key, and its reverse-index slot when
+// it is addressed to our external address at a port of the set. npos: nothing to prefetch.
+std::uint32_t inbound_slot(std::span<const std::uint8_t> packet, std::uint32_t external, const PortIndex& index,
+                           Key& k) {
+    k = key_of(packet, net::icmpv4_type::echo_reply);
+    if (!k.ok || k.dst != external) return PortIndex::npos;
+    return index.slot_of(k.dport);
+}
+
 }  // namespace
 
 void Napt::prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> packets) const {
@@ -86,9 +95,8 @@ void Napt::prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> p
 
 void Napt::prefetch_inbound_sessions(std::span<const std::span<std::uint8_t>> packets) const {
     for (const auto& p : packets) {
-        const Key k = key_of(p, net::icmpv4_type::echo_reply);
-        if (!k.ok || k.dst != cfg_.external.value) continue;
-        const std::uint32_t slot = index_.slot_of(k.dport);
+        Key k;
+        const std::uint32_t slot = inbound_slot(p, cfg_.external.value, index_, k);
         if (slot == PortIndex::npos) continue;
         prefetch_line(&reverse_[index_of(k.protocol) * index_.size() + slot]);
         const std::uint16_t rport = k.protocol == Protocol::icmp ? 0 : k.sport;
@@ -98,9 +106,8 @@ void Napt::prefetch_inbound_sessions(std::span<const std::span<std::uint8_t>> pa
 
 void Napt::prefetch_inbound_mappings(std::span<const std::span<std::uint8_t>> packets) const {
     for (const auto& p : packets) {
-        const Key k = key_of(p, net::icmpv4_type::echo_reply);
-        if (!k.ok || k.dst != cfg_.external.value) continue;
-        const std::uint32_t slot = index_.slot_of(k.dport);
+        Key k;
+        const std::uint32_t slot = inbound_slot(p, cfg_.external.value, index_, k);
         if (slot == PortIndex::npos) continue;
         const std::uint32_t mpos = reverse_[index_of(k.protocol) * index_.size() + slot];
         if (mpos != empty_ref) mappings_.prefetch_at(mpos);

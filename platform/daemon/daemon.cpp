@@ -106,6 +106,7 @@ Result<bool> Daemon::start() {
     controller_->set_reprovision([this](const std::string& why) {
         if (!client_->renew_now(now())) return false;
         if (options_.verbose) log("renewing: " + why);
+        renew_pending_ = true;
         return true;
     });
 
@@ -221,7 +222,10 @@ void Daemon::arm_timer() {
 
 void Daemon::on_tick() {
     controller_->tick();
-    drain();
+    if (renew_pending_) {  // the Renew a tunnel event asked for: send it, re-arm the client's timer
+        renew_pending_ = false;
+        drain();
+    }
     dataplane_->tick();
     tick_timer_.expires_after(std::chrono::seconds(1));
     tick_timer_.async_wait([this](std::error_code ec) {

@@ -51,6 +51,7 @@ private:
     std::unique_ptr<platform::LinkMonitor> link_;
     std::unique_ptr<control::ControlServer> control_;
     bool stopping_ = false;
+    bool renew_pending_ = false;  // set inside Controller::tick() by the re-provisioning callback
     // Timings reported in status (docs/performance.md): process start -> first mode active, and
     // the last Reply's arrival on the socket -> mode selected and plan ready.
     std::chrono::steady_clock::time_point started_at_;

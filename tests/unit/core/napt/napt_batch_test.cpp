@@ -41,23 +41,7 @@ public:
         CHECK(one_.session_count() == batched_.session_count());
         CHECK(one_.mapping_count() == batched_.mapping_count());
         CHECK(one_.host_count() == batched_.host_count());
-        const Counters& a = one_.counters();
-        const Counters& b = batched_.counters();
-        CHECK(a.outbound_packets == b.outbound_packets);
-        CHECK(a.outbound_translated == b.outbound_translated);
-        CHECK(a.outbound_hairpinned == b.outbound_hairpinned);
-        CHECK(a.outbound_dropped == b.outbound_dropped);
-        CHECK(a.inbound_packets == b.inbound_packets);
-        CHECK(a.inbound_translated == b.inbound_translated);
-        CHECK(a.inbound_dropped == b.inbound_dropped);
-        CHECK(a.icmp_errors_translated == b.icmp_errors_translated);
-        CHECK(a.mappings_created == b.mappings_created);
-        CHECK(a.sessions_created == b.sessions_created);
-        CHECK(a.sessions_expired == b.sessions_expired);
-        for (std::size_t r = 0; r < drop_reason_count; ++r) {
-            INFO("reason " << to_string(static_cast<DropReason>(r)));
-            CHECK(a.drop(static_cast<DropReason>(r)) == b.drop(static_cast<DropReason>(r)));
-        }
+        check_same_counters(one_.counters(), batched_.counters());
     }
 
     const Counters& counters() const { return one_.counters(); }

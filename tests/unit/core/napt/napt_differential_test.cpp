@@ -174,25 +174,7 @@ private:
         }
     }
 
-    void compare_counters() {
-        const Counters& a = napt_.counters();
-        const Counters& b = model_.counters();
-#define S46_NAPT_X(name, text) CHECK(a.name == b.name);
-        S46_NAPT_DROP_REASONS(S46_NAPT_X)
-#undef S46_NAPT_X
-        CHECK(a.outbound_packets == b.outbound_packets);
-        CHECK(a.outbound_translated == b.outbound_translated);
-        CHECK(a.outbound_hairpinned == b.outbound_hairpinned);
-        CHECK(a.outbound_dropped == b.outbound_dropped);
-        CHECK(a.inbound_packets == b.inbound_packets);
-        CHECK(a.inbound_translated == b.inbound_translated);
-        CHECK(a.inbound_dropped == b.inbound_dropped);
-        CHECK(a.icmp_errors_translated == b.icmp_errors_translated);
-        CHECK(a.mappings_created == b.mappings_created);
-        CHECK(a.mappings_removed == b.mappings_removed);
-        CHECK(a.sessions_created == b.sessions_created);
-        CHECK(a.sessions_expired == b.sessions_expired);
-    }
+    void compare_counters() { check_same_counters(napt_.counters(), model_.counters()); }
 
     Napt napt_;
     ModelNapt model_;

@@ -45,6 +45,26 @@ inline Translated in(Napt& n, Bytes p, std::int64_t t_s = 0) {
     return {o, std::move(p)};
 }
 
+// Two translators (or a translator and the model) counted the same: every drop reason, the
+// traffic and the state counters. Flush counters are left out: the tests that use this never flush.
+inline void check_same_counters(const Counters& a, const Counters& b) {
+#define S46_NAPT_X(name, text) CHECK(a.name == b.name);
+    S46_NAPT_DROP_REASONS(S46_NAPT_X)
+#undef S46_NAPT_X
+    CHECK(a.outbound_packets == b.outbound_packets);
+    CHECK(a.outbound_translated == b.outbound_translated);
+    CHECK(a.outbound_hairpinned == b.outbound_hairpinned);
+    CHECK(a.outbound_dropped == b.outbound_dropped);
+    CHECK(a.inbound_packets == b.inbound_packets);
+    CHECK(a.inbound_translated == b.inbound_translated);
+    CHECK(a.inbound_dropped == b.inbound_dropped);
+    CHECK(a.icmp_errors_translated == b.icmp_errors_translated);
+    CHECK(a.mappings_created == b.mappings_created);
+    CHECK(a.mappings_removed == b.mappings_removed);
+    CHECK(a.sessions_created == b.sessions_created);
+    CHECK(a.sessions_expired == b.sessions_expired);
+}
+
 // The external port a LAN endpoint's outbound UDP packet got.
 inline std::uint16_t udp_out_port(Napt& n, std::uint32_t src, std::uint16_t sport, std::uint32_t dst, std::uint16_t dport,
                                   std::int64_t t_s = 0) {
