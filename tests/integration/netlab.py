@@ -140,6 +140,9 @@ def wait_for(predicate, timeout=5.0, interval=0.02, what="condition"):
 class Kea:
     """kea-dhcp6 in a namespace with a generated configuration (see shared/notes/kea.md §3)."""
 
+    # 40 logs what Kea sends (DHCP6_PACKET_SEND); 45 also what it receives (DHCP6_PACKET_RECEIVED).
+    debuglevel = 40
+
     def __init__(self, lab, ns, ifname, subnet="2001:db8:0:1::/64", pool="2001:db8:0:1::100 - 2001:db8:0:1::1ff",
                  pd_pool=None, option_data=(), option_def=(), timers=(1000, 2000, 3000, 4000), rapid_commit=True):
         self.lab, self.ns, self.ifname = lab, ns, ifname
@@ -170,7 +173,7 @@ class Kea:
             "subnet6": [{"id": 1, "subnet": self.subnet, "interface": self.ifname, "rapid-commit": self.rapid_commit,
                          "pools": [{"pool": self.pool}], "pd-pools": [self.pd_pool]}],
             "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": self.log_path}],
-                         "severity": "DEBUG", "debuglevel": 40}],
+                         "severity": "DEBUG", "debuglevel": self.debuglevel}],
         }}
         with open(self.conf_path, "w") as f:
             json.dump(conf, f, indent=1)
