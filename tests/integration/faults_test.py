@@ -14,7 +14,6 @@ Usage: faults_test.py BUILD_DIR [SCENARIO...]     (root; exits 77 = skipped othe
 every selected scenario was skipped). S46_FAULTS_FORCE=1 runs the scenarios whose feature is
 not recognised anyway (to see an older daemon fail them).
 """
-import ctypes
 import glob
 import json
 import os
@@ -35,7 +34,7 @@ from provisioning_test import DSLITE, LW, MAPE, check, prio  # noqa: E402
 
 S46D, S46CTL = P.S46D, P.S46CTL
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
-CLOCK_REALTIME, CLOCK_BOOTTIME = 0, 7
+CLOCK_BOOTTIME = 7
 netlab.Kea.debuglevel = 45  # Kea's log names what it received too (RELEASE, RENEW, REBIND)
 
 
