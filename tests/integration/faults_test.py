@@ -338,18 +338,25 @@ def test_clock_step_back_year(lab):
 def test_sighup_reload(lab):
     c = Cpe(lab, MAPE + LW + prio(94, 96))
     conf = os.path.join(lab.tmp, "s46d.conf")
-    json.dump({"selection": {"mode": "auto"}}, open(conf, "w"))
+    # A whole file (--check-config reads it alone); s46d's flags (Cpe.spawn) override the same keys.
+    base = {"interfaces": {"wan": "wan0"}, "control": {"socket": c.sock}, "state": {"directory": c.state}}
+    json.dump(dict(base, selection={"mode": "auto"}), open(conf, "w"))
     c.start("--config", conf)
     s = c.wait_mode("mape")
     check(s["transitions"] == 1, s["transitions"])
     # A good file: mode pinned to lw4o6.
-    json.dump({"selection": {"mode": "lw4o6"}}, open(conf, "w"))
+    json.dump(dict(base, selection={"mode": "lw4o6"}), open(conf, "w"))
     r = run(S46D, "--check-config", conf, check=False)
     check(r.returncode == 0, f"--check-config on a good file: {r.returncode} {r.stdout} {r.stderr}")
     c.daemon.send_signal(signal.SIGHUP)
-    s = c.wait_mode("lw4o6", timeout=5)
+    try:
+        s = c.wait_mode("lw4o6", timeout=5)
+    except TimeoutError:
+        raise AssertionError(f"no lw4o6 5 s after SIGHUP with a good file (s46d exit status {c.daemon.poll()}, "
+                             f"status {c.status() and c.status()['mode']}): {tail(c.log, 300)}")
     check(s["transitions"] == 2, f"exactly one more transition on the reload: {s['transitions']}")
-    bad_files = [("invalid JSON", '{"selection": {"mode": "mape"'), ("a bad value", '{"selection": {"mode": "carrier-pigeon"}}')]
+    bad_files = [("invalid JSON", json.dumps(base)[:-1] + ', "selection": {"mode": "mape"'),
+                 ("a bad value", json.dumps(dict(base, selection={"mode": "carrier-pigeon"})))]
     for what, text in bad_files:
         open(conf, "w").write(text)
         r = run(S46D, "--check-config", conf, check=False)
