@@ -29,6 +29,7 @@ struct Policy {
     NoMatchPolicy no_match = NoMatchPolicy::default_order;
 
     bool is_enabled(Mode m) const;
+    friend bool operator==(const Policy&, const Policy&) = default;
 };
 
 // Parses "mape,lw4o6,dslite" (each mode at most once, at least one).

@@ -1,8 +1,5 @@
 #include "platform/daemon/controller.hpp"
 
-#include <chrono>
-#include <random>
-
 #include "core/util/hex.hpp"
 #include "dhcp/s46_codec.hpp"
 #include "platform/report/plan_json.hpp"
@@ -10,6 +7,21 @@
 namespace s46::daemon {
 
 using nlohmann::json;
+
+struct Controller::Step {
+    Effects effects;
+    BootTime now;
+    template <class E>
+    void operator()(E&& e) {
+        effects.emplace_back(std::forward<E>(e));
+    }
+    void log(effect::Level level, std::string text) { effects.emplace_back(effect::Log{level, std::move(text)}); }
+    void journal(store::EventKind kind, std::string detail, select::Mode from = select::Mode::none,
+                 select::Mode to = select::Mode::none) {
+        effects.emplace_back(effect::Journal{kind, from, to, std::move(detail)});
+    }
+    select::Seconds seconds() const { return std::chrono::duration_cast<std::chrono::seconds>(now).count(); }
+};
 
 namespace {
 
@@ -20,11 +32,55 @@ std::string binding_ranges(const modes::Plan& p) {
     return out;
 }
 
+store::Binding binding_of(const modes::Plan& plan) {
+    store::Binding b;
+    b.mode = plan.mode;
+    b.tunnel_address = plan.tunnel_local;
+    if (plan.mode != select::Mode::dslite) b.ipv4 = plan.ipv4.address;
+    b.psid_offset = plan.ports.offset;
+    b.psid_length = plan.ports.psid_len;
+    b.psid = plan.ports.psid;
+    b.port_ranges = binding_ranges(plan);
+    return b;
+}
+
+// Seconds from `now` until `at` (negative once passed); both on the boot clock.
+std::int64_t seconds_until(select::Seconds at, select::Seconds now) { return at == INT64_MAX ? INT64_MAX : at - now; }
+
 }  // namespace
 
-Controller::Controller(ControllerConfig config, store::StateStore* store, dns::AftrResolver* resolver, DataPlane* dataplane,
-                       WallClock wall_clock)
-    : config_(std::move(config)), store_(store), resolver_(resolver), dataplane_(dataplane), now_(std::move(wall_clock)) {}
+Controller::Controller(ControllerConfig config, Random random) : config_(std::move(config)), random_(std::move(random)) {}
+
+Effects Controller::handle(const Event& event, BootTime now) {
+    Step s{{}, now};
+    std::visit(
+        [&](const auto& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, event::Provisioned>) {
+                on_provisioned(s, e.lease, e.kind, e.source,
+                               e.source == Source::external ? "external provisioning" : "DHCPv6");
+            } else if constexpr (std::is_same_v<E, event::Restored>) {
+                on_provisioned(s, e.lease, store::EventKind::lease_obtained, Source::dhcp_client, "restored from the store");
+            } else if constexpr (std::is_same_v<E, event::Informed>) {
+                on_informed(s, e.raw_options);
+            } else if constexpr (std::is_same_v<E, event::LeaseExpired>) {
+                on_lease_gone(s, store::EventKind::lease_expired, "lease expired", machine_.tick(INT64_MAX - 1));
+            } else if constexpr (std::is_same_v<E, event::Released>) {
+                on_lease_gone(s, store::EventKind::lease_released, "lease released (orderly shutdown)",
+                              machine_.on_release("lease released (orderly shutdown)"));
+            } else if constexpr (std::is_same_v<E, event::Link>) {
+                on_link(s, e.up);
+            } else if constexpr (std::is_same_v<E, event::DnsAnswer>) {
+                on_dns_answer(s, e);
+            } else if constexpr (std::is_same_v<E, event::Tick>) {
+                on_tick(s, e);
+            } else if constexpr (std::is_same_v<E, event::SetMode>) {
+                on_set_mode(s, e.configured);
+            }
+        },
+        event);
+    return std::move(s.effects);
+}
 
 modes::PlanContext Controller::context_for(const provision::Lease& lease) const {
     modes::PlanContext c;
@@ -42,234 +98,231 @@ modes::PlanContext Controller::context_for(const provision::Lease& lease) const 
     return c;
 }
 
-select::Transition Controller::on_provisioning(const provision::Lease& lease, store::EventKind kind, Source source) {
-    source_ = source;
-    lease_ = lease;
+void Controller::evaluate(const provision::Lease& lease) {
     options_ = dhcp::decode_reply_options(lease.options);
     evaluation_ = modes::evaluate(options_, context_for(lease), config_.policy);
-    std::string detail = std::string(source == Source::external ? "external provisioning" : "DHCPv6") + ": " +
-                         std::to_string(lease.addresses.size()) + " address(es), " + std::to_string(lease.prefixes.size()) +
-                         " prefix(es), " + std::to_string(options_.rejected.size()) + " option(s) ignored";
-    if (store_) {
-        if (auto s = store_->save_lease(lease); !s) log_error(s.error());
-        if (auto s = store_->append({0, now_(), kind, select::Mode::none, select::Mode::none, detail}); !s) log_error(s.error());
-        for (const auto& r : evaluation_.rejected) {
-            store::Event e{0, now_(), store::EventKind::provisioning_error, select::Mode::none, select::Mode::none,
-                           "option " + std::to_string(r.option) + ": " + r.why};
-            if (auto s = store_->append(e); !s) log_error(s.error());
-        }
-    }
-    auto t = machine_.on_reply(now_(), evaluation_.decision, evaluation_.plan, lease.valid_until());
-    return apply(t, detail);
 }
 
-select::Transition Controller::on_information(const std::vector<std::uint8_t>& raw_options) {
+void Controller::on_provisioned(Step& s, const provision::Lease& lease, store::EventKind kind, Source source,
+                                std::string origin) {
+    source_ = source;
+    lease_ = lease;
+    lease_valid_until_ = lease.valid_until();
+    evaluate(lease);
+    std::string detail = origin + ": " + std::to_string(lease.addresses.size()) + " address(es), " +
+                         std::to_string(lease.prefixes.size()) + " prefix(es), " +
+                         std::to_string(options_.rejected.size()) + " option(s) ignored";
+    s(effect::SaveLease{lease});
+    s.journal(kind, detail);
+    s.log(effect::Level::info, std::string(store::to_string(kind)) + ": " + detail);
+    // One journal row per rejection: a hostile server repeating an option is aggregated by the
+    // logger's rate limit, the journal is bounded by the store.
+    for (const auto& r : evaluation_.rejected) {
+        std::string why = "option " + std::to_string(r.option) + ": " + r.why;
+        s.journal(store::EventKind::provisioning_error, why);
+        s.log(effect::Level::warning, "rejected " + why);
+    }
+    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, *lease_valid_until_));
+}
+
+void Controller::on_informed(Step& s, const std::vector<std::uint8_t>& raw_options) {
     provision::Lease info;
-    info.obtained_at = now_();
+    info.obtained_at = s.seconds();
     info.options = raw_options;
     lease_ = info;
-    options_ = dhcp::decode_reply_options(raw_options);
-    evaluation_ = modes::evaluate(options_, context_for(info), config_.policy);
-    auto t = machine_.on_reply(now_(), evaluation_.decision, evaluation_.plan, INT64_MAX);
-    return apply(t, "information-request reply");
+    lease_valid_until_ = INT64_MAX;
+    source_ = Source::dhcp_client;
+    evaluate(info);
+    s.log(effect::Level::info, "information-request reply: " + std::to_string(options_.rejected.size()) + " option(s) ignored");
+    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, INT64_MAX));
 }
 
-bool Controller::restore() {
-    if (!store_) return false;
-    auto stored = store_->load_lease();
-    if (!stored) {
-        log_error(stored.error());
-        return false;
-    }
-    if (!stored->has_value()) return false;
-    const provision::Lease& lease = **stored;
-    if (lease.valid_until() <= now_()) {
-        if (auto s = store_->clear_lease(); !s) log_error(s.error());
-        return false;
-    }
-    // The same path as a fresh Reply: the stored raw options are re-evaluated, so a restart
-    // with a changed policy or a newer s46d decides afresh.
-    on_provisioning(lease, store::EventKind::lease_obtained, Source::dhcp_client);
-    return machine_.active_mode() != select::Mode::none;
-}
-
-select::Transition Controller::on_lease_expired() {
-    auto t = machine_.tick(INT64_MAX - 1);
+void Controller::on_lease_gone(Step& s, store::EventKind kind, const std::string& why, select::Transition t) {
+    const bool had_lease = lease_.has_value();
     lease_.reset();
-    if (store_) {
-        if (auto s = store_->clear_lease(); !s) log_error(s.error());
-        if (auto s = store_->append({0, now_(), store::EventKind::lease_expired, select::Mode::none, select::Mode::none, "lease expired"}); !s)
-            log_error(s.error());
+    lease_valid_until_.reset();
+    s(effect::ClearLease{});
+    if (had_lease || t.kind != select::TransitionKind::none) {
+        s.journal(kind, why);
+        s.log(effect::Level::info, why);
     }
-    return apply(t, "lease expired");
+    apply(s, t);
 }
 
-select::Transition Controller::on_released() {
-    auto t = machine_.on_release("lease released (orderly shutdown)");
-    if (store_) {
-        if (auto s = store_->clear_lease(); !s) log_error(s.error());
-        if (auto s = store_->append({0, now_(), store::EventKind::lease_released, select::Mode::none, select::Mode::none, "released"}); !s)
-            log_error(s.error());
-    }
-    lease_.reset();
-    return apply(t, "released");
+void Controller::on_link(Step& s, bool up) {
+    s.log(effect::Level::info, std::string("WAN link ") + (up ? "up" : "down"));
+    apply(s, up ? machine_.on_link_up(s.seconds()) : machine_.on_link_down());
 }
 
-select::Transition Controller::on_link(bool up) {
-    auto t = up ? machine_.on_link_up(now_()) : machine_.on_link_down();
-    return apply(t, up ? "link up" : "link down");
-}
+void Controller::on_tick(Step& s, const event::Tick& tick) {
+    auto t = machine_.tick(s.seconds());
+    if (t.kind != select::TransitionKind::none) on_lease_gone(s, store::EventKind::lease_expired, "lease expired", t);
 
-void Controller::tick() {
-    auto t = machine_.tick(now_());
-    if (t.kind != select::TransitionKind::none) {
-        lease_.reset();
-        if (store_) store_->clear_lease();
-        apply(t, "lease expired");
-    }
-    handle_events(dataplane_->take_events());
-    if (aftr_ && !aftr_in_flight_ && aftr_->resolve_due(std::chrono::steady_clock::now())) resolve_aftr();
-}
-
-void Controller::handle_events(const DataPlaneEvents& e) {
     const select::Mode mode = machine_.active_mode();
-    if (e.no_binding && mode == select::Mode::lw4o6) on_no_binding();
+    const DataPlaneEvents& e = tick.dataplane;
+    if (e.no_binding && mode == select::Mode::lw4o6) on_no_binding(s);
     // Errors while replies still arrive are about some packets, not a dead AFTR (a router
     // between may be rate-limiting or filtering one flow); only silence plus errors counts.
     if (aftr_ && e.inbound_traffic) aftr_->on_tunnel_up();
-    if (e.remote_unreachable && !e.inbound_traffic && mode == select::Mode::dslite) on_aftr_unreachable();
+    if (e.remote_unreachable && !e.inbound_traffic && mode == select::Mode::dslite) on_aftr_unreachable(s);
+    if (aftr_ && query_ == 0 && aftr_->resolve_due(s.now)) resolve_aftr(s);
+}
+
+void Controller::on_set_mode(Step& s, select::Mode configured) {
+    if (config_.policy.configured == configured) return;
+    config_.policy.configured = configured;
+    const std::string name = configured == select::Mode::none ? "auto" : std::string(select::to_string(configured));
+    s.log(effect::Level::info, "configured mode set to " + name + " by the operator");
+    reevaluate(s, "configured mode set to " + name);
+}
+
+Effects Controller::reconfigure(ControllerConfig config, BootTime now) {
+    Step s{{}, now};
+    if (config == config_) return {};
+    config_ = std::move(config);
+    reevaluate(s, "configuration reloaded");
+    return std::move(s.effects);
+}
+
+// The lease in hand, decided again under the current policy: the same path as a fresh Reply, so
+// a changed policy cannot leave a plan that a Reply would not produce.
+void Controller::reevaluate(Step& s, const std::string& why) {
+    if (!lease_) return;
+    evaluate(*lease_);
+    auto t = machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, lease_valid_until_.value_or(INT64_MAX));
+    if (t.kind != select::TransitionKind::none) t.reason = why + ": " + t.reason;
+    apply(s, t);
 }
 
 // RFC 7596 §5.1: "no binding" from the (already source-checked) lwAFTR.
-void Controller::on_no_binding() {
+void Controller::on_no_binding(Step& s) {
     ++no_binding_reports_;
     if (!config_.reprovision_on_no_binding) {
-        journal("lwAFTR reports no binding for us (ICMPv6 1/5); re-provisioning is off");
+        s.journal(store::EventKind::tunnel_event, "lwAFTR reports no binding for us (ICMPv6 1/5); re-provisioning is off",
+                  select::Mode::lw4o6, select::Mode::lw4o6);
         return;
     }
-    const std::int64_t now = now_();
-    if (last_reprovision_at_ && now - *last_reprovision_at_ < config_.no_binding_holddown.count()) return;
-    last_reprovision_at_ = now;
-    const bool started = reprovision_ && reprovision_("lwAFTR reports no binding (ICMPv6 1/5)");
-    if (started) ++reprovisions_;
-    journal(std::string("lwAFTR reports no binding for us (ICMPv6 1/5); ") +
-            (started ? "renewing the lease" : "no lease to renew"));
+    if (last_reprovision_at_ && s.now - *last_reprovision_at_ < config_.no_binding_holddown) return;
+    last_reprovision_at_ = s.now;
+    // Only a lease from our own client can be renewed; an external client's is its business.
+    const bool renew = lease_ && source_ == Source::dhcp_client && lease_valid_until_ != INT64_MAX;
+    if (renew) {
+        ++reprovisions_;
+        s(effect::Renew{"lwAFTR reports no binding (ICMPv6 1/5)"});
+    }
+    std::string detail = std::string("lwAFTR reports no binding for us (ICMPv6 1/5); ") +
+                         (renew ? "renewing the lease" : "no lease to renew");
+    s.journal(store::EventKind::tunnel_event, detail, select::Mode::lw4o6, select::Mode::lw4o6);
+    s.log(effect::Level::warning, detail);
 }
 
-void Controller::on_aftr_unreachable() {
+void Controller::on_aftr_unreachable(Step& s) {
     if (!aftr_ || !config_.aftr_failover) return;
-    const std::int64_t now = now_();
-    if (last_failover_at_ && now - *last_failover_at_ < config_.aftr_failover_holddown.count()) return;
-    last_failover_at_ = now;
+    if (last_failover_at_ && s.now - *last_failover_at_ < config_.aftr_failover_holddown) return;
+    last_failover_at_ = s.now;
     const auto before = aftr_->current();
-    aftr_->on_tunnel_failed(std::chrono::steady_clock::now());
+    aftr_->on_tunnel_failed(s.now);
     const auto after = aftr_->current();
     if (!before) return;
+    std::string detail;
     if (after && after != before) {
         ++aftr_failovers_;
-        if (auto s = dataplane_->set_remote(*after); !s) log_error("data plane: " + s.error());
-        journal("AFTR " + before->to_string() + " unreachable (ICMPv6); moved to " + after->to_string());
+        s(effect::SetRemote{*after});
+        detail = "AFTR " + before->to_string() + " unreachable (ICMPv6); moved to " + after->to_string();
     } else {
-        journal("AFTR " + before->to_string() + " unreachable (ICMPv6); no other address, asking DNS again");
+        detail = "AFTR " + before->to_string() + " unreachable (ICMPv6); no other address, asking DNS again";
     }
+    s.journal(store::EventKind::tunnel_event, detail, select::Mode::dslite, select::Mode::dslite);
+    s.log(effect::Level::warning, detail);
 }
 
-void Controller::journal(const std::string& detail) {
-    if (!store_) return;
-    const select::Mode m = machine_.active_mode();
-    if (auto s = store_->append({0, now_(), store::EventKind::tunnel_event, m, m, detail}); !s) log_error(s.error());
-}
-
-select::Transition Controller::apply(const select::Transition& t, const std::string&) {
-    if (t.kind == select::TransitionKind::none) return t;
+void Controller::apply(Step& s, const select::Transition& t) {
+    if (t.kind == select::TransitionKind::none) return;
     ++transitions_;
     const modes::Plan* plan = machine_.active_plan();
-    if (auto r = dataplane_->apply(t, plan); !r) log_error("data plane " + dataplane_->name() + ": " + r.error());
-    if (store_) {
-        store::Event e{0, now_(), store::EventKind::mode_changed, t.from, t.to, std::string(select::to_string(t.kind)) + ": " + t.reason};
-        if (auto s = store_->append(e); !s) log_error(s.error());
-        store::Selection sel{machine_.active_mode(), machine_.reason(), plan ? report::plan_json(*plan).dump() : "null"};
-        if (auto s = store_->save_selection(sel); !s) log_error(s.error());
-        if (plan) {
-            store::Binding b;
-            b.at = now_();
-            b.mode = plan->mode;
-            b.tunnel_address = plan->tunnel_local;
-            if (plan->mode != select::Mode::dslite) b.ipv4 = plan->ipv4.address;
-            b.psid_offset = plan->ports.offset;
-            b.psid_length = plan->ports.psid_len;
-            b.psid = plan->ports.psid;
-            b.port_ranges = binding_ranges(*plan);
-            if (auto s = store_->record_binding(b); !s) log_error(s.error());
-        }
-    }
+    s(effect::ApplyPlan{t, plan ? std::optional<modes::Plan>(*plan) : std::nullopt});
+    s.journal(store::EventKind::mode_changed, std::string(select::to_string(t.kind)) + ": " + t.reason, t.from, t.to);
+    s.log(effect::Level::info, std::string(select::to_string(t.kind)) + " " + std::string(select::to_string(t.from)) +
+                                   " -> " + std::string(select::to_string(t.to)) + ": " + t.reason);
+    s(effect::SaveSelection{store::Selection{machine_.active_mode(), machine_.reason(),
+                                             plan ? report::plan_json(*plan).dump() : "null"}});
+    if (plan) s(effect::RecordBinding{binding_of(*plan)});
+    if (aftr_ || query_) s(effect::CancelResolve{});
     aftr_.reset();
-    if (resolver_) resolver_->cancel();
-    aftr_in_flight_ = false;
-    if (plan && plan->mode == select::Mode::dslite) start_aftr(*plan);
-    return t;
+    query_ = 0;
+    if (plan && plan->mode == select::Mode::dslite) start_aftr(s, *plan);
 }
 
-void Controller::start_aftr(const modes::Plan& plan) {
-    static std::mt19937_64 rng{std::random_device{}()};
-    aftr_ = std::make_unique<dns::AftrTracker>(plan.remote_name, [] { return std::uniform_real_distribution<double>(0, 1)(rng); });
-    resolve_aftr();
+void Controller::start_aftr(Step& s, const modes::Plan& plan) {
+    aftr_ = std::make_unique<dns::AftrTracker>(plan.remote_name, random_);
+    resolve_aftr(s);
 }
 
-void Controller::resolve_aftr() {
-    if (!aftr_ || !resolver_) return;
+void Controller::resolve_aftr(Step& s) {
+    if (!aftr_) return;
     if (options_.dns_servers.empty()) {
-        aftr_->on_resolve_failed("no DNS server from DHCPv6 (option 23)", std::chrono::steady_clock::now());
+        aftr_->on_resolve_failed("no DNS server from DHCPv6 (option 23)", s.now);
         return;
     }
-    aftr_in_flight_ = true;
-    resolver_->resolve(aftr_->name(), options_.dns_servers, [this](dns::AftrResult r) {
-        aftr_in_flight_ = false;
-        if (!aftr_) return;
-        auto now = std::chrono::steady_clock::now();
-        auto before = aftr_->current();
-        if (r) aftr_->on_resolved(*r, now);
-        else aftr_->on_resolve_failed(r.error(), now);
-        auto after = aftr_->current();
-        if (after && after != before)
-            if (auto s = dataplane_->set_remote(*after); !s) log_error("data plane: " + s.error());
-    });
+    query_ = ++last_query_;
+    s(effect::Resolve{query_, aftr_->name(), options_.dns_servers});
 }
 
-void Controller::log_error(const std::string& what) { last_error_ = what; }
+void Controller::on_dns_answer(Step& s, const event::DnsAnswer& answer) {
+    if (!aftr_ || answer.query != query_) return;  // superseded: a newer plan or query owns the tracker
+    query_ = 0;
+    const auto before = aftr_->current();
+    if (answer.result) aftr_->on_resolved(*answer.result, s.now);
+    else aftr_->on_resolve_failed(answer.result.error(), s.now);
+    const auto after = aftr_->current();
+    if (after && after != before) {
+        s(effect::SetRemote{*after});
+        s.log(effect::Level::info, "AFTR " + aftr_->name() + " -> " + after->to_string());
+    } else if (!answer.result) {
+        s.log(effect::Level::warning, "AFTR " + aftr_->name() + " not resolved: " + answer.result.error());
+    }
+}
 
-json Controller::status_json() const {
+json Controller::status_json(BootTime now) const {
+    const select::Seconds now_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     json j = report::evaluation_json(evaluation_);
     j["mode"] = std::string(select::to_string(machine_.active_mode()));
+    j["configured_mode"] = config_.policy.configured == select::Mode::none
+                               ? std::string("auto")
+                               : std::string(select::to_string(config_.policy.configured));
     j["reason"] = machine_.reason();
     const modes::Plan* plan = machine_.active_plan();
     j["plan"] = plan ? report::plan_json(*plan) : json(nullptr);
     if (plan && aftr_) {
-        j["plan"]["aftr_status"] = aftr_->status(std::chrono::steady_clock::now());
+        j["plan"]["aftr_status"] = aftr_->status(now);
         if (auto a = aftr_->current()) j["plan"]["aftr"] = a->to_string();
     }
     j["source"] = source_ == Source::external ? "external" : "dhcpv6";
-    j["dataplane"] = dataplane_->name();
     j["transitions"] = transitions_;
     j["events"] = {{"no_binding_reports", no_binding_reports_},
                    {"reprovisions", reprovisions_},
                    {"aftr_failovers", aftr_failovers_},
                    {"reprovision_on_no_binding", config_.reprovision_on_no_binding}};
-    if (!last_error_.empty()) j["last_error"] = last_error_;
     if (lease_) {
         json addrs = json::array(), prefixes = json::array();
         for (const auto& a : lease_->addresses)
             addrs.push_back({{"address", a.address.to_string()}, {"preferred_lifetime", a.preferred_lifetime}, {"valid_lifetime", a.valid_lifetime}});
         for (const auto& p : lease_->prefixes)
             prefixes.push_back({{"prefix", p.prefix.to_string()}, {"preferred_lifetime", p.preferred_lifetime}, {"valid_lifetime", p.valid_lifetime}});
-        j["lease"] = {{"addresses", addrs},
+        // Relative times only: the controller's clock is the boot clock, which means nothing to
+        // people; the daemon adds wall-clock equivalents (obtained_at, valid_until).
+        json lease = {{"addresses", addrs},
                       {"prefixes", prefixes},
                       {"t1", lease_->t1},
                       {"t2", lease_->t2},
                       {"server_duid", util::to_hex(lease_->server_duid)},
-                      {"obtained_at", lease_->obtained_at},
-                      {"valid_until", lease_->valid_until()}};
-        if (lease_->server_address) j["lease"]["server_address"] = lease_->server_address->to_string();
+                      {"age_seconds", now_s - lease_->obtained_at}};
+        const std::int64_t valid_for = seconds_until(*lease_valid_until_, now_s);
+        if (valid_for != INT64_MAX) lease["valid_for_seconds"] = valid_for;
+        if (lease_->t1) lease["t1_in_seconds"] = lease_->obtained_at + lease_->t1 - now_s;
+        if (lease_->t2) lease["t2_in_seconds"] = lease_->obtained_at + lease_->t2 - now_s;
+        if (lease_->server_address) lease["server_address"] = lease_->server_address->to_string();
+        j["lease"] = lease;
     } else {
         j["lease"] = nullptr;
     }

@@ -1,6 +1,10 @@
-// The daemon's brain, minus I/O: provisioning in (a DHCPv6 Reply from the client engine, or
-// external provisioning from s46ctl), one mode out. Every input goes through the same path:
-// decode -> modes::evaluate -> select::StateMachine -> data plane + store + journal.
+// The daemon's policy, sans-IO: provisioning in (a DHCPv6 Reply from the client engine, a lease
+// restored from the store, external provisioning from s46ctl), one mode out. Every input goes
+// through the same path: decode -> modes::evaluate -> select::StateMachine -> effects.
+//
+// handle(event, now) returns the effects the event loop carries out, in order (controller_io.hpp).
+// `now` is boot-clock time and randomness is injected, so unit tests drive the controller with a
+// fake clock and replay any schedule (tests/platform/controller_test.cpp).
 #pragma once
 
 #include <chrono>
@@ -17,10 +21,8 @@
 #include "core/select/policy.hpp"
 #include "core/select/state_machine.hpp"
 #include "modes/evaluate.hpp"
-#include "platform/daemon/dataplane.hpp"
+#include "platform/daemon/controller_io.hpp"
 #include "platform/dns/aftr_tracker.hpp"
-#include "platform/dns/resolver.hpp"
-#include "platform/store/state_store.hpp"
 
 namespace s46::daemon {
 
@@ -41,70 +43,62 @@ struct ControllerConfig {
     // several addresses, and staying on a dead one is an outage.
     bool aftr_failover = true;
     std::chrono::seconds aftr_failover_holddown{10};  // a new AFTR gets this long to answer
+    friend bool operator==(const ControllerConfig&, const ControllerConfig&) = default;
 };
-
-// Where a provisioning came from: the built-in client, or an external client via s46ctl.
-enum class Source { dhcp_client, external };
 
 class Controller {
 public:
-    using WallClock = std::function<std::int64_t()>;  // seconds since the epoch
-    // Asks the DHCPv6 client to refresh the lease (a Renew); returns false when there is no
-    // lease to renew. Set by the daemon; without it re-provisioning is reported as impossible.
-    using Reprovision = std::function<bool(const std::string& why)>;
+    // Uniform in [0, 1): the AFTR re-resolution jitter.
+    using Random = std::function<double()>;
 
-    Controller(ControllerConfig config, store::StateStore* store, dns::AftrResolver* resolver, DataPlane* dataplane,
-               WallClock wall_clock);
+    Controller(ControllerConfig config, Random random);
 
-    // A Reply's lease and raw options (Request/Renew/Rebind/Information-request, or external).
-    // `kind` names the lease event for the journal. Returns the transition made.
-    select::Transition on_provisioning(const provision::Lease& lease, store::EventKind kind, Source source);
-    // Stateless provisioning (RFC 8415 §18.2.6): options without an IA. They stay in force until
-    // the next Information-request replaces them, so they never expire on their own.
-    select::Transition on_information(const std::vector<std::uint8_t>& raw_options);
-    // Restores the stored lease at start-up; returns true when a mode was restored.
-    bool restore();
-    select::Transition on_lease_expired();
-    select::Transition on_released();
-    select::Transition on_link(bool up);
-    // Periodic (about once a second): lease expiry, AFTR re-resolution, and the data plane's
-    // events (no binding, AFTR unreachable) with their policies.
-    void tick();
-    void set_reprovision(Reprovision r) { reprovision_ = std::move(r); }
+    Effects handle(const Event& event, BootTime now);
+    // SIGHUP with a changed configuration: the new policy and plan context apply to the lease in
+    // hand at once, and a changed mode or binding becomes one `replace` (atomic on the data plane).
+    Effects reconfigure(ControllerConfig config, BootTime now);
 
-    nlohmann::json status_json() const;
+    nlohmann::json status_json(BootTime now) const;
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
     select::Mode active_mode() const { return machine_.active_mode(); }
+    const std::string& reason() const { return machine_.reason(); }
     std::uint64_t transitions() const { return transitions_; }
+    const ControllerConfig& config() const { return config_; }
 
 private:
+    struct Step;  // the effects of one event, collected in order
+
+    void on_provisioned(Step& s, const provision::Lease& lease, store::EventKind kind, Source source, std::string origin);
+    void on_informed(Step& s, const std::vector<std::uint8_t>& raw_options);
+    void on_lease_gone(Step& s, store::EventKind kind, const std::string& why, select::Transition t);
+    void on_link(Step& s, bool up);
+    void on_dns_answer(Step& s, const event::DnsAnswer& answer);
+    void on_tick(Step& s, const event::Tick& tick);
+    void on_set_mode(Step& s, select::Mode configured);
+    void reevaluate(Step& s, const std::string& why);
+
+    void evaluate(const provision::Lease& lease);
     modes::PlanContext context_for(const provision::Lease& lease) const;
-    select::Transition apply(const select::Transition& t, const std::string& lease_event_detail);
-    void start_aftr(const modes::Plan& plan);
-    void resolve_aftr();
-    void log_error(const std::string& what);
-    void handle_events(const DataPlaneEvents& e);
-    void on_no_binding();
-    void on_aftr_unreachable();
-    void journal(const std::string& detail);
+    void apply(Step& s, const select::Transition& t);
+    void start_aftr(Step& s, const modes::Plan& plan);
+    void resolve_aftr(Step& s);
+    void on_no_binding(Step& s);
+    void on_aftr_unreachable(Step& s);
 
     ControllerConfig config_;
-    store::StateStore* store_;
-    dns::AftrResolver* resolver_;
-    DataPlane* dataplane_;
-    WallClock now_;
+    Random random_;
 
     select::StateMachine<modes::Plan> machine_;
     std::optional<provision::Lease> lease_;
+    std::optional<select::Seconds> lease_valid_until_;  // INT64_MAX for stateless options
     provision::S46OptionSet options_;
     modes::Evaluation evaluation_;
     Source source_ = Source::dhcp_client;
     std::unique_ptr<dns::AftrTracker> aftr_;
-    bool aftr_in_flight_ = false;
+    std::uint64_t query_ = 0;           // the DNS query in flight (0: none)
+    std::uint64_t last_query_ = 0;      // every Resolve gets a new number
     std::uint64_t transitions_ = 0;
-    std::string last_error_;
-    Reprovision reprovision_;
-    std::optional<std::int64_t> last_reprovision_at_, last_failover_at_;
+    std::optional<BootTime> last_reprovision_at_, last_failover_at_;
     // What the policies did, for `s46ctl status` (the data plane counts the raw events).
     std::uint64_t no_binding_reports_ = 0, reprovisions_ = 0, aftr_failovers_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "platform/daemon/daemon.hpp"
 
-#include <sys/stat.h>
+#include <net/if.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -9,10 +10,10 @@
 #include <iostream>
 #include <random>
 
+#include "core/util/hex.hpp"
 #include "dhcp/client/duid.hpp"
 #include "dhcp/client/reject.hpp"
 #include "dhcp/client/state.hpp"
-#include "core/util/hex.hpp"
 #include "platform/dataplane/userspace_dataplane.hpp"
 
 namespace s46::daemon {
@@ -26,7 +27,7 @@ std::int64_t wall_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The WAN MAC for a DUID-LL (RFC 8415 §11.4): stable across restarts, so restore() can Rebind.
+// The WAN MAC for a DUID-LL (RFC 8415 §11.4): stable across restarts, so a restore can Rebind.
 Result<std::array<std::uint8_t, 6>> interface_mac(const std::string& ifname) {
     std::ifstream in("/sys/class/net/" + ifname + "/address");
     std::string text;
@@ -58,18 +59,38 @@ Result<provision::Lease> lease_from_request(const json& req, std::int64_t now) {
     return lease;
 }
 
+const char* level_name(effect::Level l) {
+    switch (l) {
+        case effect::Level::error: return "error";
+        case effect::Level::warning: return "warning";
+        case effect::Level::info: return "info";
+        case effect::Level::debug: return "debug";
+    }
+    return "?";
+}
+
 }  // namespace
 
-Daemon::Daemon(DaemonOptions options)
-    : options_(std::move(options)), signals_(io_, SIGINT, SIGTERM), engine_timer_(io_), tick_timer_(io_) {}
+Daemon::Daemon(DaemonOptions options, std::vector<std::string> args)
+    : options_(std::move(options)),
+      args_(std::move(args)),
+      signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      engine_timer_(io_),
+      tick_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
-void Daemon::log(const std::string& line) const { std::cerr << "s46d: " << line << std::endl; }
+void Daemon::log(effect::Level level, const std::string& line) const {
+    if (level == effect::Level::debug && !options_.verbose) return;
+    std::cerr << "s46d: " << level_name(level) << ": " << line << std::endl;
+}
 
-client::Time Daemon::now() const {
-    // Wall-clock milliseconds: lease times are stored and must mean the same after a restart.
-    return std::chrono::duration_cast<client::Time>(std::chrono::system_clock::now().time_since_epoch());
+// CLOCK_BOOTTIME: monotonic and counting suspend. Every timer and lifetime runs on it, so an NTP
+// step of the wall clock changes none of them (docs/time.md).
+BootTime Daemon::now() const {
+    timespec ts{};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    return BootTime(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000);
 }
 
 Result<bool> Daemon::start() {
@@ -77,9 +98,17 @@ Result<bool> Daemon::start() {
     std::error_code ec;
     std::filesystem::create_directories(options_.state_dir, ec);
     if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
+
+    // The control socket first: its lock is what makes a second instance refuse to start, before
+    // it could touch the store or the data plane of the first.
+    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
+    control_ = std::make_unique<control::ControlServer>(io_, [this](const json& r) { return handle(r); });
+    auto listening = control_->listen(options_.control_socket);
+    if (!listening) return fail(listening.error());
+
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
     if (!opened) return fail(opened.error());
-    for (const auto& w : opened->warnings) log("store: " + w);
+    for (const auto& w : opened->warnings) log(effect::Level::warning, "store: " + w);
     store_ = std::move(opened->store);
 
     dns::CaresResolverOptions dns_options;
@@ -99,17 +128,25 @@ Result<bool> Daemon::start() {
     } else {
         dataplane_ = std::make_unique<NullDataPlane>();
     }
-    controller_ = std::make_unique<Controller>(options_.controller, store_.get(), resolver_.get(), dataplane_.get(), wall_seconds);
-    // RFC 7596 §5.1 "restart provisioning": a Renew asks the server for the lease and options
-    // again. Called inside Controller::tick(), so the Renew is sent by on_tick()'s drain(), not
-    // here: draining may feed a lease back into the controller, which must not re-enter it.
-    controller_->set_reprovision([this](const std::string& why) {
-        if (!client_->renew_now(now())) return false;
-        if (options_.verbose) log("renewing: " + why);
-        renew_pending_ = true;
-        return true;
-    });
+    static std::mt19937_64 jitter_rng{std::random_device{}()};
+    controller_ = std::make_unique<Controller>(options_.controller,
+                                               [] { return std::uniform_real_distribution<double>(0, 1)(jitter_rng); });
 
+    signals_.async_wait([this](std::error_code ec2, int signo) {
+        if (!ec2) on_signal(signo);
+    });
+    if (::if_nametoindex(options_.wan_interface.c_str()) == 0) {
+        log(effect::Level::warning, "waiting for WAN interface " + options_.wan_interface + " to appear");
+    } else if (auto r = start_wan(); !r) {
+        return r;
+    }
+    on_tick();
+    return true;
+}
+
+// The DHCPv6 side, once the WAN interface exists: DUID from its MAC, the client socket, the link
+// monitor, and the stored lease.
+Result<bool> Daemon::start_wan() {
     auto mac = interface_mac(options_.wan_interface);
     if (!mac) return fail(mac.error());
     client::ClientConfig cc;
@@ -130,8 +167,8 @@ Result<bool> Daemon::start() {
     auto opened_socket = socket_->open(
         [this](std::span<const std::uint8_t> bytes, const net::Ipv6Address& from) {
             received_at_ = std::chrono::steady_clock::now();
-            if (client_->receive(bytes, from, now()) == client::Disposition::Ignored && options_.verbose && client_->last_rejection())
-                log("ignored DHCPv6 message: " + client_->last_rejection()->detail);
+            if (client_->receive(bytes, from, now()) == client::Disposition::Ignored && client_->last_rejection())
+                log(effect::Level::debug, "ignored DHCPv6 message: " + client_->last_rejection()->detail);
             drain();
         },
         options_.client_port);
@@ -139,76 +176,139 @@ Result<bool> Daemon::start() {
 
     link_ = std::make_unique<platform::LinkMonitor>(io_, options_.wan_interface);
     auto linked = link_->start([this](bool up) {
-        log(std::string("WAN link ") + (up ? "up" : "down"));
-        controller_->on_link(up);
+        carry_out(controller_->handle(event::Link{up}, now()));
         if (up) client_->link_up(now());
         drain();
     });
     if (!linked) return fail(linked.error());
-
-    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
-    control_ = std::make_unique<control::ControlServer>(io_, [this](const json& r) { return handle(r); });
-    auto listening = control_->listen(options_.control_socket);
-    if (!listening) return fail(listening.error());
+    wan_ready_ = true;
 
     // A still-valid stored lease restores the mode at once and is confirmed with Rebind.
-    if (controller_->restore() && controller_->lease()) {
-        log("restored " + std::string(select::to_string(controller_->active_mode())) + " from the stored lease; rebinding");
-        client_->restore(*controller_->lease(), now());
+    auto stored = store_->load_lease();
+    if (!stored) log(effect::Level::warning, "store: " + stored.error());
+    if (stored && stored->has_value() && (*stored)->valid_until() > std::chrono::duration_cast<std::chrono::seconds>(now()).count()) {
+        carry_out(controller_->handle(event::Restored{**stored}, now()));
+        log(effect::Level::info, "restored " + std::string(select::to_string(controller_->active_mode())) +
+                                     " from the stored lease; rebinding");
+        client_->restore(**stored, now());
     } else {
         client_->start(now());
     }
     drain();
-    signals_.async_wait([this](std::error_code, int) { shutdown(); });
-    on_tick();
     return true;
 }
 
+void Daemon::wait_for_wan() {
+    if (wan_ready_ || stopping_) return;
+    if (::if_nametoindex(options_.wan_interface.c_str()) == 0) return;
+    log(effect::Level::info, "WAN interface " + options_.wan_interface + " appeared");
+    if (auto r = start_wan(); !r) {
+        // Not fatal: the interface may be half set up (no MAC yet); try again on the next tick.
+        log(effect::Level::error, r.error() + "; retrying");
+        client_.reset();
+        socket_.reset();
+        link_.reset();
+    }
+}
+
+void Daemon::carry_out(Effects effects) {
+    for (auto& e : effects) {
+        std::visit(
+            [this](auto& x) {
+                using E = std::decay_t<decltype(x)>;
+                auto failed = [this](const std::string& what) {
+                    last_error_ = what;
+                    log(effect::Level::error, what);
+                };
+                if constexpr (std::is_same_v<E, effect::SaveLease>) {
+                    if (auto s = store_->save_lease(x.lease); !s) failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::ClearLease>) {
+                    if (auto s = store_->clear_lease(); !s) failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::Journal>) {
+                    if (auto s = store_->append({0, wall_seconds(), x.kind, x.from, x.to, x.detail}); !s)
+                        failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::SaveSelection>) {
+                    if (auto s = store_->save_selection(x.selection); !s) failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::RecordBinding>) {
+                    x.binding.at = wall_seconds();
+                    if (auto s = store_->record_binding(x.binding); !s) failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::ApplyPlan>) {
+                    if (auto r = dataplane_->apply(x.transition, x.plan ? &*x.plan : nullptr); !r)
+                        failed("data plane " + dataplane_->name() + ": " + r.error());
+                } else if constexpr (std::is_same_v<E, effect::SetRemote>) {
+                    if (auto r = dataplane_->set_remote(x.remote); !r) failed("data plane: " + r.error());
+                } else if constexpr (std::is_same_v<E, effect::Resolve>) {
+                    const std::uint64_t query = x.query;
+                    resolver_->resolve(x.name, x.servers, [this, query](dns::AftrResult r) {
+                        carry_out(controller_->handle(event::DnsAnswer{query, std::move(r)}, now()));
+                    });
+                } else if constexpr (std::is_same_v<E, effect::CancelResolve>) {
+                    resolver_->cancel();
+                } else if constexpr (std::is_same_v<E, effect::Renew>) {
+                    // Carried out after this batch by the caller's drain(): draining may feed a
+                    // lease back into the controller, which must not happen inside a batch.
+                    if (client_ && client_->renew_now(now())) log(effect::Level::info, "renewing: " + x.why);
+                    else log(effect::Level::info, "cannot renew (" + x.why + "): no lease in the Bound state");
+                } else if constexpr (std::is_same_v<E, effect::Log>) {
+                    log(x.level, x.text);
+                }
+            },
+            e);
+    }
+}
+
 void Daemon::drain() {
+    if (!client_) return;
     auto lease_event = [this] {
-        auto now = std::chrono::steady_clock::now();
-        if (received_at_) reply_to_plan_us_ = std::chrono::duration<double, std::micro>(now - *received_at_).count();
+        auto at = std::chrono::steady_clock::now();
+        if (received_at_) reply_to_plan_us_ = std::chrono::duration<double, std::micro>(at - *received_at_).count();
         if (!start_to_mode_ms_ && first_send_at_ && received_at_)
             first_send_to_reply_ms_ = std::chrono::duration<double, std::milli>(*received_at_ - *first_send_at_).count();
         if (!start_to_mode_ms_ && controller_->active_mode() != select::Mode::none)
-            start_to_mode_ms_ = std::chrono::duration<double, std::milli>(now - started_at_).count();
+            start_to_mode_ms_ = std::chrono::duration<double, std::milli>(at - started_at_).count();
     };
-    for (auto& action : client_->take_actions()) {
-        std::visit(
-            [this, &lease_event](auto& a) {
-                using A = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<A, client::Send>) {
-                    if (!first_send_at_) first_send_at_ = std::chrono::steady_clock::now();
-                    if (auto r = socket_->send(a.bytes, &a.to, a.port); !r) {
-                        ++send_errors_;
-                        if (options_.verbose) log(r.error());
+    // Lease events can queue more actions (a Renew asked for by the controller): loop until empty.
+    for (auto actions = client_->take_actions(); !actions.empty(); actions = client_->take_actions()) {
+        for (auto& action : actions) {
+            std::visit(
+                [this, &lease_event](auto& a) {
+                    using A = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<A, client::Send>) {
+                        if (!first_send_at_) first_send_at_ = std::chrono::steady_clock::now();
+                        if (auto r = socket_->send(a.bytes, &a.to, a.port); !r) {
+                            ++send_errors_;
+                            log(effect::Level::debug, r.error());
+                        }
+                    } else if constexpr (std::is_same_v<A, client::LeaseObtained>) {
+                        carry_out(controller_->handle(event::Provisioned{a.lease, store::EventKind::lease_obtained, Source::dhcp_client}, now()));
+                        lease_event();
+                    } else if constexpr (std::is_same_v<A, client::LeaseRenewed>) {
+                        carry_out(controller_->handle(event::Provisioned{a.lease, store::EventKind::lease_renewed, Source::dhcp_client}, now()));
+                        lease_event();
+                    } else if constexpr (std::is_same_v<A, client::LeaseRebound>) {
+                        carry_out(controller_->handle(event::Provisioned{a.lease, store::EventKind::lease_rebound, Source::dhcp_client}, now()));
+                        lease_event();
+                    } else if constexpr (std::is_same_v<A, client::LeaseExpired>) {
+                        carry_out(controller_->handle(event::LeaseExpired{}, now()));
+                    } else if constexpr (std::is_same_v<A, client::Released>) {
+                        if (stopping_) io_.stop();
+                    } else if constexpr (std::is_same_v<A, client::InformationReceived>) {
+                        carry_out(controller_->handle(event::Informed{a.raw_options}, now()));
+                        lease_event();
                     }
-                } else if constexpr (std::is_same_v<A, client::LeaseObtained>) {
-                    controller_->on_provisioning(a.lease, store::EventKind::lease_obtained, Source::dhcp_client);
-                    lease_event();
-                } else if constexpr (std::is_same_v<A, client::LeaseRenewed>) {
-                    controller_->on_provisioning(a.lease, store::EventKind::lease_renewed, Source::dhcp_client);
-                    lease_event();
-                } else if constexpr (std::is_same_v<A, client::LeaseRebound>) {
-                    controller_->on_provisioning(a.lease, store::EventKind::lease_rebound, Source::dhcp_client);
-                    lease_event();
-                } else if constexpr (std::is_same_v<A, client::LeaseExpired>) {
-                    controller_->on_lease_expired();
-                } else if constexpr (std::is_same_v<A, client::Released>) {
-                    if (stopping_) io_.stop();
-                } else if constexpr (std::is_same_v<A, client::InformationReceived>) {
-                    controller_->on_information(a.raw_options);
-                    lease_event();
-                }
-            },
-            action);
+                },
+                action);
+        }
     }
     arm_timer();
 }
 
+// The engine's deadlines are boot-clock times; Asio's steady timer does not count suspend, so
+// the one-second tick also calls on_timer() whenever a deadline has passed (harmless if early).
 void Daemon::arm_timer() {
-    auto deadline = client_->next_deadline();
     engine_timer_.cancel();
+    if (!client_) return;
+    auto deadline = client_->next_deadline();
     if (!deadline) return;
     auto wait = *deadline - now();
     if (wait < client::Time(0)) wait = client::Time(0);
@@ -221,10 +321,11 @@ void Daemon::arm_timer() {
 }
 
 void Daemon::on_tick() {
-    controller_->tick();
-    if (renew_pending_) {  // the Renew a tunnel event asked for: send it, re-arm the client's timer
-        renew_pending_ = false;
-        drain();
+    wait_for_wan();
+    carry_out(controller_->handle(event::Tick{dataplane_->take_events()}, now()));
+    if (client_) {
+        if (auto d = client_->next_deadline(); d && *d <= now()) client_->on_timer(now());
+        drain();  // sends a Renew a tunnel event asked for, and re-arms the engine's timer
     }
     dataplane_->tick();
     tick_timer_.expires_after(std::chrono::seconds(1));
@@ -233,20 +334,68 @@ void Daemon::on_tick() {
     });
 }
 
-void Daemon::shutdown() {
+void Daemon::on_signal(int signo) {
+    if (signo == SIGHUP) {
+        reload();
+        signals_.async_wait([this](std::error_code ec, int s) {
+            if (!ec) on_signal(s);
+        });
+        return;
+    }
+    shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+// SIGHUP: read the configuration again. A file that does not parse is rejected and the running
+// configuration kept; a valid one changes the policy in place (the lease in hand is decided again
+// and a changed mode or binding replaces the old one in one step). What only a restart can change
+// (interfaces, data-plane backend, state directory, control socket) is named in a warning.
+void Daemon::reload() {
+    auto fresh = parse_daemon_options(args_);
+    if (!fresh) {
+        ++reload_failures_;
+        log(effect::Level::error, "reload rejected, keeping the running configuration: " + fresh.error());
+        return;
+    }
+    ++reloads_;
+    std::vector<std::string> need_restart;
+    if (fresh->wan_interface != options_.wan_interface) need_restart.push_back("WAN interface");
+    if (fresh->lan_interface != options_.lan_interface) need_restart.push_back("LAN interface");
+    if (fresh->dataplane != options_.dataplane) need_restart.push_back("data-plane backend");
+    if (fresh->state_dir != options_.state_dir) need_restart.push_back("state directory");
+    if (fresh->control_socket != options_.control_socket) need_restart.push_back("control socket");
+    std::string restart_note;
+    for (const auto& n : need_restart) restart_note += (restart_note.empty() ? "" : ", ") + n;
+    if (!restart_note.empty()) log(effect::Level::warning, "reload: changes to " + restart_note + " take effect at the next restart");
+    options_.controller = fresh->controller;
+    options_.verbose = fresh->verbose;
+    auto effects = controller_->reconfigure(fresh->controller, now());
+    log(effect::Level::info, effects.empty() ? "configuration reloaded; nothing changed for the active mode"
+                                            : "configuration reloaded");
+    carry_out(std::move(effects));
+    drain();
+}
+
+void Daemon::shutdown(const std::string& why) {
     if (stopping_) return;
     stopping_ = true;
-    log("shutting down: releasing the lease");
-    controller_->on_released();
+    log(effect::Level::info, "shutting down (" + why + "): tearing down and releasing the lease");
+    carry_out(controller_->handle(event::Released{}, now()));
+    if (!client_) {
+        io_.stop();
+        return;
+    }
     client_->stop(now());
     drain();
     if (client_->state() == client::State::Init) {
         io_.stop();
         return;
     }
-    // Release gets REL_MAX_RC tries (§18.2.7); do not hang on a server that is gone.
+    // Release gets REL_MAX_RC tries (RFC 8415 §18.2.7); do not hang on a server that is gone.
+    tick_timer_.cancel();
     tick_timer_.expires_after(std::chrono::seconds(3));
-    tick_timer_.async_wait([this](std::error_code) { io_.stop(); });
+    tick_timer_.async_wait([this](std::error_code ec) {
+        if (!ec) io_.stop();
+    });
 }
 
 int Daemon::run() {
@@ -256,16 +405,29 @@ int Daemon::run() {
 }
 
 json Daemon::status() {
-    json s = controller_->status_json();
+    const BootTime at = now();
+    json s = controller_->status_json(at);
+    // Wall-clock equivalents for people: the controller only knows the boot clock.
+    if (const provision::Lease* lease = controller_->lease(); lease && s["lease"].is_object()) {
+        const std::int64_t wall = wall_seconds();
+        s["lease"]["obtained_at"] = wall - s["lease"]["age_seconds"].get<std::int64_t>();
+        if (s["lease"].contains("valid_for_seconds"))
+            s["lease"]["valid_until"] = wall + s["lease"]["valid_for_seconds"].get<std::int64_t>();
+    }
     json counters = json::object();
-    for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
+    if (client_)
+        for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
     counters["dhcp_send_errors"] = send_errors_;
     counters["mode_transitions"] = controller_->transitions();
+    counters["reloads"] = reloads_;
+    counters["reload_failures"] = reload_failures_;
     const json dp = dataplane_->counters();
     for (const auto& [name, value] : dp.items()) counters[name] = value;
     s["counters"] = counters;
-    s["dhcp_state"] = std::string(client::to_string(client_->state()));
+    s["dataplane"] = dataplane_->name();
+    s["dhcp_state"] = client_ ? std::string(client::to_string(client_->state())) : std::string("waiting for the WAN interface");
     s["wan_interface"] = options_.wan_interface;
+    if (!last_error_.empty()) s["last_error"] = last_error_;
     json timings = json::object();
     if (start_to_mode_ms_) timings["start_to_mode_ms"] = *start_to_mode_ms_;
     if (reply_to_plan_us_) timings["reply_to_plan_us"] = *reply_to_plan_us_;
@@ -278,14 +440,15 @@ json Daemon::handle(const json& request) {
     const std::string cmd = request["command"];
     if (cmd == "status") return {{"ok", true}, {"status", status()}};
     if (cmd == "renew") {
-        if (!client_->renew_now(now())) return {{"ok", false}, {"error", "no lease to renew (DHCPv6 state " + std::string(client::to_string(client_->state())) + ")"}};
+        if (!client_ || !client_->renew_now(now()))
+            return {{"ok", false}, {"error", "no lease to renew (DHCPv6 state " + std::string(client_ ? client::to_string(client_->state()) : "none") + ")"}};
         drain();
         return {{"ok", true}, {"message", "renew started"}};
     }
     if (cmd == "provision") {
-        auto lease = lease_from_request(request, wall_seconds());
+        auto lease = lease_from_request(request, std::chrono::duration_cast<std::chrono::seconds>(now()).count());
         if (!lease) return {{"ok", false}, {"error", lease.error()}};
-        controller_->on_provisioning(*lease, store::EventKind::lease_obtained, Source::external);
+        carry_out(controller_->handle(event::Provisioned{*lease, store::EventKind::lease_obtained, Source::external}, now()));
         return {{"ok", true}, {"status", status()}};
     }
     if (cmd == "journal") {

@@ -1,9 +1,13 @@
 // s46d assembled: the DHCPv6 client engine on its UDP socket, the link monitor, the controller
-// (selection, store, AFTR resolution, data plane) and the control socket, on one Asio loop.
+// (policy, sans-IO) and the control socket, on one Asio loop. This file is the thin loop: it
+// turns sockets, signals and timers into events, and carries out the effects the controller and
+// the client engine return. Every time it hands them is boot-clock time (docs/time.md).
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <asio.hpp>
 
@@ -20,24 +24,34 @@ namespace s46::daemon {
 
 class Daemon {
 public:
-    explicit Daemon(DaemonOptions options);
+    // `args` are the command-line arguments the options came from: SIGHUP re-reads the
+    // configuration file and applies them again on top.
+    Daemon(DaemonOptions options, std::vector<std::string> args = {});
     ~Daemon();
-    // Sets everything up; errors name what failed (interface, socket, state directory).
+    // Sets everything up; errors name what failed (state directory, socket, another instance).
+    // A WAN interface that does not exist yet is waited for, not an error.
     Result<bool> start();
-    // Runs until SIGINT/SIGTERM, then releases the lease and returns the exit status.
+    // Runs until SIGINT/SIGTERM, then releases the lease, tears down what it set up and returns
+    // the exit status.
     int run();
 
 private:
-    dhcp::client::Time now() const;
+    BootTime now() const;
+    Result<bool> start_wan();
+    void wait_for_wan();
+    void carry_out(Effects effects);
     void drain();
     void arm_timer();
     void on_tick();
-    void shutdown();
+    void on_signal(int signo);
+    void shutdown(const std::string& why);
+    void reload();
     nlohmann::json handle(const nlohmann::json& request);
     nlohmann::json status();
-    void log(const std::string& line) const;
+    void log(effect::Level level, const std::string& line) const;
 
     DaemonOptions options_;
+    std::vector<std::string> args_;
     asio::io_context io_;
     asio::signal_set signals_;
     asio::steady_timer engine_timer_;
@@ -51,12 +65,16 @@ private:
     std::unique_ptr<platform::LinkMonitor> link_;
     std::unique_ptr<control::ControlServer> control_;
     bool stopping_ = false;
-    bool renew_pending_ = false;  // set inside Controller::tick() by the re-provisioning callback
+    bool wan_ready_ = false;
+    std::string last_error_;  // the last effect that failed (store, data plane), for status
+    std::uint64_t reloads_ = 0, reload_failures_ = 0;
     // Timings reported in status (docs/performance.md): process start -> first mode active, and
-    // the last Reply's arrival on the socket -> mode selected and plan ready.
-    std::chrono::steady_clock::time_point started_at_;
-    std::optional<std::chrono::steady_clock::time_point> received_at_;
-    std::optional<std::chrono::steady_clock::time_point> first_send_at_;
+    // the last Reply's arrival on the socket -> mode selected and plan ready. Measurements, not
+    // timers: the steady clock's microseconds are what they need.
+    using Instant = std::chrono::steady_clock::time_point;
+    Instant started_at_{};
+    std::optional<Instant> received_at_;
+    std::optional<Instant> first_send_at_;
     std::optional<double> first_send_to_reply_ms_;  // the network and server's share
     std::optional<double> start_to_mode_ms_;
     std::optional<double> reply_to_plan_us_;

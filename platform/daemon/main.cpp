@@ -4,7 +4,8 @@
 #include "platform/daemon/daemon.hpp"
 
 int main(int argc, char** argv) {
-    auto options = s46::daemon::parse_daemon_options(std::vector<std::string>(argv + 1, argv + argc));
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    auto options = s46::daemon::parse_daemon_options(args);
     if (!options) {
         std::cerr << "s46d: " << options.error() << '\n';
         return 2;
@@ -13,7 +14,7 @@ int main(int argc, char** argv) {
         std::cout << s46::daemon::kDaemonUsage;
         return 0;
     }
-    s46::daemon::Daemon daemon(std::move(*options));
+    s46::daemon::Daemon daemon(std::move(*options), args);
     if (auto started = daemon.start(); !started) {
         std::cerr << "s46d: " << started.error() << '\n';
         return 1;

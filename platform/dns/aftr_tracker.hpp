@@ -40,8 +40,9 @@ struct AftrTrackerConfig {
 
 class AftrTracker {
 public:
-    using Clock = std::chrono::steady_clock;
-    using TimePoint = Clock::time_point;
+    // Boot-clock time (milliseconds since boot), as everywhere in the daemon's policy: a wall
+    // clock step must not make every AFTR lookup due at once, or none for a year.
+    using TimePoint = std::chrono::milliseconds;
     // Uniform in [0, 1). Injected so tests can pin the jitter.
     using Random = std::function<double()>;
 

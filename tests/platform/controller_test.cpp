@@ -1,41 +1,15 @@
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <utility>
 
 #include "dhcp/s46_codec.hpp"
 #include "platform/daemon/controller.hpp"
-#include "platform/store/sqlite_store.hpp"
 
 using namespace s46;
 using select::Mode;
 using select::TransitionKind;
 
 namespace {
-
-struct RecordingDataPlane : daemon::DataPlane {
-    std::vector<select::Transition> applied;
-    std::vector<net::Ipv6Address> remotes;
-    Result<bool> apply(const select::Transition& t, const modes::Plan*) override {
-        applied.push_back(t);
-        return true;
-    }
-    Result<bool> set_remote(const net::Ipv6Address& r) override {
-        remotes.push_back(r);
-        return true;
-    }
-    std::string name() const override { return "recording"; }
-};
-
-struct FakeResolver : dns::AftrResolver {
-    std::vector<std::string> asked;
-    Callback pending;
-    void resolve(const std::string& name, const std::vector<net::Ipv6Address>&, Callback cb) override {
-        asked.push_back(name);
-        pending = std::move(cb);
-    }
-    void cancel() override { pending = nullptr; }
-};
 
 net::Ipv6Address v6(const char* s) { return *net::Ipv6Address::parse(s); }
 
@@ -73,238 +47,276 @@ provision::Lease lease_with(const provision::S46OptionSet& set, std::int64_t now
     return l;
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() : path(std::filesystem::temp_directory_path() / ("s46-ctl-test-" + std::to_string(::getpid()) + "-" + std::to_string(rand()))) {
-        std::filesystem::create_directories(path);
+// The controller on a fake boot clock: every event is handed `now`, every effect is collected.
+struct Harness {
+    daemon::Controller c;
+    std::int64_t now = 1000;  // boot-clock seconds
+    daemon::Effects all;
+
+    explicit Harness(daemon::ControllerConfig cfg = {}) : c(std::move(cfg), [] { return 0.5; }) {}
+    daemon::BootTime at() const { return std::chrono::seconds(now); }
+    daemon::Effects send(daemon::Event e) {
+        auto fx = c.handle(e, at());
+        all.insert(all.end(), fx.begin(), fx.end());
+        return fx;
     }
-    ~TempDir() { std::filesystem::remove_all(path); }
+    daemon::Effects provision(const provision::S46OptionSet& set, store::EventKind kind = store::EventKind::lease_obtained) {
+        return send(daemon::event::Provisioned{lease_with(set, now), kind, daemon::Source::dhcp_client});
+    }
+    daemon::Effects tick(daemon::DataPlaneEvents dp = {}) { return send(daemon::event::Tick{dp}); }
+    nlohmann::json status() const { return c.status_json(at()); }
 };
+
+template <class T>
+std::vector<T> only(const daemon::Effects& fx) {
+    std::vector<T> out;
+    for (const auto& e : fx)
+        if (const T* x = std::get_if<T>(&e)) out.push_back(*x);
+    return out;
+}
+
+std::vector<TransitionKind> transitions(const daemon::Effects& fx) {
+    std::vector<TransitionKind> out;
+    for (const auto& a : only<daemon::effect::ApplyPlan>(fx)) out.push_back(a.transition.kind);
+    return out;
+}
 
 }  // namespace
 
-TEST_CASE("controller: MAP-E, unchanged renew, lw4o6 by 111, expiry", "[daemon][controller]") {
-    std::int64_t now = 1000;
-    RecordingDataPlane dp;
-    daemon::Controller c({}, nullptr, nullptr, &dp, [&] { return now; });
+TEST_CASE("controller: MAP-E, unchanged renew, lw4o6 by 111, expiry on the boot clock", "[daemon][controller]") {
+    Harness h;
     provision::S46OptionSet set;
     set.mape.push_back(mape_domain());
     set.lw.push_back(lw_domain());
 
-    auto t = c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-    CHECK(t.kind == TransitionKind::activate);
-    CHECK(c.active_mode() == Mode::mape);
-    CHECK(c.status_json()["plan"]["ipv4"] == "192.0.2.18");
+    auto fx = h.provision(set);
+    CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+    CHECK(h.c.active_mode() == Mode::mape);
+    CHECK(h.status()["plan"]["ipv4"] == "192.0.2.18");
+    // The store learns the lease, the journal the lease and the mode change, the binding log the binding.
+    CHECK(only<daemon::effect::SaveLease>(fx).size() == 1);
+    CHECK(only<daemon::effect::RecordBinding>(fx).size() == 1);
+    auto journal = only<daemon::effect::Journal>(fx);
+    REQUIRE(journal.size() == 2);
+    CHECK(journal[0].kind == store::EventKind::lease_obtained);
+    CHECK(journal[1].kind == store::EventKind::mode_changed);
+    CHECK(journal[1].to == Mode::mape);
 
-    now += 1000;
-    t = c.on_provisioning(lease_with(set, now), store::EventKind::lease_renewed, daemon::Source::dhcp_client);
-    CHECK(t.kind == TransitionKind::none);
+    h.now += 1000;
+    fx = h.provision(set, store::EventKind::lease_renewed);
+    CHECK(transitions(fx).empty());
 
-    now += 1000;
+    h.now += 1000;
     set.priority = std::vector<std::uint16_t>{96, 94};
-    t = c.on_provisioning(lease_with(set, now), store::EventKind::lease_renewed, daemon::Source::dhcp_client);
-    CHECK(t.kind == TransitionKind::replace);
-    CHECK(c.active_mode() == Mode::lw4o6);
+    fx = h.provision(set, store::EventKind::lease_renewed);
+    CHECK(transitions(fx) == std::vector{TransitionKind::replace});
+    CHECK(h.c.active_mode() == Mode::lw4o6);
+    auto status = h.status();
+    CHECK(status["lease"]["age_seconds"] == 0);
+    CHECK(status["lease"]["valid_for_seconds"] == 4000);
+    CHECK(status["lease"]["t1_in_seconds"] == 1000);
 
-    now += 4000;
-    c.tick();
-    CHECK(c.active_mode() == Mode::none);
-    REQUIRE(dp.applied.size() == 3);
-    CHECK(dp.applied[2].kind == TransitionKind::teardown);
-    CHECK(c.status_json()["lease"].is_null());
+    // Valid lifetime 4000 s from the last Reply: still up one second before, gone at the end.
+    h.now += 3999;
+    CHECK(transitions(h.tick()).empty());
+    h.now += 1;
+    fx = h.tick();
+    CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
+    CHECK(only<daemon::effect::ClearLease>(fx).size() == 1);
+    CHECK(h.c.active_mode() == Mode::none);
+    CHECK(h.status()["lease"].is_null());
 }
 
 TEST_CASE("controller: DS-Lite resolves the AFTR with the DHCPv6 DNS servers", "[daemon][controller]") {
-    std::int64_t now = 1000;
-    RecordingDataPlane dp;
-    FakeResolver resolver;
-    daemon::Controller c({}, nullptr, &resolver, &dp, [&] { return now; });
+    Harness h;
     provision::S46OptionSet set;
     set.aftr_name = "aftr.example.com";
     set.dns_servers.push_back(v6("2001:db8::53"));
-    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-    CHECK(c.active_mode() == Mode::dslite);
-    REQUIRE(resolver.asked == std::vector<std::string>{"aftr.example.com"});
-    REQUIRE(resolver.pending);
-    resolver.pending(dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)});
-    REQUIRE(dp.remotes.size() == 1);
-    CHECK(dp.remotes[0] == v6("2001:db8::a"));
-    auto status = c.status_json();
+    auto fx = h.provision(set);
+    CHECK(h.c.active_mode() == Mode::dslite);
+    auto asked = only<daemon::effect::Resolve>(fx);
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].name == "aftr.example.com");
+    CHECK(asked[0].servers == std::vector<net::Ipv6Address>{v6("2001:db8::53")});
+
+    // An answer to another query (superseded) changes nothing.
+    fx = h.send(daemon::event::DnsAnswer{asked[0].query + 1, dns::AftrAnswer{{v6("2001:db8::c")}, std::chrono::seconds(300)}});
+    CHECK(only<daemon::effect::SetRemote>(fx).empty());
+
+    fx = h.send(daemon::event::DnsAnswer{asked[0].query, dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)}});
+    auto remotes = only<daemon::effect::SetRemote>(fx);
+    REQUIRE(remotes.size() == 1);
+    CHECK(remotes[0].remote == v6("2001:db8::a"));
+    auto status = h.status();
     CHECK(status["plan"]["aftr"] == "2001:db8::a");
     CHECK(status["plan"]["aftr_status"].get<std::string>().rfind("aftr resolved: aftr.example.com -> 2001:db8::a", 0) == 0);
+
+    // The TTL runs on the boot clock: nothing is asked before it ends, one query after.
+    h.now += 299;
+    CHECK(only<daemon::effect::Resolve>(h.tick()).empty());
+    h.now += 2;
+    CHECK(only<daemon::effect::Resolve>(h.tick()).size() == 1);
 }
 
 TEST_CASE("controller: DS-Lite without DNS servers reports the AFTR unresolved", "[daemon][controller]") {
-    std::int64_t now = 1000;
-    RecordingDataPlane dp;
-    FakeResolver resolver;
-    daemon::Controller c({}, nullptr, &resolver, &dp, [&] { return now; });
+    Harness h;
     provision::S46OptionSet set;
     set.aftr_name = "aftr.example.com";
-    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-    CHECK(resolver.asked.empty());
-    CHECK(c.status_json()["plan"]["aftr_status"].get<std::string>().find("aftr unresolved: aftr.example.com: no DNS server") == 0);
+    auto fx = h.provision(set);
+    CHECK(only<daemon::effect::Resolve>(fx).empty());
+    CHECK(h.status()["plan"]["aftr_status"].get<std::string>().find("aftr unresolved: aftr.example.com: no DNS server") == 0);
 }
 
-TEST_CASE("controller: state survives a restart through the store", "[daemon][controller][store]") {
-    TempDir dir;
-    std::int64_t now = 1000;
+TEST_CASE("controller: a restored lease brings the mode back before any server answers", "[daemon][controller]") {
+    Harness h;
     provision::S46OptionSet set;
     set.lw.push_back(lw_domain());
-    {
-        auto opened = store::SqliteStore::open(store::SqliteStoreOptions{(dir.path / "state.db").string(), 10000, 10000, ""});
-        REQUIRE(opened.ok());
-        RecordingDataPlane dp;
-        daemon::Controller c({}, opened->store.get(), nullptr, &dp, [&] { return now; });
-        c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-        CHECK(c.active_mode() == Mode::lw4o6);
-    }
-    now += 100;
-    auto opened = store::SqliteStore::open(store::SqliteStoreOptions{(dir.path / "state.db").string(), 10000, 10000, ""});
-    REQUIRE(opened.ok());
-    RecordingDataPlane dp;
-    daemon::Controller c({}, opened->store.get(), nullptr, &dp, [&] { return now; });
-    CHECK(c.restore());
-    CHECK(c.active_mode() == Mode::lw4o6);
-    REQUIRE(dp.applied.size() == 1);
-    CHECK(dp.applied[0].kind == TransitionKind::activate);
-    auto journal = opened->store->journal(100);
-    REQUIRE(journal.ok());
-    bool saw_mode_change = false;
-    for (const auto& e : *journal) saw_mode_change = saw_mode_change || (e.kind == store::EventKind::mode_changed && e.to == Mode::lw4o6);
-    CHECK(saw_mode_change);
-    auto bindings = opened->store->bindings(10);
-    REQUIRE(bindings.ok());
-    REQUIRE(bindings->size() == 1);  // the restart re-activated the same binding: no new row
-    CHECK((*bindings)[0].port_ranges == "13312-13567");
-
-    // An expired stored lease restores nothing.
-    now += 10000;
-    RecordingDataPlane dp2;
-    daemon::Controller c2({}, opened->store.get(), nullptr, &dp2, [&] { return now; });
-    CHECK_FALSE(c2.restore());
-    CHECK(dp2.applied.empty());
+    auto lease = lease_with(set, h.now - 100);  // obtained 100 s ago on the boot clock
+    auto fx = h.send(daemon::event::Restored{lease});
+    CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+    CHECK(h.c.active_mode() == Mode::lw4o6);
+    auto bindings = only<daemon::effect::RecordBinding>(fx);
+    REQUIRE(bindings.size() == 1);
+    CHECK(bindings[0].binding.port_ranges == "13312-13567");
+    CHECK(h.status()["lease"]["age_seconds"] == 100);
+    CHECK(h.status()["lease"]["valid_for_seconds"] == 3900);
 }
 
-namespace {
+TEST_CASE("controller: operator mode pin and SIGHUP reconfiguration re-plan in one step", "[daemon][controller]") {
+    Harness h;
+    provision::S46OptionSet set;
+    set.mape.push_back(mape_domain());
+    set.lw.push_back(lw_domain());
+    h.provision(set);
+    REQUIRE(h.c.active_mode() == Mode::mape);
 
-// A data plane whose events the test sets before each tick.
-struct EventDataPlane : RecordingDataPlane {
-    daemon::DataPlaneEvents next;
-    daemon::DataPlaneEvents take_events() override { return std::exchange(next, {}); }
-};
+    auto fx = h.send(daemon::event::SetMode{Mode::lw4o6});
+    CHECK(transitions(fx) == std::vector{TransitionKind::replace});
+    CHECK(h.c.active_mode() == Mode::lw4o6);
+    CHECK(h.status()["configured_mode"] == "lw4o6");
+    CHECK(transitions(h.send(daemon::event::SetMode{Mode::lw4o6})).empty());  // already pinned
 
-}  // namespace
+    fx = h.send(daemon::event::SetMode{Mode::none});
+    CHECK(transitions(fx) == std::vector{TransitionKind::replace});
+    CHECK(h.c.active_mode() == Mode::mape);
+
+    // The same configuration again: nothing happens.
+    CHECK(h.c.reconfigure(h.c.config(), h.at()).empty());
+    // MAP-E disabled by the new file: lw4o6 replaces it at once.
+    daemon::ControllerConfig cfg = h.c.config();
+    cfg.policy.enabled = {Mode::lw4o6, Mode::dslite};
+    fx = h.c.reconfigure(cfg, h.at());
+    CHECK(transitions(fx) == std::vector{TransitionKind::replace});
+    CHECK(h.c.active_mode() == Mode::lw4o6);
+    auto journal = only<daemon::effect::Journal>(fx);
+    REQUIRE(journal.size() == 1);
+    CHECK(journal[0].detail.find("configuration reloaded") != std::string::npos);
+}
+
+TEST_CASE("controller: release and link changes", "[daemon][controller]") {
+    Harness h;
+    provision::S46OptionSet set;
+    set.mape.push_back(mape_domain());
+    h.provision(set);
+    CHECK(transitions(h.send(daemon::event::Link{false})) == std::vector{TransitionKind::teardown});
+    CHECK(transitions(h.send(daemon::event::Link{true})) == std::vector{TransitionKind::activate});
+    auto fx = h.send(daemon::event::Released{});
+    CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
+    CHECK(only<daemon::effect::ClearLease>(fx).size() == 1);
+    CHECK(h.c.lease() == nullptr);
+}
 
 TEST_CASE("controller: lw4o6 'no binding' renews only when configured, once per hold-down (RFC 7596 §5.1)",
           "[daemon][controller][rfc7596]") {
-    std::int64_t now = 1000;
-    EventDataPlane dp;
     provision::S46OptionSet set;
     set.lw.push_back(lw_domain());
+    daemon::DataPlaneEvents no_binding;
+    no_binding.no_binding = true;
 
     SECTION("off by default: reported, nothing renewed") {
-        daemon::Controller c({}, nullptr, nullptr, &dp, [&] { return now; });
-        int renews = 0;
-        c.set_reprovision([&](const std::string&) { return ++renews, true; });
-        c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-        REQUIRE(c.active_mode() == Mode::lw4o6);
-        dp.next.no_binding = true;
-        c.tick();
-        CHECK(renews == 0);
-        CHECK(c.status_json()["events"]["no_binding_reports"] == 1);
-        CHECK(c.status_json()["events"]["reprovisions"] == 0);
+        Harness h;
+        h.provision(set);
+        REQUIRE(h.c.active_mode() == Mode::lw4o6);
+        auto fx = h.tick(no_binding);
+        CHECK(only<daemon::effect::Renew>(fx).empty());
+        CHECK(h.status()["events"]["no_binding_reports"] == 1);
+        CHECK(h.status()["events"]["reprovisions"] == 0);
     }
     SECTION("on: one Renew per hold-down") {
         daemon::ControllerConfig cfg;
         cfg.reprovision_on_no_binding = true;
         cfg.no_binding_holddown = std::chrono::seconds(30);
-        daemon::Controller c(cfg, nullptr, nullptr, &dp, [&] { return now; });
+        Harness h(cfg);
+        h.provision(set);
         std::vector<std::string> why;
-        c.set_reprovision([&](const std::string& w) { return why.push_back(w), true; });
-        c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
         for (int i = 0; i < 40; ++i) {  // a 1/5 every second for 40 s
-            dp.next.no_binding = true;
-            c.tick();
-            ++now;
+            for (const auto& r : only<daemon::effect::Renew>(h.tick(no_binding))) why.push_back(r.why);
+            ++h.now;
         }
         REQUIRE(why.size() == 2);  // at 1000 and 1030
         CHECK(why[0].find("ICMPv6 1/5") != std::string::npos);
-        CHECK(c.status_json()["events"]["no_binding_reports"] == 40);
-        CHECK(c.status_json()["events"]["reprovisions"] == 2);
+        CHECK(h.status()["events"]["no_binding_reports"] == 40);
+        CHECK(h.status()["events"]["reprovisions"] == 2);
     }
     SECTION("on, but not in another mode") {
         daemon::ControllerConfig cfg;
         cfg.reprovision_on_no_binding = true;
-        daemon::Controller c(cfg, nullptr, nullptr, &dp, [&] { return now; });
-        int renews = 0;
-        c.set_reprovision([&](const std::string&) { return ++renews, true; });
+        Harness h(cfg);
         provision::S46OptionSet mape;
         mape.mape.push_back(mape_domain());
-        c.on_provisioning(lease_with(mape, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-        REQUIRE(c.active_mode() == Mode::mape);
-        dp.next.no_binding = true;
-        c.tick();
-        CHECK(renews == 0);
-        CHECK(c.status_json()["events"]["no_binding_reports"] == 0);
+        h.provision(mape);
+        REQUIRE(h.c.active_mode() == Mode::mape);
+        CHECK(only<daemon::effect::Renew>(h.tick(no_binding)).empty());
+        CHECK(h.status()["events"]["no_binding_reports"] == 0);
     }
 }
 
-TEST_CASE("controller: DS-Lite moves to the next AFTR address when the AFTR is unreachable", "[daemon][controller]") {
-    std::int64_t now = 1000;
-    EventDataPlane dp;
-    FakeResolver resolver;
-    daemon::ControllerConfig cfg;
-    cfg.aftr_failover_holddown = std::chrono::seconds(10);
-    daemon::Controller c(cfg, nullptr, &resolver, &dp, [&] { return now; });
+namespace {
+
+// DS-Lite with the AFTR name resolved to two addresses; returns the harness.
+void dslite_with_two_aftrs(Harness& h) {
     provision::S46OptionSet set;
     set.aftr_name = "aftr.example.com";
     set.dns_servers.push_back(v6("2001:db8::53"));
-    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-    REQUIRE(resolver.pending);
-    resolver.pending(dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)});
-    REQUIRE(dp.remotes == std::vector<net::Ipv6Address>{v6("2001:db8::a")});
+    auto asked = only<daemon::effect::Resolve>(h.provision(set));
+    REQUIRE(asked.size() == 1);
+    auto fx = h.send(daemon::event::DnsAnswer{asked[0].query, dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)}});
+    REQUIRE(only<daemon::effect::SetRemote>(fx).size() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("controller: DS-Lite moves to the next AFTR address when the AFTR is unreachable", "[daemon][controller]") {
+    daemon::ControllerConfig cfg;
+    cfg.aftr_failover_holddown = std::chrono::seconds(10);
+    Harness h(cfg);
+    dslite_with_two_aftrs(h);
 
     // Errors while replies still come back: not a dead AFTR.
-    dp.next = {false, true, true};
-    c.tick();
-    CHECK(dp.remotes.size() == 1);
+    CHECK(only<daemon::effect::SetRemote>(h.tick({false, true, true})).empty());
 
     // Errors and silence: move to the next record.
-    dp.next = {false, true, false};
-    c.tick();
-    REQUIRE(dp.remotes.size() == 2);
-    CHECK(dp.remotes[1] == v6("2001:db8::b"));
-    CHECK(c.status_json()["plan"]["aftr"] == "2001:db8::b");
-    CHECK(c.status_json()["events"]["aftr_failovers"] == 1);
+    auto moved = only<daemon::effect::SetRemote>(h.tick({false, true, false}));
+    REQUIRE(moved.size() == 1);
+    CHECK(moved[0].remote == v6("2001:db8::b"));
+    CHECK(h.status()["plan"]["aftr"] == "2001:db8::b");
+    CHECK(h.status()["events"]["aftr_failovers"] == 1);
 
     // Within the hold-down the new AFTR gets its chance.
-    now += 5;
-    dp.next = {false, true, false};
-    c.tick();
-    CHECK(dp.remotes.size() == 2);
+    h.now += 5;
+    CHECK(only<daemon::effect::SetRemote>(h.tick({false, true, false})).empty());
 
     // After it, back to the first.
-    now += 6;
-    dp.next = {false, true, false};
-    c.tick();
-    REQUIRE(dp.remotes.size() == 3);
-    CHECK(dp.remotes[2] == v6("2001:db8::a"));
+    h.now += 6;
+    moved = only<daemon::effect::SetRemote>(h.tick({false, true, false}));
+    REQUIRE(moved.size() == 1);
+    CHECK(moved[0].remote == v6("2001:db8::a"));
 }
 
 TEST_CASE("controller: --no-aftr-failover keeps the AFTR address", "[daemon][controller]") {
-    std::int64_t now = 1000;
-    EventDataPlane dp;
-    FakeResolver resolver;
     daemon::ControllerConfig cfg;
     cfg.aftr_failover = false;
-    daemon::Controller c(cfg, nullptr, &resolver, &dp, [&] { return now; });
-    provision::S46OptionSet set;
-    set.aftr_name = "aftr.example.com";
-    set.dns_servers.push_back(v6("2001:db8::53"));
-    c.on_provisioning(lease_with(set, now), store::EventKind::lease_obtained, daemon::Source::dhcp_client);
-    resolver.pending(dns::AftrAnswer{{v6("2001:db8::a"), v6("2001:db8::b")}, std::chrono::seconds(300)});
-    dp.next = {false, true, false};
-    c.tick();
-    CHECK(dp.remotes.size() == 1);
+    Harness h(cfg);
+    dslite_with_two_aftrs(h);
+    CHECK(only<daemon::effect::SetRemote>(h.tick({false, true, false})).empty());
 }

@@ -1,0 +1,128 @@
+// What goes into the daemon's controller and what comes out of it. The controller is sans-IO,
+// like the DHCPv6 client engine: it reads no clock, draws no random number by itself and touches
+// no store, socket or device. Events carry what happened; Effects say what the event loop must
+// do (write the store, change the data plane, ask DNS, renew the lease, log a line).
+//
+// Time is boot-clock time (CLOCK_BOOTTIME, milliseconds since boot): monotonic and counting
+// suspend, so a wall-clock step changes no timer and no lifetime (docs/time.md). Wall time is
+// added by the event loop where effects reach the store or people.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/net/ipv6.hpp"
+#include "core/provision/lease.hpp"
+#include "core/select/mode.hpp"
+#include "core/select/state_machine.hpp"
+#include "modes/plan.hpp"
+#include "platform/daemon/dataplane.hpp"
+#include "platform/dns/resolver.hpp"
+#include "platform/store/state_store.hpp"
+
+namespace s46::daemon {
+
+// A point on the boot clock: milliseconds since boot (the DHCPv6 engine's Time is the same).
+using BootTime = std::chrono::milliseconds;
+
+// Where a provisioning came from: the built-in client, or an external client via s46ctl.
+enum class Source { dhcp_client, external };
+
+namespace event {
+// A Reply's lease and raw options (Request/Renew/Rebind, or external provisioning).
+struct Provisioned {
+    provision::Lease lease;
+    store::EventKind kind = store::EventKind::lease_obtained;
+    Source source = Source::dhcp_client;
+};
+// Stateless provisioning (RFC 8415 §18.2.6): options without an IA. They stay in force until the
+// next Information-request replaces them, so they never expire on their own.
+struct Informed {
+    std::vector<std::uint8_t> raw_options;
+};
+// The lease the store kept across a restart, already converted to the boot clock and judged
+// trustworthy (platform/store/lease_time). Restores the mode before the server answers.
+struct Restored {
+    provision::Lease lease;
+};
+struct LeaseExpired {};
+// Orderly shutdown: the mode is torn down and the lease dropped (a Release follows).
+struct Released {};
+struct Link {
+    bool up = false;
+};
+// The answer to an effect::Resolve; answers to superseded queries are ignored.
+struct DnsAnswer {
+    std::uint64_t query = 0;
+    dns::AftrResult result;
+};
+// About once a second: lease expiry, AFTR re-resolution, and what the packet path saw.
+struct Tick {
+    DataPlaneEvents dataplane;
+};
+// s46ctl mode set: pin a mode or return to auto, re-deciding from the lease in hand.
+struct SetMode {
+    select::Mode configured = select::Mode::none;  // none = auto
+};
+}  // namespace event
+
+namespace effect {
+enum class Level : std::uint8_t { error, warning, info, debug };
+
+struct SaveLease {
+    provision::Lease lease;
+};
+struct ClearLease {};
+// A journal row; the loop stamps it with wall-clock time.
+struct Journal {
+    store::EventKind kind = store::EventKind::mode_changed;
+    select::Mode from = select::Mode::none;
+    select::Mode to = select::Mode::none;
+    std::string detail;
+};
+struct SaveSelection {
+    store::Selection selection;
+};
+// A binding-log row; the loop stamps it with wall-clock time.
+struct RecordBinding {
+    store::Binding binding;
+};
+// Carry out one transition on the data plane; `plan` is the new plan (none on teardown).
+struct ApplyPlan {
+    select::Transition transition;
+    std::optional<modes::Plan> plan;
+};
+// DS-Lite: the tunnel's remote end moves (the AFTR name resolved, or failed over).
+struct SetRemote {
+    net::Ipv6Address remote;
+};
+// Look up `name`'s AAAA records with `servers`; answer with event::DnsAnswer{query}.
+struct Resolve {
+    std::uint64_t query = 0;
+    std::string name;
+    std::vector<net::Ipv6Address> servers;
+};
+struct CancelResolve {};
+// Ask the DHCPv6 client for a Renew now (RFC 7596 §5.1 "restart provisioning").
+struct Renew {
+    std::string why;
+};
+// One line per decision, with its reason.
+struct Log {
+    Level level = Level::info;
+    std::string text;
+};
+}  // namespace effect
+
+using Event = std::variant<event::Provisioned, event::Informed, event::Restored, event::LeaseExpired, event::Released,
+                           event::Link, event::DnsAnswer, event::Tick, event::SetMode>;
+using Effect = std::variant<effect::SaveLease, effect::ClearLease, effect::Journal, effect::SaveSelection,
+                            effect::RecordBinding, effect::ApplyPlan, effect::SetRemote, effect::Resolve,
+                            effect::CancelResolve, effect::Renew, effect::Log>;
+using Effects = std::vector<Effect>;
+
+}  // namespace s46::daemon

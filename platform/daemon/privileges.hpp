@@ -1,0 +1,27 @@
+// After setup s46d needs only three capabilities: CAP_NET_ADMIN (links, addresses, routes,
+// TUN, nftables), CAP_NET_RAW (the IPIP raw socket) and CAP_NET_BIND_SERVICE (DHCPv6 client
+// port 546, bound again when the WAN interface comes back). Everything else is dropped, from the
+// bounding set too when the process may change it, and the process can move to an unprivileged
+// user and group (what a packaged service runs as).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace s46::daemon {
+
+struct PrivilegeDrop {
+    std::string user;   // empty: keep the current user
+    std::string group;  // empty: the user's primary group
+    // Paths the new user must still write (state directory and its files, the control socket's
+    // directory): handed to the user before the switch. Only when the switch happens.
+    std::vector<std::string> writable;
+};
+
+// Returns a one-line description of what the process now runs with, or why it could not drop
+// (unknown user, not allowed): s46d refuses to run with more than it asked for.
+Result<std::string> drop_privileges(const PrivilegeDrop& drop);
+
+}  // namespace s46::daemon
