@@ -315,7 +315,8 @@ def clock_step(lab, offset):
     check(renewed is not None, f"no Renew within {time.time() - t_reply:.1f} s of the Reply (T1 4 s) after a "
           f"{offset} step; states {sorted(set(seen))}, Kea {kea_packets(c)}")
     at = renewed - t_reply
-    check(3.0 <= at <= 5.5, f"Renew {at:.2f} s after the Reply, T1 is 4 s")
+    # s46d keeps obtained_at in whole seconds, so T1 falls up to 1 s early; T2 (6 s) would be a Rebind.
+    check(2.8 <= at <= 5.5, f"Renew {at:.2f} s after the Reply, T1 is 4 s")
     s = c.status()
     check(s["dhcp_state"] == "Bound" and s["mode"] == "lw4o6" and s["transitions"] == 1,
           f"after the Renew: {s['mode']} {s['dhcp_state']} {s['transitions']} transitions")
@@ -371,6 +372,8 @@ def test_sighup_reload(lab):
         s = c.status()
         check(s is not None and s["mode"] == "lw4o6" and s["transitions"] == 2,
               f"running configuration kept after {what}: {s and (s['mode'], s['transitions'])}")
+        failures = s.get("counters", {}).get("reload_failures")
+        check(failures in (None, bad_files.index((what, text)) + 1), f"reload_failures counter after {what}: {failures}")
     return f"good file: mape -> lw4o6 in one transition; bad files rejected ({line.strip()[:100]}), lw4o6 kept"
 
 
