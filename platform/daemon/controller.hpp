@@ -14,6 +14,7 @@
 
 #include "core/provision/lease.hpp"
 #include "core/provision/s46_options.hpp"
+#include "core/provision/static_provisioning.hpp"
 #include "core/select/policy.hpp"
 #include "core/select/state_machine.hpp"
 #include "modes/evaluate.hpp"
@@ -41,6 +42,10 @@ struct ControllerConfig {
     // several addresses, and staying on a dead one is an outage.
     bool aftr_failover = true;
     std::chrono::seconds aftr_failover_holddown{10};  // a new AFTR gets this long to answer
+    // The configuration file's "static" section (docs/configuration.md). When set, policy.configured
+    // is its mode, and every option set must pass through provision::merge_static() before
+    // modes::evaluate() (draft-ietf-softwire-unified-cpe §3.2).
+    std::optional<provision::StaticProvisioning> static_provisioning;
 };
 
 // Where a provisioning came from: the built-in client, or an external client via s46ctl.

@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
         std::cerr << "s46d: " << options.error() << '\n';
         return 2;
     }
+    if (options->check_config) {
+        std::cout << options->config_file << ": ok\n";
+        return 0;
+    }
     if (options->help) {
         std::cout << s46::daemon::kDaemonUsage;
         return 0;
