@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -280,6 +281,18 @@ TEST_CASE("config: every setting has a flag or a switch, and the shipped file na
         CHECK((!s.flag.empty() || has_switch || s.path == "selection.gi4over6_prefix"));  // --gi4over6=PREFIX
         auto dot = s.path.find('.');
         CHECK(shipped[std::string(s.path.substr(0, dot))].contains(std::string(s.path.substr(dot + 1))));
+    }
+}
+
+TEST_CASE("config: docs/configuration.md names every key and its flag", "[daemon][config]") {
+    std::ifstream in(S46_CONFIG_DOC);
+    REQUIRE(in);
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& s : config::settings()) {
+        INFO(s.path);
+        CHECK(doc.find("### " + std::string(s.path.substr(0, s.path.find('.')))) != std::string::npos);
+        CHECK(doc.find("`" + std::string(s.path.substr(s.path.find('.') + 1)) + "`") != std::string::npos);
+        if (!s.flag.empty()) CHECK(doc.find("`" + std::string(s.flag)) != std::string::npos);
     }
 }
 
