@@ -1,6 +1,7 @@
 #include "platform/log/logger.hpp"
 
 #include <syslog.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -152,6 +153,12 @@ void Logger::flush() {
         close(global_, "messages over the log rate limit, the last");
         global_.start = now;
     }
+}
+
+std::int64_t boottime_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 namespace {

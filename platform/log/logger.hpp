@@ -94,6 +94,9 @@ struct Options {
     RateLimit limit{};
 };
 
+// CLOCK_BOOTTIME in milliseconds: keeps counting across suspend, so a window never stalls.
+std::int64_t boottime_ms();
+
 // The process-wide logger the free functions use. Before init(): stderr, info, a steady clock.
 void init(const Options& options, Clock clock);
 // Tests and the daemon's reload: replace the sink (e.g. to capture lines).
