@@ -68,6 +68,16 @@ Result<DaemonOptions> finish_options(DaemonOptions o) {
     }
     if (o.controller.gi4over6_prefix && !o.controller.gi4over6)
         return fail("selection.gi4over6_prefix: set, but selection.gi4over6 is false");
+    // A static lw4o6 binding under GI-4over6 is checked now rather than failing every plan later
+    // (the same rules as modes/lw4o6: RFC 7040 routes a whole address, no port set).
+    if (const auto& s = o.controller.static_provisioning; s && s->mode == select::Mode::lw4o6 && o.controller.gi4over6) {
+        if (s->lw4o6.port_params && s->lw4o6.port_params->psid_len != 0)
+            return fail("static.lw4o6.psid_length: GI-4over6 needs a full IPv4 address, but psid_length is " +
+                        std::to_string(s->lw4o6.port_params->psid_len));
+        if (s->lw4o6.ipv4 && o.controller.gi4over6_prefix && !o.controller.gi4over6_prefix->contains(*s->lw4o6.ipv4))
+            return fail("selection.gi4over6_prefix: " + o.controller.gi4over6_prefix->to_string() +
+                        " does not cover static.lw4o6.ipv4_address " + s->lw4o6.ipv4->to_string());
+    }
     return o;
 }
 

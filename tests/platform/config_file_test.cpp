@@ -221,6 +221,18 @@ TEST_CASE("config: the static section", "[daemon][config][static]") {
           "s46d.conf: static.dslite: mode dslite is not in selection.enabled (--enable)");
 }
 
+TEST_CASE("config: a static lw4o6 binding under GI-4over6", "[daemon][config][static]") {
+    auto o = parse_ok(R"({"selection": {"gi4over6": true, "gi4over6_prefix": "192.0.2.16/28"},
+                          "static": {"lw4o6": {"ipv4_address": "192.0.2.18", "aftr": "2001:db8:ffff::2"}}})");
+    CHECK(o.controller.static_provisioning->lw4o6.ipv4 == net::Ipv4Address(192, 0, 2, 18));
+    CHECK(parse_error(R"({"selection": {"gi4over6": true},
+                          "static": {"lw4o6": {"ipv4_address": "192.0.2.18", "psid_length": 8, "psid": 1}}})") ==
+          "s46d.conf: static.lw4o6.psid_length: GI-4over6 needs a full IPv4 address, but psid_length is 8");
+    CHECK(parse_error(R"({"selection": {"gi4over6": true, "gi4over6_prefix": "192.0.2.32/28"},
+                          "static": {"lw4o6": {"ipv4_address": "192.0.2.18"}}})") ==
+          "s46d.conf: selection.gi4over6_prefix: 192.0.2.32/28 does not cover static.lw4o6.ipv4_address 192.0.2.18");
+}
+
 TEST_CASE("config: --config loads the file, flags override it, --check-config", "[daemon][config]") {
     TempFile f(R"({"interfaces": {"wan": "wan1"}, "tunnel": {"hop_limit": 10, "mtu": 1400}, "log": {"level": "warning"}})");
     auto o = daemon::parse_daemon_options({"--hop-limit", "20", "--config", f.path, "--verbose"});
