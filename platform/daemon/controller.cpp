@@ -270,6 +270,15 @@ json Controller::status_json() const {
                       {"obtained_at", lease_->obtained_at},
                       {"valid_until", lease_->valid_until()}};
         if (lease_->server_address) j["lease"]["server_address"] = lease_->server_address->to_string();
+        // Relative to this controller's clock, so s46ctl need not share it (it may become boot-clock
+        // seconds). null: no such timer (T1/T2 0 = client's choice, 0xffffffff = infinity, RFC
+        // 8415 §7.7, §21.4) or an infinite valid lifetime.
+        const std::int64_t at = now_(), got = lease_->obtained_at;
+        const auto until = [&](std::uint32_t t) { return t == 0 || t == 0xffffffffu ? json(nullptr) : json(got + t - at); };
+        j["lease"]["age_seconds"] = at - got;
+        j["lease"]["t1_in_seconds"] = until(lease_->t1);
+        j["lease"]["t2_in_seconds"] = until(lease_->t2);
+        j["lease"]["valid_for_seconds"] = lease_->valid_until() == INT64_MAX ? json(nullptr) : json(lease_->valid_until() - at);
     } else {
         j["lease"] = nullptr;
     }
