@@ -5,8 +5,9 @@
 //   lw4o6    -> RFC 8676 ietf-softwire-ce's binding (TR-181 has no lw4o6 object); the leaf names
 //               are those of the binding-entry grouping of ietf-softwire-common (RFC 8676 §4).
 //
-// docs/control-status.md has the field-by-field table. Fields with no standard name (selection
-// reasoning, counters, timings, lease timers, s46d-only plan fields) go under "s46d".
+// docs/control-status.md has the field-by-field table. "s46d" carries the daemon's status object
+// unchanged: the fields with no standard name (selection reasoning, counters, timings, lease timers,
+// s46d-only plan fields) and, under s46d's names, the mapped ones.
 #pragma once
 
 #include <nlohmann/json.hpp>
