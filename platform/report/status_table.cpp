@@ -1,6 +1,7 @@
 #include "platform/report/status_table.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -253,7 +254,17 @@ std::string status_table(const json& s, std::int64_t wall_now_seconds) {
     drop_rows(t, counters);
     if (const json tm = s.value("timings", json::object()); tm.is_object() && !tm.empty()) {
         std::vector<std::string> lines;
-        for (const auto& [k, v] : tm.items()) lines.push_back(k + " " + v.dump());
+        for (const auto& [k, v] : tm.items()) {
+            // "start_to_mode_ms": 302.37088 -> "start_to_mode 302.4 ms"
+            const bool unit = k.size() > 3 && (k.ends_with("_ms") || k.ends_with("_us"));
+            if (!unit || !v.is_number()) {
+                lines.push_back(k + " " + v.dump());
+                continue;
+            }
+            char value[32];
+            std::snprintf(value, sizeof value, "%.1f", v.get<double>());
+            lines.push_back(k.substr(0, k.size() - 3) + " " + value + " " + k.substr(k.size() - 2));
+        }
         t.rows("timings", lines);
     }
     if (s.contains("last_error")) t.row("last error", str(s, "last_error"));

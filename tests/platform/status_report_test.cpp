@@ -57,7 +57,7 @@ json base_status(const char* mode, json plan) {
               {"tunnel_packets_sent", 900}}},
             {"dhcp_state", "bound"},
             {"wan_interface", "wan0"},
-            {"timings", {{"start_to_mode_ms", 812}}}};
+            {"timings", {{"start_to_mode_ms", 812}, {"reply_to_plan_us", 56902.78}}}};
 }
 
 // RFC 7597 App. A Ex. 1 as the controller's plan_json gives it (the BMR also an FMR).
@@ -149,7 +149,7 @@ TEST_CASE("status table: MAP-E shows the mode, tunnel, PSID, every port range, N
     CHECK(t.find("dhcp_ignored_wrong_transaction") == std::string::npos);
     CHECK(has(t, "errors      tunnel_send_errors 2\n"));
     CHECK(t.find("tun_write_errors") == std::string::npos);
-    CHECK(has(t, "timings     start_to_mode_ms 812\n"));
+    CHECK(has(t, "timings     reply_to_plan 56902.8 us\n            start_to_mode 812.0 ms\n"));
 }
 
 TEST_CASE("status table: lw4o6 and DS-Lite endpoints, none", "[report][status]") {
