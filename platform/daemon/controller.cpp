@@ -375,10 +375,16 @@ json Controller::status_json(BootTime now) const {
                       {"t2", lease_->t2},
                       {"server_duid", util::to_hex(lease_->server_duid)},
                       {"age_seconds", now_s - lease_->obtained_at}};
+        // Relative times: the controller's clock is the boot clock, which means nothing to people
+        // (the daemon adds wall-clock obtained_at/valid_until). null: no such timer (T1/T2 0 =
+        // client's choice, 0xffffffff = infinity, RFC 8415 §7.7, §21.4) or an infinite lifetime.
+        const auto until = [&](std::uint32_t t) {
+            return t == 0 || t == 0xffffffffu ? json(nullptr) : json(lease_->obtained_at + t - now_s);
+        };
+        lease["t1_in_seconds"] = until(lease_->t1);
+        lease["t2_in_seconds"] = until(lease_->t2);
         const std::int64_t valid_for = seconds_until(*lease_valid_until_, now_s);
-        if (valid_for != INT64_MAX) lease["valid_for_seconds"] = valid_for;
-        if (lease_->t1) lease["t1_in_seconds"] = lease_->obtained_at + lease_->t1 - now_s;
-        if (lease_->t2) lease["t2_in_seconds"] = lease_->obtained_at + lease_->t2 - now_s;
+        lease["valid_for_seconds"] = valid_for == INT64_MAX ? json(nullptr) : json(valid_for);
         if (lease_->server_address) lease["server_address"] = lease_->server_address->to_string();
         j["lease"] = lease;
     } else {

@@ -430,7 +430,7 @@ json Daemon::status() {
     if (const provision::Lease* lease = controller_->lease(); lease && s["lease"].is_object()) {
         const std::int64_t wall = wall_seconds();
         s["lease"]["obtained_at"] = wall - s["lease"]["age_seconds"].get<std::int64_t>();
-        if (s["lease"].contains("valid_for_seconds"))
+        if (s["lease"]["valid_for_seconds"].is_number())
             s["lease"]["valid_until"] = wall + s["lease"]["valid_for_seconds"].get<std::int64_t>();
     }
     json counters = json::object();
