@@ -1,5 +1,8 @@
 #include "platform/daemon/controller.hpp"
 
+#include <map>
+
+#include "core/provision/static_provisioning.hpp"
 #include "core/util/hex.hpp"
 #include "dhcp/s46_codec.hpp"
 #include "platform/report/plan_json.hpp"
@@ -15,7 +18,9 @@ struct Controller::Step {
     void operator()(E&& e) {
         effects.emplace_back(std::forward<E>(e));
     }
-    void log(effect::Level level, std::string text) { effects.emplace_back(effect::Log{level, std::move(text)}); }
+    void log(effect::Level level, std::string text, std::string key = {}) {
+        effects.emplace_back(effect::Log{level, std::move(text), std::move(key)});
+    }
     void journal(store::EventKind kind, std::string detail, select::Mode from = select::Mode::none,
                  select::Mode to = select::Mode::none) {
         effects.emplace_back(effect::Journal{kind, from, to, std::move(detail)});
@@ -76,6 +81,8 @@ Effects Controller::handle(const Event& event, BootTime now) {
                 on_tick(s, e);
             } else if constexpr (std::is_same_v<E, event::SetMode>) {
                 on_set_mode(s, e.configured);
+            } else if constexpr (std::is_same_v<E, event::Started>) {
+                on_started(s);
             }
         },
         event);
@@ -98,14 +105,39 @@ modes::PlanContext Controller::context_for(const provision::Lease& lease) const 
     return c;
 }
 
+// The draft's "one mode configured locally" rule (draft-ietf-softwire-unified-cpe §3.2): with a
+// static section, its values win and DHCPv6 supplies only what is missing for that mode.
 void Controller::evaluate(const provision::Lease& lease) {
     options_ = dhcp::decode_reply_options(lease.options);
+    if (config_.static_provisioning) options_ = provision::merge_static(options_, *config_.static_provisioning);
     evaluation_ = modes::evaluate(options_, context_for(lease), config_.policy);
+}
+
+// A static provisioning that needs nothing from DHCPv6 (a DS-Lite AFTR, a whole lw4o6 binding)
+// runs from the start and whenever no lease is in hand; MAP-E waits for the delegated prefix.
+void Controller::on_started(Step& s) {
+    if (!config_.static_provisioning || lease_) return;
+    fall_back_to_static(s);
+}
+
+void Controller::fall_back_to_static(Step& s) {
+    if (!config_.static_provisioning) return;
+    provision::Lease none;
+    none.obtained_at = s.seconds();
+    evaluate(none);
+    if (!evaluation_.plan) {
+        s.log(effect::Level::info, "static provisioning waits for DHCPv6: " + evaluation_.decision.reason);
+        return;
+    }
+    static_only_ = true;
+    source_ = Source::dhcp_client;
+    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, INT64_MAX));
 }
 
 void Controller::on_provisioned(Step& s, const provision::Lease& lease, store::EventKind kind, Source source,
                                 std::string origin) {
     source_ = source;
+    static_only_ = false;
     lease_ = lease;
     lease_valid_until_ = lease.valid_until();
     evaluate(lease);
@@ -115,12 +147,15 @@ void Controller::on_provisioned(Step& s, const provision::Lease& lease, store::E
     s(effect::SaveLease{lease});
     s.journal(kind, detail);
     s.log(effect::Level::info, std::string(store::to_string(kind)) + ": " + detail);
-    // One journal row per rejection: a hostile server repeating an option is aggregated by the
-    // logger's rate limit, the journal is bounded by the store.
-    for (const auto& r : evaluation_.rejected) {
-        std::string why = "option " + std::to_string(r.option) + ": " + r.why;
-        s.journal(store::EventKind::provisioning_error, why);
-        s.log(effect::Level::warning, "rejected " + why);
+    // One journal row and one log line per distinct rejection, with its count: a hostile server
+    // that repeats an option 1000 times in a Reply gets one row, not 1000 (which would also push
+    // the history out of the bounded journal). The logger rate-limits across Replies.
+    std::map<std::string, std::size_t> rejections;
+    for (const auto& r : evaluation_.rejected) ++rejections["option " + std::to_string(r.option) + ": " + r.why];
+    for (const auto& [why, count] : rejections) {
+        std::string line = why + (count > 1 ? " (" + std::to_string(count) + " times in this Reply)" : "");
+        s.journal(store::EventKind::provisioning_error, line);
+        s.log(effect::Level::warning, "rejected " + line, "rejected " + why);
     }
     apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, *lease_valid_until_));
 }
@@ -147,6 +182,8 @@ void Controller::on_lease_gone(Step& s, store::EventKind kind, const std::string
         s.log(effect::Level::info, why);
     }
     apply(s, t);
+    // What the configuration gives alone stays up without a lease (not on an orderly shutdown).
+    if (kind == store::EventKind::lease_expired) fall_back_to_static(s);
 }
 
 void Controller::on_link(Step& s, bool up) {
@@ -187,7 +224,17 @@ Effects Controller::reconfigure(ControllerConfig config, BootTime now) {
 // The lease in hand, decided again under the current policy: the same path as a fresh Reply, so
 // a changed policy cannot leave a plan that a Reply would not produce.
 void Controller::reevaluate(Step& s, const std::string& why) {
-    if (!lease_) return;
+    if (!lease_) {
+        if (static_only_ || machine_.active_mode() == select::Mode::none) {
+            if (!config_.static_provisioning && static_only_) {
+                static_only_ = false;
+                apply(s, machine_.on_release(why + ": no static provisioning any more"));
+                return;
+            }
+            fall_back_to_static(s);
+        }
+        return;
+    }
     evaluate(*lease_);
     auto t = machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, lease_valid_until_.value_or(INT64_MAX));
     if (t.kind != select::TransitionKind::none) t.reason = why + ": " + t.reason;
@@ -258,8 +305,19 @@ void Controller::start_aftr(Step& s, const modes::Plan& plan) {
     resolve_aftr(s);
 }
 
+bool Controller::aftr_is_literal() const { return aftr_ && provision::is_aftr_address_literal(aftr_->name()); }
+
 void Controller::resolve_aftr(Step& s) {
     if (!aftr_) return;
+    // A configured AFTR address (the static section) needs no DNS: it answers for itself.
+    if (aftr_is_literal()) {
+        const auto before = aftr_->current();
+        auto address = net::Ipv6Address::parse(aftr_->name());
+        if (!address) return;
+        aftr_->on_resolved(dns::AftrAnswer{{*address}, std::chrono::hours(24)}, s.now);
+        if (aftr_->current() != before) s(effect::SetRemote{*address});
+        return;
+    }
     if (options_.dns_servers.empty()) {
         aftr_->on_resolve_failed("no DNS server from DHCPv6 (option 23)", s.now);
         return;
@@ -297,7 +355,7 @@ json Controller::status_json(BootTime now) const {
         j["plan"]["aftr_status"] = aftr_->status(now);
         if (auto a = aftr_->current()) j["plan"]["aftr"] = a->to_string();
     }
-    j["source"] = source_ == Source::external ? "external" : "dhcpv6";
+    j["source"] = static_only_ ? "static" : source_ == Source::external ? "external" : "dhcpv6";
     j["transitions"] = transitions_;
     j["events"] = {{"no_binding_reports", no_binding_reports_},
                    {"reprovisions", reprovisions_},
@@ -317,10 +375,16 @@ json Controller::status_json(BootTime now) const {
                       {"t2", lease_->t2},
                       {"server_duid", util::to_hex(lease_->server_duid)},
                       {"age_seconds", now_s - lease_->obtained_at}};
+        // Relative times: the controller's clock is the boot clock, which means nothing to people
+        // (the daemon adds wall-clock obtained_at/valid_until). null: no such timer (T1/T2 0 =
+        // client's choice, 0xffffffff = infinity, RFC 8415 §7.7, §21.4) or an infinite lifetime.
+        const auto until = [&](std::uint32_t t) {
+            return t == 0 || t == 0xffffffffu ? json(nullptr) : json(lease_->obtained_at + t - now_s);
+        };
+        lease["t1_in_seconds"] = until(lease_->t1);
+        lease["t2_in_seconds"] = until(lease_->t2);
         const std::int64_t valid_for = seconds_until(*lease_valid_until_, now_s);
-        if (valid_for != INT64_MAX) lease["valid_for_seconds"] = valid_for;
-        if (lease_->t1) lease["t1_in_seconds"] = lease_->obtained_at + lease_->t1 - now_s;
-        if (lease_->t2) lease["t2_in_seconds"] = lease_->obtained_at + lease_->t2 - now_s;
+        lease["valid_for_seconds"] = valid_for == INT64_MAX ? json(nullptr) : json(valid_for);
         if (lease_->server_address) lease["server_address"] = lease_->server_address->to_string();
         j["lease"] = lease;
     } else {

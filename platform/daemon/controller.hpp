@@ -18,6 +18,7 @@
 
 #include "core/provision/lease.hpp"
 #include "core/provision/s46_options.hpp"
+#include "core/provision/static_provisioning.hpp"
 #include "core/select/policy.hpp"
 #include "core/select/state_machine.hpp"
 #include "modes/evaluate.hpp"
@@ -43,6 +44,10 @@ struct ControllerConfig {
     // several addresses, and staying on a dead one is an outage.
     bool aftr_failover = true;
     std::chrono::seconds aftr_failover_holddown{10};  // a new AFTR gets this long to answer
+    // The configuration file's "static" section (docs/configuration.md). When set, policy.configured
+    // is its mode, and every option set must pass through provision::merge_static() before
+    // modes::evaluate() (draft-ietf-softwire-unified-cpe §3.2).
+    std::optional<provision::StaticProvisioning> static_provisioning;
     friend bool operator==(const ControllerConfig&, const ControllerConfig&) = default;
 };
 
@@ -75,9 +80,12 @@ private:
     void on_dns_answer(Step& s, const event::DnsAnswer& answer);
     void on_tick(Step& s, const event::Tick& tick);
     void on_set_mode(Step& s, select::Mode configured);
+    void on_started(Step& s);
+    void fall_back_to_static(Step& s);
     void reevaluate(Step& s, const std::string& why);
 
     void evaluate(const provision::Lease& lease);
+    bool aftr_is_literal() const;
     modes::PlanContext context_for(const provision::Lease& lease) const;
     void apply(Step& s, const select::Transition& t);
     void start_aftr(Step& s, const modes::Plan& plan);
@@ -94,6 +102,7 @@ private:
     provision::S46OptionSet options_;
     modes::Evaluation evaluation_;
     Source source_ = Source::dhcp_client;
+    bool static_only_ = false;  // the active provisioning is the configuration's alone
     std::unique_ptr<dns::AftrTracker> aftr_;
     std::uint64_t query_ = 0;           // the DNS query in flight (0: none)
     std::uint64_t last_query_ = 0;      // every Resolve gets a new number

@@ -68,6 +68,9 @@ struct Tick {
 struct SetMode {
     select::Mode configured = select::Mode::none;  // none = auto
 };
+// s46d is set up: a complete static provisioning (the configuration's "static" section) is
+// brought up now, before DHCPv6 has answered.
+struct Started {};
 }  // namespace event
 
 namespace effect {
@@ -111,15 +114,17 @@ struct CancelResolve {};
 struct Renew {
     std::string why;
 };
-// One line per decision, with its reason.
+// One line per decision, with its reason. Lines with the same `key` (empty: the text) are
+// rate-limited together, so network input cannot flood the log.
 struct Log {
     Level level = Level::info;
     std::string text;
+    std::string key;
 };
 }  // namespace effect
 
 using Event = std::variant<event::Provisioned, event::Informed, event::Restored, event::LeaseExpired, event::Released,
-                           event::Link, event::DnsAnswer, event::Tick, event::SetMode>;
+                           event::Link, event::DnsAnswer, event::Tick, event::SetMode, event::Started>;
 using Effect = std::variant<effect::SaveLease, effect::ClearLease, effect::Journal, effect::SaveSelection,
                             effect::RecordBinding, effect::ApplyPlan, effect::SetRemote, effect::Resolve,
                             effect::CancelResolve, effect::Renew, effect::Log>;

@@ -1,13 +1,13 @@
 #include "platform/daemon/daemon.hpp"
 
 #include <net/if.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <random>
 
 #include "core/util/hex.hpp"
@@ -15,6 +15,8 @@
 #include "dhcp/client/reject.hpp"
 #include "dhcp/client/state.hpp"
 #include "platform/dataplane/userspace_dataplane.hpp"
+#include "platform/daemon/privileges.hpp"
+#include "platform/log/logger.hpp"
 
 namespace s46::daemon {
 
@@ -59,14 +61,14 @@ Result<provision::Lease> lease_from_request(const json& req, std::int64_t now) {
     return lease;
 }
 
-const char* level_name(effect::Level l) {
+log::Level log_level(effect::Level l) {
     switch (l) {
-        case effect::Level::error: return "error";
-        case effect::Level::warning: return "warning";
-        case effect::Level::info: return "info";
-        case effect::Level::debug: return "debug";
+        case effect::Level::error: return log::Level::error;
+        case effect::Level::warning: return log::Level::warning;
+        case effect::Level::info: return log::Level::info;
+        case effect::Level::debug: return log::Level::debug;
     }
-    return "?";
+    return log::Level::info;
 }
 
 }  // namespace
@@ -80,9 +82,8 @@ Daemon::Daemon(DaemonOptions options, std::vector<std::string> args)
 
 Daemon::~Daemon() = default;
 
-void Daemon::log(effect::Level level, const std::string& line) const {
-    if (level == effect::Level::debug && !options_.verbose) return;
-    std::cerr << "s46d: " << level_name(level) << ": " << line << std::endl;
+void Daemon::log(effect::Level level, const std::string& line, const std::string& key) const {
+    log::logger().write(log_level(level), key, line);
 }
 
 // CLOCK_BOOTTIME: monotonic and counting suspend. Every timer and lifetime runs on it, so an NTP
@@ -140,6 +141,20 @@ Result<bool> Daemon::start() {
     } else if (auto r = start_wan(); !r) {
         return r;
     }
+    carry_out(controller_->handle(event::Started{}, now()));
+
+    // Everything that needs more than the three network capabilities is done.
+    PrivilegeDrop drop{options_.user, options_.group, {options_.state_dir}};
+    if (!options_.user.empty()) drop.writable.push_back(std::filesystem::path(options_.control_socket).parent_path().string());
+    if (auto dropped = drop_privileges(drop); dropped) {
+        log(effect::Level::info, *dropped);
+    } else if (!options_.user.empty() || ::geteuid() == 0) {
+        return fail("dropping privileges: " + dropped.error());
+    } else {
+        // Started unprivileged (ambient capabilities from the service manager, or a test):
+        // there is nothing more to give up.
+        log(effect::Level::debug, "privileges unchanged: " + dropped.error());
+    }
     on_tick();
     return true;
 }
@@ -168,7 +183,8 @@ Result<bool> Daemon::start_wan() {
         [this](std::span<const std::uint8_t> bytes, const net::Ipv6Address& from) {
             received_at_ = std::chrono::steady_clock::now();
             if (client_->receive(bytes, from, now()) == client::Disposition::Ignored && client_->last_rejection())
-                log(effect::Level::debug, "ignored DHCPv6 message: " + client_->last_rejection()->detail);
+                log(effect::Level::debug, "ignored DHCPv6 message: " + client_->last_rejection()->detail,
+                    "ignored DHCPv6 message " + std::string(client::to_string(client_->last_rejection()->reason)));
             drain();
         },
         options_.client_port);
@@ -250,7 +266,7 @@ void Daemon::carry_out(Effects effects) {
                     if (client_ && client_->renew_now(now())) log(effect::Level::info, "renewing: " + x.why);
                     else log(effect::Level::info, "cannot renew (" + x.why + "): no lease in the Bound state");
                 } else if constexpr (std::is_same_v<E, effect::Log>) {
-                    log(x.level, x.text);
+                    log(x.level, x.text, x.key);
                 }
             },
             e);
@@ -321,6 +337,7 @@ void Daemon::arm_timer() {
 }
 
 void Daemon::on_tick() {
+    log::flush();  // summaries of rate-limited lines whose window closed
     wait_for_wan();
     carry_out(controller_->handle(event::Tick{dataplane_->take_events()}, now()));
     if (client_) {
@@ -350,7 +367,7 @@ void Daemon::on_signal(int signo) {
 // and a changed mode or binding replaces the old one in one step). What only a restart can change
 // (interfaces, data-plane backend, state directory, control socket) is named in a warning.
 void Daemon::reload() {
-    auto fresh = parse_daemon_options(args_);
+    auto fresh = reload_options(args_);
     if (!fresh) {
         ++reload_failures_;
         log(effect::Level::error, "reload rejected, keeping the running configuration: " + fresh.error());
@@ -368,6 +385,8 @@ void Daemon::reload() {
     if (!restart_note.empty()) log(effect::Level::warning, "reload: changes to " + restart_note + " take effect at the next restart");
     options_.controller = fresh->controller;
     options_.verbose = fresh->verbose;
+    options_.log_level = fresh->log_level;
+    log::logger().set_level(fresh->log_level);
     auto effects = controller_->reconfigure(fresh->controller, now());
     log(effect::Level::info, effects.empty() ? "configuration reloaded; nothing changed for the active mode"
                                             : "configuration reloaded");
@@ -411,7 +430,7 @@ json Daemon::status() {
     if (const provision::Lease* lease = controller_->lease(); lease && s["lease"].is_object()) {
         const std::int64_t wall = wall_seconds();
         s["lease"]["obtained_at"] = wall - s["lease"]["age_seconds"].get<std::int64_t>();
-        if (s["lease"].contains("valid_for_seconds"))
+        if (s["lease"]["valid_for_seconds"].is_number())
             s["lease"]["valid_until"] = wall + s["lease"]["valid_for_seconds"].get<std::int64_t>();
     }
     json counters = json::object();

@@ -48,7 +48,7 @@ private:
     void reload();
     nlohmann::json handle(const nlohmann::json& request);
     nlohmann::json status();
-    void log(effect::Level level, const std::string& line) const;
+    void log(effect::Level level, const std::string& line, const std::string& key = {}) const;
 
     DaemonOptions options_;
     std::vector<std::string> args_;

@@ -1,6 +1,7 @@
 #include "platform/daemon/daemon_options.hpp"
 
-#include <charconv>
+#include "platform/config/config_file.hpp"
+#include "platform/config/settings.hpp"
 
 namespace s46::daemon {
 
@@ -9,166 +10,112 @@ const char* const kDaemonUsage =
     "            [--dataplane none|userspace] [--mode auto|dslite|lw4o6|mape] [--order LIST]\n"
     "            [--enable LIST] [--no-match default-order|none] [--prefix-hint LEN] [--no-address]\n"
     "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
-    "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all] [--napt-sessions N]\n"
+    "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all|auto] [--napt-sessions N]\n"
     "            [--on-no-binding ignore|reprovision] [--no-aftr-failover]\n"
-    "            [--hop-limit N] [--encapsulation-limit N] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"
+    "            [--hop-limit N] [--encapsulation-limit N|off] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"
     "            [--icmp-rate N] [--icmp-not-our-binding] [--no-icmp-napt-refusal]\n"
     "            [--source-check full|ea-bits]\n"
-    "            [--client-port N] [--dns-port N] [--verbose]\n"
-    "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n";
+    "            [--no-binding-holddown S] [--aftr-failover-holddown S]\n"
+    "            [--client-port N] [--dns-port N] [--verbose] [--log-level LEVEL] [--log-target stderr|syslog]\n"
+    "            [--log-facility NAME] [--control-group GROUP] [--user USER] [--group GROUP]\n"
+    "            [--config FILE]\n"
+    "       s46d --check-config FILE [flags]\n"
+    "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n"
+    "  --config FILE reads s46d.conf (docs/configuration.md) first; flags override it.\n";
 
-namespace {
-
-Result<unsigned long> number(const std::string& flag, const std::string& v, unsigned long lo, unsigned long hi) {
-    unsigned long n = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc{} || p != v.data() + v.size()) return fail(flag + ": '" + v + "' is not a number");
-    if (n < lo || n > hi) return fail(flag + ": " + v + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
-    return n;
-}
-
-}  // namespace
-
-Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args) {
-    DaemonOptions o;
+Result<DaemonOptions> apply_flags(const std::vector<std::string>& args, DaemonOptions o) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        auto value = [&]() -> Result<std::string> {
+        if (a == "--help" || a == "-h") {
+            o.help = true;
+            continue;
+        }
+        if (a == "--config" || a == "--check-config") {
             if (i + 1 >= args.size()) return fail(a + " needs a value");
-            return args[++i];
-        };
-        auto take = [&](auto&& apply) -> Result<bool> {
-            auto v = value();
-            if (!v) return fail(v.error());
-            return apply(*v);
-        };
-        Result<bool> r = true;
-        if (a == "--help" || a == "-h") o.help = true;
-        else if (a == "--verbose" || a == "-v") o.verbose = true;
-        else if (a == "--no-address") o.request_address = false;
-        else if (a == "--information-only") o.information_only = true;
-        else if (a == "--no-rapid-commit") o.rapid_commit = false;
-        else if (a == "--legacy-iid") o.controller.legacy_iid = true;
-        else if (a == "--no-aftr-failover") o.controller.aftr_failover = false;
-        else if (a == "--no-mss-clamp") o.packet.clamp_mss = false;
-        else if (a == "--icmp-not-our-binding") o.packet.answer_not_our_binding = true;
-        else if (a == "--no-icmp-napt-refusal") o.packet.answer_napt_refusal = false;
-        else if (a == "--hop-limit" || a == "--encapsulation-limit") r = take([&](const std::string& v) -> Result<bool> {
-            // RFC 2473 §6.3 hop limit (0 would never leave the link); §4.1.1 limit 0..255.
-            auto n = number(a, v, a == "--hop-limit" ? 1 : 0, 255);
-            if (!n) return fail(n.error());
-            if (a == "--hop-limit") o.packet.hop_limit = static_cast<std::uint8_t>(*n);
-            else o.packet.encapsulation_limit = static_cast<std::uint8_t>(*n);
-            return true;
-        });
-        else if (a == "--icmp-rate") r = take([&](const std::string& v) -> Result<bool> {
-            auto n = number(a, v, 0, 1000000);
-            if (!n) return fail(n.error());
-            o.packet.icmp_rate_per_second = static_cast<std::uint32_t>(*n);
-            return true;
-        });
-        else if (a == "--tclass-inbound") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "copy") o.packet.copy_traffic_class_inbound = true;
-            else if (v == "ignore") o.packet.copy_traffic_class_inbound = false;
-            else return fail("--tclass-inbound: '" + v + "' is not copy or ignore");
-            return true;
-        });
-        else if (a == "--source-check") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "full") o.packet.source_check = map::SourceCheckMode::FullAddress;
-            else if (v == "ea-bits") o.packet.source_check = map::SourceCheckMode::EaBits;
-            else return fail("--source-check: '" + v + "' is not full or ea-bits");
-            return true;
-        });
-        else if (a == "--on-no-binding") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "ignore") o.controller.reprovision_on_no_binding = false;
-            else if (v == "reprovision") o.controller.reprovision_on_no_binding = true;
-            else return fail("--on-no-binding: '" + v + "' is not ignore or reprovision");
-            return true;
-        });
-        else if (a == "--gi4over6") o.controller.gi4over6 = true;
-        else if (a.rfind("--gi4over6=", 0) == 0) {
-            auto p = net::Ipv4Prefix::parse(a.substr(11));
+            ++i;  // parse_daemon_options has read the file already
+            continue;
+        }
+        if (a.rfind("--gi4over6=", 0) == 0) {
+            auto p = config::find_setting("selection.gi4over6_prefix")->apply(o, std::string_view(a).substr(11));
             if (!p) return fail("--gi4over6: " + p.error());
             o.controller.gi4over6 = true;
-            o.controller.gi4over6_prefix = *p;
-        } else if (a == "--wan-interface") r = take([&](const std::string& v) -> Result<bool> { o.wan_interface = v; return true; });
-        else if (a == "--lan-interface") r = take([&](const std::string& v) -> Result<bool> { o.lan_interface = v; return true; });
-        else if (a == "--state-dir") r = take([&](const std::string& v) -> Result<bool> { o.state_dir = v; return true; });
-        else if (a == "--control-socket") r = take([&](const std::string& v) -> Result<bool> { o.control_socket = v; return true; });
-        else if (a == "--dataplane") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "none") o.dataplane = DataPlaneKind::none;
-            else if (v == "userspace") o.dataplane = DataPlaneKind::userspace;
-            else return fail("--dataplane: expected none or userspace, got '" + v + "'");
-            return true;
-        });
-        else if (a == "--mode") r = take([&](const std::string& v) -> Result<bool> {
-            auto m = select::parse_configured_mode(v);
-            if (!m) return fail("--mode: " + m.error());
-            o.controller.policy.configured = *m;
-            return true;
-        });
-        else if (a == "--order" || a == "--enable") r = take([&](const std::string& v) -> Result<bool> {
-            auto l = select::parse_mode_list(v);
-            if (!l) return fail(a + ": " + l.error());
-            (a == "--order" ? o.controller.policy.default_order : o.controller.policy.enabled) = *l;
-            return true;
-        });
-        else if (a == "--no-match") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "default-order") o.controller.policy.no_match = select::NoMatchPolicy::default_order;
-            else if (v == "none") o.controller.policy.no_match = select::NoMatchPolicy::none;
-            else return fail("--no-match: expected default-order or none, got '" + v + "'");
-            return true;
-        });
-        else if (a == "--prefix-hint") r = take([&](const std::string& v) -> Result<bool> {
-            auto n = number(a, v, 0, 128);
-            if (!n) return fail(n.error());
-            o.prefix_hint = static_cast<std::uint8_t>(*n);
-            return true;
-        });
-        else if (a == "--wan-mtu") r = take([&](const std::string& v) -> Result<bool> {
-            auto n = number(a, v, 1280, 65535);
-            if (!n) return fail(n.error());
-            o.controller.wan_mtu = static_cast<std::uint16_t>(*n);
-            return true;
-        });
-        else if (a == "--client-port" || a == "--dns-port") r = take([&](const std::string& v) -> Result<bool> {
-            auto n = number(a, v, 1, 65535);
-            if (!n) return fail(n.error());
-            (a == "--client-port" ? o.client_port : o.dns_port) = static_cast<std::uint16_t>(*n);
-            return true;
-        });
-        else if (a == "--napt-host-share") r = take([&](const std::string& v) -> Result<bool> {
-            if (v == "all") {
-                o.napt_host_share = UINT32_MAX;
-                return true;
-            }
-            auto n = number(a, v, 1, 65536);
-            if (!n) return fail(n.error());
-            o.napt_host_share = static_cast<std::uint32_t>(*n);
-            return true;
-        });
-        else if (a == "--napt-sessions") r = take([&](const std::string& v) -> Result<bool> {
-            auto n = number(a, v, 16, 1u << 24);
-            if (!n) return fail(n.error());
-            o.napt_max_sessions = static_cast<std::uint32_t>(*n);
-            return true;
-        });
-        else if (a == "--solicit-delay") r = take([&](const std::string& v) -> Result<bool> {
-            try {
-                std::size_t used = 0;
-                double d = std::stod(v, &used);
-                if (used != v.size() || d < 0 || d > 10) throw std::invalid_argument("range");
-                o.solicit_max_delay = d;
-            } catch (const std::exception&) {
-                return fail("--solicit-delay: '" + v + "' is not a number of seconds in 0..10");
-            }
-            return true;
-        });
-        else return fail("unknown argument '" + a + "'");
-        if (!r) return fail(r.error());
+            continue;
+        }
+        if (const config::Switch* sw = config::find_switch(a)) {
+            // Fixed values of our own table: cannot fail.
+            (void)config::find_setting(sw->path)->apply(o, sw->value);
+            continue;
+        }
+        const config::Setting* setting = config::find_flag(a);
+        if (!setting) return fail("unknown argument '" + a + "'");
+        if (i + 1 >= args.size()) return fail(a + " needs a value");
+        if (auto r = setting->apply(o, args[++i]); !r) return fail(a + ": " + r.error());
     }
-    if (!o.help && o.wan_interface.empty()) return fail("--wan-interface is required");
     return o;
+}
+
+Result<DaemonOptions> finish_options(DaemonOptions o) {
+    select::Policy& policy = o.controller.policy;
+    if (const auto& s = o.controller.static_provisioning; s && s->mode != select::Mode::none) {
+        // draft-ietf-softwire-unified-cpe §3.2: static parameters are for the mode the CPE is
+        // configured for, so the section pins that mode ("auto" becomes it).
+        const std::string m(select::to_string(s->mode));
+        if (!policy.is_enabled(s->mode)) return fail("static." + m + ": mode " + m + " is not in selection.enabled (--enable)");
+        if (policy.configured == select::Mode::none) policy.configured = s->mode;
+        else if (policy.configured != s->mode)
+            return fail("static." + m + ": the static section pins the mode to " + m + ", but selection.mode (--mode) is " +
+                        std::string(select::to_string(policy.configured)));
+    }
+    if (o.controller.gi4over6_prefix && !o.controller.gi4over6)
+        return fail("selection.gi4over6_prefix: set, but selection.gi4over6 is false");
+    // A static lw4o6 binding under GI-4over6 is checked now rather than failing every plan later
+    // (the same rules as modes/lw4o6: RFC 7040 routes a whole address, no port set).
+    if (const auto& s = o.controller.static_provisioning; s && s->mode == select::Mode::lw4o6 && o.controller.gi4over6) {
+        if (s->lw4o6.port_params && s->lw4o6.port_params->psid_len != 0)
+            return fail("static.lw4o6.psid_length: GI-4over6 needs a full IPv4 address, but psid_length is " +
+                        std::to_string(s->lw4o6.port_params->psid_len));
+        if (s->lw4o6.ipv4 && o.controller.gi4over6_prefix && !o.controller.gi4over6_prefix->contains(*s->lw4o6.ipv4))
+            return fail("selection.gi4over6_prefix: " + o.controller.gi4over6_prefix->to_string() +
+                        " does not cover static.lw4o6.ipv4_address " + s->lw4o6.ipv4->to_string());
+    }
+    return o;
+}
+
+Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args) {
+    // First pass: the file, so that every flag (in any position) overrides it.
+    std::string file;
+    bool check = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] != "--config" && args[i] != "--check-config") continue;
+        if (i + 1 >= args.size()) return fail(args[i] + " needs a value");
+        const std::string& v = args[i + 1];
+        if (!file.empty() && file != v) return fail(args[i] + ": '" + v + "' differs from the file named before, '" + file + "'");
+        file = v;
+        check = check || args[i] == "--check-config";
+        ++i;
+    }
+    DaemonOptions base;
+    if (!file.empty()) {
+        auto loaded = config::load_config(file);
+        if (!loaded) return fail(loaded.error());
+        base = std::move(*loaded);
+    }
+    base.config_file = file;
+    base.check_config = check;
+
+    auto o = apply_flags(args, std::move(base));
+    if (!o) return o;
+    if (o->help) return o;
+    auto finished = finish_options(std::move(*o));
+    if (!finished) return finished;
+    if (finished->wan_interface.empty())
+        return fail(file.empty() ? "--wan-interface is required" : "--wan-interface is required (or interfaces.wan in " + file + ")");
+    return finished;
+}
+
+Result<DaemonOptions> reload_options(const std::vector<std::string>& original_args) {
+    // The file is read again by the same path; the flags win over it as they did at start-up.
+    return parse_daemon_options(original_args);
 }
 
 }  // namespace s46::daemon

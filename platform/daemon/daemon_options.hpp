@@ -1,4 +1,6 @@
-// s46d's command line. A configuration file arrives later and must keep these flags working.
+// s46d's settings: the configuration file (--config, platform/config/config_file.hpp) and the
+// command-line flags on top of it. Flags and file keys share one parser per setting
+// (platform/config/settings.hpp), so a value is range-checked the same way from either.
 #pragma once
 
 #include <optional>
@@ -8,6 +10,7 @@
 #include "core/dataplane/options.hpp"
 #include "core/result.hpp"
 #include "platform/daemon/controller.hpp"
+#include "platform/log/logger.hpp"
 
 namespace s46::daemon {
 
@@ -34,13 +37,39 @@ struct DaemonOptions {
     // The packet path's operator knobs (--dataplane userspace): encapsulation limit, hop limit,
     // ICMP answers and rate, MSS clamping, traffic class, MAP-E source check.
     dataplane::Options packet;
-    bool verbose = false;
+    bool verbose = false;                 // --verbose, or log level debug
+    // The log (platform/log/logger.hpp). log_facility is a name parse_facility() accepts.
+    log::Level log_level = log::Level::info;
+    log::Target log_target = log::Target::standard_error;
+    std::string log_facility = "daemon";
+    // Group that owns the control socket (mode 0660) so its members may run s46ctl; empty: root only.
+    std::string control_group;
+    // Run as this user and group once the sockets and devices are open; empty: stay root.
+    std::string user;
+    std::string group;
+    // The file --config (or --check-config) named; empty when only flags were given.
+    std::string config_file;
+    // --check-config FILE: validate, print "FILE: ok", exit (main.cpp).
+    bool check_config = false;
     bool help = false;
 };
 
 extern const char* const kDaemonUsage;
 
-// Errors name the flag and what is wrong.
+// Reads the --config/--check-config file first (if any), then applies every other flag on top.
+// Errors name the flag, or the file and the key, and what is wrong.
 Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args);
+
+// The flags alone, applied on top of `base` (--config/--check-config and their values are skipped).
+// Does not check for required settings; parse_daemon_options does.
+Result<DaemonOptions> apply_flags(const std::vector<std::string>& args, DaemonOptions base);
+
+// SIGHUP: reads the same --config file again and re-applies the original flags on top, exactly as
+// at start-up. The daemon decides which changed settings it can apply without a restart.
+Result<DaemonOptions> reload_options(const std::vector<std::string>& original_args);
+
+// Cross-setting rules checked after the file and the flags are both applied: a static section pins
+// its mode (draft-ietf-softwire-unified-cpe §3.2), a GI-4over6 prefix needs GI-4over6.
+Result<DaemonOptions> finish_options(DaemonOptions o);
 
 }  // namespace s46::daemon

@@ -10,10 +10,17 @@ int main(int argc, char** argv) {
         std::cerr << "s46d: " << options.error() << '\n';
         return 2;
     }
+    if (options->check_config) {
+        std::cout << options->config_file << ": ok\n";
+        return 0;
+    }
     if (options->help) {
         std::cout << s46::daemon::kDaemonUsage;
         return 0;
     }
+    // The log as configured; Daemon::log still writes to stderr until it moves to s46::log.
+    s46::log::init({options->log_level, options->log_target, *s46::log::parse_facility(options->log_facility), {}},
+                   s46::log::boottime_ms);
     s46::daemon::Daemon daemon(std::move(*options), args);
     if (auto started = daemon.start(); !started) {
         std::cerr << "s46d: " << started.error() << '\n';

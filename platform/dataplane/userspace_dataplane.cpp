@@ -207,6 +207,10 @@ json UserspaceDataPlane::counters() const {
     S46_NAPT_DROP_REASONS(S46_NAPT_X)
 #undef S46_NAPT_X
     j["napt_sessions"] = napt_.session_count();
+    // In use and free against the table's capacity (core/napt Config::max_sessions).
+    const std::uint64_t max_sessions = napt_.engine().config().max_sessions;
+    j["napt_sessions_max"] = max_sessions;
+    j["napt_sessions_free"] = max_sessions > napt_.session_count() ? max_sessions - napt_.session_count() : 0;
     j["tun_write_errors"] = tun_write_errors_;
     // Send errors of sockets since replaced are in tunnel_send_errors_ (tear_down / new source).
     std::uint64_t send_errors = tunnel_send_errors_;

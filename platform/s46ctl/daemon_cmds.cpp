@@ -1,10 +1,13 @@
 #include "platform/s46ctl/daemon_cmds.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "core/util/hex.hpp"
 #include "platform/control/control_client.hpp"
+#include "platform/report/standard_status.hpp"
+#include "platform/report/status_table.hpp"
 #include "platform/s46ctl/command.hpp"
 #include "platform/s46ctl/odhcp6c_env.hpp"
 
@@ -120,38 +123,10 @@ Result<json> provision_request(const std::vector<std::string>& args) {
 }
 
 std::string status_text(const json& s) {
-    std::string out = "mode:        " + s.value("mode", std::string("?")) + "\nreason:      " + s.value("reason", std::string()) + "\n";
-    if (s.contains("plan") && s["plan"].is_object())
-        for (const auto& [k, v] : s["plan"].items()) {
-            std::string key = k + ":";
-            key.resize(std::max<std::size_t>(key.size() + 1, 13), ' ');
-            std::string val = v.is_string() ? v.get<std::string>() : v.dump();
-            if (k == "port_ranges" && v.size() > 4)
-                val = v[0].get<std::string>() + ", " + v[1].get<std::string>() + ", ... (" + std::to_string(v.size()) + " ranges)";
-            out += "  " + key + val + "\n";
-        }
-    if (s.contains("lease") && s["lease"].is_object()) {
-        const json& l = s["lease"];
-        for (const auto& a : l["addresses"]) out += "address:     " + a["address"].get<std::string>() + "\n";
-        for (const auto& p : l["prefixes"]) out += "prefix:      " + p["prefix"].get<std::string>() + "\n";
-        out += "T1/T2:       " + l["t1"].dump() + "/" + l["t2"].dump() + " s\nserver DUID: " + l["server_duid"].get<std::string>() + "\n";
-    } else {
-        out += "lease:       none\n";
-    }
-    for (const auto& r : s.value("rejected", json::array()))
-        out += "ignored:     option " + r["option"].dump() + ": " + r["why"].get<std::string>() + "\n";
-    // What the tunnel-event policies did (docs/tunnel-events.md); quiet until something happened.
-    if (s.contains("events") && s["events"].is_object()) {
-        const json& e = s["events"];
-        const auto n = [&](const char* k) { return e.value(k, std::uint64_t{0}); };
-        if (n("no_binding_reports") || n("reprovisions") || n("aftr_failovers"))
-            out += "events:      " + std::to_string(n("no_binding_reports")) + " no-binding report(s), " +
-                   std::to_string(n("reprovisions")) + " re-provisioning(s), " + std::to_string(n("aftr_failovers")) +
-                   " AFTR failover(s)\n";
-    }
-    if (s.contains("counters"))
-        for (const auto& [k, v] : s["counters"].items()) out += "counter:     " + k + " = " + v.dump() + "\n";
-    return out;
+    // The table lives in platform/report (pure, tested there); the daemon's lease fields are
+    // relative where it provides them, so the wall clock here is only a fallback.
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return report::status_table(s, now);
 }
 
 int status_main(const std::vector<std::string>& args) {
@@ -165,7 +140,7 @@ int status_main(const std::vector<std::string>& args) {
     }
     auto r = call("status", {{"command", "status"}});
     if (!r) return 1;
-    if (as_json) std::cout << (*r)["status"].dump(1) << '\n';
+    if (as_json) std::cout << report::standard_status_json((*r)["status"]).dump(1) << '\n';
     else std::cout << status_text((*r)["status"]);
     return 0;
 }

@@ -22,7 +22,7 @@ int journal_main(const std::vector<std::string>& args);
 // The provision request for the arguments after "provision" (testable without a daemon).
 Result<nlohmann::json> provision_request(const std::vector<std::string>& args);
 
-// A readable summary of a status object.
+// A readable summary of a status object (report::status_table against the wall clock).
 std::string status_text(const nlohmann::json& status);
 
 extern const char* const kStatusUsage;

@@ -14,13 +14,14 @@
 namespace s46::ctl {
 
 const char* const kMapCalcUsage =
-    "usage: s46ctl map-calc --rule SPEC [--rule SPEC]... --end-user-prefix PREFIX --br ADDRESS\n"
+    "usage: s46ctl map-calc --rule SPEC [--rule SPEC]... --end-user-prefix PREFIX [--br ADDRESS]\n"
     "                       [--dest IPV4[:PORT]] [--legacy-iid] [--json]\n"
     "  SPEC: ipv6-prefix=P6,ipv4-prefix=P4,ea-len=O[,offset=A][,psid-len=K,psid=P][,fmr]\n"
     "        (psid is the right-aligned integer: 0x34 with psid-len 8 is psid=52; fmr sets the F flag)\n"
     "  Chooses the BMR for the End-user prefix (longest IPv6 match, RFC 7597 §5), derives the IPv4\n"
     "  address or prefix, PSID and port set (§5.1, §5.2; default offset 6) and the MAP IPv6 address\n"
-    "  (§6). With --dest, the outer IPv6 destination: a CE under the longest matching FMR, or the BR.\n"
+    "  (§6). With --dest, the outer IPv6 destination: a CE under the longest matching FMR, or the BR\n"
+    "  (\"BR not given\" without --br; the BR changes no address, PSID or port).\n"
     "  --legacy-iid uses the draft-03 interface identifier (IPv4 at byte 9). Exit 2 on bad input.\n";
 
 namespace {
@@ -154,7 +155,6 @@ Result<MapCalcArgs> parse_map_calc_args(const std::vector<std::string>& args) {
     }
     if (out.rules.empty()) return fail("missing --rule");
     if (!seen.count("--end-user-prefix")) return fail("missing --end-user-prefix");
-    if (!seen.count("--br")) return fail("missing --br");
     return out;
 }
 
@@ -183,7 +183,8 @@ Result<nlohmann::json> run_map_calc(const MapCalcArgs& args) {
 
     if (args.dest) {
         const std::uint16_t port = args.dest_port.value_or(0);
-        auto hop = map::next_hop(args.rules, args.br, *args.dest, port, default_offset);
+        // Without --br a placeholder stands in; an answer "via the BR" then says it was not given.
+        auto hop = map::next_hop(args.rules, args.br.value_or(net::Ipv6Address{}), *args.dest, port, default_offset);
         if (!hop) return fail("--dest: " + hop.error());
         if (!args.dest_port) {
             // Without a port the answer is only meaningful if no candidate FMR routes by port.
@@ -191,7 +192,9 @@ Result<nlohmann::json> run_map_calc(const MapCalcArgs& args) {
                 if (rule.forwarding && rule.ipv4_prefix.contains(*args.dest) && map::routes_by_port(rule))
                     return fail("--dest: FMR " + map::to_string(rule) + " routes by port; give --dest IPV4:PORT");
         }
-        report["next_hop"] = {{"via", map::to_string(hop->via)}, {"ipv6", hop->address.to_string()}};
+        if (hop->via == map::NextHop::Via::Br && !args.br)
+            report["next_hop"] = {{"via", map::to_string(hop->via)}, {"ipv6", nullptr}, {"note", "BR not given"}};
+        else report["next_hop"] = {{"via", map::to_string(hop->via)}, {"ipv6", hop->address.to_string()}};
     }
     return report;
 }
@@ -223,8 +226,11 @@ std::string map_calc_text(const nlohmann::json& report) {
         row("", line);
     }
     row("map ipv6", report.at("map_ipv6").get<std::string>());
-    if (report.contains("next_hop"))
-        row("next hop", report.at("next_hop").at("via").get<std::string>() + " " + report.at("next_hop").at("ipv6").get<std::string>());
+    if (report.contains("next_hop")) {
+        const auto& hop = report.at("next_hop");
+        row("next hop", hop.at("via").get<std::string>() + " " +
+                            (hop.at("ipv6").is_null() ? "(" + hop.value("note", std::string("unknown")) + ")" : hop.at("ipv6").get<std::string>()));
+    }
     for (const auto& note : report.at("notes")) row("note", note.get<std::string>());
     return out;
 }

@@ -20,7 +20,9 @@ namespace s46::ctl {
 struct MapCalcArgs {
     std::vector<map::Rule> rules;            // --rule, in order (ties in rule choice go to the first)
     net::Ipv6Prefix end_user_prefix;         // --end-user-prefix
-    net::Ipv6Address br;                     // --br
+    // --br: optional, since the BR changes no address, PSID or port; only --dest's next hop
+    // out of the domain needs it (RFC 7597 §5.4).
+    std::optional<net::Ipv6Address> br;
     std::optional<net::Ipv4Address> dest;    // --dest IPV4[:PORT]
     std::optional<std::uint16_t> dest_port;
     bool legacy_iid = false;                 // --legacy-iid: draft-03 interface identifier

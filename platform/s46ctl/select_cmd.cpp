@@ -6,6 +6,7 @@
 #include "dhcp/s46_codec.hpp"
 #include "modes/evaluate.hpp"
 #include "platform/report/plan_json.hpp"
+#include "platform/s46ctl/command.hpp"
 
 namespace s46::ctl {
 
@@ -84,9 +85,9 @@ Result<SelectArgs> parse_select_args(const std::vector<std::string>& args) {
             if (!v) return fail(v.error());
             unsigned long n = 0;
             try {
-                std::size_t used = 0;
-                n = std::stoul(*v, &used);
-                if (used != v->size()) throw std::invalid_argument("trailing");
+                // Digits only: std::stoul alone would take " 1500" and wrap "-1500" around.
+                if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos) throw std::invalid_argument("not digits");
+                n = std::stoul(*v);
             } catch (const std::exception&) {
                 return fail("--wan-mtu: '" + *v + "' is not a number");
             }
@@ -128,8 +129,12 @@ std::string select_text(const nlohmann::json& r) {
 int select_main(const std::vector<std::string>& args) {
     auto parsed = parse_select_args(args);
     if (!parsed) {
-        std::cerr << "s46ctl select: " << parsed.error() << '\n';
-        return 2;
+        // Exactly one line, even if an argument echoed into the message contained a newline.
+        std::string line = parsed.error();
+        for (auto& c : line)
+            if (c == '\n' || c == '\r') c = ' ';
+        std::cerr << "s46ctl select: " << line << '\n';
+        return kExitUsage;
     }
     auto report = run_select(*parsed);
     if (parsed->json) std::cout << report.dump(1) << '\n';

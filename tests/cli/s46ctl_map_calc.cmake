@@ -76,6 +76,48 @@ string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("ex3 via" "${via}" "br")
 check_equal("ex3 next hop" "${hop}" "2001:db8:ffff::1")
 
+# --- without --br: the BR changes no address, PSID or port; only a next hop via the BR is unknown --
+execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+check_equal("no-br exit status" "${rc}" "0")
+check_equal("no-br stderr" "${err}" "")
+string(JSON ipv4 GET "${out}" ipv4)
+string(JSON psid GET "${out}" psid)
+string(JSON first_range GET "${out}" port_ranges 0)
+string(JSON map_ipv6 GET "${out}" map_ipv6)
+check_equal("no-br ipv4" "${ipv4}" "192.0.2.18")
+check_equal("no-br psid" "${psid}" "52")
+check_equal("no-br first range" "${first_range}" "1232-1235")
+check_equal("no-br map_ipv6" "${map_ipv6}" "2001:db8:12:3400:0:c000:212:34")
+
+execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+                        --dest 1.2.3.4:80 --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+check_equal("no-br ex3 exit status" "${rc}" "0")
+string(JSON via GET "${out}" next_hop via)
+string(JSON hop_type TYPE "${out}" next_hop ipv6)
+string(JSON note GET "${out}" next_hop note)
+check_equal("no-br ex3 via" "${via}" "br")
+check_equal("no-br ex3 next hop" "${hop_type}" "NULL")
+check_equal("no-br ex3 note" "${note}" "BR not given")
+
+execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+                        --dest 1.2.3.4:80 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+check_equal("no-br ex3 table exit status" "${rc}" "0")
+string(FIND "${out}" "next hop    br (BR not given)" at)
+if(at EQUAL -1)
+  message(SEND_ERROR "no-br table lacks 'next hop    br (BR not given)':\n${out}")
+  math(EXPR failures "${failures} + 1")
+endif()
+
+# Ex. 2 needs no BR: the destination is a CE under the FMR.
+execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+                        --dest 192.0.2.18:1232 --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+check_equal("no-br ex2 exit status" "${rc}" "0")
+string(JSON hop GET "${out}" next_hop ipv6)
+check_equal("no-br ex2 next hop" "${hop}" "2001:db8:12:3400:0:c000:212:34")
+
 # --- --legacy-iid and the table form ------------------------------------------------------------
 execute_process(COMMAND ${S46CTL} map-calc ${EX1} --legacy-iid --json RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 string(JSON map_ipv6 GET "${out}" map_ipv6)
@@ -120,7 +162,11 @@ set(bad_cases
   "end-user prefix too short|n+o exceeds End-user prefix length|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12::/48|--br|2001:db8:ffff::1"
   "unknown flag|unknown argument '--frobnicate'|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--frobnicate"
   "missing value|--br needs a value|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br"
-  "missing flag|missing --br|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56"
+  "missing flag|missing --end-user-prefix|--rule|${EX1_RULE}|--br|2001:db8:ffff::1"
+  "missing rule|missing --rule|--end-user-prefix|2001:db8:12:3400::/56"
+  "bad br|--br|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8::zz"
+  "br twice|--br given twice|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--br|2001:db8:ffff::1"
+  "newline in argument|unknown argument|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--bogus\nsecond line"
   "dest needs a port|routes by port|--rule|${EX1_RULE},fmr|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18"
   "bad dest port|--dest port|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18:70000"
 )

@@ -69,7 +69,8 @@ class Cpe:
 
     def status(self):
         try:
-            return json.loads(self.ctl("status", "--json"))
+            # --json is the standard-named view (docs/control-status.md); the daemon's own status is its "s46d" member.
+            return json.loads(self.ctl("status", "--json"))["s46d"]
         except (RuntimeError, json.JSONDecodeError):
             return None
 

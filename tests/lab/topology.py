@@ -303,7 +303,8 @@ class Topology:
 
     def status(self):
         try:
-            return json.loads(self.ctl("status", "--json"))
+            # --json is the standard-named view (docs/control-status.md); the daemon's own status is its "s46d" member.
+            return json.loads(self.ctl("status", "--json"))["s46d"]
         except (RuntimeError, json.JSONDecodeError, subprocess.TimeoutExpired):
             return None
 

@@ -4,6 +4,8 @@
 
 #include "dhcp/s46_codec.hpp"
 #include "platform/daemon/controller.hpp"
+#include "platform/report/standard_status.hpp"
+#include "platform/report/status_table.hpp"
 
 using namespace s46;
 using select::Mode;
@@ -319,4 +321,41 @@ TEST_CASE("controller: --no-aftr-failover keeps the AFTR address", "[daemon][con
     Harness h(cfg);
     dslite_with_two_aftrs(h);
     CHECK(only<daemon::effect::SetRemote>(h.tick({false, true, false})).empty());
+}
+
+TEST_CASE("controller: status carries lease times relative to its clock, and s46ctl's views read them", "[daemon][controller][status]") {
+    Harness h;
+    provision::S46OptionSet set;
+    set.mape.push_back(mape_domain());
+    h.provision(set);
+    h.now += 123;
+    const auto s = h.status();
+    CHECK(s["lease"]["age_seconds"] == 123);
+    CHECK(s["lease"]["t1_in_seconds"] == 1000 - 123);
+    CHECK(s["lease"]["t2_in_seconds"] == 2000 - 123);
+    CHECK(s["lease"]["valid_for_seconds"] == 4000 - 123);
+
+    // The table takes the relative fields, whatever clock the caller passes (here a wall clock
+    // unrelated to the controller's: a boot-clock daemon would look like this).
+    const std::string table = report::status_table(s, 1'700'000'000);
+    CHECK(table.find("lease       obtained 2m 3s ago, T1 in 14m 37s, T2 in 31m 17s, valid for 1h 4m\n") != std::string::npos);
+    CHECK(table.find("tunnel      2001:db8:12:3400:0:c000:212:34 -> 2001:db8:ffff::1 (BR)\n") != std::string::npos);
+    CHECK(table.find("PSID        52 (offset 6, length 8)\n") != std::string::npos);
+
+    // The real plan of RFC 7597 App. A Ex. 1 under TR-181 names.
+    const auto std_json = report::standard_status_json(s);
+    const auto& d = std_json["Device.MAP.Domain.1."];
+    CHECK(d["BRIPv6Prefix"] == "2001:db8:ffff::1/128");
+    CHECK(d["IPv6Prefix"] == "2001:db8:12:3400::/56");
+    CHECK(d["PSID"] == 0x3400);
+    CHECK(std_json["Device.MAP.Domain.1.Rule.1."]["IPv6Prefix"] == "2001:db8::/40");
+    CHECK(std_json["s46d"]["lease"]["valid_for_seconds"] == 4000 - 123);
+
+    // An infinite valid lifetime (RFC 8415 §7.7) has no end; T1 0 is the client's choice.
+    auto forever = lease_with(set, h.now);
+    forever.prefixes[0].valid_lifetime = 0xffffffffu;
+    forever.t1 = 0;
+    h.send(daemon::event::Provisioned{forever, store::EventKind::lease_renewed, daemon::Source::dhcp_client});
+    CHECK(h.status()["lease"]["valid_for_seconds"].is_null());
+    CHECK(h.status()["lease"]["t1_in_seconds"].is_null());
 }

@@ -82,3 +82,35 @@ TEST_CASE("daemon options: other flags and bad values", "[daemon][options]") {
     CHECK(parse_error({"--frobnicate"}) == "unknown argument '--frobnicate'");
     CHECK(parse_error({"--solicit-delay", "x"}) == "--solicit-delay: 'x' is not a number of seconds in 0..10");
 }
+
+TEST_CASE("daemon options: log, privileges, control group, hold-downs", "[daemon][options]") {
+    auto o = parse_ok({"--log-level", "warning", "--log-target", "syslog", "--log-facility", "local7", "--user", "s46d",
+                       "--group", "s46d", "--control-group", "netadmin", "--no-binding-holddown", "120",
+                       "--aftr-failover-holddown", "5", "--encapsulation-limit", "4", "--encapsulation-limit", "off"});
+    CHECK(o.log_level == log::Level::warning);
+    CHECK_FALSE(o.verbose);
+    CHECK(o.log_target == log::Target::syslog);
+    CHECK(o.log_facility == "local7");
+    CHECK(o.user == "s46d");
+    CHECK(o.group == "s46d");
+    CHECK(o.control_group == "netadmin");
+    CHECK(o.controller.no_binding_holddown == std::chrono::seconds(120));
+    CHECK(o.controller.aftr_failover_holddown == std::chrono::seconds(5));
+    CHECK_FALSE(o.packet.encapsulation_limit.has_value());  // "off" undoes a limit (e.g. one from the file)
+    CHECK(parse_ok({"--verbose"}).log_level == log::Level::debug);
+    CHECK(parse_ok({"--verbose"}).verbose);
+
+    CHECK(parse_error({"--log-level", "loud"}) == "--log-level: 'loud' is not error, warning, info or debug");
+    CHECK(parse_error({"--log-target", "file"}) == "--log-target: 'file' is not stderr or syslog");
+    CHECK(parse_error({"--log-facility", "mail"}) == "--log-facility: 'mail' is not daemon, user or local0..local7");
+    CHECK(parse_error({"--user", "-x"}) == "--user: '-x' is not a user or group name");
+    CHECK(parse_error({"--control-group", "a b"}) == "--control-group: 'a b' is not a user or group name");
+    CHECK(parse_error({"--no-binding-holddown", "0"}) == "--no-binding-holddown: 0 is outside 1..3600");
+    CHECK(parse_error({"--aftr-failover-holddown", "3601"}) == "--aftr-failover-holddown: 3601 is outside 1..3600");
+    CHECK(parse_error({"--dataplane", "kernel"}) == "--dataplane: expected none or userspace, got 'kernel' (no kernel data plane in this build)");
+    CHECK(parse_error({"--mode", "mapt"}) == "--mode: invalid mode 'mapt' (expected auto, dslite, lw4o6 or mape)");
+    CHECK(parse_error({"--no-match", "any"}) == "--no-match: expected default-order or none, got 'any'");
+    CHECK(parse_error({"--gi4over6=192.0.2.0/33"}).rfind("--gi4over6: ", 0) == 0);
+    CHECK(parse_error({"--state-dir", ""}) == "--state-dir: empty path");
+    CHECK(parse_error({"--hop-limit", "-1"}) == "--hop-limit: -1 is outside 1..255");
+}
