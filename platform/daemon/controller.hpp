@@ -75,6 +75,7 @@ public:
     nlohmann::json status_json() const;
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
     select::Mode active_mode() const { return machine_.active_mode(); }
+    const modes::Plan* active_plan() const { return machine_.active_plan(); }  // `s46ctl portmap`
     std::uint64_t transitions() const { return transitions_; }
 
 private:

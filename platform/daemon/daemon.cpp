@@ -39,25 +39,6 @@ Result<std::array<std::uint8_t, 6>> interface_mac(const std::string& ifname) {
     return mac;
 }
 
-Result<provision::Lease> lease_from_request(const json& req, std::int64_t now) {
-    provision::Lease lease;
-    lease.obtained_at = now;
-    auto hex = util::parse_hex(req.value("options_hex", std::string()));
-    if (!hex) return fail("options_hex: " + hex.error());
-    lease.options = std::move(*hex);
-    for (const auto& p : req.value("prefixes", json::array())) {
-        auto prefix = net::Ipv6Prefix::parse(p.value("prefix", std::string()));
-        if (!prefix) return fail("prefixes: " + prefix.error());
-        lease.prefixes.push_back({*prefix, p.value("preferred_lifetime", 3600u), p.value("valid_lifetime", 7200u)});
-    }
-    for (const auto& a : req.value("addresses", json::array())) {
-        auto addr = net::Ipv6Address::parse(a.value("address", std::string()));
-        if (!addr) return fail("addresses: " + addr.error());
-        lease.addresses.push_back({*addr, a.value("preferred_lifetime", 3600u), a.value("valid_lifetime", 7200u)});
-    }
-    return lease;
-}
-
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options)
@@ -147,8 +128,9 @@ Result<bool> Daemon::start() {
     if (!linked) return fail(linked.error());
 
     std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
-    control_ = std::make_unique<control::ControlServer>(io_, [this](const json& r) { return handle(r); });
-    auto listening = control_->listen(options_.control_socket);
+    control_ = std::make_unique<control::ControlServer>(io_, static_cast<control::Service&>(*this), control::ServerOptions{},
+                                                        [this](const std::string& line) { log(line); });
+    auto listening = control_->listen(options_.control_socket, std::nullopt);
     if (!listening) return fail(listening.error());
 
     // A still-valid stored lease restores the mode at once and is confirmed with Rebind.
@@ -253,58 +235,6 @@ int Daemon::run() {
     io_.run();
     if (control_) control_->close();
     return 0;
-}
-
-json Daemon::status() {
-    json s = controller_->status_json();
-    json counters = json::object();
-    for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
-    counters["dhcp_send_errors"] = send_errors_;
-    counters["mode_transitions"] = controller_->transitions();
-    const json dp = dataplane_->counters();
-    for (const auto& [name, value] : dp.items()) counters[name] = value;
-    s["counters"] = counters;
-    s["dhcp_state"] = std::string(client::to_string(client_->state()));
-    s["wan_interface"] = options_.wan_interface;
-    json timings = json::object();
-    if (start_to_mode_ms_) timings["start_to_mode_ms"] = *start_to_mode_ms_;
-    if (reply_to_plan_us_) timings["reply_to_plan_us"] = *reply_to_plan_us_;
-    if (first_send_to_reply_ms_) timings["first_send_to_reply_ms"] = *first_send_to_reply_ms_;
-    s["timings"] = timings;
-    return s;
-}
-
-json Daemon::handle(const json& request) {
-    const std::string cmd = request["command"];
-    if (cmd == "status") return {{"ok", true}, {"status", status()}};
-    if (cmd == "renew") {
-        if (!client_->renew_now(now())) return {{"ok", false}, {"error", "no lease to renew (DHCPv6 state " + std::string(client::to_string(client_->state())) + ")"}};
-        drain();
-        return {{"ok", true}, {"message", "renew started"}};
-    }
-    if (cmd == "provision") {
-        auto lease = lease_from_request(request, wall_seconds());
-        if (!lease) return {{"ok", false}, {"error", lease.error()}};
-        controller_->on_provisioning(*lease, store::EventKind::lease_obtained, Source::external);
-        return {{"ok", true}, {"status", status()}};
-    }
-    if (cmd == "journal") {
-        std::size_t limit = request.value("limit", 50u);
-        json events = json::array(), bindings = json::array();
-        if (auto j = store_->journal(limit); j)
-            for (const auto& e : *j)
-                events.push_back({{"at", e.at}, {"kind", std::string(store::to_string(e.kind))}, {"from", std::string(select::to_string(e.from))},
-                                  {"to", std::string(select::to_string(e.to))}, {"detail", e.detail}});
-        if (auto b = store_->bindings(limit); b)
-            for (const auto& x : *b) {
-                json row = {{"at", x.at}, {"mode", std::string(select::to_string(x.mode))}, {"tunnel_address", x.tunnel_address.to_string()},
-                            {"psid_offset", x.psid_offset}, {"psid_len", x.psid_length}, {"psid", x.psid}, {"port_ranges", x.port_ranges}};
-                if (x.ipv4) row["ipv4"] = x.ipv4->to_string();
-                bindings.push_back(row);
-            }
-        return {{"ok", true}, {"events", events}, {"bindings", bindings}};
-    }
-    return {{"ok", false}, {"error", "unknown command '" + cmd + "' (status, renew, provision, journal)"}};
 }
 
 }  // namespace s46::daemon

@@ -9,6 +9,7 @@
 
 #include "dhcp/client/client.hpp"
 #include "platform/control/control_server.hpp"
+#include "platform/control/service.hpp"
 #include "platform/daemon/controller.hpp"
 #include "platform/daemon/daemon_options.hpp"
 #include "platform/dns/cares_resolver.hpp"
@@ -18,7 +19,8 @@
 
 namespace s46::daemon {
 
-class Daemon {
+// The control socket's requests are served by the Service overrides (daemon_control.cpp).
+class Daemon final : private control::Service {
 public:
     explicit Daemon(DaemonOptions options);
     ~Daemon();
@@ -33,8 +35,19 @@ private:
     void arm_timer();
     void on_tick();
     void shutdown();
-    nlohmann::json handle(const nlohmann::json& request);
+    // control::Service, in daemon_control.cpp.
+    Result<control::StatusReply> status(const control::StatusRequest& request) override;
+    Result<control::EventsReply> events(const control::EventsRequest& request) override;
+    Result<control::MessageReply> renew(const control::RenewRequest& request) override;
+    Result<control::StatusReply> provision(const control::ProvisionRequest& request) override;
+    Result<control::MessageReply> mode(const control::ModeRequest& request) override;
+    Result<control::PortmapReply> portmap(const control::PortmapRequest& request) override;
+    Result<control::MessageReply> reload(const control::ReloadRequest& request) override;
     nlohmann::json status();
+    // `s46ctl mode set` and `s46ctl reload`: Mode::none is "auto" (select::Policy::configured).
+    // The returned text is the operator's confirmation. Stubs in this build (daemon_control.cpp).
+    Result<std::string> set_mode(select::Mode mode);
+    Result<std::string> reload();
     void log(const std::string& line) const;
 
     DaemonOptions options_;
