@@ -188,7 +188,7 @@ select::Transition Controller::apply(const select::Transition& t, const std::str
     if (store_) {
         store::Event e{0, now_(), store::EventKind::mode_changed, t.from, t.to, std::string(select::to_string(t.kind)) + ": " + t.reason};
         if (auto s = store_->append(e); !s) log_error(s.error());
-        store::Selection sel{machine_.active_mode(), machine_.reason(), plan ? report::plan_json(*plan).dump() : "null"};
+        store::Selection sel{machine_.active_mode(), machine_.reason(), plan ? report::plan_json(*plan).dump(-1, ' ', false, json::error_handler_t::replace) : "null"};
         if (auto s = store_->save_selection(sel); !s) log_error(s.error());
         if (plan) {
             store::Binding b;

@@ -220,7 +220,7 @@ std::string status_text(const json& s) {
         for (const auto& [k, v] : s["plan"].items()) {
             std::string key = k + ":";
             key.resize(std::max<std::size_t>(key.size() + 1, 13), ' ');
-            std::string val = v.is_string() ? v.get<std::string>() : v.dump();
+            std::string val = v.is_string() ? v.get<std::string>() : control::safe_dump(v);
             if (k == "port_ranges" && v.size() > 4)
                 val = v[0].get<std::string>() + ", " + v[1].get<std::string>() + ", ... (" + std::to_string(v.size()) + " ranges)";
             out += "  " + key + val + "\n";
@@ -245,7 +245,7 @@ std::string status_text(const json& s) {
                    " AFTR failover(s)\n";
     }
     if (s.contains("counters"))
-        for (const auto& [k, v] : s["counters"].items()) out += "counter:     " + k + " = " + v.dump() + "\n";
+        for (const auto& [k, v] : s["counters"].items()) out += "counter:     " + k + " = " + control::safe_dump(v) + "\n";
     return out;
 }
 
