@@ -23,7 +23,8 @@ Result<Reply> call(const std::string& socket_path, const Request& request, int t
     auto reply = call_raw(socket_path, request_line(request), timeout_ms);
     if (!reply) return fail(reply.error());
     auto typed = reply_from_json<Reply>(*reply);
-    if (!typed) return fail("control socket " + socket_path + ": " + typed.error());
+    // A refusal is the daemon's own words; only a reply we cannot read needs the socket named.
+    if (!typed) return fail(typed.error().rfind("s46d refused: ", 0) == 0 ? typed.error() : "control socket " + socket_path + ": " + typed.error());
     return typed;
 }
 

@@ -56,6 +56,14 @@ client::Time Daemon::now() const {
 Result<bool> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
     std::error_code ec;
+    // First: the control socket's instance lock is what keeps a second s46d from touching the
+    // store, the TUN device and the WAN socket of a running one. No request is served before
+    // run(), so the half-built daemon is never asked anything.
+    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
+    control_ = std::make_unique<control::ControlServer>(io_, static_cast<control::Service&>(*this), control::ServerOptions{},
+                                                        [this](const std::string& line) { log(line); });
+    auto listening = control_->listen(options_.control_socket, std::nullopt);
+    if (!listening) return fail(listening.error());
     std::filesystem::create_directories(options_.state_dir, ec);
     if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
@@ -126,12 +134,6 @@ Result<bool> Daemon::start() {
         drain();
     });
     if (!linked) return fail(linked.error());
-
-    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
-    control_ = std::make_unique<control::ControlServer>(io_, static_cast<control::Service&>(*this), control::ServerOptions{},
-                                                        [this](const std::string& line) { log(line); });
-    auto listening = control_->listen(options_.control_socket, std::nullopt);
-    if (!listening) return fail(listening.error());
 
     // A still-valid stored lease restores the mode at once and is confirmed with Rebind.
     if (controller_->restore() && controller_->lease()) {
