@@ -240,11 +240,57 @@ Result<Request> parse_request(std::string_view line) {
     if (!valid_utf8(line, &bad_at)) return fail("request is not valid UTF-8 (byte " + std::to_string(bad_at) + ")");
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return fail("empty request");
     json req;
+    // RFC 8259 §4 leaves duplicate names' meaning open and nlohmann keeps the last one; a
+    // request saying two things at once is refused instead of guessed at.
+    // Where the parser is, to name a duplicate by its path ("prefixes[0].prefix").
+    struct Frame {
+        bool array = false;
+        std::size_t index = 0;          // arrays: the element being read
+        std::string key;                // objects: the member being read
+        std::vector<std::string> seen;  // objects: names so far
+    };
+    std::vector<Frame> frames;
+    std::optional<std::string> duplicate;
+    auto path = [&frames](const std::string& last) {
+        std::string out;
+        for (std::size_t i = 0; i + 1 < frames.size(); ++i)
+            out += frames[i].array ? "[" + std::to_string(frames[i].index) + "]" : (out.empty() ? "" : ".") + frames[i].key;
+        return out + (out.empty() ? "" : ".") + last;
+    };
+    auto element_done = [&frames] {
+        if (!frames.empty() && frames.back().array) ++frames.back().index;
+    };
+    auto callback = [&](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start: frames.push_back({false, 0, {}, {}}); break;
+            case json::parse_event_t::array_start: frames.push_back({true, 0, {}, {}}); break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                if (!frames.empty()) frames.pop_back();
+                element_done();
+                break;
+            case json::parse_event_t::value: element_done(); break;
+            case json::parse_event_t::key: {
+                if (frames.empty()) break;
+                auto name = parsed.get<std::string>();
+                auto& seen = frames.back().seen;
+                if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+                    if (!duplicate) duplicate = path(excerpt(name));
+                } else {
+                    seen.push_back(name);
+                }
+                frames.back().key = std::move(name);
+                break;
+            }
+        }
+        return true;
+    };
     try {
-        req = json::parse(line);
+        req = json::parse(line, callback);
     } catch (const json::exception& e) {
         return fail(std::string("request is not JSON: ") + e.what());
     }
+    if (duplicate) return fail(field(*duplicate) + ": given more than once");
     if (!req.is_object()) return fail("request must be a JSON object, got " + describe(req));
     if (!req.contains("command")) return fail(field("command") + ": missing");
     auto cmd = get_string(req["command"], "command");

@@ -162,6 +162,12 @@ TEST_CASE("control protocol: every rejection names its reason", "[control][proto
     CHECK_THAT(parse_error("{}"), Contains("field \"command\": missing"));
     CHECK_THAT(parse_error(R"({"command":5})"), Contains("field \"command\": must be a string, got 5"));
     CHECK_THAT(parse_error(R"({"command":"fly"})"), Contains("field \"command\": unknown command \"fly\""));
+    CHECK_THAT(parse_error(R"({"command":"status","command":"renew"})"), Contains("field \"command\": given more than once"));
+    CHECK_THAT(parse_error(R"({"command":"provision","options_hex":"","prefixes":[{"prefix":"2001:db8::/56","prefix":"2001:db8::/48"}]})"),
+               Contains("field \"prefixes[0].prefix\": given more than once"));
+    CHECK_THAT(parse_error(R"({"command":"provision","options_hex":"","addresses":[{"address":"2001:db8::1"},{"address":"2001:db8::2","valid_lifetime":9,"valid_lifetime":9}]})"),
+               Contains("field \"addresses[1].valid_lifetime\": given more than once"));
+    CHECK(parse_request(R"({"command":"provision","options_hex":"","prefixes":[{"prefix":"2001:db8::/56"},{"prefix":"2001:db8:1::/56"}]})"));
     // Unknown fields, at the top and inside lease items.
     CHECK_THAT(parse_error(R"({"command":"status","verbose":true})"), Contains("unknown field \"verbose\""));
     CHECK_THAT(parse_error(R"({"command":"renew","limit":1})"), Contains("unknown field \"limit\""));
