@@ -292,7 +292,7 @@ void Controller::apply(Step& s, const select::Transition& t) {
     s.log(effect::Level::info, std::string(select::to_string(t.kind)) + " " + std::string(select::to_string(t.from)) +
                                    " -> " + std::string(select::to_string(t.to)) + ": " + t.reason);
     s(effect::SaveSelection{store::Selection{machine_.active_mode(), machine_.reason(),
-                                             plan ? report::plan_json(*plan).dump() : "null"}});
+                                             plan ? report::plan_json(*plan).dump(-1, ' ', false, json::error_handler_t::replace) : "null"}});
     if (plan) s(effect::RecordBinding{binding_of(*plan)});
     if (aftr_ || query_) s(effect::CancelResolve{});
     aftr_.reset();

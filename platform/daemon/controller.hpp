@@ -67,6 +67,7 @@ public:
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
     select::Mode active_mode() const { return machine_.active_mode(); }
     const std::string& reason() const { return machine_.reason(); }
+    const modes::Plan* active_plan() const { return machine_.active_plan(); }  // `s46ctl portmap`
     std::uint64_t transitions() const { return transitions_; }
     const ControllerConfig& config() const { return config_; }
 

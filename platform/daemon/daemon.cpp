@@ -1,5 +1,6 @@
 #include "platform/daemon/daemon.hpp"
 
+#include <grp.h>
 #include <net/if.h>
 #include <unistd.h>
 #include <time.h>
@@ -42,25 +43,6 @@ Result<std::array<std::uint8_t, 6>> interface_mac(const std::string& ifname) {
     return mac;
 }
 
-Result<provision::Lease> lease_from_request(const json& req, std::int64_t now) {
-    provision::Lease lease;
-    lease.obtained_at = now;
-    auto hex = util::parse_hex(req.value("options_hex", std::string()));
-    if (!hex) return fail("options_hex: " + hex.error());
-    lease.options = std::move(*hex);
-    for (const auto& p : req.value("prefixes", json::array())) {
-        auto prefix = net::Ipv6Prefix::parse(p.value("prefix", std::string()));
-        if (!prefix) return fail("prefixes: " + prefix.error());
-        lease.prefixes.push_back({*prefix, p.value("preferred_lifetime", 3600u), p.value("valid_lifetime", 7200u)});
-    }
-    for (const auto& a : req.value("addresses", json::array())) {
-        auto addr = net::Ipv6Address::parse(a.value("address", std::string()));
-        if (!addr) return fail("addresses: " + addr.error());
-        lease.addresses.push_back({*addr, a.value("preferred_lifetime", 3600u), a.value("valid_lifetime", 7200u)});
-    }
-    return lease;
-}
-
 log::Level log_level(effect::Level l) {
     switch (l) {
         case effect::Level::error: return log::Level::error;
@@ -97,15 +79,22 @@ BootTime Daemon::now() const {
 Result<bool> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
     std::error_code ec;
+    // First: the control socket's instance lock is what keeps a second s46d from touching the
+    // store, the TUN device and the WAN socket of a running one. No request is served before
+    // run(), so the half-built daemon is never asked anything.
+    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
+    control_ = std::make_unique<control::ControlServer>(io_, static_cast<control::Service&>(*this), control::ServerOptions{},
+                                                        [this](const std::string& line) { log(effect::Level::warning, line, "control socket"); });
+    std::optional<gid_t> group;
+    if (!options_.control_group.empty()) {
+        const ::group* gr = ::getgrnam(options_.control_group.c_str());
+        if (!gr) return fail("control socket group '" + options_.control_group + "' does not exist");
+        group = gr->gr_gid;
+    }
+    auto listening = control_->listen(options_.control_socket, group);
+    if (!listening) return fail(listening.error());
     std::filesystem::create_directories(options_.state_dir, ec);
     if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
-
-    // The control socket first: its lock is what makes a second instance refuse to start, before
-    // it could touch the store or the data plane of the first.
-    std::filesystem::create_directories(std::filesystem::path(options_.control_socket).parent_path(), ec);
-    control_ = std::make_unique<control::ControlServer>(io_, [this](const json& r) { return handle(r); });
-    auto listening = control_->listen(options_.control_socket);
-    if (!listening) return fail(listening.error());
 
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
     if (!opened) return fail(opened.error());
@@ -366,12 +355,12 @@ void Daemon::on_signal(int signo) {
 // configuration kept; a valid one changes the policy in place (the lease in hand is decided again
 // and a changed mode or binding replaces the old one in one step). What only a restart can change
 // (interfaces, data-plane backend, state directory, control socket) is named in a warning.
-void Daemon::reload() {
+Result<std::string> Daemon::reload() {
     auto fresh = reload_options(args_);
     if (!fresh) {
         ++reload_failures_;
         log(effect::Level::error, "reload rejected, keeping the running configuration: " + fresh.error());
-        return;
+        return fail("reload rejected, keeping the running configuration: " + fresh.error());
     }
     ++reloads_;
     std::vector<std::string> need_restart;
@@ -379,7 +368,9 @@ void Daemon::reload() {
     if (fresh->lan_interface != options_.lan_interface) need_restart.push_back("LAN interface");
     if (fresh->dataplane != options_.dataplane) need_restart.push_back("data-plane backend");
     if (fresh->state_dir != options_.state_dir) need_restart.push_back("state directory");
-    if (fresh->control_socket != options_.control_socket) need_restart.push_back("control socket");
+    if (fresh->control_socket != options_.control_socket || fresh->control_group != options_.control_group)
+        need_restart.push_back("control socket");
+    if (fresh->user != options_.user || fresh->group != options_.group) need_restart.push_back("user and group");
     std::string restart_note;
     for (const auto& n : need_restart) restart_note += (restart_note.empty() ? "" : ", ") + n;
     if (!restart_note.empty()) log(effect::Level::warning, "reload: changes to " + restart_note + " take effect at the next restart");
@@ -388,10 +379,14 @@ void Daemon::reload() {
     options_.log_level = fresh->log_level;
     log::logger().set_level(fresh->log_level);
     auto effects = controller_->reconfigure(fresh->controller, now());
-    log(effect::Level::info, effects.empty() ? "configuration reloaded; nothing changed for the active mode"
-                                            : "configuration reloaded");
+    std::string summary = effects.empty() ? "configuration reloaded; nothing changed for the active mode"
+                                          : "configuration reloaded; active mode " +
+                                                std::string(select::to_string(controller_->active_mode()));
+    if (!restart_note.empty()) summary += " (" + restart_note + ": at the next restart)";
+    log(effect::Level::info, summary);
     carry_out(std::move(effects));
     drain();
+    return summary;
 }
 
 void Daemon::shutdown(const std::string& why) {
@@ -421,72 +416,6 @@ int Daemon::run() {
     io_.run();
     if (control_) control_->close();
     return 0;
-}
-
-json Daemon::status() {
-    const BootTime at = now();
-    json s = controller_->status_json(at);
-    // Wall-clock equivalents for people: the controller only knows the boot clock.
-    if (const provision::Lease* lease = controller_->lease(); lease && s["lease"].is_object()) {
-        const std::int64_t wall = wall_seconds();
-        s["lease"]["obtained_at"] = wall - s["lease"]["age_seconds"].get<std::int64_t>();
-        if (s["lease"]["valid_for_seconds"].is_number())
-            s["lease"]["valid_until"] = wall + s["lease"]["valid_for_seconds"].get<std::int64_t>();
-    }
-    json counters = json::object();
-    if (client_)
-        for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
-    counters["dhcp_send_errors"] = send_errors_;
-    counters["mode_transitions"] = controller_->transitions();
-    counters["reloads"] = reloads_;
-    counters["reload_failures"] = reload_failures_;
-    const json dp = dataplane_->counters();
-    for (const auto& [name, value] : dp.items()) counters[name] = value;
-    s["counters"] = counters;
-    s["dataplane"] = dataplane_->name();
-    s["dhcp_state"] = client_ ? std::string(client::to_string(client_->state())) : std::string("waiting for the WAN interface");
-    s["wan_interface"] = options_.wan_interface;
-    if (!last_error_.empty()) s["last_error"] = last_error_;
-    json timings = json::object();
-    if (start_to_mode_ms_) timings["start_to_mode_ms"] = *start_to_mode_ms_;
-    if (reply_to_plan_us_) timings["reply_to_plan_us"] = *reply_to_plan_us_;
-    if (first_send_to_reply_ms_) timings["first_send_to_reply_ms"] = *first_send_to_reply_ms_;
-    s["timings"] = timings;
-    return s;
-}
-
-json Daemon::handle(const json& request) {
-    const std::string cmd = request["command"];
-    if (cmd == "status") return {{"ok", true}, {"status", status()}};
-    if (cmd == "renew") {
-        if (!client_ || !client_->renew_now(now()))
-            return {{"ok", false}, {"error", "no lease to renew (DHCPv6 state " + std::string(client_ ? client::to_string(client_->state()) : "none") + ")"}};
-        drain();
-        return {{"ok", true}, {"message", "renew started"}};
-    }
-    if (cmd == "provision") {
-        auto lease = lease_from_request(request, std::chrono::duration_cast<std::chrono::seconds>(now()).count());
-        if (!lease) return {{"ok", false}, {"error", lease.error()}};
-        carry_out(controller_->handle(event::Provisioned{*lease, store::EventKind::lease_obtained, Source::external}, now()));
-        return {{"ok", true}, {"status", status()}};
-    }
-    if (cmd == "journal") {
-        std::size_t limit = request.value("limit", 50u);
-        json events = json::array(), bindings = json::array();
-        if (auto j = store_->journal(limit); j)
-            for (const auto& e : *j)
-                events.push_back({{"at", e.at}, {"kind", std::string(store::to_string(e.kind))}, {"from", std::string(select::to_string(e.from))},
-                                  {"to", std::string(select::to_string(e.to))}, {"detail", e.detail}});
-        if (auto b = store_->bindings(limit); b)
-            for (const auto& x : *b) {
-                json row = {{"at", x.at}, {"mode", std::string(select::to_string(x.mode))}, {"tunnel_address", x.tunnel_address.to_string()},
-                            {"psid_offset", x.psid_offset}, {"psid_len", x.psid_length}, {"psid", x.psid}, {"port_ranges", x.port_ranges}};
-                if (x.ipv4) row["ipv4"] = x.ipv4->to_string();
-                bindings.push_back(row);
-            }
-        return {{"ok", true}, {"events", events}, {"bindings", bindings}};
-    }
-    return {{"ok", false}, {"error", "unknown command '" + cmd + "' (status, renew, provision, journal)"}};
 }
 
 }  // namespace s46::daemon

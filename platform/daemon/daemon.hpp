@@ -13,6 +13,7 @@
 
 #include "dhcp/client/client.hpp"
 #include "platform/control/control_server.hpp"
+#include "platform/control/service.hpp"
 #include "platform/daemon/controller.hpp"
 #include "platform/daemon/daemon_options.hpp"
 #include "platform/dns/cares_resolver.hpp"
@@ -22,7 +23,8 @@
 
 namespace s46::daemon {
 
-class Daemon {
+// The control socket's requests are served by the Service overrides (daemon_control.cpp).
+class Daemon final : private control::Service {
 public:
     // `args` are the command-line arguments the options came from: SIGHUP re-reads the
     // configuration file and applies them again on top.
@@ -45,9 +47,19 @@ private:
     void on_tick();
     void on_signal(int signo);
     void shutdown(const std::string& why);
-    void reload();
-    nlohmann::json handle(const nlohmann::json& request);
+    // control::Service, in daemon_control.cpp.
+    Result<control::StatusReply> status(const control::StatusRequest& request) override;
+    Result<control::EventsReply> events(const control::EventsRequest& request) override;
+    Result<control::MessageReply> renew(const control::RenewRequest& request) override;
+    Result<control::StatusReply> provision(const control::ProvisionRequest& request) override;
+    Result<control::MessageReply> mode(const control::ModeRequest& request) override;
+    Result<control::PortmapReply> portmap(const control::PortmapRequest& request) override;
+    Result<control::MessageReply> reload(const control::ReloadRequest& request) override;
     nlohmann::json status();
+    // `s46ctl mode set` (Mode::none is "auto", as select::Policy::configured) and SIGHUP or
+    // `s46ctl reload`. The returned text is the operator's confirmation.
+    Result<std::string> set_mode(select::Mode mode);
+    Result<std::string> reload();
     void log(effect::Level level, const std::string& line, const std::string& key = {}) const;
 
     DaemonOptions options_;

@@ -25,8 +25,18 @@ const char* const kProvisionUsage =
     "  Feeds s46d the softwire provisioning of an external DHCPv6 client: the raw options of its Reply,\n"
     "  or odhcp6c's script environment (AFTR, MAPE, MAPT, LW4O6, PREFIXES, ADDRESSES, RDNSS, OPTION_111).\n"
     "  Lifetimes default to 3600/7200 seconds.\n";
-const char* const kJournalUsage = "usage: s46ctl [--control-socket PATH] journal [--limit N] [--json]\n"
-                                  "  Mode transitions, lease events, provisioning errors and the binding log.\n";
+const char* const kEventsUsage =
+    "usage: s46ctl [--control-socket PATH] events [--kind K,K...] [--since DURATION|EPOCH] [--limit N] [--json]\n"
+    "  The journal (mode transitions, lease events, provisioning errors, tunnel events) and, without\n"
+    "  --kind, the binding log. --since 90s, 10m, 2h, 1d (that long ago) or epoch seconds; --limit 1..10000\n"
+    "  (default 50). Kinds: mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired,\n"
+    "  lease_released, provisioning_error, tunnel_event. `journal` is another name for `events`.\n";
+const char* const kJournalUsage = kEventsUsage;
+const char* const kModeUsage = "usage: s46ctl [--control-socket PATH] mode set auto|dslite|lw4o6|mape\n"
+                               "  Pins s46d to one mode, or back to automatic selection.\n";
+const char* const kReloadUsage = "usage: s46ctl [--control-socket PATH] reload\n  Makes s46d re-read its configuration.\n";
+const char* const kPortmapUsage = "usage: s46ctl [--control-socket PATH] portmap [--json]\n"
+                                  "  The active IPv4 address, PSID and port ranges, and the NAPT sessions in use.\n";
 
 std::string& control_socket_path() {
     static std::string path = control::kDefaultControlSocket;
@@ -35,22 +45,28 @@ std::string& control_socket_path() {
 
 namespace {
 
-// Calls s46d; prints the error line and returns nullopt on failure.
-std::optional<json> call(const char* cmd, const json& request) {
-    auto r = control::call(control_socket_path(), request);
+// Calls s46d; prints the error line and returns nullopt when it is unreachable or refuses.
+template <class Reply>
+std::optional<Reply> call(const char* cmd, const control::Request& request) {
+    auto r = control::call<Reply>(control_socket_path(), request);
     if (!r) {
         std::cerr << "s46ctl " << cmd << ": " << r.error() << '\n';
         return std::nullopt;
     }
-    if (!r->value("ok", false)) {
-        std::cerr << "s46ctl " << cmd << ": s46d refused: " << r->value("error", std::string("(no reason given)")) << '\n';
-        return std::nullopt;
-    }
-    return *r;
+    return std::move(*r);
+}
+
+// Runs a request s46ctl built through the daemon's own validation, so bad input is caught here
+// (exit 2) with the same message the daemon would give.
+template <class R>
+Result<R> validated(const R& request) {
+    auto parsed = control::parse_request(control::request_line(request));
+    if (!parsed) return fail(parsed.error());
+    return std::get<R>(*parsed);
 }
 
 // "2001:db8::/56[,preferred,valid]"
-Result<json> lease_item(const std::string& flag, const std::string& v, const char* key) {
+Result<std::pair<std::string, std::pair<std::uint32_t, std::uint32_t>>> lease_item(const std::string& flag, const std::string& v) {
     std::vector<std::string> parts;
     std::size_t start = 0;
     while (true) {
@@ -60,22 +76,28 @@ Result<json> lease_item(const std::string& flag, const std::string& v, const cha
         start = c + 1;
     }
     if (parts.size() != 1 && parts.size() != 3) return fail(flag + ": expected VALUE or VALUE,preferred,valid, got '" + v + "'");
-    json j = {{key, parts[0]}, {"preferred_lifetime", 3600}, {"valid_lifetime", 7200}};
+    std::pair<std::uint32_t, std::uint32_t> lifetimes{control::kDefaultPreferredLifetime, control::kDefaultValidLifetime};
     if (parts.size() == 3) {
-        try {
-            j["preferred_lifetime"] = std::stoul(parts[1]);
-            j["valid_lifetime"] = std::stoul(parts[2]);
-        } catch (const std::exception&) {
-            return fail(flag + ": lifetimes in '" + v + "' are not numbers");
-        }
+        auto number = [&](const std::string& t) -> Result<std::uint32_t> {
+            if (t.empty() || t.size() > 10 || t.find_first_not_of("0123456789") != std::string::npos || std::stoull(t) > 0xffffffffu)
+                return fail(flag + ": lifetime '" + t + "' in '" + v + "' is not a number of seconds (0..4294967295)");
+            return static_cast<std::uint32_t>(std::stoull(t));
+        };
+        auto p = number(parts[1]);
+        if (!p) return fail(p.error());
+        auto q = number(parts[2]);
+        if (!q) return fail(q.error());
+        lifetimes = {*p, *q};
     }
-    return j;
+    return std::make_pair(parts[0], lifetimes);
 }
+
+bool all_digits(const std::string& s) { return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos; }
 
 }  // namespace
 
-Result<json> provision_request(const std::vector<std::string>& args) {
-    json req = {{"command", "provision"}, {"prefixes", json::array()}, {"addresses", json::array()}};
+Result<control::ProvisionRequest> provision_request(const std::vector<std::string>& args) {
+    control::ProvisionRequest req;
     bool env_mode = false, have_hex = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -90,18 +112,23 @@ Result<json> provision_request(const std::vector<std::string>& args) {
             if (!v) return fail(v.error());
             auto bytes = util::parse_hex(*v);
             if (!bytes) return fail("--options-hex: " + bytes.error());
-            req["options_hex"] = util::to_hex(*bytes);
+            req.options = std::move(*bytes);
             have_hex = true;
         } else if (a == "--delegated-prefix" || a == "--wan-address") {
             auto v = value();
             if (!v) return fail(v.error());
-            bool pd = a == "--delegated-prefix";
-            auto item = lease_item(a, *v, pd ? "prefix" : "address");
+            auto item = lease_item(a, *v);
             if (!item) return fail(item.error());
-            std::string text = (*item)[pd ? "prefix" : "address"];
-            if (pd && !net::Ipv6Prefix::parse(text)) return fail(a + ": " + net::Ipv6Prefix::parse(text).error());
-            if (!pd && !net::Ipv6Address::parse(text)) return fail(a + ": " + net::Ipv6Address::parse(text).error());
-            req[pd ? "prefixes" : "addresses"].push_back(*item);
+            const auto& [text, life] = *item;
+            if (a == "--delegated-prefix") {
+                auto p = net::Ipv6Prefix::parse(text);
+                if (!p) return fail(a + ": " + p.error());
+                req.prefixes.push_back({*p, life.first, life.second});
+            } else {
+                auto addr = net::Ipv6Address::parse(text);
+                if (!addr) return fail(a + ": " + addr.error());
+                req.addresses.push_back({*addr, life.first, life.second});
+            }
         } else {
             return fail("unknown argument '" + a + "'");
         }
@@ -113,13 +140,80 @@ Result<json> provision_request(const std::vector<std::string>& args) {
             return v ? std::optional<std::string>(v) : std::nullopt;
         });
         if (!ext) return fail(ext.error());
-        req["options_hex"] = util::to_hex(ext->options);
-        for (const auto& p : ext->prefixes)
-            req["prefixes"].push_back({{"prefix", p.prefix.to_string()}, {"preferred_lifetime", p.preferred_lifetime}, {"valid_lifetime", p.valid_lifetime}});
-        for (const auto& a : ext->addresses)
-            req["addresses"].push_back({{"address", a.address.to_string()}, {"preferred_lifetime", a.preferred_lifetime}, {"valid_lifetime", a.valid_lifetime}});
+        req.options = ext->options;
+        req.prefixes.insert(req.prefixes.end(), ext->prefixes.begin(), ext->prefixes.end());
+        req.addresses.insert(req.addresses.end(), ext->addresses.begin(), ext->addresses.end());
     }
-    return req;
+    return validated(req);
+}
+
+Result<control::EventsRequest> events_request(const std::vector<std::string>& args, std::int64_t now, bool* as_json) {
+    control::EventsRequest req;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--json") {
+            if (as_json) *as_json = true;
+            continue;
+        }
+        if (a != "--kind" && a != "--since" && a != "--limit") return fail("unknown argument '" + a + "'");
+        if (i + 1 >= args.size()) return fail(a + " needs a value");
+        const std::string& v = args[++i];
+        if (a == "--limit") {
+            if (!all_digits(v) || std::stoll(v) < 1 || std::stoll(v) > control::kMaxEventsLimit)
+                return fail("--limit '" + v + "' is not a number in 1.." + std::to_string(control::kMaxEventsLimit));
+            req.limit = static_cast<std::uint32_t>(std::stoll(v));
+        } else if (a == "--kind") {
+            std::size_t start = 0;
+            while (start <= v.size()) {
+                auto c = v.find(',', start);
+                std::string name = v.substr(start, c == std::string::npos ? std::string::npos : c - start);
+                auto k = store::event_kind_from_string(name);
+                if (!k) return fail("--kind: unknown event kind '" + name + "' (s46ctl events --help lists them)");
+                req.kinds.push_back(*k);
+                if (c == std::string::npos) break;
+                start = c + 1;
+            }
+        } else {  // --since: epoch seconds, or a duration back from now
+            const char unit = v.empty() ? '\0' : v.back();
+            const std::int64_t scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+            const std::string digits = scale ? v.substr(0, v.size() - 1) : v;
+            if (!all_digits(digits) || (scale && std::stoll(digits) > 100LL * 365 * 86400 / scale))
+                return fail("--since '" + v + "' is neither epoch seconds nor a duration like 90s, 10m, 2h, 1d");
+            req.since = scale ? std::max<std::int64_t>(0, now - std::stoll(digits) * scale) : std::stoll(digits);
+        }
+    }
+    return validated(req);
+}
+
+Result<control::ModeRequest> mode_request(const std::vector<std::string>& args) {
+    if (args.size() != 2 || args[0] != "set") return fail("expected 'mode set auto|dslite|lw4o6|mape'");
+    if (args[1] == "auto") return control::ModeRequest{select::Mode::none};
+    auto m = select::mode_from_string(args[1]);
+    if (!m || *m == select::Mode::none) return fail("mode '" + args[1] + "' is not auto, dslite, lw4o6 or mape");
+    return control::ModeRequest{*m};
+}
+
+std::string events_text(const control::EventsReply& r) {
+    std::string out;
+    for (const auto& e : r.events) out += std::to_string(e.at) + "  " + std::string(store::to_string(e.kind)) + "  " + e.detail + "\n";
+    for (const auto& b : r.bindings)
+        out += std::to_string(b.at) + "  binding " + std::string(select::to_string(b.mode)) + " " + b.tunnel_address.to_string() + " " +
+               (b.ipv4 ? b.ipv4->to_string() : std::string("-")) + " " + b.port_ranges + "\n";
+    return out;
+}
+
+std::string portmap_text(const control::PortmapReply& r) {
+    std::string out = "mode:        " + std::string(select::to_string(r.mode)) + "\n";
+    if (r.ipv4) out += "ipv4:        " + *r.ipv4 + "\n";
+    if (r.psid_len)
+        out += "psid:        " + std::to_string(r.psid) + " (offset " + std::to_string(r.psid_offset) + ", length " + std::to_string(r.psid_len) + ")\n";
+    out += "ports:       " + std::to_string(r.port_count) + " in " + std::to_string(r.port_ranges.size()) + " range(s)\n";
+    for (const auto& range : r.port_ranges) out += "  " + range + "\n";
+    out += std::string("napt:        ") + (r.napt ? "on" : "off");
+    if (r.napt_sessions)
+        out += ", " + std::to_string(*r.napt_sessions) + " session(s)" +
+               (r.napt_max_sessions ? " of " + std::to_string(*r.napt_max_sessions) : std::string());
+    return out + "\n";
 }
 
 std::string status_text(const json& s) {
@@ -138,22 +232,54 @@ int status_main(const std::vector<std::string>& args) {
             return kExitUsage;
         }
     }
-    auto r = call("status", {{"command", "status"}});
+    auto r = call<control::StatusReply>("status", control::StatusRequest{});
     if (!r) return 1;
-    if (as_json) std::cout << report::standard_status_json((*r)["status"]).dump(1) << '\n';
-    else std::cout << status_text((*r)["status"]);
+    if (as_json) std::cout << control::safe_dump(report::standard_status_json(r->status), 1) << '\n';
+    else std::cout << status_text(r->status);
     return 0;
 }
 
+namespace {
+
+// The subcommands without arguments beyond an optional --json.
+bool no_args(const char* cmd, const std::vector<std::string>& args, bool* as_json) {
+    for (const auto& a : args) {
+        if (as_json && a == "--json") {
+            *as_json = true;
+            continue;
+        }
+        std::cerr << "s46ctl " << cmd << ": unknown argument '" << a << "'\n";
+        return false;
+    }
+    return true;
+}
+
+int message_call(const char* cmd, const control::Request& request) {
+    auto r = call<control::MessageReply>(cmd, request);
+    if (!r) return 1;
+    std::cout << r->message << '\n';
+    return 0;
+}
+
+}  // namespace
+
 int renew_main(const std::vector<std::string>& args) {
-    if (!args.empty()) {
-        std::cerr << "s46ctl renew: unknown argument '" << args[0] << "'\n";
+    if (!no_args("renew", args, nullptr)) return kExitUsage;
+    return message_call("renew", control::RenewRequest{});
+}
+
+int reload_main(const std::vector<std::string>& args) {
+    if (!no_args("reload", args, nullptr)) return kExitUsage;
+    return message_call("reload", control::ReloadRequest{});
+}
+
+int mode_main(const std::vector<std::string>& args) {
+    auto req = mode_request(args);
+    if (!req) {
+        std::cerr << "s46ctl mode: " << req.error() << '\n';
         return kExitUsage;
     }
-    auto r = call("renew", {{"command", "renew"}});
-    if (!r) return 1;
-    std::cout << r->value("message", std::string("renew started")) << '\n';
-    return 0;
+    return message_call("mode", *req);
 }
 
 int provision_main(const std::vector<std::string>& args) {
@@ -162,41 +288,34 @@ int provision_main(const std::vector<std::string>& args) {
         std::cerr << "s46ctl provision: " << req.error() << '\n';
         return kExitUsage;
     }
-    auto r = call("provision", *req);
+    auto r = call<control::StatusReply>("provision", *req);
     if (!r) return 1;
-    std::cout << "mode: " << (*r)["status"].value("mode", std::string("?")) << " (" << (*r)["status"].value("reason", std::string()) << ")\n";
+    std::cout << "mode: " << r->status.value("mode", std::string("?")) << " (" << r->status.value("reason", std::string()) << ")\n";
     return 0;
 }
 
-int journal_main(const std::vector<std::string>& args) {
+int events_main(const std::vector<std::string>& args) {
     bool as_json = false;
-    int limit = 50;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--json") as_json = true;
-        else if (args[i] == "--limit" && i + 1 < args.size()) {
-            try {
-                limit = std::stoi(args[++i]);
-                if (limit <= 0) throw std::invalid_argument("");
-            } catch (const std::exception&) {
-                std::cerr << "s46ctl journal: --limit '" << args[i] << "' is not a positive number\n";
-                return kExitUsage;
-            }
-        } else {
-            std::cerr << "s46ctl journal: unknown argument '" << args[i] << "'\n";
-            return kExitUsage;
-        }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto req = events_request(args, now, &as_json);
+    if (!req) {
+        std::cerr << "s46ctl events: " << req.error() << '\n';
+        return kExitUsage;
     }
-    auto r = call("journal", {{"command", "journal"}, {"limit", limit}});
+    auto r = call<control::EventsReply>("events", *req);
     if (!r) return 1;
-    if (as_json) {
-        std::cout << json{{"events", (*r)["events"]}, {"bindings", (*r)["bindings"]}}.dump(1) << '\n';
-        return 0;
-    }
-    for (const auto& e : (*r)["events"])
-        std::cout << e["at"].dump() << "  " << e["kind"].get<std::string>() << "  " << e["detail"].get<std::string>() << '\n';
-    for (const auto& b : (*r)["bindings"])
-        std::cout << b["at"].dump() << "  binding " << b["mode"].get<std::string>() << " " << b["tunnel_address"].get<std::string>() << " "
-                  << b.value("ipv4", std::string("-")) << " " << b["port_ranges"].get<std::string>() << '\n';
+    if (as_json) std::cout << control::safe_dump(json(*r), 1) << '\n';
+    else std::cout << events_text(*r);
+    return 0;
+}
+
+int portmap_main(const std::vector<std::string>& args) {
+    bool as_json = false;
+    if (!no_args("portmap", args, &as_json)) return kExitUsage;
+    auto r = call<control::PortmapReply>("portmap", control::PortmapRequest{});
+    if (!r) return 1;
+    if (as_json) std::cout << control::safe_dump(json(*r), 1) << '\n';
+    else std::cout << portmap_text(*r);
     return 0;
 }
 

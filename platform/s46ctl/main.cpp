@@ -23,7 +23,12 @@ const Command kCommands[] = {
     {"renew", "make s46d start a DHCPv6 Renew now", s46::ctl::kRenewUsage, s46::ctl::renew_main},
     {"provision", "feed s46d an external DHCPv6 client's Reply (hex or odhcp6c environment)", s46::ctl::kProvisionUsage,
      s46::ctl::provision_main},
-    {"journal", "mode transitions, lease events and the binding log", s46::ctl::kJournalUsage, s46::ctl::journal_main},
+    {"events", "the journal (mode transitions, lease and tunnel events) and the binding log", s46::ctl::kEventsUsage,
+     s46::ctl::events_main},
+    {"journal", "another name for events", s46::ctl::kJournalUsage, s46::ctl::journal_main},
+    {"mode", "pin s46d to a mode, or back to auto: mode set auto|dslite|lw4o6|mape", s46::ctl::kModeUsage, s46::ctl::mode_main},
+    {"reload", "make s46d re-read its configuration", s46::ctl::kReloadUsage, s46::ctl::reload_main},
+    {"portmap", "the active IPv4 port set as ranges, and NAPT sessions in use", s46::ctl::kPortmapUsage, s46::ctl::portmap_main},
 };
 
 void print_usage(std::ostream& out) {

@@ -5,6 +5,7 @@
 #include "core/util/hex.hpp"
 #include "dhcp/s46_codec.hpp"
 #include "modes/evaluate.hpp"
+#include "platform/control/protocol.hpp"
 #include "platform/report/plan_json.hpp"
 #include "platform/s46ctl/command.hpp"
 
@@ -119,7 +120,7 @@ std::string select_text(const nlohmann::json& r) {
                 s += key + v[0].get<std::string>() + ", " + v[1].get<std::string>() + ", ... " + v[v.size() - 1].get<std::string>() +
                      " (" + std::to_string(v.size()) + " ranges)\n";
             } else {
-                s += key + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
+                s += key + (v.is_string() ? v.get<std::string>() : control::safe_dump(v)) + "\n";
             }
         }
     }
@@ -137,7 +138,7 @@ int select_main(const std::vector<std::string>& args) {
         return kExitUsage;
     }
     auto report = run_select(*parsed);
-    if (parsed->json) std::cout << report.dump(1) << '\n';
+    if (parsed->json) std::cout << control::safe_dump(report, 1) << '\n';
     else std::cout << select_text(report);
     return 0;
 }

@@ -1,0 +1,77 @@
+// s46ctl's daemon subcommands without a daemon: the requests their arguments make (validated
+// by the protocol's own parser) and the text views of the replies.
+#include <catch2/catch.hpp>
+
+#include "platform/s46ctl/daemon_cmds.hpp"
+
+using namespace s46;
+using Catch::Matchers::Contains;
+
+TEST_CASE("s46ctl events: arguments become an EventsRequest", "[s46ctl][events]") {
+    bool as_json = false;
+    auto r = ctl::events_request({"--kind", "tunnel_event,mode_changed", "--since", "10m", "--limit", "5", "--json"}, 100000, &as_json);
+    REQUIRE(r);
+    CHECK(as_json);
+    CHECK(r->limit == 5);
+    CHECK(r->kinds == std::vector<store::EventKind>{store::EventKind::tunnel_event, store::EventKind::mode_changed});
+    CHECK(r->since == 100000 - 600);
+    CHECK(ctl::events_request({"--since", "1700000000"}, 0)->since == 1700000000);
+    CHECK(ctl::events_request({"--since", "2d"}, 1000)->since == 0);  // not before the epoch
+    CHECK(ctl::events_request({}, 0)->limit == control::kDefaultEventsLimit);
+}
+
+TEST_CASE("s46ctl events: bad arguments are named", "[s46ctl][events]") {
+    CHECK_THAT(ctl::events_request({"--limit", "0"}, 0).error(), Contains("--limit '0' is not a number in 1..10000"));
+    CHECK_THAT(ctl::events_request({"--limit", "10001"}, 0).error(), Contains("--limit '10001'"));
+    CHECK_THAT(ctl::events_request({"--limit", "x"}, 0).error(), Contains("--limit 'x'"));
+    CHECK_THAT(ctl::events_request({"--limit"}, 0).error(), Contains("--limit needs a value"));
+    CHECK_THAT(ctl::events_request({"--kind", "mode_changed,nope"}, 0).error(), Contains("--kind: unknown event kind 'nope'"));
+    CHECK_THAT(ctl::events_request({"--kind", ""}, 0).error(), Contains("--kind: unknown event kind ''"));
+    CHECK_THAT(ctl::events_request({"--since", "10w"}, 0).error(), Contains("--since '10w' is neither epoch seconds nor a duration"));
+    CHECK_THAT(ctl::events_request({"--since", "-5"}, 0).error(), Contains("--since '-5'"));
+    CHECK_THAT(ctl::events_request({"--since", "999999999999"}, 0).error(), Contains("field \"since\": must be in 0..253402300799"));
+    CHECK_THAT(ctl::events_request({"--verbose"}, 0).error(), Contains("unknown argument '--verbose'"));
+}
+
+TEST_CASE("s46ctl mode: set auto|dslite|lw4o6|mape", "[s46ctl][mode]") {
+    CHECK(ctl::mode_request({"set", "auto"})->mode == select::Mode::none);
+    CHECK(ctl::mode_request({"set", "lw4o6"})->mode == select::Mode::lw4o6);
+    CHECK_THAT(ctl::mode_request({"set", "none"}).error(), Contains("mode 'none' is not auto, dslite, lw4o6 or mape"));
+    CHECK_THAT(ctl::mode_request({"set"}).error(), Contains("expected 'mode set auto|dslite|lw4o6|mape'"));
+    CHECK_THAT(ctl::mode_request({"get", "auto"}).error(), Contains("expected 'mode set"));
+}
+
+TEST_CASE("s46ctl provision: lifetimes are checked as s46d checks them", "[s46ctl][provision]") {
+    auto r = ctl::provision_request({"--options-hex", "0040000100", "--delegated-prefix", "2001:db8:12:3400::/56,100,200"});
+    REQUIRE(r);
+    REQUIRE(r->prefixes.size() == 1);
+    CHECK(r->prefixes[0].valid_lifetime == 200);
+    CHECK(r->options.size() == 5);
+    CHECK_THAT(ctl::provision_request({"--options-hex", "00", "--wan-address", "2001:db8::1,300,200"}).error(),
+               Contains("field \"addresses[0].preferred_lifetime\": 300 exceeds valid_lifetime 200"));
+    CHECK_THAT(ctl::provision_request({"--options-hex", "00", "--wan-address", "2001:db8::1,1,4294967296"}).error(),
+               Contains("--wan-address: lifetime '4294967296'"));
+    CHECK_THAT(ctl::provision_request({"--options-hex", "00", "--delegated-prefix", "2001:db8::1/56"}).error(), Contains("--delegated-prefix: "));
+    CHECK_THAT(ctl::provision_request({"--options-hex", "0"}).error(), Contains("--options-hex: "));
+    CHECK_THAT(ctl::provision_request({}).error(), Contains("give exactly one of --options-hex and --odhcp6c-env"));
+}
+
+TEST_CASE("s46ctl portmap and events: text views", "[s46ctl][portmap]") {
+    control::PortmapReply p;
+    p.mode = select::Mode::mape;
+    p.ipv4 = "192.0.2.1";
+    p.psid_offset = 6;
+    p.psid_len = 8;
+    p.psid = 52;
+    p.port_ranges = {"1232-1235", "2256-2259"};
+    p.port_count = 8;
+    p.napt = true;
+    p.napt_sessions = 3;
+    p.napt_max_sessions = 65536;
+    CHECK(ctl::portmap_text(p) ==
+          "mode:        mape\nipv4:        192.0.2.1\npsid:        52 (offset 6, length 8)\nports:       8 in 2 range(s)\n"
+          "  1232-1235\n  2256-2259\nnapt:        on, 3 session(s) of 65536\n");
+    control::EventsReply e;
+    e.events.push_back({1, 100, store::EventKind::lease_obtained, select::Mode::none, select::Mode::none, "lease"});
+    CHECK(ctl::events_text(e) == "100  lease_obtained  lease\n");
+}
