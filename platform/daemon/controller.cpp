@@ -6,12 +6,22 @@
 #include "core/util/hex.hpp"
 #include "dhcp/s46_codec.hpp"
 #include "platform/report/plan_json.hpp"
+#include "platform/time/clock.hpp"
 
 namespace s46::daemon {
 
 using nlohmann::json;
 
 namespace {
+
+// TODO(boot clock): the controller's clock (now_) is still the wall clock, so the store is
+// handed a reading whose boot clock is now_: the lease round-trips on the clock it was made on.
+// Once now_ is the boot clock this becomes time::read_clocks() unchanged.
+time::ClockReading store_clocks(std::int64_t now_seconds) {
+    time::ClockReading r = time::read_clocks();
+    r.boot_ms = now_seconds * 1000;
+    return r;
+}
 
 std::string binding_ranges(const modes::Plan& p) {
     if (p.ports.psid_len == 0) return {};
@@ -51,7 +61,7 @@ select::Transition Controller::on_provisioning(const provision::Lease& lease, st
                          std::to_string(lease.addresses.size()) + " address(es), " + std::to_string(lease.prefixes.size()) +
                          " prefix(es), " + std::to_string(options_.rejected.size()) + " option(s) ignored";
     if (store_) {
-        if (auto s = store_->save_lease(lease); !s) log_error(s.error());
+        if (auto s = store_->save_lease(lease, store_clocks(now_())); !s) log_error(s.error());
         if (auto s = store_->append({0, now_(), kind, select::Mode::none, select::Mode::none, detail}); !s) log_error(s.error());
         for (const auto& r : evaluation_.rejected) {
             store::Event e{0, now_(), store::EventKind::provisioning_error, select::Mode::none, select::Mode::none,
@@ -76,17 +86,20 @@ select::Transition Controller::on_information(const std::vector<std::uint8_t>& r
 
 bool Controller::restore() {
     if (!store_) return false;
-    auto stored = store_->load_lease();
+    auto stored = store_->load_lease(store_clocks(now_()));
     if (!stored) {
         log_error(stored.error());
         return false;
     }
-    if (!stored->has_value()) return false;
-    const provision::Lease& lease = **stored;
-    if (lease.valid_until() <= now_()) {
-        if (auto s = store_->clear_lease(); !s) log_error(s.error());
+    if (!stored->lease) {
+        // Expired or untrusted (lease_time.hpp): the client Solicits afresh.
+        if (stored->found) {
+            log_error("stored lease: " + stored->note);
+            if (auto s = store_->clear_lease(); !s) log_error(s.error());
+        }
         return false;
     }
+    const provision::Lease& lease = *stored->lease;
     // The same path as a fresh Reply: the stored raw options are re-evaluated, so a restart
     // with a changed policy or a newer s46d decides afresh.
     on_provisioning(lease, store::EventKind::lease_obtained, Source::dhcp_client);

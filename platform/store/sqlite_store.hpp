@@ -35,8 +35,8 @@ public:
     // Fails only when not even an in-memory database can be created.
     static Result<Opened> open(SqliteStoreOptions options);
 
-    Result<std::optional<provision::Lease>> load_lease() override;
-    Status save_lease(const provision::Lease& lease) override;
+    Result<LeaseRestore> load_lease(const time::ClockReading& now) override;
+    Status save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) override;
     Status clear_lease() override;
 
     Result<std::optional<Selection>> load_selection() override;
