@@ -14,6 +14,7 @@
 #include "dhcp/client/state.hpp"
 #include "core/util/hex.hpp"
 #include "platform/dataplane/userspace_dataplane.hpp"
+#include "platform/store/state_dir.hpp"
 
 namespace s46::daemon {
 
@@ -75,8 +76,9 @@ client::Time Daemon::now() const {
 Result<bool> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
     std::error_code ec;
-    std::filesystem::create_directories(options_.state_dir, ec);
-    if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
+    auto dir = store::prepare_state_dir(options_.state_dir);
+    if (!dir) return fail(dir.error());
+    for (const auto& w : dir->warnings) log("store: " + w);
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
     if (!opened) return fail(opened.error());
     for (const auto& w : opened->warnings) log("store: " + w);

@@ -1,5 +1,6 @@
 // Renames a database that cannot be used to `<file>.corrupt-<UTC timestamp>` so the daemon can
-// start clean while the bad file stays available for a bug report.
+// start clean while the bad file stays available for a bug report (or, for a zero-length file
+// whose -wal holds the commits, for recovery by hand).
 #pragma once
 
 #include <string>
