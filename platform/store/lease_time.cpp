@@ -20,7 +20,8 @@ Seconds seconds(std::int64_t ms) { return floor_div(ms, 1000); }
 std::string secs(std::int64_t s) { return std::to_string(s) + " s"; }
 
 // The expiry check both branches share: a lease past its latest valid lifetime is gone
-// (RFC 8415 §21.4, §21.6, §21.22: valid lifetime 0 or elapsed means the binding is over).
+// (RFC 8415 §21.6, §21.22: past its valid lifetime an address or prefix is no longer the
+// client's; §18.2.10.1 drops it).
 LeaseRestore checked(provision::Lease lease, const time::ClockReading& now, std::string how) {
     Seconds boot_now = seconds(now.boot_ms);
     Seconds until = lease.valid_until();
