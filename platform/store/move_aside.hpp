@@ -13,4 +13,8 @@ namespace s46::store {
 // derived data and is deleted. Returns the new name of `path`.
 Result<std::string> move_aside(const std::string& path);
 
+// Moves a -wal whose database file is missing to `<file>.corrupt-<UTC timestamp>-wal` (SQLite
+// would create an empty `path` and delete the -wal). Returns the new name of the -wal.
+Result<std::string> move_aside_wal(const std::string& path);
+
 }  // namespace s46::store

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include "platform/store/move_aside.hpp"
@@ -112,9 +113,9 @@ void make_private(const std::string& path) {
 
 // SQLite opens a zero-length database file as a new, empty database and deletes the -wal next to
 // it (pager.c, pagerOpenWalIfPresent), so every commit not yet checkpointed into the file is
-// lost without a word. A file that cannot be read is no better. Such a file is checked before
-// SQLite sees it; the reason is returned when its -wal holds anything (an empty one holds
-// nothing to lose).
+// lost without a word. A file that cannot be read is no better, and a missing one is created
+// zero-length. Checked before SQLite sees the file; the reason is returned when the -wal holds
+// anything (an empty one holds nothing to lose).
 std::optional<std::string> unusable_beside_wal(const std::string& path) {
     struct stat wal{};
     if (::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0) return std::nullopt;
@@ -122,7 +123,7 @@ std::optional<std::string> unusable_beside_wal(const std::string& path) {
                          "-wal that SQLite would discard";
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ENOENT) return std::nullopt;  // nothing to move; see docs/s46d.md
+        if (errno == ENOENT) return "it is missing" + beside;
         return "it cannot be opened (" + std::string(std::strerror(errno)) + ")" + beside;
     }
     char header[100];
@@ -235,7 +236,17 @@ Result<sql::Db> empty_memory_db() {
 
 Result<OpenedDb> open_state_db(const std::string& path, const std::string& vfs) {
     OpenedDb out;
-    if (auto why = unusable_beside_wal(path)) {
+    if (auto why = unusable_beside_wal(path); why && !std::filesystem::exists(path)) {
+        // Deleted by hand (or lost) while its -wal was not: the -wal alone is kept for recovery.
+        auto moved = move_aside_wal(path);
+        if (!moved) {
+            out.warnings.push_back(path + " is unusable (" + *why + ") and " + moved.error() +
+                                   "; running from memory, nothing will be saved");
+            return in_memory(std::move(out), nullptr, vfs);
+        }
+        out.warnings.push_back(path + " was unusable (" + *why + "); moved " + path + "-wal aside to " + *moved +
+                               ", starting with empty state");
+    } else if (why) {
         auto moved = move_aside(path);
         if (!moved) {
             // Opening it anyway would delete the -wal; memory keeps both files as they are.

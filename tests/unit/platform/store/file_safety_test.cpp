@@ -140,6 +140,29 @@ TEST_CASE("store files: what SQLite itself does with a zero-length file next to 
     CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 }
 
+TEST_CASE("store files: a -wal whose state.db is missing is moved aside alone", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    const std::string wal = live_wal(path);
+    std::remove(path.c_str());
+    std::remove((path + "-shm").c_str());
+    write_file(path + "-wal", wal);
+
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->warnings.size() == 1);
+    auto moved = files_starting_with(dir.path(), "state.db.corrupt-", true);
+    REQUIRE(moved.size() == 1);
+    CHECK(moved[0].size() > 4);
+    CHECK(moved[0].compare(moved[0].size() - 4, 4, "-wal") == 0);
+    CHECK(read_file(moved[0]) == wal);
+    CHECK_THAT(opened->warnings[0], Catch::Contains(path + " was unusable (it is missing next to a " +
+                                                    std::to_string(wal.size()) + "-byte " + path + "-wal") &&
+                                        Catch::Contains("moved " + path + "-wal aside to " + moved[0]));
+    CHECK(opened->store->persistent());
+}
+
 TEST_CASE("store files: a zero-length state.db next to an empty -wal is simply a new database", "[store]") {
     TempDir dir;
     REQUIRE(dir.ok());
