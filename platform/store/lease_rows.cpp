@@ -19,6 +19,17 @@ Result<std::uint32_t> u32(const sql::Stmt& st, int col, const char* what) {
     return static_cast<std::uint32_t>(v);
 }
 
+// Times are converted to milliseconds (lease_time.cpp); a value this large (about 31,700 years)
+// was not written by us, and multiplying it could overflow.
+constexpr std::int64_t kMaxAbsSeconds = 1'000'000'000'000LL;
+
+Result<std::int64_t> seconds(const sql::Stmt& st, int col, const char* what) {
+    std::int64_t v = st.int64(col);
+    if (v > kMaxAbsSeconds || v < -kMaxAbsSeconds)
+        return fail(std::string("stored lease: ") + what + " " + std::to_string(v) + " is out of range");
+    return v;
+}
+
 // "addr/len" back into the exact value stored: Ipv6Prefix::parse would mask host bits, and
 // a round trip must not change what the DHCPv6 layer handed over.
 Result<net::Ipv6Prefix> exact_prefix(const std::string& text) {
@@ -63,9 +74,15 @@ Result<std::optional<StoredLease>> read_lease(sql::Db& db) {
     lease.iaid_pd = *iaid_pd;
     lease.t1 = *t1;
     lease.t2 = *t2;
-    lease.obtained_at = st.int64(6);
+    auto obtained = seconds(st, 6, "obtained_at");
+    if (!obtained) return fail(obtained.error());
+    lease.obtained_at = *obtained;
     lease.options = st.blob(7);
-    if (!st.is_null(8)) stored.obtained_at_boot = st.int64(8);
+    if (!st.is_null(8)) {
+        auto boot = seconds(st, 8, "obtained_at_boot");
+        if (!boot) return fail(boot.error());
+        stored.obtained_at_boot = *boot;
+    }
     stored.boot_id = st.text(9);  // NULL (version 1) reads as "", unknown
     if (!st.is_null(10)) {
         std::int64_t synced = st.int64(10);

@@ -198,3 +198,26 @@ TEST_CASE("store: the boot columns round-trip, and an untrusted lease stays stor
     CHECK_THAT(rebooted->note, Catch::StartsWith("rebooted and the wall clock is not synchronized"));
     CHECK(sql_value(path, "SELECT count(*) FROM lease") == "1");  // loading decides, clearing is the caller's
 }
+
+TEST_CASE("store: stored times too large to be ours are an error naming them", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
+    sql_value(path, "UPDATE lease SET obtained_at = 9223372036854775807");
+    auto wall = opened->store->load_lease(clocks(0, 0, "boot-b"));
+    REQUIRE_FALSE(wall.ok());
+    CHECK(wall.error() == "stored lease: obtained_at 9223372036854775807 is out of range");
+
+    sql_value(path, "UPDATE lease SET obtained_at = 0, obtained_at_boot = -9223372036854775807");
+    auto boot = opened->store->load_lease(clocks());
+    REQUIRE_FALSE(boot.ok());
+    CHECK(boot.error() == "stored lease: obtained_at_boot -9223372036854775807 is out of range");
+
+    sql_value(path, "UPDATE lease SET obtained_at_boot = 1, wall_synchronized = 7");
+    auto synced = opened->store->load_lease(clocks());
+    REQUIRE_FALSE(synced.ok());
+    CHECK(synced.error() == "stored lease: wall_synchronized 7 is not 0 or 1");
+}
