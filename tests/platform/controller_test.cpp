@@ -186,6 +186,27 @@ TEST_CASE("controller: state survives a restart through the store", "[daemon][co
     CHECK(dp2.applied.empty());
 }
 
+TEST_CASE("controller: a stored lease the store cannot trust is cleared, and why is reported", "[daemon][controller][store]") {
+    TempDir dir;
+    std::int64_t now = 1000;
+    provision::S46OptionSet set;
+    set.lw.push_back(lw_domain());
+    auto opened = store::SqliteStore::open(store::SqliteStoreOptions{(dir.path / "state.db").string(), 10000, 10000, ""});
+    REQUIRE(opened.ok());
+    // Saved in another boot before the wall clock was synchronised: after the reboot nothing
+    // tells how much of it is left (platform/store/lease_time.hpp).
+    REQUIRE(opened->store->save_lease(lease_with(set, now), {now * 1000, 5000, "another-boot", false}).ok());
+    RecordingDataPlane dp;
+    daemon::Controller c({}, opened->store.get(), nullptr, &dp, [&] { return now; });
+    CHECK_FALSE(c.restore());
+    CHECK(dp.applied.empty());
+    CHECK_THAT(c.status_json().value("last_error", ""),
+               Catch::Contains("stored lease: ") && Catch::Contains("cannot tell how much of the lease is left"));
+    auto after = opened->store->load_lease({now * 1000, 5000, "another-boot", false});
+    REQUIRE(after.ok());
+    CHECK_FALSE(after->found);  // cleared: the client Solicits afresh
+}
+
 namespace {
 
 // A data plane whose events the test sets before each tick.
