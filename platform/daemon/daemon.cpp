@@ -18,6 +18,8 @@
 #include "platform/dataplane/userspace_dataplane.hpp"
 #include "platform/daemon/privileges.hpp"
 #include "platform/log/logger.hpp"
+#include "platform/store/state_dir.hpp"
+#include "platform/time/clock.hpp"
 
 namespace s46::daemon {
 
@@ -70,11 +72,7 @@ void Daemon::log(effect::Level level, const std::string& line, const std::string
 
 // CLOCK_BOOTTIME: monotonic and counting suspend. Every timer and lifetime runs on it, so an NTP
 // step of the wall clock changes none of them (docs/time.md).
-BootTime Daemon::now() const {
-    timespec ts{};
-    ::clock_gettime(CLOCK_BOOTTIME, &ts);
-    return BootTime(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000);
-}
+BootTime Daemon::now() const { return BootTime(time::boot_now_ms()); }
 
 Result<bool> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
@@ -93,8 +91,9 @@ Result<bool> Daemon::start() {
     }
     auto listening = control_->listen(options_.control_socket, group);
     if (!listening) return fail(listening.error());
-    std::filesystem::create_directories(options_.state_dir, ec);
-    if (ec) return fail("state directory " + options_.state_dir + ": " + ec.message());
+    auto dir = store::prepare_state_dir(options_.state_dir);
+    if (!dir) return fail(dir.error());
+    for (const auto& w : dir->warnings) log(effect::Level::warning, "store: " + w);
 
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
     if (!opened) return fail(opened.error());
@@ -189,14 +188,23 @@ Result<bool> Daemon::start_wan() {
     wan_ready_ = true;
 
     // A still-valid stored lease restores the mode at once and is confirmed with Rebind.
-    auto stored = store_->load_lease();
+    // Converted to the boot clock and judged at the store boundary (docs/time.md): the same boot
+    // trusts the boot clock, a reboot trusts only a synchronized wall clock.
+    auto stored = store_->load_lease(time::read_clocks());
     if (!stored) log(effect::Level::warning, "store: " + stored.error());
-    if (stored && stored->has_value() && (*stored)->valid_until() > std::chrono::duration_cast<std::chrono::seconds>(now()).count()) {
-        carry_out(controller_->handle(event::Restored{**stored}, now()));
+    if (stored && stored->lease) {
+        carry_out(controller_->handle(event::Restored{*stored->lease}, now()));
         log(effect::Level::info, "restored " + std::string(select::to_string(controller_->active_mode())) +
-                                     " from the stored lease; rebinding");
-        client_->restore(**stored, now());
+                                     " from the stored lease (" + stored->note + "); rebinding");
+        client_->restore(*stored->lease, now());
     } else {
+        if (stored && stored->found) {
+            log(effect::Level::warning, "stored lease not restored: " + stored->note);
+            store::Event e{0, wall_seconds(), store::EventKind::lease_expired, select::Mode::none, select::Mode::none,
+                           "stored lease not restored: " + stored->note};
+            if (auto a = store_->append(e); !a) log(effect::Level::error, "store: " + a.error());
+            if (auto c = store_->clear_lease(); !c) log(effect::Level::error, "store: " + c.error());
+        }
         client_->start(now());
     }
     drain();
@@ -226,7 +234,7 @@ void Daemon::carry_out(Effects effects) {
                     log(effect::Level::error, what);
                 };
                 if constexpr (std::is_same_v<E, effect::SaveLease>) {
-                    if (auto s = store_->save_lease(x.lease); !s) failed("store: " + s.error());
+                    if (auto s = store_->save_lease(x.lease, time::read_clocks()); !s) failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::ClearLease>) {
                     if (auto s = store_->clear_lease(); !s) failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::Journal>) {

@@ -19,6 +19,17 @@ Result<std::uint32_t> u32(const sql::Stmt& st, int col, const char* what) {
     return static_cast<std::uint32_t>(v);
 }
 
+// Times are converted to milliseconds (lease_time.cpp); a value this large (about 31,700 years)
+// was not written by us, and multiplying it could overflow.
+constexpr std::int64_t kMaxAbsSeconds = 1'000'000'000'000LL;
+
+Result<std::int64_t> seconds(const sql::Stmt& st, int col, const char* what) {
+    std::int64_t v = st.int64(col);
+    if (v > kMaxAbsSeconds || v < -kMaxAbsSeconds)
+        return fail(std::string("stored lease: ") + what + " " + std::to_string(v) + " is out of range");
+    return v;
+}
+
 // "addr/len" back into the exact value stored: Ipv6Prefix::parse would mask host bits, and
 // a round trip must not change what the DHCPv6 layer handed over.
 Result<net::Ipv6Prefix> exact_prefix(const std::string& text) {
@@ -38,12 +49,13 @@ Result<net::Ipv6Prefix> exact_prefix(const std::string& text) {
 
 }  // namespace
 
-Result<std::optional<provision::Lease>> read_lease(sql::Db& db) {
-    provision::Lease lease;
+Result<std::optional<StoredLease>> read_lease(sql::Db& db) {
+    StoredLease stored;
+    provision::Lease& lease = stored.lease;
     sql::Stmt st;
     st.prepare(db, queries::kLoadLease);
     int rc = st.step();
-    if (rc == SQLITE_DONE) return std::optional<provision::Lease>{};
+    if (rc == SQLITE_DONE) return std::optional<StoredLease>{};
     if (rc != SQLITE_ROW) return fail("reading the stored lease: " + db.message());
 
     lease.server_duid = st.blob(0);
@@ -62,8 +74,22 @@ Result<std::optional<provision::Lease>> read_lease(sql::Db& db) {
     lease.iaid_pd = *iaid_pd;
     lease.t1 = *t1;
     lease.t2 = *t2;
-    lease.obtained_at = st.int64(6);
+    auto obtained = seconds(st, 6, "obtained_at");
+    if (!obtained) return fail(obtained.error());
+    lease.obtained_at = *obtained;
     lease.options = st.blob(7);
+    if (!st.is_null(8)) {
+        auto boot = seconds(st, 8, "obtained_at_boot");
+        if (!boot) return fail(boot.error());
+        stored.obtained_at_boot = *boot;
+    }
+    stored.boot_id = st.text(9);  // NULL (version 1) reads as "", unknown
+    if (!st.is_null(10)) {
+        std::int64_t synced = st.int64(10);
+        if (synced != 0 && synced != 1)
+            return fail("stored lease: wall_synchronized " + std::to_string(synced) + " is not 0 or 1");
+        stored.wall_synchronized = synced == 1;
+    }
 
     st.prepare(db, queries::kLoadLeaseAddresses);
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -88,12 +114,13 @@ Result<std::optional<provision::Lease>> read_lease(sql::Db& db) {
         lease.prefixes.push_back({*p, *pref, *valid});
     }
     if (rc != SQLITE_DONE) return fail("reading the stored lease prefixes: " + db.message());
-    return std::optional<provision::Lease>{std::move(lease)};
+    return std::optional<StoredLease>{std::move(stored)};
 }
 
 int delete_lease(sql::Db& db) { return db.exec(std::string(queries::kClearLease).c_str()); }
 
-int write_lease(sql::Db& db, const provision::Lease& lease) {
+int write_lease(sql::Db& db, const StoredLease& stored) {
+    const provision::Lease& lease = stored.lease;
     int rc = delete_lease(db);
     if (rc != SQLITE_OK) return rc;
 
@@ -110,6 +137,15 @@ int write_lease(sql::Db& db, const provision::Lease& lease) {
     st.bind_int(6, lease.t2);
     st.bind_int(7, lease.obtained_at);
     st.bind_blob(8, lease.options);
+    if (stored.obtained_at_boot)
+        st.bind_int(9, *stored.obtained_at_boot);
+    else
+        st.bind_null(9);
+    st.bind_text(10, stored.boot_id);
+    if (stored.wall_synchronized)
+        st.bind_int(11, *stored.wall_synchronized ? 1 : 0);
+    else
+        st.bind_null(11);
     if ((rc = st.run()) != SQLITE_OK) return rc;
 
     // pos keeps the order the server sent them in, so the loaded Lease compares equal.

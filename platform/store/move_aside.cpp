@@ -17,15 +17,33 @@ std::string utc_stamp() {
     return buf;
 }
 
+// Two bad files within a second (a crash loop) must not overwrite the first one kept.
+std::string free_target(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string target = path + ".corrupt-" + utc_stamp();
+    for (int n = 1; fs::exists(target, ec) || fs::exists(target + "-wal", ec); ++n)
+        target = path + ".corrupt-" + utc_stamp() + "-" + std::to_string(n);
+    return target;
+}
+
 }  // namespace
+
+Result<std::string> move_aside_wal(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string target = free_target(path);
+    fs::rename(path + "-wal", target + "-wal", ec);
+    if (ec) return fail("cannot move " + path + "-wal aside to " + target + "-wal: " + ec.message());
+    fs::remove(path + "-shm", ec);
+    if (ec) return fail("moved " + path + "-wal aside but cannot remove " + path + "-shm: " + ec.message());
+    return target + "-wal";
+}
 
 Result<std::string> move_aside(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    // Two bad files within a second (a crash loop) must not overwrite the first one kept.
-    std::string target = path + ".corrupt-" + utc_stamp();
-    for (int n = 1; fs::exists(target, ec) || fs::exists(target + "-wal", ec); ++n)
-        target = path + ".corrupt-" + utc_stamp() + "-" + std::to_string(n);
+    std::string target = free_target(path);
 
     fs::rename(path, target, ec);
     if (ec) return fail("cannot move " + path + " aside to " + target + ": " + ec.message());

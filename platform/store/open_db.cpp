@@ -1,6 +1,14 @@
 #include "platform/store/open_db.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
 
 #include "platform/store/move_aside.hpp"
 #include "platform/store/queries.hpp"
@@ -86,7 +94,49 @@ Attempt prepare(sql::Db& db, bool on_disk) {
     return {};
 }
 
+// state.db holds subscribers' addresses and port sets: 0600. SQLite creates the -wal and -shm
+// files with the mode of the database file (unix VFS, findCreateFileMode), so it is enough to
+// create the database file ourselves with 0600 instead of letting SQLite create it under the
+// umask, and to tighten files an older s46d left at 0644. Best effort and silent: a file we
+// cannot chmod is one we mostly cannot write either, and the open below reports that.
+void make_private(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ::close(fd);  // zero-length: SQLite writes the header on the first transaction
+        return;
+    }
+    for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+        struct stat st{};
+        if (::stat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) ::chmod(f.c_str(), 0600);
+    }
+}
+
+// SQLite opens a zero-length database file as a new, empty database and deletes the -wal next to
+// it (pager.c, pagerOpenWalIfPresent), so every commit not yet checkpointed into the file is
+// lost without a word. A file that cannot be read is no better, and a missing one is created
+// zero-length. Checked before SQLite sees the file; the reason is returned when the -wal holds
+// anything (an empty one holds nothing to lose).
+std::optional<std::string> unusable_beside_wal(const std::string& path) {
+    struct stat wal{};
+    if (::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0) return std::nullopt;
+    std::string beside = " next to a " + std::to_string(wal.st_size) + "-byte " + path +
+                         "-wal that SQLite would discard";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return "it is missing" + beside;
+        return "it cannot be opened (" + std::string(std::strerror(errno)) + ")" + beside;
+    }
+    char header[100];
+    ssize_t n = ::read(fd, header, sizeof header);
+    int err = errno;
+    ::close(fd);
+    if (n < 0) return "it cannot be read (" + std::string(std::strerror(err)) + ")" + beside;
+    if (n == 0) return "it is zero-length" + beside;
+    return std::nullopt;
+}
+
 Attempt open_disk(sql::Db& db, const std::string& path, const std::string& vfs) {
+    make_private(path);
     int rc = db.open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
     if (rc != SQLITE_OK) return {Verdict::unavailable, "cannot open it: " + db.message()};
     // Until the file is accepted, closing must not checkpoint: SQLite would fold a -wal into a
@@ -186,6 +236,27 @@ Result<sql::Db> empty_memory_db() {
 
 Result<OpenedDb> open_state_db(const std::string& path, const std::string& vfs) {
     OpenedDb out;
+    if (auto why = unusable_beside_wal(path); why && !std::filesystem::exists(path)) {
+        // Deleted by hand (or lost) while its -wal was not: the -wal alone is kept for recovery.
+        auto moved = move_aside_wal(path);
+        if (!moved) {
+            out.warnings.push_back(path + " is unusable (" + *why + ") and " + moved.error() +
+                                   "; running from memory, nothing will be saved");
+            return in_memory(std::move(out), nullptr, vfs);
+        }
+        out.warnings.push_back(path + " was unusable (" + *why + "); moved " + path + "-wal aside to " + *moved +
+                               ", starting with empty state");
+    } else if (why) {
+        auto moved = move_aside(path);
+        if (!moved) {
+            // Opening it anyway would delete the -wal; memory keeps both files as they are.
+            out.warnings.push_back(path + " is unusable (" + *why + ") and " + moved.error() +
+                                   "; running from memory, nothing will be saved");
+            return in_memory(std::move(out), nullptr, vfs);
+        }
+        out.warnings.push_back(path + " was unusable (" + *why + "); moved aside to " + *moved + " and " +
+                               *moved + "-wal, starting with empty state");
+    }
     sql::Db db;
     Attempt a = open_disk(db, path, vfs);
     if (a.verdict == Verdict::usable) {

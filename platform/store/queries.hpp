@@ -1,4 +1,4 @@
-// Every statement the store runs against the version-1 layout. Opening prepares each one once:
+// Every statement the store runs against the latest layout. Opening prepares each one once:
 // a file that claims our schema version but lacks a table or column is caught at start-up
 // (and moved aside) instead of failing the first write hours later.
 #pragma once
@@ -9,7 +9,8 @@
 namespace s46::store::queries {
 
 inline constexpr std::string_view kLoadLease =
-    "SELECT server_duid, server_address, iaid_na, iaid_pd, t1, t2, obtained_at, options FROM lease WHERE id = 1";
+    "SELECT server_duid, server_address, iaid_na, iaid_pd, t1, t2, obtained_at, options, obtained_at_boot, boot_id, "
+    "wall_synchronized FROM lease WHERE id = 1";
 inline constexpr std::string_view kLoadLeaseAddresses =
     "SELECT address, preferred_lifetime, valid_lifetime FROM lease_address ORDER BY pos";
 inline constexpr std::string_view kLoadLeasePrefixes =
@@ -17,8 +18,8 @@ inline constexpr std::string_view kLoadLeasePrefixes =
 inline constexpr std::string_view kClearLease =
     "DELETE FROM lease; DELETE FROM lease_address; DELETE FROM lease_prefix;";
 inline constexpr std::string_view kInsertLease =
-    "INSERT INTO lease (id, server_duid, server_address, iaid_na, iaid_pd, t1, t2, obtained_at, options) "
-    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO lease (id, server_duid, server_address, iaid_na, iaid_pd, t1, t2, obtained_at, options, "
+    "obtained_at_boot, boot_id, wall_synchronized) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 inline constexpr std::string_view kInsertLeaseAddress =
     "INSERT INTO lease_address (pos, address, preferred_lifetime, valid_lifetime) VALUES (?1, ?2, ?3, ?4)";
 inline constexpr std::string_view kInsertLeasePrefix =

@@ -62,9 +62,20 @@ CREATE TABLE binding (
 );
 )sql";
 
+// v2. The lease's times at the store boundary (platform/store/lease_time.hpp): obtained_at stays
+// wall-clock seconds; these add the same instant on the boot clock, the boot it belongs to and
+// whether the wall clock was synchronised at save. Version-1 rows get NULLs, read as "unknown
+// boot, synchronisation unknown" (docs/time.md).
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE lease ADD COLUMN obtained_at_boot INTEGER;
+ALTER TABLE lease ADD COLUMN boot_id TEXT;
+ALTER TABLE lease ADD COLUMN wall_synchronized INTEGER;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
-    // {2, "ALTER TABLE ...;"},  // the next layout goes here
+    {2, kV2},
+    // {3, "ALTER TABLE ...;"},  // the next layout goes here
 };
 
 }  // namespace

@@ -88,14 +88,20 @@ Status SqliteStore::write(const char* what, Body body) {
     return fail(error + "; running from memory from now on, nothing more will be saved");
 }
 
-Result<std::optional<provision::Lease>> SqliteStore::load_lease() { return read_lease(db_); }
+Result<LeaseRestore> SqliteStore::load_lease(const time::ClockReading& now) {
+    auto stored = read_lease(db_);
+    if (!stored) return fail(stored.error());
+    if (!*stored) return LeaseRestore{};
+    return from_stored(**stored, now);
+}
 
-Status SqliteStore::save_lease(const provision::Lease& lease) {
+Status SqliteStore::save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) {
     // Compare first: a Renew that changes nothing must not rewrite flash. A failed read is not
     // fatal; the write below then simply happens.
     auto stored = read_lease(db_);
-    if (stored && *stored && **stored == lease) return Done{};
-    return write("saving the lease", [&](sql::Db& db) { return write_lease(db, lease); });
+    if (stored && *stored && same_as_stored(**stored, boot_lease, now)) return Done{};
+    StoredLease row = to_stored(boot_lease, now);
+    return write("saving the lease", [&](sql::Db& db) { return write_lease(db, row); });
 }
 
 Status SqliteStore::clear_lease() {

@@ -1,7 +1,11 @@
 // StateStore on an SQLite file (WAL). Opening never fails for the disk's sake: a damaged,
-// foreign or future-version file is moved aside to <file>.corrupt-<UTC time> and replaced; an
-// unwritable one (read-only mount, permissions) leaves the store running from memory. Either
-// way the caller gets warnings to log. A write that fails later because the disk stopped taking
+// foreign or future-version file is moved aside to <file>.corrupt-<UTC time> and replaced, and
+// so is a zero-length or unreadable file next to a non-empty -wal (SQLite would open it as a new
+// database and delete the -wal, losing every commit in it); the -wal goes with it, and a -wal
+// whose file is missing is moved aside alone. An
+// unwritable file (read-only mount, permissions) leaves the store running from memory. Either
+// way the caller gets warnings to log. The files are mode 0600 (state.db is created so, SQLite
+// gives -wal and -shm its mode); the directory is prepare_state_dir()'s (state_dir.hpp). A write that fails later because the disk stopped taking
 // writes returns an error once and the store carries on from an in-memory copy, so the daemon
 // keeps its state until the next restart.
 //
@@ -35,8 +39,8 @@ public:
     // Fails only when not even an in-memory database can be created.
     static Result<Opened> open(SqliteStoreOptions options);
 
-    Result<std::optional<provision::Lease>> load_lease() override;
-    Status save_lease(const provision::Lease& lease) override;
+    Result<LeaseRestore> load_lease(const time::ClockReading& now) override;
+    Status save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) override;
     Status clear_lease() override;
 
     Result<std::optional<Selection>> load_selection() override;

@@ -17,6 +17,8 @@
 #include "core/provision/lease.hpp"
 #include "core/result.hpp"
 #include "core/select/mode.hpp"
+#include "platform/store/lease_time.hpp"
+#include "platform/time/clock.hpp"
 
 namespace s46::store {
 
@@ -108,8 +110,12 @@ class StateStore {
 public:
     virtual ~StateStore() = default;
 
-    virtual Result<std::optional<provision::Lease>> load_lease() = 0;
-    virtual Status save_lease(const provision::Lease& lease) = 0;
+    // The lease's obtained_at is boot-clock seconds in memory; `now` is read by the caller
+    // (time::read_clocks()) so the store stays free of clocks and tests can pass any reading.
+    // A lease that cannot be trusted or has expired comes back without a lease and with the
+    // reason in `note`; it stays stored until the caller clears it.
+    virtual Result<LeaseRestore> load_lease(const time::ClockReading& now) = 0;
+    virtual Status save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) = 0;
     virtual Status clear_lease() = 0;  // released or expired: nothing to restore
 
     virtual Result<std::optional<Selection>> load_selection() = 0;

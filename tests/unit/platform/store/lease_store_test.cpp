@@ -1,6 +1,9 @@
 // The lease and the selection survive a close and reopen exactly as given.
 #include <catch2/catch.hpp>
 
+#include "platform/store/lease_rows.hpp"
+#include "platform/store/open_db.hpp"
+#include "platform/store/schema.hpp"
 #include "store_fixture.hpp"
 
 using namespace s46;
@@ -20,30 +23,52 @@ TEST_CASE("store: a lease round-trips through the file exactly", "[store]") {
     odd.valid_lifetime = 1;
     full.prefixes.push_back(odd);
 
-    provision::Lease bare;  // no server address, empty byte strings, no addresses or prefixes
-    bare.obtained_at = -5;
-    bare.t1 = 0xffffffff;
-
-    for (const auto& lease : {full, bare}) {
+    const provision::Lease& lease = full;
+    {
         {
             auto opened = open_store(path);
             REQUIRE(opened.ok());
             CHECK(opened->warnings.empty());
-            REQUIRE(opened->store->save_lease(lease).ok());
-            auto now = opened->store->load_lease();
+            REQUIRE(opened->store->save_lease(lease, clocks()).ok());
+            auto now = opened->store->load_lease(clocks());
             REQUIRE(now.ok());
-            REQUIRE(now->has_value());
-            CHECK(**now == lease);
+            REQUIRE(now->lease.has_value());
+            CHECK(*now->lease == lease);
         }
         auto reopened = open_store(path);
         REQUIRE(reopened.ok());
         CHECK(reopened->warnings.empty());
         CHECK(reopened->store->persistent());
-        auto loaded = reopened->store->load_lease();
+        auto loaded = reopened->store->load_lease(clocks());
         REQUIRE(loaded.ok());
-        REQUIRE(loaded->has_value());
-        CHECK(**loaded == lease);
-        CHECK((*loaded)->server_address.has_value() == lease.server_address.has_value());
+        REQUIRE(loaded->lease.has_value());
+        CHECK(*loaded->lease == lease);
+        CHECK(loaded->lease->server_address.has_value() == lease.server_address.has_value());
+    }
+}
+
+// The row layer on its own: a lease with nothing in it would be expired by the time rule, and a
+// version-1 row has NULL boot columns; both must still come back exactly as written.
+TEST_CASE("store: the lease rows round-trip a bare lease and absent boot columns exactly", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    auto opened = open_state_db(dir.file("state.db"));
+    REQUIRE(opened.ok());
+
+    StoredLease bare;  // no server address, empty byte strings, no addresses or prefixes
+    bare.lease.obtained_at = -5;
+    bare.lease.t1 = 0xffffffff;
+    StoredLease current = bare;
+    current.obtained_at_boot = -7;
+    current.boot_id = "6c0bb4e4-3f5e-4d59-9f5c-2a1f3b9e0d11";
+    current.wall_synchronized = false;
+
+    for (const auto& stored : {bare, current}) {
+        REQUIRE(write_lease(opened->db, stored) == SQLITE_OK);
+        auto back = read_lease(opened->db);
+        REQUIRE(back.ok());
+        REQUIRE(back->has_value());
+        CHECK(**back == stored);
     }
 }
 
@@ -53,15 +78,15 @@ TEST_CASE("store: no lease stored reads as empty; clear_lease removes it", "[sto
     auto opened = open_store(dir.file("state.db"));
     REQUIRE(opened.ok());
     auto& store = *opened->store;
-    auto none = store.load_lease();
+    auto none = store.load_lease(clocks());
     REQUIRE(none.ok());
-    CHECK_FALSE(none->has_value());
+    CHECK_FALSE(none->lease.has_value());
 
-    REQUIRE(store.save_lease(sample_lease()).ok());
+    REQUIRE(store.save_lease(sample_lease(), clocks()).ok());
     REQUIRE(store.clear_lease().ok());
-    auto after = store.load_lease();
+    auto after = store.load_lease(clocks());
     REQUIRE(after.ok());
-    CHECK_FALSE(after->has_value());
+    CHECK_FALSE(after->lease.has_value());
     CHECK(sql_value(dir.file("state.db"), "SELECT count(*) FROM lease_address") == "0");
 }
 
@@ -94,22 +119,105 @@ TEST_CASE("store: a stored row the store did not write is an error naming it, no
     {
         auto opened = open_store(path);
         REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
         REQUIRE(opened->store->save_selection({select::Mode::mape, "r", "{}"}).ok());
     }
     sql_value(path, "UPDATE lease_address SET address = 'not-an-address' WHERE pos = 0");
     sql_value(path, "UPDATE selection SET mode = 'map-t'");
     auto opened = open_store(path);
     REQUIRE(opened.ok());
-    auto lease = opened->store->load_lease();
+    auto lease = opened->store->load_lease(clocks());
     REQUIRE_FALSE(lease.ok());
     CHECK_THAT(lease.error(), Catch::Contains("stored lease") && Catch::Contains("not-an-address"));
     auto sel = opened->store->load_selection();
     REQUIRE_FALSE(sel.ok());
     CHECK_THAT(sel.error(), Catch::Contains("unknown mode 'map-t'"));
     // Saving a good lease over the bad one repairs it.
-    REQUIRE(opened->store->save_lease(sample_lease()).ok());
-    auto repaired = opened->store->load_lease();
+    REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
+    auto repaired = opened->store->load_lease(clocks());
     REQUIRE(repaired.ok());
-    CHECK(**repaired == sample_lease());
+    CHECK(*repaired->lease == sample_lease());
+}
+
+TEST_CASE("store: a version-1 file migrates to version 2 and its lease is judged by the wall clock", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    {
+        // What s46d with schema version 1 wrote: obtained_at in wall-clock seconds, nothing else.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        std::string v1 = std::string(schema::migrations()[0].sql) +
+                         "INSERT INTO lease VALUES (1, x'0001', 'fe80::1', 1, 2, 1800, 2880, 1765000000, x'');"
+                         "INSERT INTO lease_prefix VALUES (0, '2001:db8:aa00::/56', 3600, 7200);"
+                         "PRAGMA user_version = 1;";
+        CHECK(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    CHECK(opened->warnings.empty());
+    CHECK(sql_value(path, "PRAGMA user_version") == "2");
+    CHECK(sql_value(path, "SELECT obtained_at_boot IS NULL AND boot_id IS NULL AND wall_synchronized IS NULL "
+                          "FROM lease") == "1");
+
+    // Rebooted into the new s46d 1000 s later, 20 s after boot, wall clock synchronised.
+    auto synced = opened->store->load_lease(clocks(20'000, (1765000000LL + 1000) * 1000, "boot-b", true));
+    REQUIRE(synced.ok());
+    REQUIRE(synced->lease);
+    CHECK(synced->lease->obtained_at == 20 - 1000);
+    CHECK(synced->lease->valid_until() == 20 + 7200 - 1000);
+    CHECK(synced->lease->server_address == v6("fe80::1"));
+    CHECK_THAT(synced->note, Catch::StartsWith("boot unknown: elapsed time from the synchronized wall clock"));
+
+    auto unsynced = opened->store->load_lease(clocks(20'000, 30'000, "boot-b", false));
+    REQUIRE(unsynced.ok());
+    CHECK_FALSE(unsynced->lease);
+    CHECK(unsynced->found);
+    CHECK(unsynced->note ==
+          "boot unknown and the wall clock is not synchronized: cannot tell how much of the lease is left");
+}
+
+TEST_CASE("store: the boot columns round-trip, and an untrusted lease stays stored until cleared", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    auto& store = *opened->store;
+    REQUIRE(store.save_lease(sample_lease(), clocks()).ok());
+    CHECK(sql_value(path, "SELECT obtained_at_boot || ' ' || boot_id || ' ' || wall_synchronized FROM lease") ==
+          "1714560000 boot-a 1");
+    // The wall clock reads 1765000000 s, 100 s after the lease was obtained.
+    CHECK(sql_value(path, "SELECT obtained_at FROM lease") == "1764999900");
+
+    auto rebooted = store.load_lease(clocks(5'000, 1765000000LL * 1000, "boot-b", false));
+    REQUIRE(rebooted.ok());
+    CHECK_FALSE(rebooted->lease);
+    CHECK(rebooted->found);
+    CHECK_THAT(rebooted->note, Catch::StartsWith("rebooted and the wall clock is not synchronized"));
+    CHECK(sql_value(path, "SELECT count(*) FROM lease") == "1");  // loading decides, clearing is the caller's
+}
+
+TEST_CASE("store: stored times too large to be ours are an error naming them", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    const auto path = dir.file("state.db");
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
+    sql_value(path, "UPDATE lease SET obtained_at = 9223372036854775807");
+    auto wall = opened->store->load_lease(clocks(0, 0, "boot-b"));
+    REQUIRE_FALSE(wall.ok());
+    CHECK(wall.error() == "stored lease: obtained_at 9223372036854775807 is out of range");
+
+    sql_value(path, "UPDATE lease SET obtained_at = 0, obtained_at_boot = -9223372036854775807");
+    auto boot = opened->store->load_lease(clocks());
+    REQUIRE_FALSE(boot.ok());
+    CHECK(boot.error() == "stored lease: obtained_at_boot -9223372036854775807 is out of range");
+
+    sql_value(path, "UPDATE lease SET obtained_at_boot = 1, wall_synchronized = 7");
+    auto synced = opened->store->load_lease(clocks());
+    REQUIRE_FALSE(synced.ok());
+    CHECK(synced.error() == "stored lease: wall_synchronized 7 is not 0 or 1");
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "platform/store/schema.hpp"
 #include "store_fixture.hpp"
 
 using namespace s46;
@@ -15,12 +16,12 @@ namespace {
 // The store must be fully usable after recovering: write, read back, and persist.
 void check_usable(SqliteStore& store, const std::string& path) {
     REQUIRE(store.persistent());
-    REQUIRE(store.save_lease(sample_lease()).ok());
-    auto back = store.load_lease();
+    REQUIRE(store.save_lease(sample_lease(), clocks()).ok());
+    auto back = store.load_lease(clocks());
     REQUIRE(back.ok());
-    REQUIRE(back->has_value());
-    CHECK(**back == sample_lease());
-    CHECK(sql_value(path, "PRAGMA user_version") == "1");
+    REQUIRE(back->lease.has_value());
+    CHECK(*back->lease == sample_lease());
+    CHECK(sql_value(path, "PRAGMA user_version") == std::to_string(schema::latest_version()));
 }
 
 }  // namespace
@@ -33,11 +34,11 @@ TEST_CASE("store: a missing file is created at the latest schema version, in WAL
     REQUIRE(opened.ok());
     CHECK(opened->warnings.empty());
     CHECK(opened->store->persistent());
-    CHECK(sql_value(path, "PRAGMA user_version") == "1");
+    CHECK(sql_value(path, "PRAGMA user_version") == std::to_string(schema::latest_version()));
     CHECK(sql_value(path, "PRAGMA journal_mode") == "wal");
 }
 
-TEST_CASE("store: an empty file (schema version 0) is migrated to version 1", "[store]") {
+TEST_CASE("store: an empty file (schema version 0) is migrated to the latest version", "[store]") {
     TempDir dir;
     REQUIRE(dir.ok());
     const auto path = dir.file("state.db");
@@ -81,7 +82,7 @@ TEST_CASE("store: a database with a damaged header is moved aside", "[store]") {
     {
         auto opened = open_store(path);
         REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
     }
     std::string bytes = read_file(path);
     REQUIRE(bytes.size() > 100);
@@ -93,9 +94,9 @@ TEST_CASE("store: a database with a damaged header is moved aside", "[store]") {
     REQUIRE(opened->warnings.size() == 1);
     CHECK_THAT(opened->warnings[0], Catch::Contains("moved aside"));
     CHECK(files_starting_with(dir.path(), "state.db.corrupt-").size() == 1);
-    auto lease = opened->store->load_lease();
+    auto lease = opened->store->load_lease(clocks());
     REQUIRE(lease.ok());
-    CHECK_FALSE(lease->has_value());  // started clean
+    CHECK_FALSE(lease->lease.has_value());  // started clean
     check_usable(*opened->store, path);
 }
 

@@ -138,6 +138,14 @@ inline provision::Lease sample_lease() {
     return l;
 }
 
+// A fixed clock reading in the boot during which sample_lease() was obtained, 100 s later, with
+// a synchronised wall clock: the store's round trips give back exactly what was saved.
+inline time::ClockReading clocks(std::int64_t boot_ms = (1714560000LL + 100) * 1000,
+                                 std::int64_t wall_ms = 1765000000000LL, std::string boot_id = "boot-a",
+                                 bool synchronized = true) {
+    return {boot_ms, wall_ms, std::move(boot_id), synchronized};
+}
+
 inline Binding sample_binding(Seconds at, std::uint16_t psid) {
     Binding b;
     b.at = at;

@@ -16,17 +16,19 @@ TEST_CASE("store: an unchanged lease or selection is not written again", "[store
     CHECK(store.write_count() == 0);
 
     auto lease = sample_lease();
-    REQUIRE(store.save_lease(lease).ok());
+    REQUIRE(store.save_lease(lease, clocks()).ok());
     CHECK(store.write_count() == 1);
-    REQUIRE(store.save_lease(lease).ok());
-    REQUIRE(store.save_lease(sample_lease()).ok());  // equal value, different object
+    REQUIRE(store.save_lease(lease, clocks()).ok());
+    REQUIRE(store.save_lease(sample_lease(), clocks()).ok());  // equal value, different object
+    // Later in the same boot, the wall clock slewed by under a second: the same row.
+    REQUIRE(store.save_lease(lease, clocks((1714560000LL + 700) * 1000, 1765000000LL * 1000 + 600'500)).ok());
     CHECK(store.write_count() == 1);
 
     lease.obtained_at += 1800;  // a Renew
-    REQUIRE(store.save_lease(lease).ok());
+    REQUIRE(store.save_lease(lease, clocks()).ok());
     CHECK(store.write_count() == 2);
     lease.options.push_back(0);  // a changed option is a change
-    REQUIRE(store.save_lease(lease).ok());
+    REQUIRE(store.save_lease(lease, clocks()).ok());
     CHECK(store.write_count() == 3);
 
     Selection sel{select::Mode::mape, "only MAP-E offered", "{}"};
@@ -80,15 +82,36 @@ TEST_CASE("store: reopening an up-to-date file changes nothing in it", "[store]"
     {
         auto opened = open_store(path);
         REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
     }
     const std::string before = read_file(path);
     for (int i = 0; i < 3; ++i) {
         auto opened = open_store(path);
         REQUIRE(opened.ok());
         CHECK(opened->warnings.empty());
-        REQUIRE(opened->store->save_lease(sample_lease()).ok());
+        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
         CHECK(opened->store->write_count() == 0);
     }
     CHECK(read_file(path) == before);
+}
+
+TEST_CASE("store: an unchanged lease is rewritten when its stored clock context would be wrong", "[store]") {
+    TempDir dir;
+    REQUIRE(dir.ok());
+    auto opened = open_store(dir.file("state.db"));
+    REQUIRE(opened.ok());
+    auto& store = *opened->store;
+    const auto lease = sample_lease();
+    const std::int64_t boot = (1714560000LL + 100) * 1000;
+    REQUIRE(store.save_lease(lease, clocks(boot, 1000, "boot-a", false)).ok());  // 1970: no RTC, no NTP yet
+    CHECK(store.write_count() == 1);
+    // NTP synchronised: the same instant now has a meaningful wall time.
+    REQUIRE(store.save_lease(lease, clocks(boot + 5000, 1765000000LL * 1000, "boot-a", true)).ok());
+    CHECK(store.write_count() == 2);
+    // A year's step of the synchronised clock: the stored wall time would mislead after a reboot.
+    REQUIRE(store.save_lease(lease, clocks(boot + 6000, (1765000000LL + 365 * 86400 + 1) * 1000)).ok());
+    CHECK(store.write_count() == 3);
+    // Restored after a reboot and saved again: the row now names this boot.
+    REQUIRE(store.save_lease(lease, clocks(boot + 6000, (1765000000LL + 365 * 86400 + 1) * 1000, "boot-b")).ok());
+    CHECK(store.write_count() == 4);
 }
