@@ -389,7 +389,7 @@ def test_sighup_reload(lab):
               f"running configuration kept after {what}: {s and (s['mode'], s['transitions'])}")
         failures = s.get("counters", {}).get("reload_failures")
         check(failures in (None, bad_files.index((what, text)) + 1), f"reload_failures counter after {what}: {failures}")
-    return f"good file: mape -> lw4o6 in one transition; bad files rejected ({line.strip()[:100]}), lw4o6 kept"
+    return f"good file: mape -> lw4o6 in one transition; bad files rejected ('...{line.strip()[-90:]}'), lw4o6 kept"
 
 
 @needs("control socket lock")
