@@ -198,7 +198,7 @@ class Bench:
 
     def status(self):
         try:
-            # --json is the standard-named view (docs/control-status.md); the daemon's own status is its "s46d" member.
+            # --json is the standard-named view (docs/control.md); the daemon's own status is its "s46d" member.
             return json.loads(self.ctl("status", "--json"))["s46d"]
         except (RuntimeError, ValueError):
             return None

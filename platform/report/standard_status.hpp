@@ -5,7 +5,7 @@
 //   lw4o6    -> RFC 8676 ietf-softwire-ce's binding (TR-181 has no lw4o6 object); the leaf names
 //               are those of the binding-entry grouping of ietf-softwire-common (RFC 8676 §4).
 //
-// docs/control-status.md has the field-by-field table. "s46d" carries the daemon's status object
+// docs/control.md ("Status fields") has the field-by-field table. "s46d" carries the daemon's status object
 // unchanged: the fields with no standard name (selection reasoning, counters, timings, lease timers,
 // s46d-only plan fields) and, under s46d's names, the mapped ones.
 #pragma once

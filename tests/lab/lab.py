@@ -66,6 +66,9 @@ def main():
         print(f"   peers: {', '.join(sorted(topo.peers))} (logs in {lab.tmp})")
         t0 = time.monotonic()
         topo.start_cpe()
+        if getattr(topo, "config", None):
+            print(f"   s46d --config {topo.config}: " +
+                  json.dumps(json.load(open(topo.config)), separators=(", ", ": ")))
         try:
             status = topo.wait_mode(mode, timeout=10)
         except TimeoutError:

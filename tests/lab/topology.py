@@ -285,8 +285,17 @@ class Topology:
     def _spawn_s46d(self, dataplane, extra):
         if os.path.exists(self.sock):
             os.unlink(self.sock)
-        args = [self.s46d, "--wan-interface", "wan0", "--lan-interface", "lan0", "--dataplane", dataplane,
-                "--state-dir", self.state, "--control-socket", self.sock, "--solicit-delay", "0", "--verbose", *extra]
+        # The CPE runs as a packaged one would: from a configuration file (docs/configuration.md),
+        # with the scenario's own flags on top (flags override the file).
+        self.config = os.path.join(self.lab.tmp, "s46d.conf")
+        with open(self.config, "w") as f:
+            json.dump({"interfaces": {"wan": "wan0", "lan": "lan0"},
+                       "dataplane": {"backend": dataplane},
+                       "dhcpv6": {"solicit_delay": 0},
+                       "state": {"directory": self.state},
+                       "control": {"socket": self.sock},
+                       "log": {"level": "debug"}}, f, indent=2)
+        args = [self.s46d, "--config", self.config, *extra]
         self.daemon = self.lab.spawn(*args, ns=self.cpe, log=self.s46d_log)
 
     def tail(self, path, n=3000):
@@ -303,7 +312,7 @@ class Topology:
 
     def status(self):
         try:
-            # --json is the standard-named view (docs/control-status.md); the daemon's own status is its "s46d" member.
+            # --json is the standard-named view (docs/control.md); the daemon's own status is its "s46d" member.
             return json.loads(self.ctl("status", "--json"))["s46d"]
         except (RuntimeError, json.JSONDecodeError, subprocess.TimeoutExpired):
             return None

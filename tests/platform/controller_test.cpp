@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "dhcp/s46_codec.hpp"
+#include "core/provision/static_provisioning.hpp"
 #include "platform/daemon/controller.hpp"
 #include "platform/report/standard_status.hpp"
 #include "platform/report/status_table.hpp"
@@ -358,4 +359,95 @@ TEST_CASE("controller: status carries lease times relative to its clock, and s46
     h.send(daemon::event::Provisioned{forever, store::EventKind::lease_renewed, daemon::Source::dhcp_client});
     CHECK(h.status()["lease"]["valid_for_seconds"].is_null());
     CHECK(h.status()["lease"]["t1_in_seconds"].is_null());
+}
+
+TEST_CASE("controller: 1000 copies of a bad option make one journal row and one rate-limit key", "[daemon][controller]") {
+    Harness h;
+    provision::S46OptionSet set;
+    set.mape.push_back(mape_domain());
+    auto lease = lease_with(set, h.now);
+    // OPTION_S46_CONT_MAPE without its mandatory rule, 1000 times (RFC 7598 §5.1 rejects each).
+    for (int i = 0; i < 1000; ++i) lease.options.insert(lease.options.end(), {0x00, 0x5e, 0x00, 0x00});
+    auto fx = h.send(daemon::event::Provisioned{lease, store::EventKind::lease_obtained, daemon::Source::dhcp_client});
+    CHECK(h.c.active_mode() == Mode::mape);  // the valid container still wins
+    std::vector<daemon::effect::Journal> errors;
+    for (const auto& j : only<daemon::effect::Journal>(fx))
+        if (j.kind == store::EventKind::provisioning_error) errors.push_back(j);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].detail == "option 94: OPTION_S46_CONT_MAPE: mandatory OPTION_S46_RULE missing (1000 times in this Reply)");
+    std::vector<daemon::effect::Log> warnings;
+    for (const auto& l : only<daemon::effect::Log>(fx))
+        if (l.level == daemon::effect::Level::warning) warnings.push_back(l);
+    REQUIRE(warnings.size() == 1);
+    // The key leaves out the count, so the logger aggregates the same rejection across Replies.
+    CHECK(warnings[0].key == "rejected option 94: OPTION_S46_CONT_MAPE: mandatory OPTION_S46_RULE missing");
+}
+
+TEST_CASE("controller: static provisioning (draft-ietf-softwire-unified-cpe §3.2)", "[daemon][controller][static]") {
+    SECTION("DS-Lite with a configured AFTR address: DHCPv6 gives only the B4 address, no DNS is asked") {
+        daemon::ControllerConfig cfg;
+        provision::StaticProvisioning st;
+        st.mode = Mode::dslite;
+        st.dslite.aftr_address = v6("2001:db8::a");
+        cfg.static_provisioning = st;
+        cfg.policy.configured = Mode::dslite;
+        Harness h(cfg);
+        // No IPv6 address to source the softwire from yet (RFC 6333 §5.5): wait for DHCPv6.
+        CHECK(transitions(h.send(daemon::event::Started{})).empty());
+        // A Reply offering MAP-E and nothing for DS-Lite: the configured mode ignores what it
+        // does not need and takes only the delegated prefix.
+        provision::S46OptionSet set;
+        set.mape.push_back(mape_domain());
+        auto fx = h.provision(set);
+        CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+        CHECK(h.c.active_mode() == Mode::dslite);
+        CHECK(only<daemon::effect::Resolve>(fx).empty());
+        auto remotes = only<daemon::effect::SetRemote>(fx);
+        REQUIRE(remotes.size() == 1);
+        CHECK(remotes[0].remote == v6("2001:db8::a"));
+        CHECK(h.status()["plan"]["aftr"] == "2001:db8::a");
+    }
+    SECTION("a whole lw4o6 binding from the configuration still needs the delegated prefix (RFC 7596 §5.1)") {
+        daemon::ControllerConfig cfg;
+        provision::StaticProvisioning st;
+        st.mode = Mode::lw4o6;
+        st.lw4o6.ipv4 = net::Ipv4Address(192, 0, 2, 18);
+        st.lw4o6.port_params = provision::PortParams{0, 8, 0x34};
+        st.lw4o6.bind_prefix = *net::Ipv6Prefix::parse("2001:db8:12:3400::/56");
+        st.lw4o6.aftr = v6("2001:db8:ffff::2");
+        cfg.static_provisioning = st;
+        cfg.policy.configured = Mode::lw4o6;
+        Harness h(cfg);
+        auto fx = h.send(daemon::event::Started{});
+        CHECK(transitions(fx).empty());
+        auto logs = only<daemon::effect::Log>(fx);
+        REQUIRE(logs.size() == 1);
+        CHECK(logs[0].text.rfind("static provisioning waits for DHCPv6: ", 0) == 0);
+        // A Reply with only the prefix: the configured binding runs on it.
+        provision::S46OptionSet nothing;
+        CHECK(transitions(h.provision(nothing)) == std::vector{TransitionKind::activate});
+        CHECK(h.status()["plan"]["port_ranges"] == nlohmann::json::array({"13312-13567"}));
+        CHECK(h.status()["plan"]["br"] == "2001:db8:ffff::2");
+        // The prefix goes with the lease: so does the mode.
+        h.now += 4000;
+        CHECK(transitions(h.tick()) == std::vector{TransitionKind::teardown});
+    }
+    SECTION("MAP-E rules from the configuration wait for the delegated prefix from DHCPv6") {
+        daemon::ControllerConfig cfg;
+        provision::StaticProvisioning st;
+        st.mode = Mode::mape;
+        st.mape.rules = mape_domain().rules;
+        st.mape.br = v6("2001:db8:ffff::9");
+        cfg.static_provisioning = st;
+        cfg.policy.configured = Mode::mape;
+        Harness h(cfg);
+        CHECK(transitions(h.send(daemon::event::Started{})).empty());
+        CHECK(h.c.active_mode() == Mode::none);
+        // The Reply carries no S46 option at all, only the prefix: enough with the static rules.
+        provision::S46OptionSet nothing;
+        auto fx = h.provision(nothing);
+        CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+        CHECK(h.status()["plan"]["ipv4"] == "192.0.2.18");
+        CHECK(h.status()["plan"]["br"] == "2001:db8:ffff::9");
+    }
 }
