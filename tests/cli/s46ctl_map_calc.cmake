@@ -2,18 +2,7 @@
 #   cmake -DS46CTL=/path/to/s46ctl -P s46ctl_map_calc.cmake
 # Good input: RFC 7597 App. A Ex. 1 (and Ex. 2/3 for --dest) must come out as the RFC prints it.
 # Bad input: exit status 2 and exactly one line on stderr, naming the problem.
-cmake_minimum_required(VERSION 3.22)
-if(NOT S46CTL)
-  message(FATAL_ERROR "pass -DS46CTL=<path to s46ctl>")
-endif()
-
-set(failures 0)
-macro(check_equal what actual expected)
-  if(NOT "${actual}" STREQUAL "${expected}")
-    message(SEND_ERROR "${what}: got '${actual}', expected '${expected}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endmacro()
+include(${CMAKE_CURRENT_LIST_DIR}/s46ctl_checks.cmake)
 
 set(EX1_RULE "ipv6-prefix=2001:db8::/40,ipv4-prefix=192.0.2.0/24,ea-len=16")
 set(EX1 --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --br 2001:db8:ffff::1)
@@ -104,11 +93,7 @@ check_equal("no-br ex3 note" "${note}" "BR not given")
 execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
                         --dest 1.2.3.4:80 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 check_equal("no-br ex3 table exit status" "${rc}" "0")
-string(FIND "${out}" "next hop    br (BR not given)" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "no-br table lacks 'next hop    br (BR not given)':\n${out}")
-  math(EXPR failures "${failures} + 1")
-endif()
+check_contains("${out}" "next hop    br (BR not given)" "no-br table lacks 'next hop    br (BR not given)':\n${out}")
 
 # Ex. 2 needs no BR: the destination is a CE under the FMR.
 execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
@@ -126,28 +111,16 @@ check_equal("legacy map_ipv6" "${map_ipv6}" "2001:db8:12:3400:c0:2:1200:3400")
 execute_process(COMMAND ${S46CTL} map-calc ${EX1} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 check_equal("table exit status" "${rc}" "0")
 foreach(needle "192.0.2.18 (shared-ipv4)" "252 in 63 ranges" "1232-1235" "2001:db8:12:3400:0:c000:212:34")
-  string(FIND "${out}" "${needle}" at)
-  if(at EQUAL -1)
-    message(SEND_ERROR "table output lacks '${needle}':\n${out}")
-    math(EXPR failures "${failures} + 1")
-  endif()
+  check_contains("${out}" "${needle}" "table output lacks '${needle}':\n${out}")
 endforeach()
 
 # --- usage ----------------------------------------------------------------------------------------
 execute_process(COMMAND ${S46CTL} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 check_equal("--help exit status" "${rc}" "0")
-string(FIND "${out}" "map-calc" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "s46ctl --help does not list map-calc")
-  math(EXPR failures "${failures} + 1")
-endif()
+check_contains("${out}" "map-calc" "s46ctl --help does not list map-calc")
 execute_process(COMMAND ${S46CTL} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 check_equal("no-argument exit status" "${rc}" "2")
-string(FIND "${err}" "usage:" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "s46ctl with no arguments does not print usage")
-  math(EXPR failures "${failures} + 1")
-endif()
+check_contains("${err}" "usage:" "s46ctl with no arguments does not print usage")
 
 # --- bad input: exit 2, one stderr line naming the problem ---------------------------------------
 # Each case: a label, the text stderr must contain, then the arguments after map-calc ("|" separated).
@@ -170,23 +143,6 @@ set(bad_cases
   "dest needs a port|routes by port|--rule|${EX1_RULE},fmr|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18"
   "bad dest port|--dest port|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18:70000"
 )
-foreach(case IN LISTS bad_cases)
-  string(REPLACE "|" ";" fields "${case}")
-  list(POP_FRONT fields label needle)
-  execute_process(COMMAND ${S46CTL} map-calc ${fields} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  check_equal("${label}: exit status" "${rc}" "2")
-  check_equal("${label}: stdout" "${out}" "")
-  string(REGEX MATCHALL "\n" newlines "${err}")
-  list(LENGTH newlines lines)
-  check_equal("${label}: stderr line count (stderr: ${err})" "${lines}" "1")
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(SEND_ERROR "${label}: stderr '${err}' does not name '${needle}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endforeach()
+check_bad_cases(map-calc bad_cases)
 
-if(failures GREATER 0)
-  message(FATAL_ERROR "s46ctl map-calc: ${failures} check(s) failed")
-endif()
-message(STATUS "s46ctl map-calc: all checks passed")
+s46ctl_checks_done("s46ctl map-calc")
