@@ -16,6 +16,13 @@ macro(check_equal what actual expected)
   endif()
 endmacro()
 
+# Runs `s46ctl <arguments>`, leaving its exit status, stdout and stderr in rc, out and err, and
+# checks the exit status ("<what> exit status").
+macro(run_s46ctl what expected_rc)
+  execute_process(COMMAND ${S46CTL} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  check_equal("${what} exit status" "${rc}" "${expected_rc}")
+endmacro()
+
 # Fails with <message> when <haystack> does not contain <needle>.
 macro(check_contains haystack needle message)
   string(FIND "${haystack}" "${needle}" at)

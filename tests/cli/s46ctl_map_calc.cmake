@@ -8,9 +8,7 @@ set(EX1_RULE "ipv6-prefix=2001:db8::/40,ipv4-prefix=192.0.2.0/24,ea-len=16")
 set(EX1 --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --br 2001:db8:ffff::1)
 
 # --- RFC 7597 App. A Ex. 1 as JSON -------------------------------------------------------------
-execute_process(COMMAND ${S46CTL} map-calc ${EX1} --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex1 exit status" "${rc}" "0")
+run_s46ctl("ex1" 0 map-calc ${EX1} --json)
 check_equal("ex1 stderr" "${err}" "")
 string(JSON ipv4 GET "${out}" ipv4)
 string(JSON psid GET "${out}" psid)
@@ -47,28 +45,22 @@ if(NOT no_next_hop)
 endif()
 
 # --- --dest: App. A Ex. 2 (mesh to a CE under the FMR) and Ex. 3 (out of the domain: the BR) -----
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --br 2001:db8:ffff::1 --dest 192.0.2.18:1232 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex2 exit status" "${rc}" "0")
+run_s46ctl("ex2" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --br 2001:db8:ffff::1 --dest 192.0.2.18:1232 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("ex2 via" "${via}" "fmr")
 check_equal("ex2 next hop" "${hop}" "2001:db8:12:3400:0:c000:212:34")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --br 2001:db8:ffff::1 --dest 1.2.3.4:80 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex3 exit status" "${rc}" "0")
+run_s46ctl("ex3" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --br 2001:db8:ffff::1 --dest 1.2.3.4:80 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("ex3 via" "${via}" "br")
 check_equal("ex3 next hop" "${hop}" "2001:db8:ffff::1")
 
 # --- without --br: the BR changes no address, PSID or port; only a next hop via the BR is unknown --
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br exit status" "${rc}" "0")
+run_s46ctl("no-br" 0 map-calc --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --json)
 check_equal("no-br stderr" "${err}" "")
 string(JSON ipv4 GET "${out}" ipv4)
 string(JSON psid GET "${out}" psid)
@@ -79,10 +71,8 @@ check_equal("no-br psid" "${psid}" "52")
 check_equal("no-br first range" "${first_range}" "1232-1235")
 check_equal("no-br map_ipv6" "${map_ipv6}" "2001:db8:12:3400:0:c000:212:34")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 1.2.3.4:80 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex3 exit status" "${rc}" "0")
+run_s46ctl("no-br ex3" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 1.2.3.4:80 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop_type TYPE "${out}" next_hop ipv6)
 string(JSON note GET "${out}" next_hop note)
@@ -90,16 +80,13 @@ check_equal("no-br ex3 via" "${via}" "br")
 check_equal("no-br ex3 next hop" "${hop_type}" "NULL")
 check_equal("no-br ex3 note" "${note}" "BR not given")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 1.2.3.4:80 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex3 table exit status" "${rc}" "0")
+run_s46ctl("no-br ex3 table" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 1.2.3.4:80)
 check_contains("${out}" "next hop    br (BR not given)" "no-br table lacks 'next hop    br (BR not given)':\n${out}")
 
 # Ex. 2 needs no BR: the destination is a CE under the FMR.
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 192.0.2.18:1232 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex2 exit status" "${rc}" "0")
+run_s46ctl("no-br ex2" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 192.0.2.18:1232 --json)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("no-br ex2 next hop" "${hop}" "2001:db8:12:3400:0:c000:212:34")
 
@@ -108,18 +95,15 @@ execute_process(COMMAND ${S46CTL} map-calc ${EX1} --legacy-iid --json RESULT_VAR
 string(JSON map_ipv6 GET "${out}" map_ipv6)
 check_equal("legacy map_ipv6" "${map_ipv6}" "2001:db8:12:3400:c0:2:1200:3400")
 
-execute_process(COMMAND ${S46CTL} map-calc ${EX1} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("table exit status" "${rc}" "0")
+run_s46ctl("table" 0 map-calc ${EX1})
 foreach(needle "192.0.2.18 (shared-ipv4)" "252 in 63 ranges" "1232-1235" "2001:db8:12:3400:0:c000:212:34")
   check_contains("${out}" "${needle}" "table output lacks '${needle}':\n${out}")
 endforeach()
 
 # --- usage ----------------------------------------------------------------------------------------
-execute_process(COMMAND ${S46CTL} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-check_equal("--help exit status" "${rc}" "0")
+run_s46ctl("--help" 0 --help)
 check_contains("${out}" "map-calc" "s46ctl --help does not list map-calc")
-execute_process(COMMAND ${S46CTL} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-argument exit status" "${rc}" "2")
+run_s46ctl("no-argument" 2)
 check_contains("${err}" "usage:" "s46ctl with no arguments does not print usage")
 
 # --- bad input: exit 2, one stderr line naming the problem ---------------------------------------

@@ -6,9 +6,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/s46ctl_checks.cmake)
 # OPTION_AFTR_NAME (64, RFC 6334) carrying aftr.example.net.
 set(AFTR_HEX 004000120461667472076578616d706c65036e657400)
 
-execute_process(COMMAND ${S46CTL} select --options-hex ${AFTR_HEX} --wan-address 2001:db8:1::5 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("good reply exit status" "${rc}" "0")
+run_s46ctl("good reply" 0 select --options-hex ${AFTR_HEX} --wan-address 2001:db8:1::5 --json)
 check_equal("good reply stderr" "${err}" "")
 string(JSON mode GET "${out}" mode)
 check_equal("good reply mode" "${mode}" "dslite")
