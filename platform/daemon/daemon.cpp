@@ -28,10 +28,6 @@ namespace client = dhcp::client;
 
 namespace {
 
-std::int64_t wall_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The WAN MAC for a DUID-LL (RFC 8415 §11.4): stable across restarts, so a restore can Rebind.
 Result<std::array<std::uint8_t, 6>> interface_mac(const std::string& ifname) {
     std::ifstream in("/sys/class/net/" + ifname + "/address");
@@ -200,7 +196,7 @@ Result<bool> Daemon::start_wan() {
     } else {
         if (stored && stored->found) {
             log(effect::Level::warning, "stored lease not restored: " + stored->note);
-            store::Event e{0, wall_seconds(), store::EventKind::lease_expired, select::Mode::none, select::Mode::none,
+            store::Event e{0, time::wall_now_seconds(), store::EventKind::lease_expired, select::Mode::none, select::Mode::none,
                            "stored lease not restored: " + stored->note};
             if (auto a = store_->append(e); !a) log(effect::Level::error, "store: " + a.error());
             if (auto c = store_->clear_lease(); !c) log(effect::Level::error, "store: " + c.error());
@@ -238,12 +234,12 @@ void Daemon::carry_out(Effects effects) {
                 } else if constexpr (std::is_same_v<E, effect::ClearLease>) {
                     if (auto s = store_->clear_lease(); !s) failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::Journal>) {
-                    if (auto s = store_->append({0, wall_seconds(), x.kind, x.from, x.to, x.detail}); !s)
+                    if (auto s = store_->append({0, time::wall_now_seconds(), x.kind, x.from, x.to, x.detail}); !s)
                         failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::SaveSelection>) {
                     if (auto s = store_->save_selection(x.selection); !s) failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::RecordBinding>) {
-                    x.binding.at = wall_seconds();
+                    x.binding.at = time::wall_now_seconds();
                     if (auto s = store_->record_binding(x.binding); !s) failed("store: " + s.error());
                 } else if constexpr (std::is_same_v<E, effect::ApplyPlan>) {
                     if (auto r = dataplane_->apply(x.transition, x.plan ? &*x.plan : nullptr); !r)

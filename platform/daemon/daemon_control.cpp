@@ -5,6 +5,7 @@
 #include "core/map/port_set.hpp"
 #include "dhcp/client/state.hpp"
 #include "platform/daemon/daemon.hpp"
+#include "platform/time/clock.hpp"
 #include "platform/report/plan_json.hpp"
 
 namespace s46::daemon {
@@ -12,20 +13,13 @@ namespace s46::daemon {
 using nlohmann::json;
 namespace client = dhcp::client;
 
-namespace {
-
-std::int64_t wall_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 json Daemon::status() {
     const BootTime at = now();
     json s = controller_->status_json(at);
     // Wall-clock equivalents for people: the controller only knows the boot clock.
     if (controller_->lease() && s["lease"].is_object()) {
-        const std::int64_t wall = wall_seconds();
+        const std::int64_t wall = time::wall_now_seconds();
         s["lease"]["obtained_at"] = wall - s["lease"]["age_seconds"].get<std::int64_t>();
         if (s["lease"]["valid_for_seconds"].is_number())
             s["lease"]["valid_until"] = wall + s["lease"]["valid_for_seconds"].get<std::int64_t>();

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "platform/daemon/daemon.hpp"
+#include "platform/time/clock.hpp"
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
     }
     // The log as configured; Daemon::log still writes to stderr until it moves to s46::log.
     s46::log::init({options->log_level, options->log_target, *s46::log::parse_facility(options->log_facility), {}},
-                   s46::log::boottime_ms);
+                   s46::time::boot_now_ms);
     s46::daemon::Daemon daemon(std::move(*options), args);
     if (auto started = daemon.start(); !started) {
         std::cerr << "s46d: " << started.error() << '\n';

@@ -155,12 +155,6 @@ void Logger::flush() {
     }
 }
 
-std::int64_t boottime_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_BOOTTIME, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 namespace {
 
 std::unique_ptr<Logger>& instance() {

@@ -11,7 +11,7 @@
 // Time is injected (milliseconds on a monotonic clock; s46d passes CLOCK_BOOTTIME) so tests drive
 // the windows with a fake clock.
 //
-//     s46::log::init({.level = log::Level::info, .target = log::Target::syslog}, boottime_ms);
+//     s46::log::init({.level = log::Level::info, .target = log::Target::syslog}, time::boot_now_ms);
 //     s46::log::info("selected mape: " + reason);
 //     s46::log::warning("reply-rejected", "option 94 ignored: " + why);   // key, text
 //     s46::log::flush();   // from the once-a-second tick: emits summaries of closed windows
@@ -94,8 +94,6 @@ struct Options {
     RateLimit limit{};
 };
 
-// CLOCK_BOOTTIME in milliseconds: keeps counting across suspend, so a window never stalls.
-std::int64_t boottime_ms();
 
 // The process-wide logger the free functions use. Before init(): stderr, info, a steady clock.
 void init(const Options& options, Clock clock);

@@ -45,4 +45,6 @@ ClockReading read_clocks() {
 
 std::int64_t boot_now_ms() { return read_ms(CLOCK_BOOTTIME); }
 
+std::int64_t wall_now_seconds() { return read_ms(CLOCK_REALTIME) / 1000; }
+
 }  // namespace s46::time

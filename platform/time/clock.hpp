@@ -26,4 +26,7 @@ ClockReading read_clocks();
 // CLOCK_BOOTTIME in milliseconds, for the daemon's timers (cheaper than read_clocks()).
 std::int64_t boot_now_ms();
 
+// CLOCK_REALTIME in whole seconds: for what people read (journal rows, status), never a timer.
+std::int64_t wall_now_seconds();
+
 }  // namespace s46::time

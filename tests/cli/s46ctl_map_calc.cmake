@@ -2,26 +2,13 @@
 #   cmake -DS46CTL=/path/to/s46ctl -P s46ctl_map_calc.cmake
 # Good input: RFC 7597 App. A Ex. 1 (and Ex. 2/3 for --dest) must come out as the RFC prints it.
 # Bad input: exit status 2 and exactly one line on stderr, naming the problem.
-cmake_minimum_required(VERSION 3.22)
-if(NOT S46CTL)
-  message(FATAL_ERROR "pass -DS46CTL=<path to s46ctl>")
-endif()
-
-set(failures 0)
-macro(check_equal what actual expected)
-  if(NOT "${actual}" STREQUAL "${expected}")
-    message(SEND_ERROR "${what}: got '${actual}', expected '${expected}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endmacro()
+include(${CMAKE_CURRENT_LIST_DIR}/s46ctl_checks.cmake)
 
 set(EX1_RULE "ipv6-prefix=2001:db8::/40,ipv4-prefix=192.0.2.0/24,ea-len=16")
 set(EX1 --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --br 2001:db8:ffff::1)
 
 # --- RFC 7597 App. A Ex. 1 as JSON -------------------------------------------------------------
-execute_process(COMMAND ${S46CTL} map-calc ${EX1} --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex1 exit status" "${rc}" "0")
+run_s46ctl("ex1" 0 map-calc ${EX1} --json)
 check_equal("ex1 stderr" "${err}" "")
 string(JSON ipv4 GET "${out}" ipv4)
 string(JSON psid GET "${out}" psid)
@@ -58,28 +45,22 @@ if(NOT no_next_hop)
 endif()
 
 # --- --dest: App. A Ex. 2 (mesh to a CE under the FMR) and Ex. 3 (out of the domain: the BR) -----
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --br 2001:db8:ffff::1 --dest 192.0.2.18:1232 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex2 exit status" "${rc}" "0")
+run_s46ctl("ex2" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --br 2001:db8:ffff::1 --dest 192.0.2.18:1232 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("ex2 via" "${via}" "fmr")
 check_equal("ex2 next hop" "${hop}" "2001:db8:12:3400:0:c000:212:34")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --br 2001:db8:ffff::1 --dest 1.2.3.4:80 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("ex3 exit status" "${rc}" "0")
+run_s46ctl("ex3" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --br 2001:db8:ffff::1 --dest 1.2.3.4:80 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("ex3 via" "${via}" "br")
 check_equal("ex3 next hop" "${hop}" "2001:db8:ffff::1")
 
 # --- without --br: the BR changes no address, PSID or port; only a next hop via the BR is unknown --
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br exit status" "${rc}" "0")
+run_s46ctl("no-br" 0 map-calc --rule ${EX1_RULE} --end-user-prefix 2001:db8:12:3400::/56 --json)
 check_equal("no-br stderr" "${err}" "")
 string(JSON ipv4 GET "${out}" ipv4)
 string(JSON psid GET "${out}" psid)
@@ -90,10 +71,8 @@ check_equal("no-br psid" "${psid}" "52")
 check_equal("no-br first range" "${first_range}" "1232-1235")
 check_equal("no-br map_ipv6" "${map_ipv6}" "2001:db8:12:3400:0:c000:212:34")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 1.2.3.4:80 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex3 exit status" "${rc}" "0")
+run_s46ctl("no-br ex3" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 1.2.3.4:80 --json)
 string(JSON via GET "${out}" next_hop via)
 string(JSON hop_type TYPE "${out}" next_hop ipv6)
 string(JSON note GET "${out}" next_hop note)
@@ -101,20 +80,13 @@ check_equal("no-br ex3 via" "${via}" "br")
 check_equal("no-br ex3 next hop" "${hop_type}" "NULL")
 check_equal("no-br ex3 note" "${note}" "BR not given")
 
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 1.2.3.4:80 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex3 table exit status" "${rc}" "0")
-string(FIND "${out}" "next hop    br (BR not given)" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "no-br table lacks 'next hop    br (BR not given)':\n${out}")
-  math(EXPR failures "${failures} + 1")
-endif()
+run_s46ctl("no-br ex3 table" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 1.2.3.4:80)
+check_contains("${out}" "next hop    br (BR not given)" "no-br table lacks 'next hop    br (BR not given)':\n${out}")
 
 # Ex. 2 needs no BR: the destination is a CE under the FMR.
-execute_process(COMMAND ${S46CTL} map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
-                        --dest 192.0.2.18:1232 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-br ex2 exit status" "${rc}" "0")
+run_s46ctl("no-br ex2" 0 map-calc --rule ${EX1_RULE},fmr --end-user-prefix 2001:db8:12:3400::/56
+            --dest 192.0.2.18:1232 --json)
 string(JSON hop GET "${out}" next_hop ipv6)
 check_equal("no-br ex2 next hop" "${hop}" "2001:db8:12:3400:0:c000:212:34")
 
@@ -123,31 +95,16 @@ execute_process(COMMAND ${S46CTL} map-calc ${EX1} --legacy-iid --json RESULT_VAR
 string(JSON map_ipv6 GET "${out}" map_ipv6)
 check_equal("legacy map_ipv6" "${map_ipv6}" "2001:db8:12:3400:c0:2:1200:3400")
 
-execute_process(COMMAND ${S46CTL} map-calc ${EX1} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("table exit status" "${rc}" "0")
+run_s46ctl("table" 0 map-calc ${EX1})
 foreach(needle "192.0.2.18 (shared-ipv4)" "252 in 63 ranges" "1232-1235" "2001:db8:12:3400:0:c000:212:34")
-  string(FIND "${out}" "${needle}" at)
-  if(at EQUAL -1)
-    message(SEND_ERROR "table output lacks '${needle}':\n${out}")
-    math(EXPR failures "${failures} + 1")
-  endif()
+  check_contains("${out}" "${needle}" "table output lacks '${needle}':\n${out}")
 endforeach()
 
 # --- usage ----------------------------------------------------------------------------------------
-execute_process(COMMAND ${S46CTL} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-check_equal("--help exit status" "${rc}" "0")
-string(FIND "${out}" "map-calc" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "s46ctl --help does not list map-calc")
-  math(EXPR failures "${failures} + 1")
-endif()
-execute_process(COMMAND ${S46CTL} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("no-argument exit status" "${rc}" "2")
-string(FIND "${err}" "usage:" at)
-if(at EQUAL -1)
-  message(SEND_ERROR "s46ctl with no arguments does not print usage")
-  math(EXPR failures "${failures} + 1")
-endif()
+run_s46ctl("--help" 0 --help)
+check_contains("${out}" "map-calc" "s46ctl --help does not list map-calc")
+run_s46ctl("no-argument" 2)
+check_contains("${err}" "usage:" "s46ctl with no arguments does not print usage")
 
 # --- bad input: exit 2, one stderr line naming the problem ---------------------------------------
 # Each case: a label, the text stderr must contain, then the arguments after map-calc ("|" separated).
@@ -170,23 +127,6 @@ set(bad_cases
   "dest needs a port|routes by port|--rule|${EX1_RULE},fmr|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18"
   "bad dest port|--dest port|--rule|${EX1_RULE}|--end-user-prefix|2001:db8:12:3400::/56|--br|2001:db8:ffff::1|--dest|192.0.2.18:70000"
 )
-foreach(case IN LISTS bad_cases)
-  string(REPLACE "|" ";" fields "${case}")
-  list(POP_FRONT fields label needle)
-  execute_process(COMMAND ${S46CTL} map-calc ${fields} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  check_equal("${label}: exit status" "${rc}" "2")
-  check_equal("${label}: stdout" "${out}" "")
-  string(REGEX MATCHALL "\n" newlines "${err}")
-  list(LENGTH newlines lines)
-  check_equal("${label}: stderr line count (stderr: ${err})" "${lines}" "1")
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(SEND_ERROR "${label}: stderr '${err}' does not name '${needle}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endforeach()
+check_bad_cases(map-calc bad_cases)
 
-if(failures GREATER 0)
-  message(FATAL_ERROR "s46ctl map-calc: ${failures} check(s) failed")
-endif()
-message(STATUS "s46ctl map-calc: all checks passed")
+s46ctl_checks_done("s46ctl map-calc")

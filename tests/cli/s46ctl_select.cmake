@@ -1,25 +1,12 @@
 # ctest (label cli): `s46ctl select` on bad input exits 2 with exactly one stderr line
 # "s46ctl select: <problem>" and nothing on stdout; one good Reply shows the check can pass.
 #   cmake -DS46CTL=/path/to/s46ctl -P s46ctl_select.cmake
-cmake_minimum_required(VERSION 3.22)
-if(NOT S46CTL)
-  message(FATAL_ERROR "pass -DS46CTL=<path to s46ctl>")
-endif()
-
-set(failures 0)
-macro(check_equal what actual expected)
-  if(NOT "${actual}" STREQUAL "${expected}")
-    message(SEND_ERROR "${what}: got '${actual}', expected '${expected}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endmacro()
+include(${CMAKE_CURRENT_LIST_DIR}/s46ctl_checks.cmake)
 
 # OPTION_AFTR_NAME (64, RFC 6334) carrying aftr.example.net.
 set(AFTR_HEX 004000120461667472076578616d706c65036e657400)
 
-execute_process(COMMAND ${S46CTL} select --options-hex ${AFTR_HEX} --wan-address 2001:db8:1::5 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-check_equal("good reply exit status" "${rc}" "0")
+run_s46ctl("good reply" 0 select --options-hex ${AFTR_HEX} --wan-address 2001:db8:1::5 --json)
 check_equal("good reply stderr" "${err}" "")
 string(JSON mode GET "${out}" mode)
 check_equal("good reply mode" "${mode}" "dslite")
@@ -42,25 +29,6 @@ set(bad_cases
   "unknown flag|unknown argument '--frobnicate'|--options-hex|${AFTR_HEX}|--frobnicate"
   "newline in argument|unknown argument|--options-hex|${AFTR_HEX}|--bogus\nsecond line"
 )
-foreach(case IN LISTS bad_cases)
-  string(REPLACE "|" ";" fields "${case}")
-  list(POP_FRONT fields label needle)
-  execute_process(COMMAND ${S46CTL} select ${fields} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  check_equal("${label}: exit status" "${rc}" "2")
-  check_equal("${label}: stdout" "${out}" "")
-  string(REGEX MATCHALL "\n" newlines "${err}")
-  list(LENGTH newlines lines)
-  check_equal("${label}: stderr line count (stderr: ${err})" "${lines}" "1")
-  string(FIND "${err}" "s46ctl select: " at)
-  check_equal("${label}: stderr starts with 's46ctl select: ' (stderr: ${err})" "${at}" "0")
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(SEND_ERROR "${label}: stderr '${err}' does not name '${needle}'")
-    math(EXPR failures "${failures} + 1")
-  endif()
-endforeach()
+check_bad_cases(select bad_cases PREFIXED)
 
-if(failures GREATER 0)
-  message(FATAL_ERROR "s46ctl select: ${failures} check(s) failed")
-endif()
-message(STATUS "s46ctl select: all checks passed")
+s46ctl_checks_done("s46ctl select")

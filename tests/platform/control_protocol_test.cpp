@@ -9,6 +9,7 @@
 
 #include "platform/control/protocol.hpp"
 #include "platform/control/service.hpp"
+#include "control_samples.hpp"
 
 using namespace s46;
 using namespace s46::control;
@@ -69,20 +70,7 @@ struct FakeService : Service {
     Result<MessageReply> renew(const RenewRequest&) override { return give(MessageReply{"renew started"}); }
     Result<StatusReply> provision(const ProvisionRequest&) override { return give(StatusReply{}); }
     Result<MessageReply> mode(const ModeRequest&) override { return give(MessageReply{"mode set"}); }
-    Result<PortmapReply> portmap(const PortmapRequest&) override {
-        PortmapReply r;
-        r.mode = select::Mode::mape;
-        r.ipv4 = "192.0.2.1";
-        r.psid_offset = 6;
-        r.psid_len = 8;
-        r.psid = 52;
-        r.port_ranges = {"1232-1235", "2256-2259"};
-        r.port_count = 8;
-        r.napt = true;
-        r.napt_sessions = 3;
-        r.napt_max_sessions = 65536;
-        return give(r);
-    }
+    Result<PortmapReply> portmap(const PortmapRequest&) override { return give(test::sample_portmap_reply()); }
     Result<MessageReply> reload(const ReloadRequest&) override { return give(MessageReply{"reloaded"}); }
 };
 

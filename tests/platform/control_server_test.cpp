@@ -101,13 +101,25 @@ Received pump_until_reply(asio::io_context& io, const Fd& s, std::chrono::millis
     return r;
 }
 
-json ask(asio::io_context& io, const std::string& path, const std::string& line) {
-    Fd s = connect_to(path);
-    send_line(s, line);
-    auto r = pump_until_reply(io, s, 2000ms);
+// The first line received, which must have arrived, as JSON.
+json reply_line(const Received& r) {
     REQUIRE(r.data.find('\n') != std::string::npos);
     return json::parse(r.data.substr(0, r.data.find('\n')));
 }
+
+json ask(asio::io_context& io, const std::string& path, const std::string& line) {
+    Fd s = connect_to(path);
+    send_line(s, line);
+    return reply_line(pump_until_reply(io, s, 2000ms));
+}
+
+// A fresh directory holding the socket path, and the loop and service a server under test uses.
+struct ServerFixture {
+    TempDir dir;
+    const std::string path = dir.path + "/control.sock";
+    asio::io_context io;
+    EchoService svc;
+};
 
 bool exists(const std::string& p) {
     struct stat st {};
@@ -116,11 +128,7 @@ bool exists(const std::string& p) {
 
 }  // namespace
 
-TEST_CASE("control server: answers, and close() removes its socket and lock", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: answers, and close() removes its socket and lock", "[control][server]") {
     ControlServer server(io, svc);
     REQUIRE(server.listen(path, ::getgid()));
     struct stat st {};
@@ -142,11 +150,7 @@ TEST_CASE("control server: answers, and close() removes its socket and lock", "[
     CHECK_FALSE(exists(path + ".lock"));
 }
 
-TEST_CASE("control server: a second instance on the same path is refused with the holder's pid", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: a second instance on the same path is refused with the holder's pid", "[control][server]") {
     ControlServer first(io, svc), second(io, svc);
     REQUIRE(first.listen(path));
     auto r = second.listen(path);
@@ -159,11 +163,7 @@ TEST_CASE("control server: a second instance on the same path is refused with th
     CHECK(ask(io, path, R"({"command":"renew"})" "\n")["message"] == "renew started");
 }
 
-TEST_CASE("control server: a path that is not a socket is refused and left alone", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: a path that is not a socket is refused and left alone", "[control][server]") {
     SECTION("regular file") {
         { std::ofstream(path) << "precious\n"; }
         ControlServer server(io, svc);
@@ -198,9 +198,7 @@ TEST_CASE("control server: a path that is not a socket is refused and left alone
     CHECK_FALSE(exists(path + ".lock"));
 }
 
-TEST_CASE("control server: a stale socket left by a dead instance is replaced", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
+TEST_CASE_METHOD(ServerFixture, "control server: a stale socket left by a dead instance is replaced", "[control][server]") {
     {
         int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
         sockaddr_un addr{};
@@ -210,18 +208,12 @@ TEST_CASE("control server: a stale socket left by a dead instance is replaced", 
         ::close(s);  // the file stays: nobody unlinked it
     }
     { std::ofstream(path + ".lock") << "999999\n"; }  // and its unlocked lock file
-    asio::io_context io;
-    EchoService svc;
     ControlServer server(io, svc);
     REQUIRE(server.listen(path));
     CHECK(ask(io, path, R"({"command":"status"})" "\n")["ok"] == true);
 }
 
-TEST_CASE("control server: close() leaves a path someone else has taken since", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: close() leaves a path someone else has taken since", "[control][server]") {
     ControlServer server(io, svc);
     REQUIRE(server.listen(path));
     REQUIRE(::unlink(path.c_str()) == 0);
@@ -230,11 +222,7 @@ TEST_CASE("control server: close() leaves a path someone else has taken since", 
     CHECK(exists(path));
 }
 
-TEST_CASE("control server: an idle connection is closed after the timeout", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: an idle connection is closed after the timeout", "[control][server]") {
     ServerOptions options;
     options.idle_timeout = 200ms;
     ControlServer server(io, svc, options);
@@ -252,11 +240,7 @@ TEST_CASE("control server: an idle connection is closed after the timeout", "[co
     CHECK(server.connections() == 0);
 }
 
-TEST_CASE("control server: beyond the connection bound a client is told why", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: beyond the connection bound a client is told why", "[control][server]") {
     ServerOptions options;
     options.max_connections = 2;
     ControlServer server(io, svc, options);
@@ -276,11 +260,7 @@ TEST_CASE("control server: beyond the connection bound a client is told why", "[
     CHECK(ask(io, path, R"({"command":"status"})" "\n")["ok"] == true);
 }
 
-TEST_CASE("control server: an oversized request gets an error reply", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: an oversized request gets an error reply", "[control][server]") {
     ServerOptions options;
     options.max_request_bytes = 64;
     ControlServer server(io, svc, options);
@@ -294,11 +274,7 @@ TEST_CASE("control server: an oversized request gets an error reply", "[control]
     CHECK_THAT(r["error"].get<std::string>(), Catch::Matchers::Contains("not valid UTF-8"));
 }
 
-TEST_CASE("control server: out of descriptors, accept backs off instead of spinning, then recovers", "[control][server]") {
-    TempDir dir;
-    const std::string path = dir.path + "/control.sock";
-    asio::io_context io;
-    EchoService svc;
+TEST_CASE_METHOD(ServerFixture, "control server: out of descriptors, accept backs off instead of spinning, then recovers", "[control][server]") {
     std::vector<std::string> logged;
     ControlServer server(io, svc, ServerOptions{}, [&](const std::string& line) { logged.push_back(line); });
     REQUIRE(server.listen(path));
@@ -341,9 +317,7 @@ TEST_CASE("control server: out of descriptors, accept backs off instead of spinn
     CHECK_THAT(logged[0], Catch::Matchers::Contains("accept: Too many open files; pausing"));
 
     // Descriptors are back: the queued request is answered within the longest back-off.
-    auto r = pump_until_reply(io, client, 3000ms);
-    REQUIRE(r.data.find('\n') != std::string::npos);
-    json reply = json::parse(r.data.substr(0, r.data.find('\n')));
+    json reply = reply_line(pump_until_reply(io, client, 3000ms));
     CHECK(reply["ok"] == true);
     CHECK(logged.back() == "control socket " + path + ": accepting again");
 }

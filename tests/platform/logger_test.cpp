@@ -98,12 +98,6 @@ TEST_CASE("logger: names of levels, targets and facilities", "[log]") {
     CHECK(log::syslog_priority(log::Level::debug) == LOG_DEBUG);
 }
 
-TEST_CASE("logger: the boot-time clock counts in milliseconds", "[log]") {
-    const auto a = log::boottime_ms();
-    CHECK(a > 0);
-    CHECK(log::boottime_ms() >= a);
-}
-
 TEST_CASE("logger: the process-wide functions write through init's sink", "[log]") {
     Capture c;
     log::init(log::Level::info, c.sink(), c.clock());

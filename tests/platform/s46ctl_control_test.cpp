@@ -2,6 +2,7 @@
 // by the protocol's own parser) and the text views of the replies.
 #include <catch2/catch.hpp>
 
+#include "control_samples.hpp"
 #include "platform/s46ctl/daemon_cmds.hpp"
 
 using namespace s46;
@@ -57,17 +58,7 @@ TEST_CASE("s46ctl provision: lifetimes are checked as s46d checks them", "[s46ct
 }
 
 TEST_CASE("s46ctl portmap and events: text views", "[s46ctl][portmap]") {
-    control::PortmapReply p;
-    p.mode = select::Mode::mape;
-    p.ipv4 = "192.0.2.1";
-    p.psid_offset = 6;
-    p.psid_len = 8;
-    p.psid = 52;
-    p.port_ranges = {"1232-1235", "2256-2259"};
-    p.port_count = 8;
-    p.napt = true;
-    p.napt_sessions = 3;
-    p.napt_max_sessions = 65536;
+    const control::PortmapReply p = control::test::sample_portmap_reply();
     CHECK(ctl::portmap_text(p) ==
           "mode:        mape\nipv4:        192.0.2.1\npsid:        52 (offset 6, length 8)\nports:       8 in 2 range(s)\n"
           "  1232-1235\n  2256-2259\nnapt:        on, 3 session(s) of 65536\n");

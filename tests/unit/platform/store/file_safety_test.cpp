@@ -48,11 +48,8 @@ std::string live_wal(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("store files: state.db, -wal and -shm are created 0600 under a 022 umask", "[store]") {
+TEST_CASE_METHOD(StateDbFixture, "store files: state.db, -wal and -shm are created 0600 under a 022 umask", "[store]") {
     Umask u(022);
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
     auto opened = open_store(path);
     REQUIRE(opened.ok());
     REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
@@ -62,20 +59,11 @@ TEST_CASE("store files: state.db, -wal and -shm are created 0600 under a 022 uma
     CHECK(mode_of(path + "-shm") == 0600);
 }
 
-TEST_CASE("store files: files an older s46d left readable by others are made 0600", "[store]") {
+TEST_CASE_METHOD(StateDbFixture, "store files: files an older s46d left readable by others are made 0600", "[store]") {
     Umask u(022);
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-    {
-        auto opened = open_store(path);
-        REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
-    }
+    store_sample_state(path);
     REQUIRE(::chmod(path.c_str(), 0644) == 0);
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    CHECK(opened->warnings.empty());  // a repair, not a problem for the operator
+    auto opened = open_without_warnings(path);  // a repair, not a problem for the operator
     REQUIRE(opened->store->save_selection({select::Mode::dslite, "r", "{}"}).ok());
     CHECK(mode_of(path) == 0600);
     CHECK(mode_of(path + "-wal") == 0600);
@@ -85,31 +73,21 @@ TEST_CASE("store files: files an older s46d left readable by others are made 060
     CHECK(lease->lease == sample_lease());  // nothing lost
 }
 
-TEST_CASE("store files: the fresh file after a move-aside is 0600 too", "[store]") {
+TEST_CASE_METHOD(StateDbFixture, "store files: the fresh file after a move-aside is 0600 too", "[store]") {
     Umask u(022);
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
     write_file(path, std::string(4096, 'x'));
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    REQUIRE(opened->warnings.size() == 1);
+    auto opened = open_with_one_warning(path);
     CHECK(mode_of(path) == 0600);
 }
 
-TEST_CASE("store files: a zero-length state.db next to a -wal is moved aside with the -wal", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store files: a zero-length state.db next to a -wal is moved aside with the -wal", "[store]") {
     const std::string wal = live_wal(path);
     // As found after the fault: an empty main file, the WAL holding every commit.
     write_file(path, "");
     write_file(path + "-wal", wal);
     std::remove((path + "-shm").c_str());
 
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    REQUIRE(opened->warnings.size() == 1);
+    auto opened = open_with_one_warning(path);
     const auto& w = opened->warnings[0];
     auto moved = files_starting_with(dir.path(), "state.db.corrupt-");
     REQUIRE(moved.size() == 1);
@@ -140,18 +118,13 @@ TEST_CASE("store files: what SQLite itself does with a zero-length file next to 
     CHECK_FALSE(std::filesystem::exists(path + "-wal"));
 }
 
-TEST_CASE("store files: a -wal whose state.db is missing is moved aside alone", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store files: a -wal whose state.db is missing is moved aside alone", "[store]") {
     const std::string wal = live_wal(path);
     std::remove(path.c_str());
     std::remove((path + "-shm").c_str());
     write_file(path + "-wal", wal);
 
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    REQUIRE(opened->warnings.size() == 1);
+    auto opened = open_with_one_warning(path);
     auto moved = files_starting_with(dir.path(), "state.db.corrupt-", true);
     REQUIRE(moved.size() == 1);
     CHECK(moved[0].size() > 4);
@@ -163,23 +136,15 @@ TEST_CASE("store files: a -wal whose state.db is missing is moved aside alone", 
     CHECK(opened->store->persistent());
 }
 
-TEST_CASE("store files: a zero-length state.db next to an empty -wal is simply a new database", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store files: a zero-length state.db next to an empty -wal is simply a new database", "[store]") {
     write_file(path, "");
     write_file(path + "-wal", "");  // holds nothing to lose
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    CHECK(opened->warnings.empty());
+    auto opened = open_without_warnings(path);
     CHECK(files_starting_with(dir.path(), "state.db.corrupt-", true).empty());
     CHECK(opened->store->persistent());
 }
 
-TEST_CASE("store files: an unreadable state.db next to a -wal is moved aside with the -wal", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store files: an unreadable state.db next to a -wal is moved aside with the -wal", "[store]") {
     const std::string wal = live_wal(path);
     // A read error that does not depend on who runs the test (root reads any file): a directory
     // opens but read() fails with EISDIR.
@@ -188,9 +153,7 @@ TEST_CASE("store files: an unreadable state.db next to a -wal is moved aside wit
     std::filesystem::create_directory(path);
     write_file(path + "-wal", wal);
 
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    REQUIRE(opened->warnings.size() == 1);
+    auto opened = open_with_one_warning(path);
     auto moved = files_starting_with(dir.path(), "state.db.corrupt-");
     REQUIRE(moved.size() == 1);
     CHECK_THAT(opened->warnings[0], Catch::Contains("it cannot be read (Is a directory)") &&

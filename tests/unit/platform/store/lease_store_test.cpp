@@ -10,11 +10,7 @@ using namespace s46;
 using namespace s46::store;
 using namespace s46::store::test;
 
-TEST_CASE("store: a lease round-trips through the file exactly", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-
+TEST_CASE_METHOD(StateDbFixture, "store: a lease round-trips through the file exactly", "[store]") {
     provision::Lease full = sample_lease();
     // A prefix value with host bits set must come back unchanged, not masked by the parser.
     provision::LeasedPrefix odd;
@@ -26,24 +22,15 @@ TEST_CASE("store: a lease round-trips through the file exactly", "[store]") {
     const provision::Lease& lease = full;
     {
         {
-            auto opened = open_store(path);
-            REQUIRE(opened.ok());
-            CHECK(opened->warnings.empty());
+            auto opened = open_without_warnings(path);
             REQUIRE(opened->store->save_lease(lease, clocks()).ok());
-            auto now = opened->store->load_lease(clocks());
-            REQUIRE(now.ok());
-            REQUIRE(now->lease.has_value());
-            CHECK(*now->lease == lease);
+            CHECK(loaded_lease(*opened->store) == lease);
         }
-        auto reopened = open_store(path);
-        REQUIRE(reopened.ok());
-        CHECK(reopened->warnings.empty());
+        auto reopened = open_without_warnings(path);
         CHECK(reopened->store->persistent());
-        auto loaded = reopened->store->load_lease(clocks());
-        REQUIRE(loaded.ok());
-        REQUIRE(loaded->lease.has_value());
-        CHECK(*loaded->lease == lease);
-        CHECK(loaded->lease->server_address.has_value() == lease.server_address.has_value());
+        const auto loaded = loaded_lease(*reopened->store);
+        CHECK(loaded == lease);
+        CHECK(loaded.server_address.has_value() == lease.server_address.has_value());
     }
 }
 
@@ -72,10 +59,8 @@ TEST_CASE("store: the lease rows round-trip a bare lease and absent boot columns
     }
 }
 
-TEST_CASE("store: no lease stored reads as empty; clear_lease removes it", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    auto opened = open_store(dir.file("state.db"));
+TEST_CASE_METHOD(StateDbFixture, "store: no lease stored reads as empty; clear_lease removes it", "[store]") {
+    auto opened = open_store(path);
     REQUIRE(opened.ok());
     auto& store = *opened->store;
     auto none = store.load_lease(clocks());
@@ -87,13 +72,10 @@ TEST_CASE("store: no lease stored reads as empty; clear_lease removes it", "[sto
     auto after = store.load_lease(clocks());
     REQUIRE(after.ok());
     CHECK_FALSE(after->lease.has_value());
-    CHECK(sql_value(dir.file("state.db"), "SELECT count(*) FROM lease_address") == "0");
+    CHECK(sql_value(path, "SELECT count(*) FROM lease_address") == "0");
 }
 
-TEST_CASE("store: the selection round-trips with its reason and plan JSON", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: the selection round-trips with its reason and plan JSON", "[store]") {
     Selection sel{select::Mode::lw4o6, "S46_PRIORITY lists lw4o6 first; lw4o6 container complete",
                   R"({"mode":"lw4o6","aftr":"2001:db8::1","ipv4":"192.0.2.1","psid":"0x34/8"})"};
     {
@@ -112,16 +94,8 @@ TEST_CASE("store: the selection round-trips with its reason and plan JSON", "[st
     CHECK(**loaded == sel);
 }
 
-TEST_CASE("store: a stored row the store did not write is an error naming it, not a crash", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-    {
-        auto opened = open_store(path);
-        REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
-        REQUIRE(opened->store->save_selection({select::Mode::mape, "r", "{}"}).ok());
-    }
+TEST_CASE_METHOD(StateDbFixture, "store: a stored row the store did not write is an error naming it, not a crash", "[store]") {
+    store_sample_state(path, Selection{select::Mode::mape, "r", "{}"});
     sql_value(path, "UPDATE lease_address SET address = 'not-an-address' WHERE pos = 0");
     sql_value(path, "UPDATE selection SET mode = 'map-t'");
     auto opened = open_store(path);
@@ -139,24 +113,13 @@ TEST_CASE("store: a stored row the store did not write is an error naming it, no
     CHECK(*repaired->lease == sample_lease());
 }
 
-TEST_CASE("store: a version-1 file migrates to version 2 and its lease is judged by the wall clock", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-    {
-        // What s46d with schema version 1 wrote: obtained_at in wall-clock seconds, nothing else.
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        std::string v1 = std::string(schema::migrations()[0].sql) +
-                         "INSERT INTO lease VALUES (1, x'0001', 'fe80::1', 1, 2, 1800, 2880, 1765000000, x'');"
-                         "INSERT INTO lease_prefix VALUES (0, '2001:db8:aa00::/56', 3600, 7200);"
-                         "PRAGMA user_version = 1;";
-        CHECK(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-    }
-    auto opened = open_store(path);
-    REQUIRE(opened.ok());
-    CHECK(opened->warnings.empty());
+TEST_CASE_METHOD(StateDbFixture, "store: a version-1 file migrates to version 2 and its lease is judged by the wall clock", "[store]") {
+    // What s46d with schema version 1 wrote: obtained_at in wall-clock seconds, nothing else.
+    exec_sql(path, std::string(schema::migrations()[0].sql) +
+                       "INSERT INTO lease VALUES (1, x'0001', 'fe80::1', 1, 2, 1800, 2880, 1765000000, x'');"
+                       "INSERT INTO lease_prefix VALUES (0, '2001:db8:aa00::/56', 3600, 7200);"
+                       "PRAGMA user_version = 1;");
+    auto opened = open_without_warnings(path);
     CHECK(sql_value(path, "PRAGMA user_version") == "2");
     CHECK(sql_value(path, "SELECT obtained_at_boot IS NULL AND boot_id IS NULL AND wall_synchronized IS NULL "
                           "FROM lease") == "1");
@@ -178,10 +141,7 @@ TEST_CASE("store: a version-1 file migrates to version 2 and its lease is judged
           "boot unknown and the wall clock is not synchronized: cannot tell how much of the lease is left");
 }
 
-TEST_CASE("store: the boot columns round-trip, and an untrusted lease stays stored until cleared", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: the boot columns round-trip, and an untrusted lease stays stored until cleared", "[store]") {
     auto opened = open_store(path);
     REQUIRE(opened.ok());
     auto& store = *opened->store;
@@ -199,10 +159,7 @@ TEST_CASE("store: the boot columns round-trip, and an untrusted lease stays stor
     CHECK(sql_value(path, "SELECT count(*) FROM lease") == "1");  // loading decides, clearing is the caller's
 }
 
-TEST_CASE("store: stored times too large to be ours are an error naming them", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: stored times too large to be ours are an error naming them", "[store]") {
     auto opened = open_store(path);
     REQUIRE(opened.ok());
     REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());

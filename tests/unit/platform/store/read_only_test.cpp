@@ -15,10 +15,7 @@ void check_works_in_memory(SqliteStore& store) {
     auto lease = sample_lease();
     lease.obtained_at = 42;
     REQUIRE(store.save_lease(lease, clocks()).ok());
-    auto back = store.load_lease(clocks());
-    REQUIRE(back.ok());
-    REQUIRE(back->lease.has_value());
-    CHECK(*back->lease == lease);
+    CHECK(loaded_lease(store) == lease);
     REQUIRE(store.append({0, 1, EventKind::lease_obtained, select::Mode::none, select::Mode::none, "in memory"}).ok());
     auto j = store.journal(1);
     REQUIRE(j.ok());
@@ -28,10 +25,7 @@ void check_works_in_memory(SqliteStore& store) {
 
 }  // namespace
 
-TEST_CASE("store: a read-only directory gives a clear warning and an in-memory store", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: a read-only directory gives a clear warning and an in-memory store", "[store]") {
     ReadOnlyDir ro(dir);
     if (!ro.effective()) {
         WARN("cannot make a directory read-only here; skipped");
@@ -47,16 +41,8 @@ TEST_CASE("store: a read-only directory gives a clear warning and an in-memory s
     CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("store: state already on a read-only disk is loaded into memory", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-    {
-        auto opened = open_store(path);
-        REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
-        REQUIRE(opened->store->save_selection({select::Mode::dslite, "only DS-Lite offered", "{}"}).ok());
-    }
+TEST_CASE_METHOD(StateDbFixture, "store: state already on a read-only disk is loaded into memory", "[store]") {
+    store_sample_state(path, Selection{select::Mode::dslite, "only DS-Lite offered", "{}"});
     const std::string before = read_file(path);
     // The store made the file 0600. As root, ReadOnlyDir stands in for a read-only mount by
     // becoming "nobody", who must still be able to read the file as root could on a real one.
@@ -71,10 +57,7 @@ TEST_CASE("store: state already on a read-only disk is loaded into memory", "[st
     for (const auto& w : opened->warnings) UNSCOPED_INFO(w);
     REQUIRE(opened->warnings.size() == 1);  // the stored state was readable: nothing lost
     CHECK_THAT(opened->warnings[0], Catch::Contains("running from memory"));
-    auto lease = opened->store->load_lease(clocks());
-    REQUIRE(lease.ok());
-    REQUIRE(lease->lease.has_value());
-    CHECK(*lease->lease == sample_lease());
+    CHECK(loaded_lease(*opened->store) == sample_lease());
     auto sel = opened->store->load_selection();
     REQUIRE(sel.ok());
     REQUIRE(sel->has_value());
@@ -83,10 +66,7 @@ TEST_CASE("store: state already on a read-only disk is loaded into memory", "[st
     CHECK(read_file(path) == before);
 }
 
-TEST_CASE("store: a damaged file that cannot be moved aside leaves an in-memory store", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: a damaged file that cannot be moved aside leaves an in-memory store", "[store]") {
     write_file(path, std::string(2048, 'x'));
     chmod(path.c_str(), 0644);
     ReadOnlyDir ro(dir);
@@ -104,10 +84,7 @@ TEST_CASE("store: a damaged file that cannot be moved aside leaves an in-memory 
     CHECK(read_file(path) == std::string(2048, 'x'));
 }
 
-TEST_CASE("store: a disk that stops taking writes is reported once; state carries on in memory", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
+TEST_CASE_METHOD(StateDbFixture, "store: a disk that stops taking writes is reported once; state carries on in memory", "[store]") {
     auto opened = open_store(path, 10000, faulty_vfs_name());
     REQUIRE(opened.ok());
     CHECK(opened->warnings.empty());
@@ -139,11 +116,6 @@ TEST_CASE("store: a disk that stops taking writes is reported once; state carrie
     opened->store.reset();
 
     // The file still holds the last state that reached it.
-    auto again = open_store(path);
-    REQUIRE(again.ok());
-    CHECK(again->warnings.empty());
-    auto on_disk = again->store->load_lease(clocks());
-    REQUIRE(on_disk.ok());
-    REQUIRE(on_disk->lease.has_value());
-    CHECK(*on_disk->lease == sample_lease());
+    auto again = open_without_warnings(path);
+    CHECK(loaded_lease(*again->store) == sample_lease());
 }

@@ -1,6 +1,10 @@
 // Shared by the store tests: a temporary directory unique per run and removed on every exit
-// path (including a failed REQUIRE, which unwinds), sample values, and raw SQLite peeks.
+// path (including a failed REQUIRE, which unwinds), sample values, raw SQLite peeks, and the
+// open / seed / load steps many tests repeat (their REQUIREs and CHECKs report at the caller's
+// test case, as they did when written out in it).
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <sqlite3.h>
 #include <sys/fsuid.h>
@@ -11,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -166,6 +171,55 @@ inline Result<SqliteStore::Opened> open_store(const std::string& path, std::size
     o.journal_limit = journal_limit;
     o.vfs = vfs;
     return SqliteStore::open(std::move(o));
+}
+
+// Runs `sql` on the file at `path` (created if missing) with the plain SQLite API, as another
+// program or an older s46d would have written it.
+inline void exec_sql(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+// A fresh temporary directory and the state.db path in it, for TEST_CASE_METHOD.
+struct StateDbFixture {
+    TempDir dir;
+    const std::string path = dir.file("state.db");
+    StateDbFixture() { REQUIRE(dir.ok()); }
+};
+
+// Opens the store at `path`, which must open, and checks that opening reported nothing.
+inline Result<SqliteStore::Opened> open_without_warnings(const std::string& path) {
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    CHECK(opened->warnings.empty());
+    return opened;
+}
+
+// Opens the store at `path`, which must open with exactly one warning (what was moved aside or
+// why nothing is saved).
+inline Result<SqliteStore::Opened> open_with_one_warning(const std::string& path) {
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->warnings.size() == 1);
+    return opened;
+}
+
+// Leaves sample_lease() (and `selection`, when given) stored at `path`, the store closed again.
+inline void store_sample_state(const std::string& path, const std::optional<Selection>& selection = std::nullopt) {
+    auto opened = open_store(path);
+    REQUIRE(opened.ok());
+    REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
+    if (selection) REQUIRE(opened->store->save_selection(*selection).ok());
+}
+
+// The lease `store` loads at `now`, which must load and be there.
+inline provision::Lease loaded_lease(SqliteStore& store, const time::ClockReading& now = clocks()) {
+    auto loaded = store.load_lease(now);
+    REQUIRE(loaded.ok());
+    REQUIRE(loaded->lease.has_value());
+    return *loaded->lease;
 }
 
 }  // namespace s46::store::test

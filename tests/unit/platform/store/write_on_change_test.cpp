@@ -7,10 +7,8 @@ using namespace s46;
 using namespace s46::store;
 using namespace s46::store::test;
 
-TEST_CASE("store: an unchanged lease or selection is not written again", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    auto opened = open_store(dir.file("state.db"));
+TEST_CASE_METHOD(StateDbFixture, "store: an unchanged lease or selection is not written again", "[store]") {
+    auto opened = open_store(path);
     REQUIRE(opened.ok());
     auto& store = *opened->store;
     CHECK(store.write_count() == 0);
@@ -44,10 +42,8 @@ TEST_CASE("store: an unchanged lease or selection is not written again", "[store
     CHECK(store.write_count() == 6);
 }
 
-TEST_CASE("store: the same binding again adds no row; a changed one does", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    auto opened = open_store(dir.file("state.db"));
+TEST_CASE_METHOD(StateDbFixture, "store: the same binding again adds no row; a changed one does", "[store]") {
+    auto opened = open_store(path);
     REQUIRE(opened.ok());
     auto& store = *opened->store;
 
@@ -64,10 +60,8 @@ TEST_CASE("store: the same binding again adds no row; a changed one does", "[sto
     CHECK((*rows)[1].psid == 0x35);
 }
 
-TEST_CASE("store: every journal append is a write", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    auto opened = open_store(dir.file("state.db"));
+TEST_CASE_METHOD(StateDbFixture, "store: every journal append is a write", "[store]") {
+    auto opened = open_store(path);
     REQUIRE(opened.ok());
     Event e{0, 10, EventKind::lease_renewed, select::Mode::none, select::Mode::none, "T1 reached"};
     REQUIRE(opened->store->append(e).ok());
@@ -75,30 +69,19 @@ TEST_CASE("store: every journal append is a write", "[store]") {
     CHECK(opened->store->write_count() == 2);
 }
 
-TEST_CASE("store: reopening an up-to-date file changes nothing in it", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    const auto path = dir.file("state.db");
-    {
-        auto opened = open_store(path);
-        REQUIRE(opened.ok());
-        REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
-    }
+TEST_CASE_METHOD(StateDbFixture, "store: reopening an up-to-date file changes nothing in it", "[store]") {
+    store_sample_state(path);
     const std::string before = read_file(path);
     for (int i = 0; i < 3; ++i) {
-        auto opened = open_store(path);
-        REQUIRE(opened.ok());
-        CHECK(opened->warnings.empty());
+        auto opened = open_without_warnings(path);
         REQUIRE(opened->store->save_lease(sample_lease(), clocks()).ok());
         CHECK(opened->store->write_count() == 0);
     }
     CHECK(read_file(path) == before);
 }
 
-TEST_CASE("store: an unchanged lease is rewritten when its stored clock context would be wrong", "[store]") {
-    TempDir dir;
-    REQUIRE(dir.ok());
-    auto opened = open_store(dir.file("state.db"));
+TEST_CASE_METHOD(StateDbFixture, "store: an unchanged lease is rewritten when its stored clock context would be wrong", "[store]") {
+    auto opened = open_store(path);
     REQUIRE(opened.ok());
     auto& store = *opened->store;
     const auto lease = sample_lease();
