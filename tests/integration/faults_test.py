@@ -6,15 +6,12 @@ namespaces (netlab.Lab, unique per run, torn down on every exit path), starts Ke
 the CPE side and checks real effects: Kea's packet log, the CPE namespace's links, addresses,
 routes and rules, files on disk, the daemon's CPU time, what the control socket answers.
 
-A scenario that needs a part of issue 9 that is not in this source tree yet (FEATURES below:
-each is recognised by a marker in the sources next to this file) is reported as
-"SKIP <name>: needs <feature>", never as a pass.
+The wall-clock scenarios need Debian's libfaketime (package faketime); without it they report
+"SKIP <name>: needs libfaketime", never a pass.
 
 Usage: faults_test.py BUILD_DIR [SCENARIO...]     (root; exits 77 = skipped otherwise, or when
-every selected scenario was skipped). S46_FAULTS_FORCE=1 runs the scenarios whose feature is
-not recognised anyway (to see an older daemon fail them).
+every selected scenario was skipped)
 """
-import glob
 import json
 import os
 import re
@@ -28,7 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netlab  # noqa: E402
-from netlab import ROOT, Lab, run, skip_unless_root, wait_for  # noqa: E402
+from netlab import Lab, run, skip_unless_root, wait_for  # noqa: E402
 import provisioning_test as P  # noqa: E402  (Cpe, the Kea option sets; reads BUILD from argv[1] too)
 from provisioning_test import DSLITE, LW, MAPE, check, prio  # noqa: E402
 
@@ -38,50 +35,8 @@ CLOCK_BOOTTIME = 7
 netlab.Kea.debuglevel = 45  # Kea's log names what it received too (RELEASE, RENEW, REBIND)
 
 
-# ---------------------------------------------------------------------------------------------
-# Parts of issue 9 a scenario may need, each recognised by a marker in this source tree.
-
-def _sources_contain(pattern, *globs):
-    rx = re.compile(pattern)
-    for g in globs:
-        for path in glob.glob(os.path.join(ROOT, g), recursive=True):
-            try:
-                if rx.search(open(path, errors="replace").read()):
-                    return True
-            except OSError:
-                pass
-    return False
-
-
-FEATURES = {
-    # (a) every timer and lifetime on CLOCK_BOOTTIME: the DHCPv6 client's clock is no longer the
-    # wall clock of 160ef74's daemon.cpp, and something reads CLOCK_BOOTTIME
-    "boot-clock time base": lambda: not _sources_contain(r"duration_cast<client::Time>\(std::chrono::system_clock",
-                                                         "platform/daemon/*.cpp")
-    and _sources_contain(r"CLOCK_BOOTTIME", "platform/time/*.[ch]pp", "platform/daemon/*.[ch]pp", "core/**/*.[ch]pp",
-                         "dhcp/**/*.[ch]pp"),
-    # (b) s46d --config FILE, SIGHUP reload
-    "SIGHUP config reload": lambda: _sources_contain(r"SIGHUP", "platform/daemon/*.cpp")
-    and _sources_contain(r"check-config", "platform/daemon/*.cpp"),
-    # (c) the hardened control socket
-    "control socket lock": lambda: _sources_contain(r"another s46d is running", "platform/**/*.cpp"),
-    "control socket hardening": lambda: _sources_contain(r"idle_timeout", "platform/control/*.[ch]pp"),
-    "control socket group": lambda: _sources_contain(r"--control-group", "platform/**/*.cpp")
-    and _sources_contain(r"chown|fchown", "platform/control/*.cpp"),
-    # the store creates state.db 0600
-    "state files 0600": lambda: _sources_contain(r"0600", "platform/store/*.cpp"),
-}
-
-
 class Skip(Exception):
     pass
-
-
-def needs(*features):
-    def wrap(fn):
-        fn.needs = features
-        return fn
-    return wrap
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +239,6 @@ def state_file_modes(state):
             for name in ("state.db", "state.db-wal", "state.db-shm") if os.path.exists(os.path.join(state, name))}
 
 
-@needs("state files 0600")
 def test_state_files_private(lab):
     """state.db (and -wal, -shm if present) are 0600, on a fresh start and after kill -9 and a restart."""
     c = Cpe(lab, LW)
@@ -340,17 +294,14 @@ def clock_step(lab, offset):
             f"probe REALTIME offset {probe[offset][0] / 86400:+.0f} d, BOOTTIME {probe[offset][1]:+.2f} s")
 
 
-@needs("boot-clock time base")
 def test_clock_step_forward_year(lab):
     return clock_step(lab, "+365d")
 
 
-@needs("boot-clock time base")
 def test_clock_step_back_year(lab):
     return clock_step(lab, "-365d")
 
 
-@needs("SIGHUP config reload")
 def test_sighup_reload(lab):
     c = Cpe(lab, MAPE + LW + prio(94, 96))
     conf = os.path.join(lab.tmp, "s46d.conf")
@@ -392,7 +343,6 @@ def test_sighup_reload(lab):
     return f"good file: mape -> lw4o6 in one transition; bad files rejected ('...{line.strip()[-90:]}'), lw4o6 kept"
 
 
-@needs("control socket lock")
 def test_second_instance_refused(lab):
     c = Cpe(lab, MAPE)
     c.start()
@@ -419,7 +369,6 @@ def test_second_instance_refused(lab):
     return f"second exited {rc}: {out.strip().splitlines()[-1][:120]}; first answers"
 
 
-@needs("control socket hardening")
 def test_socket_path_regular_file(lab):
     c = Cpe(lab, MAPE)
     content = "precious data, not a socket\n"
@@ -437,7 +386,6 @@ def test_socket_path_regular_file(lab):
     return f"refused (exit {rc}): {out.splitlines()[-1][:120]}; file intact"
 
 
-@needs("control socket hardening")
 def test_bad_control_requests(lab):
     c = Cpe(lab, MAPE)
     c.start()
@@ -494,7 +442,6 @@ def test_bad_control_requests(lab):
     return "; ".join(notes) + f"; RSS {rss0} -> {rss1} KiB"
 
 
-@needs("control socket hardening")
 def test_descriptor_exhaustion(lab):
     c = Cpe(lab, MAPE)
     c.start()
@@ -538,7 +485,6 @@ def test_descriptor_exhaustion(lab):
     return f"{len(conns)} connections, s46d at {fds}/{limit} descriptors ({base} before), CPU {used * 100:.1f} % over 2 s; status answers again"
 
 
-@needs("control socket hardening", "control socket group")
 def test_control_group(lab):
     tag = lab.tag[-12:]
     group, user = f"s46g{tag}"[:31], f"s46u{tag}"[:31]
@@ -601,9 +547,6 @@ def main():
             continue
         t0 = time.monotonic()
         try:
-            missing = [f for f in getattr(scenario, "needs", ()) if not FEATURES[f]()]
-            if missing and not os.environ.get("S46_FAULTS_FORCE"):
-                raise Skip("needs " + ", ".join(missing))
             if scenario.__name__.startswith("test_clock_step") and not os.path.exists(FAKETIME_LIB):
                 raise Skip("needs libfaketime (apt-get install faketime)")
             with Lab() as lab:
