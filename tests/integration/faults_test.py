@@ -210,9 +210,34 @@ def test_sigterm_releases_and_cleans_up(lab):
     after = ns_state(c.cpe)
     left = ns_diff(before, after)
     check(not left, f"s46d left state behind after SIGTERM: {left}")
-    made = [f"{k[:-1]} {' '.join(str(x) for x in item[:4] if x)}" for k in up for item in sorted(map(tuple, up[k] - before[k]), key=str)
+    made = [f"{k[:-1]} {' '.join(str(x) for x in item[:4] if x)}"
+            for k in up for item in sorted(map(tuple, up[k] - before[k]), key=str)
             if k != "routes" or item[4] == "main"]
     return f"Release seen by Kea, exit 0 in {took * 1000:.0f} ms; all removed of: {', '.join(made)}"
+
+
+def test_sigterm_server_gone(lab):
+    """SIGTERM while the server is gone: the Release goes unanswered, s46d still exits 0 within 5 s
+    and still removes everything it set up."""
+    c = Cpe(lab, LW, lan=True)
+    before = ns_state(c.cpe)
+    c.start("--dataplane", "userspace", "--lan-interface", "lan0")
+    c.wait_mode("lw4o6")
+    up = wait_for(lambda: (st := ns_state(c.cpe)) and any(l[0] == "s46tun0" for l in st["links"]) and st, 5, what="s46tun0")
+    check(("-4", "unicast", "default", "s46tun0", "main", None) in up["routes"],
+          f"IPv4 default route via s46tun0: {ns_diff(before, up)}")
+    c.kea.stop()
+    t0 = time.monotonic()
+    c.daemon.send_signal(signal.SIGTERM)
+    try:
+        rc = c.daemon.wait(5)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"s46d still running 5 s after SIGTERM with the server gone: {tail(c.log, 400)}")
+    took = time.monotonic() - t0
+    check(rc == 0, f"exit status {rc}: {tail(c.log, 400)}")
+    left = ns_diff(before, ns_state(c.cpe))
+    check(not left, f"s46d left state behind: {left}")
+    return f"exit 0 in {took:.2f} s without an answer to the Release; nothing left"
 
 
 def test_kill9_restart_keeps_rebinding(lab):
@@ -482,7 +507,8 @@ def test_descriptor_exhaustion(lab):
             s.close()
     s = wait_for(lambda: c.status(), 8, what="status after the connections closed")
     check(s["mode"] == "mape", s["mode"])
-    return f"{len(conns)} connections, s46d at {fds}/{limit} descriptors ({base} before), CPU {used * 100:.1f} % over 2 s; status answers again"
+    return (f"{len(conns)} connections, s46d at {fds}/{limit} descriptors ({base} before), "
+            f"CPU {used * 100:.1f} % over 2 s; status answers again")
 
 
 def test_control_group(lab):
@@ -524,9 +550,10 @@ def test_control_group(lab):
         subprocess.run(["groupdel", group], capture_output=True)
 
 
-SCENARIOS = [test_sigterm_releases_and_cleans_up, test_kill9_restart_keeps_rebinding, test_state_files_private,
-             test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload, test_second_instance_refused, test_socket_path_regular_file,
-             test_bad_control_requests, test_descriptor_exhaustion, test_control_group]
+SCENARIOS = [test_sigterm_releases_and_cleans_up, test_sigterm_server_gone, test_kill9_restart_keeps_rebinding,
+             test_state_files_private, test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload,
+             test_second_instance_refused, test_socket_path_regular_file, test_bad_control_requests,
+             test_descriptor_exhaustion, test_control_group]
 
 
 def main():
