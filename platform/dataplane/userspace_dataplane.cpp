@@ -15,6 +15,13 @@ Result<std::unique_ptr<UserspaceDataPlane>> UserspaceDataPlane::create(asio::io_
     if (!napt) return fail("NAPT44: " + napt.error());
     std::unique_ptr<UserspaceDataPlane> dp(new UserspaceDataPlane(io, std::move(config), std::move(*napt)));
     if (auto r = dp->rtnl_.open(); !r) return fail(r.error());
+    // The TUN device lives as long as s46d: opened here, while s46d still has every privilege
+    // (/dev/net/tun may be root-only, and s46d drops to three capabilities after setup), and kept
+    // down, without address or route, while no mode is active.
+    dp->tun_ = std::make_unique<platform::TunDevice>(io, dp->config_.tun_name);
+    if (auto r = dp->tun_->open(); !r) return fail(r.error());
+    UserspaceDataPlane* self = dp.get();
+    dp->tun_->start([self](std::span<std::uint8_t> p) { self->on_lan_packet(p); }, [self] { self->flush_tunnel(); });
     return dp;
 }
 
@@ -25,7 +32,10 @@ UserspaceDataPlane::UserspaceDataPlane(asio::io_context& io, UserspaceConfig con
     pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
 }
 
-UserspaceDataPlane::~UserspaceDataPlane() { tear_down(); }
+UserspaceDataPlane::~UserspaceDataPlane() {
+    tear_down();
+    tun_.reset();  // the non-persistent TUN disappears with the descriptor
+}
 
 dataplane::Time UserspaceDataPlane::now() const {
     return std::chrono::duration_cast<dataplane::Time>(std::chrono::steady_clock::now().time_since_epoch());
@@ -47,14 +57,6 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     auto configured = pipeline_->configure(plan);
     if (!configured) return fail("pipeline: " + configured.error());
 
-    if (!tun_) {
-        tun_ = std::make_unique<platform::TunDevice>(io_, config_.tun_name);
-        if (auto r = tun_->open(); !r) {
-            tun_.reset();
-            return fail(r.error());
-        }
-        tun_->start([this](std::span<std::uint8_t> p) { on_lan_packet(p); }, [this] { flush_tunnel(); });
-    }
     if (auto r = rtnl_.set_link(config_.tun_name, true, plan.tunnel_mtu); !r) return fail(r.error());
 
     // DS-Lite: the B4 owns 192.0.0.2 (RFC 6333 §5.7) for traffic the CPE itself originates.
@@ -71,7 +73,10 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
         tun_address_ = want_v4;
     }
     // Every IPv4 destination goes into the softwire (draft §3.4: LPM decides the next hop inside).
-    if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
+    if (!default_route_) {
+        if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
+        default_route_ = true;
+    }
 
     // GI-4over6: the LAN hosts hold the public address or prefix; route it to the LAN so the
     // decapsulated replies reach them (and reverse-path filtering accepts their packets).
@@ -119,8 +124,12 @@ void UserspaceDataPlane::tear_down() {
     lan_route_.reset();
     if (wan_address_) rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
     wan_address_.reset();
+    // The TUN stays (see create()): what was put on it goes, and it goes down.
+    if (default_route_) rtnl_.del_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0));
+    default_route_ = false;
+    if (tun_address_) rtnl_.del_address(config_.tun_name, *tun_address_);
     tun_address_.reset();
-    tun_.reset();  // the non-persistent TUN disappears with its routes and addresses
+    if (tun_ && plan_) rtnl_.set_link(config_.tun_name, false);
     plan_.reset();
     if (pipeline_) pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
     napt_.flush();

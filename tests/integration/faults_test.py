@@ -550,10 +550,77 @@ def test_control_group(lab):
         subprocess.run(["groupdel", group], capture_output=True)
 
 
+def test_waits_for_wan_interface(lab):
+    """A WAN interface that does not exist yet (a VLAN or PPP device made later in boot) is waited
+    for with a log line, not fatal; s46d provisions once it appears."""
+    c = Cpe(lab, MAPE)
+    run("ip", "link", "set", "wan0", "down", ns=c.cpe)
+    run("ip", "link", "set", "wan0", "name", "wanx", ns=c.cpe)  # wan0 is gone
+    c.start("--wan-interface", "wan0")  # the later flag wins over Cpe's own --wan-interface
+    s = wait_for(lambda: (s := c.status()) and s, 5, what="status while waiting")
+    check(s["mode"] == "none" and "waiting for the WAN interface" in s["dhcp_state"], f"while waiting: {s['mode']}, {s['dhcp_state']}")
+    check("waiting for WAN interface wan0 to appear" in tail(c.log), f"the wait is logged: {tail(c.log, 300)}")
+    time.sleep(1.5)
+    check(c.daemon.poll() is None, f"s46d exited while waiting: {tail(c.log, 300)}")
+    t0 = time.monotonic()
+    run("ip", "link", "set", "wanx", "name", "wan0", ns=c.cpe)
+    run("ip", "link", "set", "wan0", "up", ns=c.cpe)
+    s = c.wait_mode("mape", timeout=8)
+    took = time.monotonic() - t0
+    check(s["dhcp_state"] == "Bound", s["dhcp_state"])
+    return f"waited (status: {s['dhcp_state']} after), mape {took:.1f} s after wan0 appeared"
+
+
+CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 10, 12, 13
+
+
+def proc_status(pid):
+    return dict(line.split(":", 1) for line in open(f"/proc/{pid}/status") if ":" in line)
+
+
+def test_runs_unprivileged(lab):
+    """--user/--group: after setup s46d runs as that user with exactly CAP_NET_ADMIN, CAP_NET_RAW and
+    CAP_NET_BIND_SERVICE (none more in the bounding set), the state files are the user's, the userspace
+    data plane still comes up, and SIGTERM still tears it down and Releases."""
+    import pwd
+    c = Cpe(lab, LW, lan=True)
+    before = ns_state(c.cpe)
+    c.start("--dataplane", "userspace", "--lan-interface", "lan0", "--user", "nobody", "--group", "nogroup")
+    s = c.wait_mode("lw4o6")
+    try:
+        wait_for(lambda: any(l[0] == "s46tun0" for l in ns_state(c.cpe)["links"]), 5, what="s46tun0")
+    except TimeoutError:
+        raise AssertionError(f"no s46tun0 as nobody: {c.status().get('last_error')}: {tail(c.log, 600)}")
+    st = proc_status(c.daemon.pid)
+    nobody = pwd.getpwnam("nobody").pw_uid
+    uids = [int(x) for x in st["Uid"].split()]
+    check(uids == [nobody] * 4, f"uids (real, effective, saved, fs) {uids}, want nobody ({nobody})")
+    want = (1 << CAP_NET_BIND_SERVICE) | (1 << CAP_NET_ADMIN) | (1 << CAP_NET_RAW)
+    caps = {k: int(st[k].strip(), 16) for k in ("CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb")}
+    shown = {k: hex(v) for k, v in caps.items()}
+    check(caps["CapEff"] == want and caps["CapPrm"] == want, f"capabilities {shown}, want effective = permitted = {hex(want)}")
+    # Nothing beyond the three can come back through an exec (libcap-ng empties the bounding set).
+    check(caps["CapBnd"] & ~want == 0 and caps["CapInh"] == 0 and caps["CapAmb"] == 0, f"bounding/inheritable/ambient {shown}")
+    owners = {name: os.stat(os.path.join(c.state, name)).st_uid for name in os.listdir(c.state) if name.startswith("state.db")}
+    check(owners and all(u == nobody for u in owners.values()), f"state files owned by {owners}")
+    # Still able to write its store as nobody: a Renew is journalled.
+    c.ctl("renew")
+    wait_for(lambda: "lease_renewed" in c.journal_kinds(), 5, what="lease_renewed journalled as nobody")
+    mark = len(kea_packets(c))
+    c.daemon.send_signal(signal.SIGTERM)
+    rc = c.daemon.wait(5)
+    check(rc == 0, f"exit {rc}: {tail(c.log, 400)}")
+    time.sleep(0.2)
+    check(("recv", "RELEASE") in [p[1:] for p in kea_packets(c)[mark:]], "Kea saw the Release")
+    left = ns_diff(before, ns_state(c.cpe))
+    check(not left, f"left behind after SIGTERM as nobody: {left}")
+    return f"uid nobody, CapEff/CapPrm {hex(want)}, CapBnd {shown['CapBnd']}, lw4o6 {s['plan']['ipv4']} up, renew journalled, SIGTERM clean"
+
+
 SCENARIOS = [test_sigterm_releases_and_cleans_up, test_sigterm_server_gone, test_kill9_restart_keeps_rebinding,
              test_state_files_private, test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload,
              test_second_instance_refused, test_socket_path_regular_file, test_bad_control_requests,
-             test_descriptor_exhaustion, test_control_group]
+             test_descriptor_exhaustion, test_control_group, test_waits_for_wan_interface, test_runs_unprivileged]
 
 
 def main():
