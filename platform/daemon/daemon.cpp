@@ -128,8 +128,8 @@ Result<bool> Daemon::start() {
     carry_out(controller_->handle(event::Started{}, now()));
 
     // Everything that needs more than the three network capabilities is done.
-    PrivilegeDrop drop{options_.user, options_.group, {options_.state_dir}};
-    if (!options_.user.empty()) drop.writable.push_back(std::filesystem::path(options_.control_socket).parent_path().string());
+    const std::string db = options_.state_dir + "/state.db";
+    PrivilegeDrop drop{options_.user, options_.group, {options_.state_dir, db, db + "-wal", db + "-shm"}};
     if (auto dropped = drop_privileges(drop); dropped) {
         log(effect::Level::info, *dropped);
     } else if (!options_.user.empty() || ::geteuid() == 0) {

@@ -7,24 +7,16 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 namespace s46::daemon {
 
 namespace {
 
-// chown -R of what s46d keeps writing; errors name the path.
+// One path at a time, never recursively: a configured state directory could be a shared one
+// (/var/lib), and s46d must not take over what is not its own. Missing paths are skipped.
 Result<bool> hand_over(const std::string& path, uid_t uid, gid_t gid) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return true;
-    auto own = [&](const std::filesystem::path& p) -> Result<bool> {
-        if (::lchown(p.c_str(), uid, gid) != 0) return fail("cannot hand " + p.string() + " to uid " + std::to_string(uid) + ": " + std::strerror(errno));
-        return true;
-    };
-    if (auto r = own(path); !r) return r;
-    if (std::filesystem::is_directory(path, ec))
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec))
-            if (auto r = own(entry.path()); !r) return r;
+    if (::lchown(path.c_str(), uid, gid) != 0 && errno != ENOENT)
+        return fail("cannot hand " + path + " to uid " + std::to_string(uid) + ": " + std::strerror(errno));
     return true;
 }
 

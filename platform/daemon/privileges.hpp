@@ -15,8 +15,10 @@ namespace s46::daemon {
 struct PrivilegeDrop {
     std::string user;   // empty: keep the current user
     std::string group;  // empty: the user's primary group
-    // Paths the new user must still write (state directory and its files, the control socket's
-    // directory): handed to the user before the switch. Only when the switch happens.
+    // Paths the new user must still write (the state directory and its database files): each is
+    // handed to the user before the switch, not recursively. Only when the switch happens. The
+    // control socket stays root's: at exit a user may fail to unlink it, and the next start
+    // replaces it as stale (a service manager's runtime directory belongs to the user anyway).
     std::vector<std::string> writable;
 };
 
