@@ -25,7 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netlab  # noqa: E402
-from netlab import Lab, run, skip_unless_root, wait_for  # noqa: E402
+from netlab import run, run_scenarios, skip_unless_root, wait_for  # noqa: E402
 import provisioning_test as P  # noqa: E402  (Cpe, the Kea option sets; reads BUILD from argv[1] too)
 from provisioning_test import DSLITE, LW, MAPE, check, prio  # noqa: E402
 
@@ -33,10 +33,6 @@ S46D, S46CTL = P.S46D, P.S46CTL
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 CLOCK_BOOTTIME = 7
 netlab.Kea.debuglevel = 45  # Kea's log names what it received too (RELEASE, RENEW, REBIND)
-
-
-class Skip(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +149,19 @@ def request(path, payload, timeout=10):
         return data
 
 
+def sigterm(c, what=""):
+    """SIGTERM to s46d; it must exit 0 within 5 s. Returns how long it took, in seconds."""
+    t0 = time.monotonic()
+    c.daemon.send_signal(signal.SIGTERM)
+    try:
+        rc = c.daemon.wait(5)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"s46d still running 5 s after SIGTERM{what}: {tail(c.log, 400)}")
+    took = time.monotonic() - t0
+    check(rc == 0, f"exit status {rc} after SIGTERM{what}: {tail(c.log, 400)}")
+    return took
+
+
 def faketime_env(tsfile):
     return dict(os.environ, LD_PRELOAD=FAKETIME_LIB, FAKETIME_TIMESTAMP_FILE=tsfile, FAKETIME_NO_CACHE="1",
                 DONT_FAKE_MONOTONIC="1")
@@ -193,14 +202,7 @@ def test_sigterm_releases_and_cleans_up(lab):
     check(("wan0", "inet6", tunnel_local, 128) in up["addrs"], f"tunnel source /128 on wan0: {tunnel_local} {added}")
     check(("-4", "unicast", "default", "s46tun0", "main", None) in up["routes"], f"IPv4 default route via s46tun0: {added}")
     mark = len(kea_packets(c))
-    t0 = time.monotonic()
-    c.daemon.send_signal(signal.SIGTERM)
-    try:
-        rc = c.daemon.wait(5)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"s46d still running 5 s after SIGTERM: {tail(c.log, 400)}")
-    took = time.monotonic() - t0
-    check(rc == 0, f"exit status {rc} after SIGTERM: {tail(c.log, 400)}")
+    took = sigterm(c)
     time.sleep(0.2)  # Kea logs the Release it answered
     pk = kea_packets(c)[mark:]
     check(("recv", "RELEASE") in [p[1:] for p in pk], f"Kea saw no Release after SIGTERM: {pk}")
@@ -227,14 +229,7 @@ def test_sigterm_server_gone(lab):
     check(("-4", "unicast", "default", "s46tun0", "main", None) in up["routes"],
           f"IPv4 default route via s46tun0: {ns_diff(before, up)}")
     c.kea.stop()
-    t0 = time.monotonic()
-    c.daemon.send_signal(signal.SIGTERM)
-    try:
-        rc = c.daemon.wait(5)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"s46d still running 5 s after SIGTERM with the server gone: {tail(c.log, 400)}")
-    took = time.monotonic() - t0
-    check(rc == 0, f"exit status {rc}: {tail(c.log, 400)}")
+    took = sigterm(c, " with the server gone")
     left = ns_diff(before, ns_state(c.cpe))
     check(not left, f"s46d left state behind: {left}")
     return f"exit 0 in {took:.2f} s without an answer to the Release; nothing left"
@@ -607,9 +602,7 @@ def test_runs_unprivileged(lab):
     c.ctl("renew")
     wait_for(lambda: "lease_renewed" in c.journal_kinds(), 5, what="lease_renewed journalled as nobody")
     mark = len(kea_packets(c))
-    c.daemon.send_signal(signal.SIGTERM)
-    rc = c.daemon.wait(5)
-    check(rc == 0, f"exit {rc}: {tail(c.log, 400)}")
+    sigterm(c, " as nobody")
     time.sleep(0.2)
     check(("recv", "RELEASE") in [p[1:] for p in kea_packets(c)[mark:]], "Kea saw the Release")
     left = ns_diff(before, ns_state(c.cpe))
@@ -630,32 +623,9 @@ def main():
         if not any(os.path.exists(f"{d}/{tool}") for d in ("/usr/sbin", "/usr/bin")):
             print(f"SKIP: needs {tool}")
             sys.exit(77)
-    wanted = sys.argv[2:]
-    unknown = set(wanted) - {s.__name__ for s in SCENARIOS}
-    if unknown:
-        print(f"unknown scenarios: {sorted(unknown)}")
-        sys.exit(2)
-    passed = failed = skipped = 0
-    for scenario in SCENARIOS:
-        if wanted and scenario.__name__ not in wanted:
-            continue
-        t0 = time.monotonic()
-        try:
-            if scenario.__name__.startswith("test_clock_step") and not os.path.exists(FAKETIME_LIB):
-                raise Skip("needs libfaketime (apt-get install faketime)")
-            with Lab() as lab:
-                note = scenario(lab)
-            passed += 1
-            print(f"PASS {scenario.__name__} ({time.monotonic() - t0:.1f} s): {note}", flush=True)
-        except Skip as e:
-            skipped += 1
-            print(f"SKIP {scenario.__name__}: {e}", flush=True)
-        except Exception as e:  # report and go on with the next scenario
-            failed += 1
-            print(f"FAIL {scenario.__name__} ({time.monotonic() - t0:.1f} s): {type(e).__name__}: {e}", flush=True)
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    sys.exit(1 if failed else 77 if skipped and not passed else 0)
-
+    run_scenarios(SCENARIOS, sys.argv[2:],
+                  skip_reason=lambda sc: "needs libfaketime (apt-get install faketime)"
+                  if sc.__name__.startswith("test_clock_step") and not os.path.exists(FAKETIME_LIB) else None)
 
 if __name__ == "__main__":
     main()

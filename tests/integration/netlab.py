@@ -213,3 +213,36 @@ class Dnsmasq:
             args.append(f"--host-record={name},{addr}")
         self.proc = lab.spawn(*args, ns=ns, log=os.path.join(lab.tmp, f"dnsmasq-{ns}.log"))
         wait_for(lambda: ":53" in run("ss", "-Hlun", "sport = :53", ns=ns).stdout, 5, what="dnsmasq listening")
+
+
+class Skip(Exception):
+    """Raised by a scenario that cannot run here; reported as SKIP with its reason, never a pass."""
+
+
+def run_scenarios(scenarios, wanted, skip_reason=lambda scenario: None):
+    """Runs each scenario (or those named in `wanted`) in a fresh Lab, prints PASS/FAIL/SKIP with
+    the scenario's note, and exits: 1 if any failed, 77 if all selected were skipped, else 0."""
+    unknown = set(wanted) - {s.__name__ for s in scenarios}
+    if unknown:
+        print(f"unknown scenarios: {sorted(unknown)}")
+        sys.exit(2)
+    passed = failed = skipped = 0
+    for scenario in scenarios:
+        if wanted and scenario.__name__ not in wanted:
+            continue
+        t0 = time.monotonic()
+        try:
+            if (why := skip_reason(scenario)):
+                raise Skip(why)
+            with Lab() as lab:
+                note = scenario(lab)
+            passed += 1
+            print(f"PASS {scenario.__name__} ({time.monotonic() - t0:.1f} s): {note}", flush=True)
+        except Skip as e:
+            skipped += 1
+            print(f"SKIP {scenario.__name__}: {e}", flush=True)
+        except Exception as e:  # report and go on with the next scenario
+            failed += 1
+            print(f"FAIL {scenario.__name__} ({time.monotonic() - t0:.1f} s): {type(e).__name__}: {e}", flush=True)
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    sys.exit(1 if failed else 77 if skipped and not passed else 0)

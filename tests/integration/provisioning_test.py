@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netlab import Dnsmasq, Kea, Lab, run, skip_unless_root, wait_for  # noqa: E402
+from netlab import Dnsmasq, Kea, run, run_scenarios, skip_unless_root, wait_for  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 S46D, S46CTL = f"{BUILD}/platform/s46d", f"{BUILD}/platform/s46ctl"
@@ -270,23 +270,7 @@ def main():
         if not any(os.path.exists(f"{d}/{tool}") for d in ("/usr/sbin", "/usr/bin")):
             print(f"SKIP: needs {tool}")
             sys.exit(77)
-    wanted = sys.argv[2:]
-    passed = failed = 0
-    for scenario in SCENARIOS:
-        if wanted and scenario.__name__ not in wanted:
-            continue
-        t0 = time.monotonic()
-        try:
-            with Lab() as lab:
-                note = scenario(lab)
-            passed += 1
-            print(f"PASS {scenario.__name__} ({time.monotonic() - t0:.1f} s): {note}", flush=True)
-        except Exception as e:  # report and go on with the next scenario
-            failed += 1
-            print(f"FAIL {scenario.__name__} ({time.monotonic() - t0:.1f} s): {type(e).__name__}: {e}", flush=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
+    run_scenarios(SCENARIOS, sys.argv[2:])
 
 if __name__ == "__main__":
     main()
