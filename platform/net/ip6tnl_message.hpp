@@ -30,7 +30,7 @@ struct Ip6tnlParams {
     // Copy the inner IPv4 TOS into the outer Traffic Class (IP6_TNL_F_USE_ORIG_TCLASS).
     // RFC 2473 §6.4 leaves the outer Traffic Class to the tunnel's configuration (default 0);
     // RFC 6333 §7.1 requires DS-Lite to copy the IPv4 traffic class into the IPv6 header and back
-    // (lw4o6 tunnels as DS-Lite does, RFC 7596 §5), and copying suits MAP-E as well: so inherit
+    // (the lwB4 extends the B4 and keeps that rule), and copying suits MAP-E as well: so inherit
     // is the default. false = outer Traffic Class 0.
     bool tclass_inherit = true;
     std::optional<std::uint32_t> mtu;  // IFLA_MTU; nullopt = kernel default (link MTU − 40)
