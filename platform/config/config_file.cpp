@@ -318,7 +318,8 @@ Result<daemon::DaemonOptions> parse_config_text(std::string_view text, daemon::D
         doc = parse_json(text);
     } catch (const DuplicateKey& d) {
         return fail(prefix + d.message);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Parse errors, and numbers no double can hold (out_of_range 406, e.g. 1e999):
         // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
         std::string what = e.what();
         auto tag_end = what.find("] ");

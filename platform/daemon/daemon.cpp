@@ -1,12 +1,16 @@
 #include "platform/daemon/daemon.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <sys/file.h>
 #include <net/if.h>
 #include <unistd.h>
 #include <time.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -90,6 +94,10 @@ Result<bool> Daemon::start() {
     auto dir = store::prepare_state_dir(options_.state_dir);
     if (!dir) return fail(dir.error());
     for (const auto& w : dir->warnings) log(effect::Level::warning, "store: " + w);
+    state_dir_created_ = dir->created;
+    // Two daemons on one state directory would overwrite each other's lease even with different
+    // control sockets: the directory has its own lock.
+    if (auto locked = lock_state_dir(); !locked) return locked;
 
     auto opened = store::SqliteStore::open(store::SqliteStoreOptions{options_.state_dir + "/state.db", 10000, 10000, ""});
     if (!opened) return fail(opened.error());
@@ -128,8 +136,12 @@ Result<bool> Daemon::start() {
     carry_out(controller_->handle(event::Started{}, now()));
 
     // Everything that needs more than the three network capabilities is done.
+    // The directory itself only when s46d made it: a configured one may be shared (/var/lib), and
+    // s46d must not take it over; drop_privileges() then checks the user can already write it.
     const std::string db = options_.state_dir + "/state.db";
-    PrivilegeDrop drop{options_.user, options_.group, {options_.state_dir, db, db + "-wal", db + "-shm"}};
+    PrivilegeDrop drop{options_.user, options_.group, {db, db + "-wal", db + "-shm", state_lock_path()}, {}};
+    if (state_dir_created_) drop.writable.push_back(options_.state_dir);
+    else drop.must_write.push_back(options_.state_dir);
     if (auto dropped = drop_privileges(drop); dropped) {
         log(effect::Level::info, *dropped);
     } else if (!options_.user.empty() || ::geteuid() == 0) {
@@ -204,6 +216,22 @@ Result<bool> Daemon::start_wan() {
         client_->start(now());
     }
     drain();
+    return true;
+}
+
+std::string Daemon::state_lock_path() const { return options_.state_dir + "/s46d.lock"; }
+
+Result<bool> Daemon::lock_state_dir() {
+    const std::string path = state_lock_path();
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return fail("state directory lock " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        ::close(fd);
+        if (err == EWOULDBLOCK) return fail("another s46d is running on state directory " + options_.state_dir + " (" + path + " is locked)");
+        return fail("state directory lock " + path + ": " + std::strerror(err));
+    }
+    state_lock_fd_ = fd;  // held, never closed, for the daemon's life: the kernel releases it at exit
     return true;
 }
 
@@ -346,7 +374,13 @@ void Daemon::on_tick() {
 
 void Daemon::on_signal(int signo) {
     if (signo == SIGHUP) {
-        reload();
+        // reload() reports every failure as a result; this guard keeps a future throw (a parser
+        // bug, bad_alloc) from ending the daemon without a Release.
+        try {
+            reload();
+        } catch (const std::exception& e) {
+            log(effect::Level::error, std::string("reload failed, keeping the running configuration: ") + e.what());
+        }
         signals_.async_wait([this](std::error_code ec, int s) {
             if (!ec) on_signal(s);
         });
@@ -367,14 +401,28 @@ Result<std::string> Daemon::reload() {
         return fail("reload rejected, keeping the running configuration: " + fresh.error());
     }
     ++reloads_;
+    // Applied in place: the selection policy and plan context (the controller's configuration)
+    // and the log level. Everything else is fixed at start, and each change is named.
     std::vector<std::string> need_restart;
-    if (fresh->wan_interface != options_.wan_interface) need_restart.push_back("WAN interface");
-    if (fresh->lan_interface != options_.lan_interface) need_restart.push_back("LAN interface");
-    if (fresh->dataplane != options_.dataplane) need_restart.push_back("data-plane backend");
-    if (fresh->state_dir != options_.state_dir) need_restart.push_back("state directory");
-    if (fresh->control_socket != options_.control_socket || fresh->control_group != options_.control_group)
-        need_restart.push_back("control socket");
-    if (fresh->user != options_.user || fresh->group != options_.group) need_restart.push_back("user and group");
+    const DaemonOptions& o = options_;
+    const DaemonOptions& n = *fresh;
+    const std::pair<bool, const char*> fixed[] = {
+        {n.wan_interface != o.wan_interface, "interfaces.wan"},
+        {n.lan_interface != o.lan_interface, "interfaces.lan"},
+        {n.dataplane != o.dataplane, "dataplane.backend"},
+        {n.packet != o.packet, "the packet path (tunnel, icmp, dataplane.mss_clamp/source_check)"},
+        {n.napt_host_share != o.napt_host_share || n.napt_max_sessions != o.napt_max_sessions, "napt"},
+        {n.prefix_hint != o.prefix_hint || n.request_address != o.request_address ||
+             n.information_only != o.information_only || n.rapid_commit != o.rapid_commit ||
+             n.solicit_max_delay != o.solicit_max_delay || n.client_port != o.client_port || n.dns_port != o.dns_port,
+         "dhcpv6"},
+        {n.state_dir != o.state_dir, "state.directory"},
+        {n.control_socket != o.control_socket || n.control_group != o.control_group, "control"},
+        {n.log_target != o.log_target || n.log_facility != o.log_facility, "log.target/facility"},
+        {n.user != o.user || n.group != o.group, "privileges (user, group)"},
+    };
+    for (const auto& [changed, what] : fixed)
+        if (changed) need_restart.push_back(what);
     std::string restart_note;
     for (const auto& n : need_restart) restart_note += (restart_note.empty() ? "" : ", ") + n;
     if (!restart_note.empty()) log(effect::Level::warning, "reload: changes to " + restart_note + " take effect at the next restart");

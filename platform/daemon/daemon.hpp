@@ -41,6 +41,8 @@ private:
     BootTime now() const;
     Result<bool> start_wan();
     void wait_for_wan();
+    std::string state_lock_path() const;
+    Result<bool> lock_state_dir();
     void carry_out(Effects effects);
     void drain();
     void arm_timer();
@@ -78,6 +80,8 @@ private:
     std::unique_ptr<control::ControlServer> control_;
     bool stopping_ = false;
     bool wan_ready_ = false;
+    bool state_dir_created_ = false;
+    int state_lock_fd_ = -1;
     std::string last_error_;  // the last effect that failed (store, data plane), for status
     std::uint64_t reloads_ = 0, reload_failures_ = 0;
     // Timings reported in status (docs/performance.md): process start -> first mode active, and

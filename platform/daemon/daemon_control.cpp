@@ -69,6 +69,7 @@ Result<control::EventsReply> Daemon::events(const control::EventsRequest& r) {
 }
 
 Result<control::MessageReply> Daemon::renew(const control::RenewRequest&) {
+    if (stopping_) return fail("s46d is shutting down (the lease has been released)");
     if (!client_) return fail("no lease to renew (waiting for the WAN interface " + options_.wan_interface + ")");
     if (!client_->renew_now(now()))
         return fail("no lease to renew (DHCPv6 state " + std::string(client::to_string(client_->state())) + ")");
@@ -77,6 +78,7 @@ Result<control::MessageReply> Daemon::renew(const control::RenewRequest&) {
 }
 
 Result<control::StatusReply> Daemon::provision(const control::ProvisionRequest& r) {
+    if (stopping_) return fail("s46d is shutting down (the lease has been released)");
     provision::Lease lease;
     lease.obtained_at = std::chrono::duration_cast<std::chrono::seconds>(now()).count();  // boot clock, as every lease
     lease.options = r.options;
@@ -87,12 +89,14 @@ Result<control::StatusReply> Daemon::provision(const control::ProvisionRequest& 
 }
 
 Result<control::MessageReply> Daemon::mode(const control::ModeRequest& r) {
+    if (stopping_) return fail("s46d is shutting down (the lease has been released)");
     auto done = set_mode(r.mode);
     if (!done) return fail(done.error());
     return control::MessageReply{*done};
 }
 
 Result<control::MessageReply> Daemon::reload(const control::ReloadRequest&) {
+    if (stopping_) return fail("s46d is shutting down (the lease has been released)");
     auto done = reload();
     if (!done) return fail(done.error());
     return control::MessageReply{*done};

@@ -1,10 +1,14 @@
 // s46d: the unified softwire CPE daemon (DS-Lite B4, lw4o6 lwB4, MAP-E CE).
+#include <csignal>
 #include <iostream>
 
 #include "platform/daemon/daemon.hpp"
 #include "platform/time/clock.hpp"
 
 int main(int argc, char** argv) {
+    // A log pipe whose reader went away (procd, runit, `s46d 2>&1 | logger`) must not kill s46d
+    // without a Release: the write fails instead.
+    std::signal(SIGPIPE, SIG_IGN);
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto options = s46::daemon::parse_daemon_options(args);
     if (!options) {

@@ -3,6 +3,7 @@
 #include <cap-ng.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,6 +47,15 @@ Result<std::string> drop_privileges(const PrivilegeDrop& drop) {
         const group* gr = ::getgrnam(drop.group.c_str());
         if (!gr) return fail("group '" + drop.group + "' does not exist");
         gid = gr->gr_gid;
+    }
+    for (const auto& p : drop.must_write) {
+        struct stat st{};
+        if (::stat(p.c_str(), &st) != 0) return fail("cannot look at " + p + ": " + std::strerror(errno));
+        const bool writable = (st.st_uid == uid && (st.st_mode & S_IWUSR)) || (st.st_gid == gid && (st.st_mode & S_IWGRP)) ||
+                              (st.st_mode & S_IWOTH);
+        if (!writable)
+            return fail(p + " is not writable by " + drop.user + " (owner uid " + std::to_string(st.st_uid) +
+                        "): give it to that user, or let s46d create it");
     }
     for (const auto& p : drop.writable)
         if (auto r = hand_over(p, uid, gid); !r) return fail(r.error());

@@ -20,6 +20,9 @@ struct PrivilegeDrop {
     // control socket stays root's: at exit a user may fail to unlink it, and the next start
     // replaces it as stale (a service manager's runtime directory belongs to the user anyway).
     std::vector<std::string> writable;
+    // Paths the new user must already be able to write (an existing state directory): s46d
+    // refuses to switch rather than take them over.
+    std::vector<std::string> must_write;
 };
 
 // Returns a one-line description of what the process now runs with, or why it could not drop

@@ -58,6 +58,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     if (!configured) return fail("pipeline: " + configured.error());
 
     if (auto r = rtnl_.set_link(config_.tun_name, true, plan.tunnel_mtu); !r) return fail(r.error());
+    tun_up_ = true;
 
     // DS-Lite: the B4 owns 192.0.0.2 (RFC 6333 §5.7) for traffic the CPE itself originates.
     // NAPT modes leave the public address off the kernel: LAN traffic to it must reach the
@@ -73,10 +74,10 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
         tun_address_ = want_v4;
     }
     // Every IPv4 destination goes into the softwire (draft §3.4: LPM decides the next hop inside).
-    if (!default_route_) {
-        if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
-        default_route_ = true;
-    }
+    // Added (or replaced) on every bring-up: it may have gone from outside since (a link taken
+    // down flushes its routes), and a replace must not leave IPv4 without a way out.
+    if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
+    default_route_ = true;
 
     // GI-4over6: the LAN hosts hold the public address or prefix; route it to the LAN so the
     // decapsulated replies reach them (and reverse-path filtering accepts their packets).
@@ -129,7 +130,8 @@ void UserspaceDataPlane::tear_down() {
     default_route_ = false;
     if (tun_address_) rtnl_.del_address(config_.tun_name, *tun_address_);
     tun_address_.reset();
-    if (tun_ && plan_) rtnl_.set_link(config_.tun_name, false);
+    if (tun_ && tun_up_) rtnl_.set_link(config_.tun_name, false);
+    tun_up_ = false;
     plan_.reset();
     if (pipeline_) pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
     napt_.flush();

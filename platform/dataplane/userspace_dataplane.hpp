@@ -75,6 +75,7 @@ private:
     std::optional<net::Ipv6Address> wan_address_;      // the /128 we added to the WAN interface
     std::optional<net::Ipv4Prefix> tun_address_;       // the IPv4 address we put on the TUN
     bool default_route_ = false;                        // the IPv4 default route through the TUN is ours
+    bool tun_up_ = false;                               // we set the TUN up (a failed bring-up too)
     std::optional<net::Ipv4Prefix> lan_route_;         // GI-4over6: the public prefix routed to the LAN
     std::uint64_t tun_write_errors_ = 0, tunnel_send_errors_ = 0;
     std::uint64_t delivered_seen_ = 0;                 // inbound_delivered at the last take_events()

@@ -236,7 +236,8 @@ Result<sql::Db> empty_memory_db() {
 
 Result<OpenedDb> open_state_db(const std::string& path, const std::string& vfs) {
     OpenedDb out;
-    if (auto why = unusable_beside_wal(path); why && !std::filesystem::exists(path)) {
+    std::error_code missing_ec;  // a path that cannot even be looked at (ELOOP, EACCES) counts as present
+    if (auto why = unusable_beside_wal(path); why && !std::filesystem::exists(path, missing_ec) && !missing_ec) {
         // Deleted by hand (or lost) while its -wal was not: the -wal alone is kept for recovery.
         auto moved = move_aside_wal(path);
         if (!moved) {

@@ -229,10 +229,16 @@ def test_sigterm_server_gone(lab):
     check(("-4", "unicast", "default", "s46tun0", "main", None) in up["routes"],
           f"IPv4 default route via s46tun0: {ns_diff(before, up)}")
     c.kea.stop()
+    # While the Release waits for an answer, control requests that would change state are refused.
+    c.daemon.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    refused = c.ctl_raw("renew")
+    check(refused.returncode != 0 and "shutting down" in refused.stderr,
+          f"renew during the shutdown: exit {refused.returncode}, {refused.stderr.strip()}")
     took = sigterm(c, " with the server gone")
     left = ns_diff(before, ns_state(c.cpe))
     check(not left, f"s46d left state behind: {left}")
-    return f"exit 0 in {took:.2f} s without an answer to the Release; nothing left"
+    return f"exit 0 without an answer to the Release; renew meanwhile refused ({refused.stderr.strip()[-60:]}); nothing left"
 
 
 def test_kill9_restart_keeps_rebinding(lab):
@@ -343,7 +349,8 @@ def test_sighup_reload(lab):
                              f"status {c.status() and c.status()['mode']}): {tail(c.log, 300)}")
     check(s["transitions"] == 2, f"exactly one more transition on the reload: {s['transitions']}")
     bad_files = [("invalid JSON", json.dumps(base)[:-1] + ', "selection": {"mode": "mape"'),
-                 ("a bad value", json.dumps(dict(base, selection={"mode": "carrier-pigeon"})))]
+                 ("a bad value", json.dumps(dict(base, selection={"mode": "carrier-pigeon"}))),
+                 ("a number no double holds", json.dumps(base)[:-1] + ', "tunnel": {"mtu": 1e999}}')]
     for what, text in bad_files:
         open(conf, "w").write(text)
         r = run(S46D, "--check-config", conf, check=False)
@@ -387,6 +394,23 @@ def test_second_instance_refused(lab):
     check(s is not None and s["mode"] == "mape", "the first instance still answers status")
     check(c.daemon.poll() is None, "the first instance is still running")
     return f"second exited {rc}: {out.strip().splitlines()[-1][:120]}; first answers"
+
+
+def test_second_instance_same_state_dir(lab):
+    """Another control socket but the same state directory: refused too (the directory's lock)."""
+    c = Cpe(lab, MAPE)
+    c.start()
+    c.wait_mode("mape")
+    other_sock = os.path.join(lab.tmp, "other.sock")
+    second = c.spawn(sock=other_sock, log=os.path.join(lab.tmp, "second.log"))
+    try:
+        rc = second.wait(5)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("a second s46d on the same state directory is still running")
+    msg = tail(os.path.join(lab.tmp, "second.log"), 400)
+    check(rc != 0 and "another s46d is running on state directory" in msg, f"exit {rc}: {msg}")
+    check(c.status()["mode"] == "mape", "the first still answers")
+    return f"refused (exit {rc}): {msg.strip().splitlines()[-1][:120]}"
 
 
 def test_socket_path_regular_file(lab):
@@ -610,10 +634,28 @@ def test_runs_unprivileged(lab):
     return f"uid nobody, CapEff/CapPrm {hex(want)}, CapBnd {shown['CapBnd']}, lw4o6 {s['plan']['ipv4']} up, renew journalled, SIGTERM clean"
 
 
+def test_unprivileged_refuses_foreign_state_dir(lab):
+    """--user with an existing state directory the user cannot write: s46d refuses to start rather
+    than take the directory over (it may be shared), and leaves its owner alone."""
+    c = Cpe(lab, MAPE)
+    os.makedirs(c.state, mode=0o700)
+    os.chmod(c.state, 0o700)
+    proc = c.spawn("--user", "nobody")
+    try:
+        rc = proc.wait(5)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("s46d runs as nobody on a state directory nobody cannot write")
+    msg = tail(c.log, 400)
+    check(rc != 0 and "is not writable by nobody" in msg, f"exit {rc}: {msg}")
+    check(os.stat(c.state).st_uid == 0, f"the directory's owner changed to {os.stat(c.state).st_uid}")
+    return f"refused (exit {rc}): {msg.strip().splitlines()[-1][:140]}"
+
+
 SCENARIOS = [test_sigterm_releases_and_cleans_up, test_sigterm_server_gone, test_kill9_restart_keeps_rebinding,
              test_state_files_private, test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload,
-             test_second_instance_refused, test_socket_path_regular_file, test_bad_control_requests,
-             test_descriptor_exhaustion, test_control_group, test_waits_for_wan_interface, test_runs_unprivileged]
+             test_second_instance_refused, test_second_instance_same_state_dir, test_socket_path_regular_file, test_bad_control_requests,
+             test_descriptor_exhaustion, test_control_group, test_waits_for_wan_interface, test_runs_unprivileged,
+             test_unprivileged_refuses_foreign_state_dir]
 
 
 def main():

@@ -150,6 +150,10 @@ TEST_CASE("config: bad values and keys are refused with the key's path", "[daemo
     CHECK(parse_error(R"({"tunnel": {"mtu": 1400, "mtu": 1500}})") == "s46d.conf: tunnel.mtu: duplicate key");
     CHECK(parse_error("[1, 2]") == "s46d.conf: expected a JSON object of groups, got a list");
     CHECK(parse_error("{\"tunnel\": {\"mtu\": 1400,}}").rfind("s46d.conf: parse error at line 1, column ", 0) == 0);
+    // A number no double holds is nlohmann's out_of_range, not a parse_error: refused all the same
+    // (it used to escape and abort s46d on SIGHUP).
+    CHECK(parse_error(R"({"tunnel": {"mtu": 1e999}})") == "s46d.conf: number overflow parsing '1e999'");
+    CHECK(parse_error("{\"tunnel\": {\"mtu\": 1" + std::string(400, '0') + "}}").rfind("s46d.conf: number overflow parsing", 0) == 0);
 }
 
 TEST_CASE("config: null switches an optional setting off", "[daemon][config]") {
