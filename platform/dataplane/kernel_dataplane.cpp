@@ -186,7 +186,10 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         if (auto r = remember(kLink, config_.device); !r) return r;
         auto msg = platform::build_ip6tnl_create(p, nl_->next_seq());
         if (!msg) return fail(msg.error());
-        if (auto r = send(*msg, {"create ip6tnl " + config_.device}); !r) return r;
+        if (auto r = send(*msg, {"create ip6tnl " + config_.device}); !r) {
+            if (index_of(config_.device) == 0) forget(kLink, config_.device);  // nothing was created
+            return r;
+        }
         link_index_ = index_of(config_.device);
         if (link_index_ == 0) return fail("ip6tnl " + config_.device + " was created but has no interface index");
     }
