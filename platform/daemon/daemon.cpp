@@ -19,6 +19,7 @@
 #include "dhcp/client/duid.hpp"
 #include "dhcp/client/reject.hpp"
 #include "dhcp/client/state.hpp"
+#include "platform/dataplane/kernel_dataplane.hpp"
 #include "platform/dataplane/userspace_dataplane.hpp"
 #include "platform/daemon/privileges.hpp"
 #include "platform/log/logger.hpp"
@@ -115,8 +116,20 @@ Result<bool> Daemon::start() {
         uc.max_sessions = options_.napt_max_sessions;
         uc.max_ports_per_host = options_.napt_host_share;
         uc.options = options_.packet;
+        if (!options_.tunnel_device.empty()) uc.tun_name = options_.tunnel_device;
         auto dp = UserspaceDataPlane::create(io_, uc);
         if (!dp) return fail("--dataplane userspace: " + dp.error());
+        dataplane_ = std::move(*dp);
+    } else if (options_.dataplane == DataPlaneKind::kernel) {
+        KernelConfig kc;
+        kc.wan_interface = options_.wan_interface;
+        kc.lan_interface = options_.lan_interface;
+        if (!options_.tunnel_device.empty()) kc.device = options_.tunnel_device;
+        kc.route_table = options_.route_table;
+        kc.route_metric = options_.route_metric;
+        kc.options = options_.packet;
+        auto dp = KernelDataPlane::create(kc, store_.get());
+        if (!dp) return fail("--dataplane kernel: " + dp.error());
         dataplane_ = std::move(*dp);
     } else {
         dataplane_ = std::make_unique<NullDataPlane>();
@@ -410,6 +423,8 @@ Result<std::string> Daemon::reload() {
         {n.wan_interface != o.wan_interface, "interfaces.wan"},
         {n.lan_interface != o.lan_interface, "interfaces.lan"},
         {n.dataplane != o.dataplane, "dataplane.backend"},
+        {n.tunnel_device != o.tunnel_device || n.route_table != o.route_table || n.route_metric != o.route_metric,
+         "tunnel.device, tunnel.route_table, tunnel.route_metric"},
         {n.packet != o.packet, "the packet path (tunnel, icmp, dataplane.mss_clamp/source_check)"},
         {n.napt_host_share != o.napt_host_share || n.napt_max_sessions != o.napt_max_sessions, "napt"},
         {n.prefix_hint != o.prefix_hint || n.request_address != o.request_address ||

@@ -7,14 +7,14 @@ namespace s46::daemon {
 
 const char* const kDaemonUsage =
     "usage: s46d --wan-interface IF [--lan-interface IF] [--state-dir DIR] [--control-socket PATH]\n"
-    "            [--dataplane none|userspace] [--mode auto|dslite|lw4o6|mape] [--order LIST]\n"
+    "            [--dataplane none|userspace|kernel] [--mode auto|dslite|lw4o6|mape] [--order LIST]\n"
     "            [--enable LIST] [--no-match default-order|none] [--prefix-hint LEN] [--no-address]\n"
     "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
     "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all|auto] [--napt-sessions N]\n"
     "            [--on-no-binding ignore|reprovision] [--no-aftr-failover]\n"
     "            [--hop-limit N] [--encapsulation-limit N|off] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"
     "            [--icmp-rate N] [--icmp-not-our-binding] [--no-icmp-napt-refusal]\n"
-    "            [--source-check full|ea-bits]\n"
+    "            [--source-check full|ea-bits] [--tunnel-device NAME] [--route-table N] [--route-metric N]\n"
     "            [--no-binding-holddown S] [--aftr-failover-holddown S]\n"
     "            [--client-port N] [--dns-port N] [--verbose] [--log-level LEVEL] [--log-target stderr|syslog]\n"
     "            [--log-facility NAME] [--control-group GROUP] [--user USER] [--group GROUP]\n"

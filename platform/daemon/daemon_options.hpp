@@ -14,7 +14,7 @@
 
 namespace s46::daemon {
 
-enum class DataPlaneKind { none, userspace };
+enum class DataPlaneKind { none, userspace, kernel };
 
 struct DaemonOptions {
     std::string wan_interface;
@@ -22,6 +22,12 @@ struct DaemonOptions {
     std::string state_dir = "/var/lib/s46d";
     std::string control_socket = "/run/s46d/control.sock";
     DataPlaneKind dataplane = DataPlaneKind::none;
+    // The softwire device: the ip6tnl link (kernel) or the TUN (userspace). Empty: the backend's
+    // default name (s46tnl0 / s46tun0).
+    std::string tunnel_device;
+    // The IPv4 default route through the softwire (kernel backend): routing table and metric.
+    std::uint32_t route_table = 254;  // RT_TABLE_MAIN
+    std::uint32_t route_metric = 0;
     ControllerConfig controller;
     std::uint8_t prefix_hint = 56;       // IA_PD prefix-length hint (RFC 8415 §18.2.1)
     bool request_address = true;         // IA_NA

@@ -96,4 +96,13 @@ std::vector<std::uint8_t> build_ip6tnl_delete(std::uint32_t ifindex, std::uint32
     return finish(buf, nlh);
 }
 
+std::vector<std::uint8_t> build_link_set_up(std::uint32_t ifindex, bool up, std::uint32_t seq) {
+    std::vector<std::uint8_t> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = header(buf, RTM_NEWLINK, 0, seq, ifindex);
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    ifi->ifi_change = IFF_UP;  // only the UP flag changes
+    ifi->ifi_flags = up ? IFF_UP : 0;
+    return finish(buf, nlh);
+}
+
 }  // namespace s46::platform

@@ -44,4 +44,7 @@ Result<std::vector<std::uint8_t>> build_ip6tnl_change(std::uint32_t ifindex, con
 // RTM_DELLINK with NLM_F_ACK on `ifindex`.
 std::vector<std::uint8_t> build_ip6tnl_delete(std::uint32_t ifindex, std::uint32_t seq);
 
+// RTM_NEWLINK with NLM_F_ACK on `ifindex` changing only IFF_UP: `ip link set DEV up|down`.
+std::vector<std::uint8_t> build_link_set_up(std::uint32_t ifindex, bool up, std::uint32_t seq);
+
 }  // namespace s46::platform
