@@ -54,7 +54,7 @@ using Owned = std::unique_ptr<T, Deleter>;
 constexpr std::size_t kMaxMessage = 16384;
 class Batch {
 public:
-    Batch(std::uint32_t seq, bool ack) : seq_(seq), ack_(ack) {
+    Batch(std::uint32_t seq, bool ack, const char* table = kTable) : seq_(seq), ack_(ack), table_(table) {
         nftnl_batch_begin(reinterpret_cast<char*>(scratch_.data()), seq_++);
         commit(false, {});
     }
@@ -69,6 +69,7 @@ public:
         out_.bytes.insert(out_.bytes.end(), scratch_.begin(), scratch_.begin() + nlh->nlmsg_len);
         if (acked && ack_) out_.what.push_back(std::move(what));
     }
+    const char* table() const { return table_; }
     NftBatch finish() {
         scratch_.fill(0);
         nftnl_batch_end(reinterpret_cast<char*>(scratch_.data()), seq_++);
@@ -81,12 +82,13 @@ private:
     std::array<std::uint8_t, kMaxMessage> scratch_{};
     std::uint32_t seq_;
     bool ack_;
+    const char* table_;
     NftBatch out_;
 };
 
 void put_table(Batch& b, std::uint16_t type) {
     Owned<nftnl_table> t(nftnl_table_alloc());
-    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, kTable);
+    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, b.table());
     if (type == NFT_MSG_NEWTABLE) nftnl_table_set_u32(t.get(), NFTNL_TABLE_FLAGS, 0);
     // nft sends `table ip s46d` without NLM_F_CREATE (an existing table is fine) and without EXCL.
     nftnl_table_nlmsg_build_payload(b.header(type, 0), t.get());
@@ -97,7 +99,7 @@ void put_table(Batch& b, std::uint16_t type) {
 // (libnftnl's own order differs), and the bytes are meant to equal nft's.
 void put_chain(Batch& b, const char* name, const char* type, std::uint32_t hook, std::int32_t priority) {
     nlmsghdr* nlh = b.header(NFT_MSG_NEWCHAIN, NLM_F_CREATE);
-    mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, kTable);
+    mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, b.table());
     mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
     mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, type);
     mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY, htonl(NF_ACCEPT));
@@ -110,7 +112,7 @@ void put_chain(Batch& b, const char* name, const char* type, std::uint32_t hook,
 
 void put_counter_object(Batch& b, const char* name) {
     Owned<nftnl_obj> o(nftnl_obj_alloc());
-    nftnl_obj_set_str(o.get(), NFTNL_OBJ_TABLE, kTable);
+    nftnl_obj_set_str(o.get(), NFTNL_OBJ_TABLE, b.table());
     nftnl_obj_set_str(o.get(), NFTNL_OBJ_NAME, name);
     nftnl_obj_set_u32(o.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
     nftnl_obj_set_u64(o.get(), NFTNL_OBJ_CTR_BYTES, 0);
@@ -126,7 +128,7 @@ void put_counter_object(Batch& b, const char* name) {
 void put_elements(Batch& b, const char* set, std::uint32_t set_id, const std::vector<nftnl_set_elem*>& elems,
                   const std::string& what) {
     nlmsghdr* nlh = b.header(NFT_MSG_NEWSETELEM, NLM_F_CREATE);
-    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, kTable);
+    mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, b.table());
     mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
     if (set_id != 0) mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(set_id));
     nlattr* list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -176,9 +178,9 @@ void put_slot_map_userdata(nftnl_set* s, std::uint32_t modulus) {
     nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
 }
 
-Owned<nftnl_set> slot_set_ref() {
+Owned<nftnl_set> slot_set_ref(const char* table) {
     Owned<nftnl_set> s(nftnl_set_alloc());
-    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
+    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, table);
     nftnl_set_set_str(s.get(), NFTNL_SET_NAME, kSlotMap);
     return s;
 }
@@ -212,7 +214,7 @@ void put_slot_elements(Batch& b, net::Ipv4Address addr, const std::vector<map::P
 
 void put_slot_map(Batch& b, net::Ipv4Address addr, const std::vector<map::PortRange>& ranges,
                   const std::vector<std::uint32_t>& slots) {
-    Owned<nftnl_set> s = slot_set_ref();
+    Owned<nftnl_set> s = slot_set_ref(b.table());
     nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_MAP);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, kTypeInteger);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, 4);
@@ -229,7 +231,7 @@ void put_slot_map(Batch& b, net::Ipv4Address addr, const std::vector<map::PortRa
 // `meta l4proto` typeof userdata. Returns its set id.
 void put_napt_protocols_set(Batch& b, std::uint32_t id) {
     Owned<nftnl_set> s(nftnl_set_alloc());
-    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTable);
+    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, b.table());
     nftnl_set_set_str(s.get(), NFTNL_SET_NAME, "__set%d");
     nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, kTypeInetProto);
@@ -261,8 +263,8 @@ void put_napt_protocols_set(Batch& b, std::uint32_t id) {
 
 class Rule {
 public:
-    explicit Rule(const char* chain) : r_(nftnl_rule_alloc()), chain_(chain) {
-        nftnl_rule_set_str(r_.get(), NFTNL_RULE_TABLE, kTable);
+    Rule(const Batch& b, const char* chain) : r_(nftnl_rule_alloc()), chain_(chain) {
+        nftnl_rule_set_str(r_.get(), NFTNL_RULE_TABLE, b.table());
         nftnl_rule_set_str(r_.get(), NFTNL_RULE_CHAIN, chain);
     }
     nftnl_expr* add(const char* name) {
@@ -348,7 +350,7 @@ private:
 };
 
 void put_snat_rule(Batch& b, const NaptRuleset& rs, std::uint32_t protocols_set) {
-    Rule r("nat_postrouting");
+    Rule r(b, "nat_postrouting");
     r.ifname(NFT_META_OIFNAME, rs.tunnel);
     r.l4proto_lookup(protocols_set, false);
     r.counter();
@@ -393,7 +395,7 @@ void put_snat_rule(Batch& b, const NaptRuleset& rs, std::uint32_t protocols_set)
 }
 
 void put_dnat_rule(Batch& b, const std::string& tunnel, const StaticForward& f) {
-    Rule r("nat_prerouting");
+    Rule r(b, "nat_prerouting");
     r.ifname(NFT_META_IIFNAME, tunnel);
     r.l4proto_eq(static_cast<std::uint8_t>(f.proto));
     r.payload_load(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);  // th dport
@@ -418,7 +420,7 @@ void put_dnat_rule(Batch& b, const std::string& tunnel, const StaticForward& f) 
 // RFC 7596 §5.1): on a shared address they would collide with the other CEs' traffic, so they
 // are dropped before they reach the softwire, and counted.
 void put_unrestricted_drop(Batch& b, const char* chain, const std::string& tunnel, std::uint32_t protocols_set) {
-    Rule r(chain);
+    Rule r(b, chain);
     r.ifname(NFT_META_OIFNAME, tunnel);
     r.l4proto_lookup(protocols_set, true);
     nftnl_expr* e = r.add("objref");
@@ -433,7 +435,7 @@ void put_unrestricted_drop(Batch& b, const char* chain, const std::string& tunne
 // Outbound: the route MTU of the softwire (tunnel MTU) - 40. Inbound: `rt mtu` would be the
 // LAN route's MTU, so the constant tunnel MTU - 40. The write only ever lowers an MSS.
 void put_mss_rules(Batch& b, const std::string& tunnel, std::uint16_t mss) {
-    Rule out("mss_clamp");
+    Rule out(b, "mss_clamp");
     out.ifname(NFT_META_OIFNAME, tunnel);
     out.tcp_syn();
     out.counter();
@@ -449,7 +451,7 @@ void put_mss_rules(Batch& b, const std::string& tunnel, std::uint16_t mss) {
     out.write_mss();
     out.emit(b, "clamp outbound MSS to rt mtu");
 
-    Rule in("mss_clamp");
+    Rule in(b, "mss_clamp");
     in.ifname(NFT_META_IIFNAME, tunnel);
     in.tcp_syn();
     in.counter();
@@ -483,14 +485,8 @@ Result<bool> validate(const NaptRuleset& rs) {
     return true;
 }
 
-}  // namespace
-
-Result<NftBatch> build_napt_ruleset(const NaptRuleset& rs, std::uint32_t seq, bool ack) {
-    if (auto ok = validate(rs); !ok) return fail(ok.error());
-    Batch b(seq, ack);
-    put_table(b, NFT_MSG_NEWTABLE);
-    put_table(b, NFT_MSG_DELTABLE);
-    put_table(b, NFT_MSG_NEWTABLE);
+// Chains, counter, map and rules of `rs` into the table of `b` (created just before).
+void put_contents(Batch& b, const NaptRuleset& rs) {
     if (rs.napt) {
         put_chain(b, "nat_postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC);
         if (!rs.forwards.empty()) put_chain(b, "nat_prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST);
@@ -514,7 +510,53 @@ Result<NftBatch> build_napt_ruleset(const NaptRuleset& rs, std::uint32_t seq, bo
         put_unrestricted_drop(b, "filter_output", rs.tunnel, next_set_id);
     }
     if (rs.mss != 0) put_mss_rules(b, rs.tunnel, rs.mss);
+}
+
+}  // namespace
+
+Result<NftBatch> build_napt_ruleset(const NaptRuleset& rs, std::uint32_t seq, bool ack) {
+    if (auto ok = validate(rs); !ok) return fail(ok.error());
+    Batch b(seq, ack);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_table(b, NFT_MSG_DELTABLE);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_contents(b, rs);
     return b.finish();
+}
+
+NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack) {
+    NaptRuleset rs;
+    rs.tunnel = "s46probe";
+    rs.nat_address = net::Ipv4Address(192, 0, 2, 1);  // RFC 5737 documentation address
+    switch (feature) {
+        case NftFeature::nat:
+            rs.ranges = {{1024, 2047}};
+            break;
+        case NftFeature::numgen:
+            rs.ranges = {{1232, 1235}, {2256, 2259}};
+            rs.slots = {0, 1};
+            break;
+        case NftFeature::mss_clamp:
+            rs.napt = false;
+            rs.mss = 1400;
+            break;
+    }
+    Batch b(seq, ack, kProbeTable);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_table(b, NFT_MSG_DELTABLE);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_contents(b, rs);
+    put_table(b, NFT_MSG_DELTABLE);
+    return b.finish();
+}
+
+std::string to_string(NftFeature f) {
+    switch (f) {
+        case NftFeature::nat: return "nf_tables NAT (nft_chain_nat, nft_nat)";
+        case NftFeature::numgen: return "numgen slot map (nft_numgen, map lookups)";
+        case NftFeature::mss_clamp: return "TCP MSS clamping (nft_exthdr, nft_rt)";
+    }
+    return "unknown feature";
 }
 
 Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
@@ -523,7 +565,7 @@ Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vect
     for (std::uint32_t s : slots)
         if (s >= ranges.size()) return fail("nft slot update: slot names range " + std::to_string(s) + " of " + std::to_string(ranges.size()));
     Batch b(seq, ack);
-    Owned<nftnl_set> s = slot_set_ref();
+    Owned<nftnl_set> s = slot_set_ref(b.table());
     // DELSETELEM with no element list flushes the map (nf_tables_delsetelem).
     nftnl_set_elems_nlmsg_build_payload(b.header(NFT_MSG_DELSETELEM, 0), s.get());
     b.commit(true, "flush map ip s46d slots");

@@ -84,6 +84,17 @@ Result<NftBatch> build_napt_ruleset(const NaptRuleset& rs, std::uint32_t seq, bo
 Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
                                    const std::vector<std::uint32_t>& slots, std::uint32_t seq, bool ack = true);
 
+// Kernel features the ruleset needs, probed at start-up.
+enum class NftFeature { nat, numgen, mss_clamp };
+std::string to_string(NftFeature f);
+inline constexpr const char* kProbeTable = "s46d_probe";
+
+// A batch with no lasting effect: it creates table ip s46d_probe holding what `feature` needs
+// (a nat chain and snat rule; the numgen slot map; the MSS rules) and deletes it again. The
+// kernel resolves (and autoloads the modules of) every chain type and expression before it
+// commits, so an unsupported feature fails the batch and the failing message names it.
+NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack = true);
+
 // `table ip s46d; delete table ip s46d`: removes s46d's table, whether it exists or not.
 NftBatch build_delete_table(std::uint32_t seq, bool ack = true);
 
