@@ -569,7 +569,9 @@ Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vect
     // DELSETELEM with no element list flushes the map (nf_tables_delsetelem).
     nftnl_set_elems_nlmsg_build_payload(b.header(NFT_MSG_DELSETELEM, 0), s.get());
     b.commit(true, "flush map ip s46d slots");
-    put_slot_elements(b, nat_address, ranges, slots, false);
+    // nft sends the set id here too; the kernel finds the set by name and uses the id only
+    // for a set created in the same batch.
+    put_slot_elements(b, nat_address, ranges, slots, true);
     return b.finish();
 }
 

@@ -397,6 +397,23 @@ def test_psid_change_under_traffic(lab):
     return f"{deleted} entries flushed, 20 flows moved to PSID 53 ports, none left on PSID 52"
 
 
+def test_slot_map_update_in_place(lab):
+    """A PSID change that keeps the slot count: only the map's elements are replaced (one
+    batch: flush + add); the rule and its counters stay, new flows use the new set."""
+    b = Bench(lab)
+    b.apply(52)
+    check(b.client("udp", "20")["answered"] == 20, "20 flows on PSID 52")
+    t = time.time()
+    b.apply(53, cmd="update")
+    res = b.client("udp", "239")
+    check(res["answered"] == 239, f"239 new flows after the update: {res}")
+    ports = {e["port"] for e in b.peer_seen("udp", since=t)}
+    wrong = [p for p in ports if block_of(p, 53) is None]
+    check(len(ports) == 239 and not wrong, f"new flows on PSID 53 ports only: {len(ports)} ports, outside: {wrong[:5]}")
+    check(len({block_of(p, 53) for p in ports}) == 63, "all 63 blocks of the new set used")
+    return "map elements replaced in place: 239/239 new flows on PSID 53, 63 blocks"
+
+
 def test_gre_dropped_and_counted(lab):
     b = Bench(lab)
     b.apply(52)
@@ -465,7 +482,7 @@ def test_feedback_keeps_new_flows_alive(lab):
 
 
 SCENARIOS = [test_map_fill_95_percent, test_icmp_identifiers, test_tcp_and_mss, test_psid_change_under_traffic,
-             test_gre_dropped_and_counted, test_static_forward, test_reapply_without_feedback_loses_flows,
+             test_slot_map_update_in_place, test_gre_dropped_and_counted, test_static_forward, test_reapply_without_feedback_loses_flows,
              test_feedback_keeps_new_flows_alive]
 
 if __name__ == "__main__":

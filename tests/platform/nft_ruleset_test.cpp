@@ -215,6 +215,12 @@ TEST_CASE("the 63-block MAP set: 252 slots fit in the batch, every element names
     CHECK(setelem_msgs == 4096 / 128 + 3);
 }
 
+TEST_CASE("slot update (PSID 52 -> 53, same slot count) = nft's flush map + add element", "[nft][rfc7597]") {
+    auto b = build_slot_update(net::Ipv4Address(192, 0, 2, 1), {{1236, 1239}, {2260, 2263}, {3284, 3287}}, {0, 1, 2}, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("slot_update.hex"));
+}
+
 TEST_CASE("slot update: flush then add, nothing else", "[nft]") {
     auto b = build_slot_update(net::Ipv4Address(192, 0, 2, 1), {{1232, 1235}, {2256, 2259}}, {0, 1, 0, 1}, 7, true);
     REQUIRE(b);

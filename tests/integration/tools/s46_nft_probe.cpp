@@ -6,6 +6,7 @@
 //                          [--forward tcp|udp:EXT:LANADDR:LANPORT]... [--no-napt]
 //   s46_nft_probe rebind   --old-addr A (apply's options: the new binding)   apply, then flush stale conntrack
 //   s46_nft_probe feedback (apply's options)   re-plan the slots from conntrack occupancy and re-apply
+//   s46_nft_probe update   (apply's options)   replace the slot map's elements only (same slot count)
 //   s46_nft_probe counter  NAME
 //   s46_nft_probe conntrack                    one line per entry: proto remote:port -> nat:port
 //   s46_nft_probe delete
@@ -144,13 +145,13 @@ int main(int argc, char** argv) {
         std::size_t full = 0;
         for (std::size_t i = 0; i < ranges.size(); ++i) full += occupancy[i] >= napt::range_size(ranges[i]);
         std::printf("occupancy: %zu of %zu ranges full\n", full, ranges.size());
-    } else if (cmd != "apply" && cmd != "rebind") {
+    } else if (cmd != "apply" && cmd != "rebind" && cmd != "update") {
         return die("unknown command " + cmd);
     }
     if (o->rs.napt) {
         auto set = plan(*o, occupancy);
         if (!set) return die(set.error());
-        auto r = napt.apply(o->rs);
+        auto r = cmd == "update" ? napt.update_slots(o->rs.nat_address, o->rs.ranges, o->rs.slots) : napt.apply(o->rs);
         if (!r) return die(r.error());
         if (cmd == "rebind") {
             if (!o->has_old) return die("rebind needs --old-addr");

@@ -8,6 +8,8 @@ ns="s46nftcap$$"
 ip netns add "$ns"
 trap 'ip netns del "$ns"' EXIT
 for f in *.nft; do
+    # slot_update.nft changes the map of map_forward_mss.nft: load that first, uncaptured.
+    [ "$f" = slot_update.nft ] && ip netns exec "$ns" nft -f map_forward_mss.nft
     ip netns exec "$ns" strace -o "${f%.nft}.strace" -e trace=sendmsg -e write=3 -s 65535 nft -f "$f"
     # The first sendmsg on fd 3 is the batch (nft 1.0.6 sends a whole -f file as one batch).
     python3 - "${f%.nft}.strace" > "${f%.nft}.hex" <<'PY'
