@@ -342,6 +342,12 @@ public:
         nftnl_rule_nlmsg_build_payload(b.header(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND), r_.get());
         b.commit(true, "add rule ip s46d " + std::string(chain_) + " " + what);
     }
+    // `replace rule ... handle H`: the same position, the new expressions, atomically.
+    void emit_replace(Batch& b, std::uint64_t handle, const std::string& what) {
+        nftnl_rule_set_u64(r_.get(), NFTNL_RULE_HANDLE, handle);
+        nftnl_rule_nlmsg_build_payload(b.header(NFT_MSG_NEWRULE, NLM_F_REPLACE), r_.get());
+        b.commit(true, "replace rule ip s46d " + std::string(chain_) + " handle " + std::to_string(handle) + " " + what);
+    }
     nftnl_rule* get() { return r_.get(); }
 
 private:
@@ -349,7 +355,8 @@ private:
     const char* chain_;
 };
 
-void put_snat_rule(Batch& b, const NaptRuleset& rs, std::uint32_t protocols_set) {
+// The snat rule; with `replace_handle` it replaces that rule instead of being appended.
+void put_snat_rule(Batch& b, const NaptRuleset& rs, std::uint32_t protocols_set, std::uint64_t replace_handle = 0) {
     Rule r(b, "nat_postrouting");
     r.ifname(NFT_META_OIFNAME, rs.tunnel);
     r.l4proto_lookup(protocols_set, false);
@@ -391,7 +398,8 @@ void put_snat_rule(Batch& b, const NaptRuleset& rs, std::uint32_t protocols_set)
     nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG32_02);
     nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
     nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG32_03);
-    r.emit(b, "snat to the slot map");
+    if (replace_handle != 0) r.emit_replace(b, replace_handle, "snat to the slot map");
+    else r.emit(b, "snat to the slot map");
 }
 
 void put_dnat_rule(Batch& b, const std::string& tunnel, const StaticForward& f) {
@@ -572,6 +580,26 @@ Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vect
     // nft sends the set id here too; the kernel finds the set by name and uses the id only
     // for a set created in the same batch.
     put_slot_elements(b, nat_address, ranges, slots, true);
+    return b.finish();
+}
+
+Result<NftBatch> build_slot_replan(const NaptRuleset& rs, std::uint64_t snat_rule_handle, std::uint32_t seq, bool ack) {
+    if (auto ok = validate(rs); !ok) return fail(ok.error());
+    if (!rs.napt || rs.ranges.size() < 2) return fail("nft slot replan: needs NAPT over more than one range (a slot map)");
+    if (snat_rule_handle == 0) return fail("nft slot replan: no handle of the snat rule");
+    Batch b(seq, ack);
+    nftnl_set_elems_nlmsg_build_payload(b.header(NFT_MSG_DELSETELEM, 0), slot_set_ref(b.table()).get());
+    b.commit(true, "flush map ip s46d slots");
+    put_slot_elements(b, rs.nat_address, rs.ranges, rs.slots, true);
+    // The replacement rule brings its own `{ tcp, udp, icmp }`; the old rule's anonymous set
+    // goes with the old rule. The map keeps its name, so the other rules are untouched and
+    // the named counters keep counting.
+    // Set ids are batch-local names; any id the batch does not use otherwise will do. nft 1.0.6
+    // numbers on after the four sets it finds in the table (the map, three anonymous ones), so
+    // 5 keeps the bytes equal to nft's.
+    constexpr std::uint32_t kReplanProtocolsSetId = 5;
+    put_napt_protocols_set(b, kReplanProtocolsSetId);
+    put_snat_rule(b, rs, kReplanProtocolsSetId, snat_rule_handle);
     return b.finish();
 }
 

@@ -95,6 +95,12 @@ inline constexpr const char* kProbeTable = "s46d_probe";
 // commits, so an unsupported feature fails the batch and the failing message names it.
 NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack = true);
 
+// Conntrack feedback with a new slot count: flushes and refills @slots and replaces the snat
+// rule (found by its handle) with one whose numgen modulus is the new slot count, in one
+// batch. Unlike a re-apply, the table, the other rules and the named counters stay.
+// `rs` must have NAPT and more than one range.
+Result<NftBatch> build_slot_replan(const NaptRuleset& rs, std::uint64_t snat_rule_handle, std::uint32_t seq, bool ack = true);
+
 // `table ip s46d; delete table ip s46d`: removes s46d's table, whether it exists or not.
 NftBatch build_delete_table(std::uint32_t seq, bool ack = true);
 

@@ -2,6 +2,7 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/object.h>
+#include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -42,6 +43,31 @@ Result<bool> NftNapt::apply(const NaptRuleset& rs) {
 Result<bool> NftNapt::update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
                                    const std::vector<std::uint32_t>& slots) {
     return send([&](std::uint32_t seq) { return build_slot_update(nat_address, ranges, slots, seq); });
+}
+
+Result<bool> NftNapt::replan(const NaptRuleset& rs) {
+    // The snat rule's handle: the one rule of chain nat_postrouting.
+    std::vector<std::uint8_t> req(512);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(req.data()), NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP, nl_.next_seq());
+    nftnl_rule* filter = nftnl_rule_alloc();
+    nftnl_rule_set_str(filter, NFTNL_RULE_TABLE, kTable);
+    nftnl_rule_set_str(filter, NFTNL_RULE_CHAIN, "nat_postrouting");
+    nftnl_rule_nlmsg_build_payload(nlh, filter);
+    nftnl_rule_free(filter);
+    req.resize(nlh->nlmsg_len);
+    auto answer = nl_.dump(req, "list chain ip s46d nat_postrouting");
+    if (!answer) return fail(answer.error());
+    std::uint64_t handle = 0;
+    for (const auto& m : *answer) {
+        nftnl_rule* r = nftnl_rule_alloc();
+        if (nftnl_rule_nlmsg_parse(reinterpret_cast<const nlmsghdr*>(m.data()), r) == 0 &&
+            std::strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), kTable) == 0 &&
+            std::strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "nat_postrouting") == 0)
+            handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+        nftnl_rule_free(r);
+    }
+    if (handle == 0) return fail("replan: table ip s46d has no snat rule (apply the ruleset first)");
+    return send([&](std::uint32_t seq) { return build_slot_replan(rs, handle, seq); });
 }
 
 Result<bool> NftNapt::remove() {

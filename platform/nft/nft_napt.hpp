@@ -31,6 +31,9 @@ public:
     // Replaces the elements of @slots only (same slot count as the applied ruleset).
     Result<bool> update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
                               const std::vector<std::uint32_t>& slots);
+    // Conntrack feedback: new slots (any count) for the applied ruleset -- the map refilled and
+    // the snat rule replaced in one batch; the table, other rules and named counters stay.
+    Result<bool> replan(const NaptRuleset& rs);
     // Deletes table ip s46d if present.
     Result<bool> remove();
 

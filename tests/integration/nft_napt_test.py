@@ -475,10 +475,21 @@ def test_reapply_without_feedback_loses_flows(lab):
 
 
 def test_feedback_keeps_new_flows_alive(lab):
-    """With conntrack feedback the slots weight each block by its free ports: all 132 fit."""
-    answered, out = fill_then_burst(lab, lambda b: b.apply(52, cmd="feedback"))
+    """With conntrack feedback the slots weight each block by its free ports: all 132 fit. The
+    feedback refills the map and replaces only the snat rule, so the named counters survive."""
+    counted = {}
+
+    def feedback(b):
+        b.client("gre", "2")
+        time.sleep(0.2)
+        counted["before"] = b.counter("drop_unrestricted_proto")
+        r = b.apply(52, cmd="feedback")
+        counted["after"] = b.counter("drop_unrestricted_proto")
+        return r
+    answered, out = fill_then_burst(lab, feedback)
     check(answered == 132, f"with feedback every new flow finds a port: {answered}/132 ({out})")
-    return f"{answered}/132 answered ({out.replace(chr(10), '; ')})"
+    check(counted["before"] == 2 and counted["after"] == 2, f"drop counter kept across the feedback: {counted}")
+    return f"{answered}/132 answered ({out.replace(chr(10), '; ')}); drop counter kept ({counted['after']})"
 
 
 SCENARIOS = [test_map_fill_95_percent, test_icmp_identifiers, test_tcp_and_mss, test_psid_change_under_traffic,

@@ -221,6 +221,17 @@ TEST_CASE("slot update (PSID 52 -> 53, same slot count) = nft's flush map + add 
     require_same_batch(b->bytes, vector_file("slot_update.hex"));
 }
 
+TEST_CASE("slot replan (new slot count) = nft's flush map + add element + replace rule handle 9", "[nft][rfc7597]") {
+    NaptRuleset rs = map_example();
+    rs.ranges = {{1236, 1239}, {2260, 2263}};
+    rs.slots = {0, 1};
+    auto b = build_slot_replan(rs, 9, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("replan.hex"));
+    rs.ranges.resize(1);
+    CHECK_FALSE(build_slot_replan(rs, 9, 0));
+}
+
 TEST_CASE("slot update: flush then add, nothing else", "[nft]") {
     auto b = build_slot_update(net::Ipv4Address(192, 0, 2, 1), {{1232, 1235}, {2256, 2259}}, {0, 1, 0, 1}, 7, true);
     REQUIRE(b);

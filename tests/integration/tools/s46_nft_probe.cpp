@@ -5,7 +5,8 @@
 //   s46_nft_probe apply    --tunnel IF --addr A [--offset a --psid-len k --psid p] [--mss N]
 //                          [--forward tcp|udp:EXT:LANADDR:LANPORT]... [--no-napt]
 //   s46_nft_probe rebind   --old-addr A (apply's options: the new binding)   apply, then flush stale conntrack
-//   s46_nft_probe feedback (apply's options)   re-plan the slots from conntrack occupancy and re-apply
+//   s46_nft_probe feedback (apply's options)   re-plan the slots from conntrack occupancy: map refilled,
+//                                              snat rule replaced (NftNapt::replan), counters kept
 //   s46_nft_probe update   (apply's options)   replace the slot map's elements only (same slot count)
 //   s46_nft_probe counter  NAME
 //   s46_nft_probe conntrack                    one line per entry: proto remote:port -> nat:port
@@ -151,7 +152,9 @@ int main(int argc, char** argv) {
     if (o->rs.napt) {
         auto set = plan(*o, occupancy);
         if (!set) return die(set.error());
-        auto r = cmd == "update" ? napt.update_slots(o->rs.nat_address, o->rs.ranges, o->rs.slots) : napt.apply(o->rs);
+        auto r = cmd == "update"                                  ? napt.update_slots(o->rs.nat_address, o->rs.ranges, o->rs.slots)
+                 : cmd == "feedback" && o->rs.ranges.size() > 1 ? napt.replan(o->rs)
+                                                                  : napt.apply(o->rs);
         if (!r) return die(r.error());
         if (cmd == "rebind") {
             if (!o->has_old) return die("rebind needs --old-addr");

@@ -8,8 +8,14 @@ ns="s46nftcap$$"
 ip netns add "$ns"
 trap 'ip netns del "$ns"' EXIT
 for f in *.nft; do
-    # slot_update.nft changes the map of map_forward_mss.nft: load that first, uncaptured.
-    [ "$f" = slot_update.nft ] && ip netns exec "$ns" nft -f map_forward_mss.nft
+    # slot_update.nft and replan.nft change map_forward_mss.nft's table: load that first,
+    # uncaptured. replan.nft replaces the snat rule by its handle, 9 in a fresh table.
+    case "$f" in
+    slot_update.nft | replan.nft)
+        ip netns exec "$ns" nft -f map_forward_mss.nft
+        ip netns exec "$ns" nft -a list chain ip s46d nat_postrouting | grep -q 'map @slots # handle 9$' ||
+            { echo "capture.sh: the snat rule's handle is not 9" >&2; exit 1; } ;;
+    esac
     ip netns exec "$ns" strace -o "${f%.nft}.strace" -e trace=sendmsg -e write=3 -s 65535 nft -f "$f"
     # The first sendmsg on fd 3 is the batch (nft 1.0.6 sends a whole -f file as one batch).
     python3 - "${f%.nft}.strace" > "${f%.nft}.hex" <<'PY'
