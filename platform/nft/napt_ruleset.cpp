@@ -32,7 +32,8 @@ namespace {
 
 // nft's datatype numbers (nftables src/datatype.h); a concatenation is (t1 << 6) | t2.
 constexpr std::uint32_t kTypeInteger = 4, kTypeIpAddr = 7, kTypeInetProto = 12, kTypeInetService = 13;
-// Userdata keys of nft (include/nftables/... NFTNL_UDATA_SET_*) as libnftnl names them.
+// nft's byte order value for a host-endian key (BYTEORDER_HOST_ENDIAN), stored under the userdata
+// key NFTNL_UDATA_SET_KEYBYTEORDER.
 constexpr std::uint32_t kByteorderHost = 1;
 
 constexpr std::uint32_t kSlotSetId = 1;
@@ -228,7 +229,7 @@ void put_slot_map(Batch& b, net::Ipv4Address addr, const std::vector<map::PortRa
 }
 
 // `{ tcp, udp, icmp }` as nft makes it: an anonymous constant set of inet_proto, with the
-// `meta l4proto` typeof userdata. Returns its set id.
+// `meta l4proto` typeof userdata, under batch-local set id `id`.
 void put_napt_protocols_set(Batch& b, std::uint32_t id) {
     Owned<nftnl_set> s(nftnl_set_alloc());
     nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, b.table());

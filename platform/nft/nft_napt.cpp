@@ -20,8 +20,8 @@ Result<bool> NftNapt::send(Build&& build) {
     const std::uint32_t first = nl_.next_seq();
     Result<NftBatch> batch = build(first);
     if (!batch) return fail(batch.error());
-    while (nl_.next_seq() + 1 < batch->next_seq) {
-    }  // the batch used first .. next_seq - 1: the session continues after it
+    // The batch used first .. next_seq - 1: advance the session past them.
+    for (std::uint32_t used = first; used + 1 < batch->next_seq;) used = nl_.next_seq();
     return nl_.transact(batch->bytes, batch->what);
 }
 
