@@ -40,6 +40,7 @@ public:
     Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
     std::string name() const override { return "kernel"; }
+    std::string device() const override { return config_.device; }
     nlohmann::json counters() const override;
 
 private:
