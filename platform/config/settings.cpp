@@ -258,6 +258,15 @@ const Setting kSettings[] = {
          return true;
      }},
 
+    // ---- vendor hooks (docs/integration.md) ----
+    {"hooks.directory", "--hooks-dir", kString, +[](DaemonOptions& o, std::string_view v) { return store_path(o.hooks_directory, v); }},
+    {"hooks.timeout", "--hook-timeout", kInteger, +[](DaemonOptions& o, std::string_view v) -> R {
+         unsigned seconds = 0;
+         if (auto r = store_number(seconds, v, 1, 300); !r) return r;
+         o.hooks_timeout = std::chrono::seconds(seconds);
+         return true;
+     }},
+
     // ---- privileges ----
     {"privileges.user", "--user", kString, +[](DaemonOptions& o, std::string_view v) { return store_account_name(o.user, v); }},
     {"privileges.group", "--group", kString, +[](DaemonOptions& o, std::string_view v) { return store_account_name(o.group, v); }},

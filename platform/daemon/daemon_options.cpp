@@ -18,6 +18,7 @@ const char* const kDaemonUsage =
     "            [--no-binding-holddown S] [--aftr-failover-holddown S]\n"
     "            [--client-port N] [--dns-port N] [--verbose] [--log-level LEVEL] [--log-target stderr|syslog]\n"
     "            [--log-facility NAME] [--control-group GROUP] [--user USER] [--group GROUP]\n"
+    "            [--hooks-dir DIR] [--hook-timeout SECONDS]\n"
     "            [--config FILE]\n"
     "       s46d --check-config FILE [flags]\n"
     "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n"

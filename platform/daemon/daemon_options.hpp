@@ -3,6 +3,7 @@
 // (platform/config/settings.hpp), so a value is range-checked the same way from either.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct DaemonOptions {
     // The packet path's operator knobs (--dataplane userspace): encapsulation limit, hop limit,
     // ICMP answers and rate, MSS clamping, traffic class, MAP-E source check.
     dataplane::Options packet;
+    // Vendor hooks (docs/integration.md): executables run on tunnel up, change and down.
+    std::string hooks_directory = "/etc/s46d/hooks.d";
+    std::chrono::milliseconds hooks_timeout = std::chrono::seconds(10);
     bool verbose = false;                 // --verbose, or log level debug
     // The log (platform/log/logger.hpp). log_facility is a name parse_facility() accepts.
     log::Level log_level = log::Level::info;

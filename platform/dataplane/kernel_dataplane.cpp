@@ -142,6 +142,28 @@ Result<bool> KernelDataPlane::wan_has_address(std::uint32_t wan_index, const net
     return false;
 }
 
+std::string KernelDataPlane::read_fmr_support() {
+    // The kernel accepts IFLA_IPTUN_FMRS without complaint whether or not it knows it; only a
+    // kernel carrying the FMR patch reports the rules back (platform/net/ip6tnl_message.hpp).
+    std::vector<std::uint8_t> req(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(req.data());
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_seq = nl_->next_seq();
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+    ifi->ifi_family = AF_UNSPEC;
+    req.resize(nlh->nlmsg_len);
+    auto links = nl_->dump(req, "read back " + config_.device);
+    if (!links) return "unknown (" + links.error() + ")";
+    for (const auto& m : *links) {
+        const auto* h = reinterpret_cast<const nlmsghdr*>(m.data());
+        if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
+        const auto* info = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(h));
+        if (static_cast<std::uint32_t>(info->ifi_index) != link_index_) continue;
+        return platform::ip6tnl_reports_fmrs(m.data(), m.size()) ? "kernel" : "via BR, kernel lacks FMR support";
+    }
+    return "unknown (" + config_.device + " not found when read back)";
+}
+
 Result<bool> KernelDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
     if (t.kind == select::TransitionKind::teardown || !plan) {
         tear_down();
@@ -179,6 +201,9 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
     p.encap_limit = config_.options.encapsulation_limit;
     p.hop_limit = config_.options.hop_limit;
     p.mtu = plan.tunnel_mtu;
+    // MAP-E mesh (RFC 7597 §5: FMRs give direct CE-to-CE paths) where the kernel can do it.
+    for (const auto& rule : plan.fmrs)
+        p.fmrs.push_back({rule.ipv6_prefix, rule.ipv4_prefix, rule.ea_len, rule.psid_offset.value_or(map::kMapEDefaultPsidOffset)});
 
     // 1. The link: created once (its index is needed by everything after), changed in place
     //    afterwards (new endpoints or MTU keep the device, its counters and the flows' oif).
@@ -299,6 +324,7 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         tear_down();
         return sent;
     }
+    fmr_status_ = p.fmrs.empty() ? "none in the plan" : read_fmr_support();
     return true;
 }
 
@@ -330,6 +356,7 @@ void KernelDataPlane::tear_down() {
     }
     link_address_.reset();
     default_route_ = false;
+    fmr_status_ = "none in the plan";
 }
 
 nlohmann::json KernelDataPlane::counters() const {
@@ -338,7 +365,8 @@ nlohmann::json KernelDataPlane::counters() const {
                         {"route_table", config_.route_table},
                         {"route_metric", config_.route_metric},
                         {"netlink_changes", changes_},
-                        {"netlink_failures", failures_}};
+                        {"netlink_failures", failures_},
+                        {"fmr", fmr_status_}};
     if (!last_error_.empty()) j["last_error"] = last_error_;
     return j;
 }

@@ -40,6 +40,7 @@ public:
     Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
     std::string name() const override { return "kernel"; }
+    std::string device() const override { return config_.device; }
     nlohmann::json counters() const override;
 
 private:
@@ -52,6 +53,7 @@ private:
     Result<bool> remember(const std::string& kind, const std::string& key);
     void forget(const std::string& kind, const std::string& key);
     Result<bool> wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a);
+    std::string read_fmr_support();
 
     KernelConfig config_;
     store::StateStore* store_;
@@ -64,6 +66,9 @@ private:
     std::optional<net::Ipv4Prefix> lan_route_;        // GI-4over6
     std::uint64_t changes_ = 0, failures_ = 0;
     std::string last_error_;
+    // MAP-E forwarding rules: "none in the plan", "kernel" (the kernel forwards CE to CE) or
+    // "via BR, kernel lacks FMR support" (traffic to other CEs still works, through the BR).
+    std::string fmr_status_ = "none in the plan";
 };
 
 }  // namespace s46::daemon
