@@ -52,6 +52,7 @@ struct StaticForward {
     std::uint16_t external_port = 0;
     net::Ipv4Address lan_address;
     std::uint16_t lan_port = 0;
+    friend bool operator==(const StaticForward&, const StaticForward&) = default;
 };
 
 struct NaptRuleset {
@@ -62,6 +63,7 @@ struct NaptRuleset {
     std::vector<std::uint32_t> slots;      // slot -> index into ranges (napt::plan_slots); ignored with one range
     std::uint16_t mss = 0;                 // inbound MSS (tunnel MTU - 40); 0: no clamping
     std::vector<StaticForward> forwards;
+    friend bool operator==(const NaptRuleset&, const NaptRuleset&) = default;
 };
 
 // One NFNL batch (BATCH_BEGIN .. BATCH_END) and, in sequence order, what each acked message does
