@@ -14,6 +14,7 @@
 
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
+#include "core/napt/static_forward.hpp"
 #include "core/provision/lease.hpp"
 #include "core/result.hpp"
 #include "core/select/mode.hpp"
@@ -144,6 +145,12 @@ public:
     virtual Status remember_kernel_object(const KernelObject& object) = 0;
     virtual Status forget_kernel_object(const KernelObject& object) = 0;
     virtual Result<std::vector<KernelObject>> kernel_objects() = 0;  // in the order remembered
+
+    // The operator's static port forwards, keyed by (protocol, external port): saving one with
+    // the key of a stored one replaces it; deleting an unknown one is not an error.
+    virtual Status save_static_forward(const napt::StaticForward& forward) = 0;
+    virtual Status delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) = 0;
+    virtual Result<std::vector<napt::StaticForward>> static_forwards() = 0;  // in the order added
 };
 
 }  // namespace s46::store
