@@ -171,7 +171,7 @@ Result<Request> parse_events(const json& req) {
             if (!k)
                 return fail(field(where) + ": unknown event kind \"" + excerpt(*text) +
                             "\" (mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired, lease_released, "
-                            "provisioning_error, tunnel_event)");
+                            "provisioning_error, tunnel_event, port_forward)");
             if (std::find(r.kinds.begin(), r.kinds.end(), *k) == r.kinds.end()) r.kinds.push_back(*k);
         }
     }

@@ -46,6 +46,7 @@ enum class EventKind : std::uint8_t {
     lease_released,
     provisioning_error,
     tunnel_event,  // what the packet path reported and the daemon did (no binding, AFTR failover)
+    port_forward,  // a static port forward added, deleted, disabled or enabled again by a plan change
 };
 
 constexpr std::string_view to_string(EventKind k) {
@@ -58,6 +59,7 @@ constexpr std::string_view to_string(EventKind k) {
         case EventKind::lease_released: return "lease_released";
         case EventKind::provisioning_error: return "provisioning_error";
         case EventKind::tunnel_event: return "tunnel_event";
+        case EventKind::port_forward: return "port_forward";
     }
     return "?";
 }
@@ -65,7 +67,7 @@ constexpr std::string_view to_string(EventKind k) {
 constexpr std::optional<EventKind> event_kind_from_string(std::string_view s) {
     for (auto k : {EventKind::mode_changed, EventKind::lease_obtained, EventKind::lease_renewed,
                    EventKind::lease_rebound, EventKind::lease_expired, EventKind::lease_released,
-                   EventKind::provisioning_error, EventKind::tunnel_event})
+                   EventKind::provisioning_error, EventKind::tunnel_event, EventKind::port_forward})
         if (to_string(k) == s) return k;
     return std::nullopt;
 }
