@@ -364,7 +364,14 @@ Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
         if (!ports) return fail("port set: " + ports.error());
         set = *ports;
         rs.nat_address = plan.ipv4.address;
-        rs.ranges = napt::dynamic_ranges(*set, {});
+        std::vector<std::uint16_t> reserved;
+        for (const auto& f : forwards_) {
+            if (!set->contains(f.external_port)) continue;  // the daemon passes enabled ones only; be safe
+            reserved.push_back(f.external_port);
+            rs.forwards.push_back({f.protocol == napt::Protocol::udp ? platform::nft::ForwardProto::udp : platform::nft::ForwardProto::tcp,
+                                   f.external_port, f.lan_address, f.lan_port});
+        }
+        rs.ranges = napt::dynamic_ranges(*set, reserved);
         auto slots = napt::plan_slots(rs.ranges, {});
         if (!slots) return fail("NAPT44 slots: " + slots.error());
         rs.slots = slots->slots;
@@ -388,6 +395,12 @@ Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
     ruleset_ = rs;
     napt_set_ = set;
     return true;
+}
+
+Result<bool> KernelDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+    forwards_ = enabled;
+    if (!plan_ || link_index_ == 0) return true;  // applied with the next bring-up
+    return apply_napt(*plan_);
 }
 
 void KernelDataPlane::remove_napt() {

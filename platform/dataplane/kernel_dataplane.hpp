@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/dataplane/options.hpp"
+#include "core/napt/static_forward.hpp"
 #include "platform/daemon/dataplane.hpp"
 #include "platform/net/netlink_session.hpp"
 #include "platform/nft/nft_napt.hpp"
@@ -41,6 +42,9 @@ public:
     Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
     void tick() override;
+    // Static port forwards (docs/napt.md): DNAT rules in table ip s46d, their external ports cut
+    // out of the dynamic ranges so nf_nat never hands them to another flow.
+    Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
     std::string name() const override { return "kernel"; }
     std::string device() const override { return config_.device; }
     nlohmann::json counters() const override;
@@ -70,6 +74,7 @@ private:
     std::unique_ptr<platform::nft::NftNapt> napt_;
     std::optional<platform::nft::NaptRuleset> ruleset_;  // what table ip s46d holds now
     std::optional<map::PortSet> napt_set_;               // its port set (NAPT modes)
+    std::vector<napt::StaticForward> forwards_;          // enabled static forwards
     unsigned ticks_ = 0;
     std::uint64_t conntrack_flushed_ = 0, feedback_updates_ = 0;
     std::optional<modes::Plan> plan_;                // what is configured (remote included)
