@@ -48,12 +48,17 @@ inline constexpr std::string_view kBindings =
     "SELECT seq, at, mode, tunnel_address, ipv4_address, psid_offset, psid_length, psid, port_ranges FROM "
     "(SELECT * FROM binding ORDER BY seq DESC LIMIT ?1) ORDER BY seq";
 
+// rowid keeps the order objects were remembered in (teardown runs it backwards).
+inline constexpr std::string_view kRememberKernelObject = "INSERT OR IGNORE INTO kernel_object (kind, key) VALUES (?1, ?2)";
+inline constexpr std::string_view kForgetKernelObject = "DELETE FROM kernel_object WHERE kind = ?1 AND key = ?2";
+inline constexpr std::string_view kKernelObjects = "SELECT kind, key FROM kernel_object ORDER BY rowid";
+
 // kClearLease is left out: it is three statements and prepare would check only the first; the
 // three loads cover the same tables.
 inline constexpr std::array kAll = {
     kLoadLease,  kLoadLeaseAddresses, kLoadLeasePrefixes, kInsertLease,  kInsertLeaseAddress,
     kInsertLeasePrefix, kLoadSelection, kSaveSelection, kAppendEvent, kTrimJournal,
-    kJournal, kAppendBinding, kTrimBindings, kBindings,
+    kJournal, kAppendBinding, kTrimBindings, kBindings, kRememberKernelObject, kForgetKernelObject, kKernelObjects,
 };
 
 }  // namespace s46::store::queries

@@ -72,10 +72,23 @@ ALTER TABLE lease ADD COLUMN boot_id TEXT;
 ALTER TABLE lease ADD COLUMN wall_synchronized INTEGER;
 )sql";
 
+// v3. What the kernel data plane created (docs/dataplane.md): a row is written before the
+// object is created and deleted after the object is gone, so after a crash the next start
+// removes exactly what s46d left behind and nothing else. `kind` says what `key` names
+// (e.g. "link" / "s46tnl0", "address6" / "eth0 2001:db8::1").
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE kernel_object (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
-    // {3, "ALTER TABLE ...;"},  // the next layout goes here
+    {3, kV3},
+    // {4, "ALTER TABLE ...;"},  // the next layout goes here
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "platform/store/history_rows.hpp"
 #include "platform/store/lease_rows.hpp"
 #include "platform/store/open_db.hpp"
+#include "platform/store/queries.hpp"
 
 namespace s46::store {
 namespace {
@@ -61,13 +62,13 @@ SqliteStore::SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent
     : options_(std::move(options)), db_(std::move(db)), persistent_(persistent) {}
 
 template <class Body>
-Status SqliteStore::write(const char* what, Body body) {
+Status SqliteStore::write(const std::string& what, Body body) {
     TxResult t = transaction(db_, body);
     if (t.rc == SQLITE_OK) {
         ++writes_;
         return Done{};
     }
-    std::string error = std::string(what) + " in " + options_.path + ": " + t.message;
+    std::string error = what + " in " + options_.path + ": " + t.message;
     if (!persistent_ || !disk_failure(t.rc)) return fail(error);
 
     // The disk stopped taking writes (remounted read-only after a flash error, full, gone).
@@ -136,5 +137,35 @@ Status SqliteStore::record_binding(const Binding& binding) {
 }
 
 Result<std::vector<Binding>> SqliteStore::bindings(std::size_t limit) { return read_bindings(db_, limit); }
+
+Status SqliteStore::remember_kernel_object(const KernelObject& object) {
+    return write("remembering kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
+        sql::Stmt st;
+        st.prepare(db, queries::kRememberKernelObject);
+        st.bind_text(1, object.kind);
+        st.bind_text(2, object.key);
+        return st.run();
+    });
+}
+
+Status SqliteStore::forget_kernel_object(const KernelObject& object) {
+    return write("forgetting kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
+        sql::Stmt st;
+        st.prepare(db, queries::kForgetKernelObject);
+        st.bind_text(1, object.kind);
+        st.bind_text(2, object.key);
+        return st.run();
+    });
+}
+
+Result<std::vector<KernelObject>> SqliteStore::kernel_objects() {
+    std::vector<KernelObject> out;
+    sql::Stmt st;
+    st.prepare(db_, queries::kKernelObjects);
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.text(0), st.text(1)});
+    if (rc != SQLITE_DONE) return fail("reading the kernel objects in " + options_.path + ": " + db_.message());
+    return out;
+}
 
 }  // namespace s46::store

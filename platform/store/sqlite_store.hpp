@@ -51,6 +51,9 @@ public:
 
     Status record_binding(const Binding& binding) override;
     Result<std::vector<Binding>> bindings(std::size_t limit) override;
+    Status remember_kernel_object(const KernelObject& object) override;
+    Status forget_kernel_object(const KernelObject& object) override;
+    Result<std::vector<KernelObject>> kernel_objects() override;
 
     // False once the store runs from memory (at open or after a failed write).
     bool persistent() const { return persistent_; }
@@ -62,7 +65,7 @@ public:
 private:
     SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent);
     template <class Body>
-    Status write(const char* what, Body body);
+    Status write(const std::string& what, Body body);
 
     SqliteStoreOptions options_;
     sql::Db db_;

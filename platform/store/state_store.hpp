@@ -104,6 +104,14 @@ struct Binding {
     }
 };
 
+// A kernel object the kernel data plane created (a link, an address, a route, an nftables
+// table), recorded so a restart after a crash can remove what the last run left behind.
+struct KernelObject {
+    std::string kind;  // "link", "address6", "route4", "nft_table", ...
+    std::string key;   // what identifies it to its owner (a name, "ifname address", ...)
+    friend bool operator==(const KernelObject&, const KernelObject&) = default;
+};
+
 // Every call returns a value or an error naming what failed; none throws. Writes that would
 // store what is already stored are skipped (flash wear).
 class StateStore {
@@ -130,6 +138,12 @@ public:
     virtual Status record_binding(const Binding& binding) = 0;
     // The newest `limit` bindings, oldest first.
     virtual Result<std::vector<Binding>> bindings(std::size_t limit) = 0;
+
+    // Write-ahead record of the kernel objects s46d creates: remember before creating, forget
+    // after deleting. Remembering twice or forgetting the unknown is not an error.
+    virtual Status remember_kernel_object(const KernelObject& object) = 0;
+    virtual Status forget_kernel_object(const KernelObject& object) = 0;
+    virtual Result<std::vector<KernelObject>> kernel_objects() = 0;  // in the order remembered
 };
 
 }  // namespace s46::store
