@@ -12,16 +12,15 @@
 //     addr4-add DEV ADDR4/LEN                             build_addr4_add
 //     route4-add DEV [--table N] [--metric N]             build_default_route4_add
 //     route4-del DEV [--table N] [--metric N]             build_default_route4_del
+// Sent through NetlinkSession (platform/net/netlink_session.hpp), as s46d sends them.
 // Exit status: 0 when the kernel acknowledged (or, with --expect-errno, refused with exactly that
 // error, e.g. EEXIST); 1 when it answered otherwise; 2 on bad usage or a bad argument.
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <net/if.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
@@ -35,6 +34,7 @@
 #include "core/net/ipv6.hpp"
 #include "core/result.hpp"
 #include "platform/net/ip6tnl_message.hpp"
+#include "platform/net/netlink_session.hpp"
 #include "platform/net/route_message.hpp"
 
 namespace {
@@ -46,32 +46,13 @@ namespace platform = s46::platform;
 
 constexpr int kUsage = 2;
 
-// The kernel's answer to one request: 0 (acknowledged) or a positive errno.
-Result<int> send_and_read_ack(const std::vector<std::uint8_t>& message) {
-    mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
-    if (!nl) return fail(std::string("socket: ") + std::strerror(errno));
-    struct Close {
-        mnl_socket* s;
-        ~Close() { mnl_socket_close(s); }
-    } close{nl};
-    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) return fail(std::string("bind: ") + std::strerror(errno));
-    timeval timeout{.tv_sec = 5, .tv_usec = 0};
-    if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
-        return fail(std::string("SO_RCVTIMEO: ") + std::strerror(errno));
-    if (mnl_socket_sendto(nl, message.data(), message.size()) < 0) return fail(std::string("send: ") + std::strerror(errno));
-    const auto* request = reinterpret_cast<const nlmsghdr*>(message.data());
-    std::vector<std::uint8_t> reply(MNL_SOCKET_BUFFER_SIZE);
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(nl, reply.data(), reply.size());
-        if (n < 0) return fail(std::string("receive: ") + std::strerror(errno));
-        int len = static_cast<int>(n);
-        for (auto* nlh = reinterpret_cast<nlmsghdr*>(reply.data()); mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-            if (nlh->nlmsg_seq != request->nlmsg_seq || nlh->nlmsg_type != NLMSG_ERROR) continue;
-            if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) return fail("truncated NLMSG_ERROR");
-            const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-            return -err->error;
-        }
+// The errno whose name (strerrorname_np: "EEXIST") is `name`, or 0.
+int errno_named(const std::string& name) {
+    for (int e = 1; e < 256; ++e) {
+        const char* n = strerrorname_np(e);
+        if (n && name == n) return e;
     }
+    return 0;
 }
 
 std::uint32_t ifindex_of(const std::string& name) {
@@ -189,30 +170,38 @@ int main(int argc, char** argv) {
         }
     }
 
-    const auto message = build(command, args, 1);
+    int expected_errno = 0;
+    if (expect && (expected_errno = errno_named(*expect)) == 0) {
+        std::cerr << "s46-netlink-probe: --expect-errno " << *expect << ": no such errno\n";
+        return kUsage;
+    }
+    auto session = platform::NetlinkSession::open(NETLINK_ROUTE, std::chrono::seconds(5));
+    if (!session) {
+        std::cerr << "s46-netlink-probe: " << session.error() << "\n";
+        return 1;
+    }
+    const auto message = build(command, args, (*session)->next_seq());
     if (!message) {
         std::cerr << "s46-netlink-probe: " << command << ": the builder refused: " << message.error() << "\n";
         return kUsage;
     }
-    const auto answer = send_and_read_ack(*message);
-    if (!answer) {
-        std::cerr << "s46-netlink-probe: " << command << ": " << answer.error() << "\n";
-        return 1;
-    }
-    const int error = *answer;
-    const std::string name = error == 0 ? "ACK" : (strerrorname_np(error) ? strerrorname_np(error) : std::to_string(error));
+    const auto answer = (*session)->transact(*message, {command});
     if (!expect) {
-        if (error == 0) {
+        if (answer) {
             std::cout << command << ": acknowledged\n";
             return 0;
         }
-        std::cerr << "s46-netlink-probe: " << command << ": kernel refused: " << name << " (" << std::strerror(error) << ")\n";
+        std::cerr << "s46-netlink-probe: kernel refused: " << answer.error() << "\n";
         return 1;
     }
-    if (name == *expect) {
-        std::cout << command << ": refused with " << name << ", as expected\n";
+    // NetlinkSession names a refusal "<what>: <strerror text>", then the kernel's extended-ack
+    // message in parentheses when there is one.
+    const std::string refusal = command + ": " + std::strerror(expected_errno);
+    if (!answer && (answer.error() == refusal || answer.error().starts_with(refusal + " ("))) {
+        std::cout << command << ": refused with " << *expect << ", as expected\n";
         return 0;
     }
-    std::cerr << "s46-netlink-probe: " << command << ": expected " << *expect << ", kernel answered " << name << "\n";
+    std::cerr << "s46-netlink-probe: " << command << ": expected " << *expect << ", kernel answered "
+              << (answer ? std::string("ACK") : answer.error()) << "\n";
     return 1;
 }
