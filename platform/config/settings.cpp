@@ -122,8 +122,8 @@ const Setting kSettings[] = {
     {"dataplane.backend", "--dataplane", kString, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "none") o.dataplane = daemon::DataPlaneKind::none;
          else if (v == "userspace") o.dataplane = daemon::DataPlaneKind::userspace;
-         else if (v == "kernel") return fail("expected none or userspace, got 'kernel' (no kernel data plane in this build)");
-         else return fail("expected none or userspace, got '" + std::string(v) + "'");
+         else if (v == "kernel") o.dataplane = daemon::DataPlaneKind::kernel;
+         else return fail("expected none, userspace or kernel, got '" + std::string(v) + "'");
          return true;
      }},
     {"dataplane.source_check", "--source-check", kString, +[](DaemonOptions& o, std::string_view v) -> R {
@@ -150,6 +150,23 @@ const Setting kSettings[] = {
          if (auto r = store_number(n, v, 0, 255); !r) return r;  // RFC 2473 §4.1.1
          o.packet.encapsulation_limit = n;
          return true;
+     }},
+    {"tunnel.device", "--tunnel-device", kString | kNull, +[](DaemonOptions& o, std::string_view v) -> R {
+         if (v == "off") {  // null: the backend's default name
+             o.tunnel_device.clear();
+             return true;
+         }
+         // IFNAMSIZ - 1 characters; '/' and whitespace are not allowed in Linux interface names.
+         if (v.empty() || v.size() > 15 || v.find_first_of("/ \t\n:") != std::string_view::npos || v == "." || v == "..")
+             return fail("'" + std::string(v) + "' is not an interface name (1-15 characters, no '/', ':' or spaces)");
+         o.tunnel_device = std::string(v);
+         return true;
+     }},
+    {"tunnel.route_table", "--route-table", kInteger, +[](DaemonOptions& o, std::string_view v) {
+         return store_number(o.route_table, v, 1, 0xffffffffLL);  // 0 is RT_TABLE_UNSPEC, not a table
+     }},
+    {"tunnel.route_metric", "--route-metric", kInteger, +[](DaemonOptions& o, std::string_view v) {
+         return store_number(o.route_metric, v, 0, 0xffffffffLL);
      }},
     {"tunnel.tclass_inbound", "--tclass-inbound", kString, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "copy") o.packet.copy_traffic_class_inbound = true;
@@ -238,6 +255,15 @@ const Setting kSettings[] = {
          auto f = log::parse_facility(v);
          if (!f) return fail(f.error());
          o.log_facility = std::string(v);
+         return true;
+     }},
+
+    // ---- vendor hooks (docs/integration.md) ----
+    {"hooks.directory", "--hooks-dir", kString, +[](DaemonOptions& o, std::string_view v) { return store_path(o.hooks_directory, v); }},
+    {"hooks.timeout", "--hook-timeout", kInteger, +[](DaemonOptions& o, std::string_view v) -> R {
+         unsigned seconds = 0;
+         if (auto r = store_number(seconds, v, 1, 300); !r) return r;
+         o.hooks_timeout = std::chrono::seconds(seconds);
          return true;
      }},
 

@@ -19,6 +19,7 @@
 #include "dhcp/client/duid.hpp"
 #include "dhcp/client/reject.hpp"
 #include "dhcp/client/state.hpp"
+#include "platform/dataplane/kernel_dataplane.hpp"
 #include "platform/dataplane/userspace_dataplane.hpp"
 #include "platform/daemon/privileges.hpp"
 #include "platform/log/logger.hpp"
@@ -115,12 +116,28 @@ Result<bool> Daemon::start() {
         uc.max_sessions = options_.napt_max_sessions;
         uc.max_ports_per_host = options_.napt_host_share;
         uc.options = options_.packet;
+        if (!options_.tunnel_device.empty()) uc.tun_name = options_.tunnel_device;
         auto dp = UserspaceDataPlane::create(io_, uc);
         if (!dp) return fail("--dataplane userspace: " + dp.error());
+        dataplane_ = std::move(*dp);
+    } else if (options_.dataplane == DataPlaneKind::kernel) {
+        KernelConfig kc;
+        kc.wan_interface = options_.wan_interface;
+        kc.lan_interface = options_.lan_interface;
+        if (!options_.tunnel_device.empty()) kc.device = options_.tunnel_device;
+        kc.route_table = options_.route_table;
+        kc.route_metric = options_.route_metric;
+        kc.options = options_.packet;
+        auto dp = KernelDataPlane::create(kc, store_.get());
+        if (!dp) return fail("--dataplane kernel: " + dp.error());
         dataplane_ = std::move(*dp);
     } else {
         dataplane_ = std::make_unique<NullDataPlane>();
     }
+    hooks_ = std::make_unique<hooks::HookRunner>(io_, hooks::HookRunnerOptions{options_.hooks_directory, options_.hooks_timeout},
+                                                 [this](bool problem, const std::string& line) {
+                                                     log(problem ? effect::Level::warning : effect::Level::info, line, "hooks");
+                                                 });
     static std::mt19937_64 jitter_rng{std::random_device{}()};
     controller_ = std::make_unique<Controller>(options_.controller,
                                                [] { return std::uniform_real_distribution<double>(0, 1)(jitter_rng); });
@@ -272,8 +289,15 @@ void Daemon::carry_out(Effects effects) {
                 } else if constexpr (std::is_same_v<E, effect::ApplyPlan>) {
                     if (auto r = dataplane_->apply(x.transition, x.plan ? &*x.plan : nullptr); !r)
                         failed("data plane " + dataplane_->name() + ": " + r.error());
+                    else if (auto ev = hooks::hook_event(x.transition.kind))
+                        run_hooks(*ev, x.transition.kind == select::TransitionKind::teardown ? nullptr : (x.plan ? &*x.plan : nullptr));
                 } else if constexpr (std::is_same_v<E, effect::SetRemote>) {
                     if (auto r = dataplane_->set_remote(x.remote); !r) failed("data plane: " + r.error());
+                    else if (hooked_plan_) {
+                        modes::Plan p = *hooked_plan_;
+                        p.tunnel_remote = x.remote;
+                        run_hooks(hooks::HookEvent::change, &p);
+                    }
                 } else if constexpr (std::is_same_v<E, effect::Resolve>) {
                     const std::uint64_t query = x.query;
                     resolver_->resolve(x.name, x.servers, [this, query](dns::AftrResult r) {
@@ -410,6 +434,9 @@ Result<std::string> Daemon::reload() {
         {n.wan_interface != o.wan_interface, "interfaces.wan"},
         {n.lan_interface != o.lan_interface, "interfaces.lan"},
         {n.dataplane != o.dataplane, "dataplane.backend"},
+        {n.hooks_directory != o.hooks_directory || n.hooks_timeout != o.hooks_timeout, "hooks.directory, hooks.timeout"},
+        {n.tunnel_device != o.tunnel_device || n.route_table != o.route_table || n.route_metric != o.route_metric,
+         "tunnel.device, tunnel.route_table, tunnel.route_metric"},
         {n.packet != o.packet, "the packet path (tunnel, icmp, dataplane.mss_clamp/source_check)"},
         {n.napt_host_share != o.napt_host_share || n.napt_max_sessions != o.napt_max_sessions, "napt"},
         {n.prefix_hint != o.prefix_hint || n.request_address != o.request_address ||
@@ -464,8 +491,29 @@ void Daemon::shutdown(const std::string& why) {
     });
 }
 
+void Daemon::run_hooks(hooks::HookEvent event, const modes::Plan* plan) {
+    if (!hooks_) return;
+    // A DS-Lite plan whose AFTR is not resolved yet has no tunnel: its "up" comes with SetRemote.
+    if (event != hooks::HookEvent::down && plan && !plan->tunnel_remote) {
+        hooked_plan_ = *plan;
+        return;
+    }
+    if (event == hooks::HookEvent::change && !hook_up_) event = hooks::HookEvent::up;
+    if (event == hooks::HookEvent::down && !hook_up_) {
+        hooked_plan_.reset();
+        return;
+    }
+    if (event == hooks::HookEvent::down) hooked_plan_.reset();
+    else hooked_plan_ = *plan;
+    hook_up_ = event != hooks::HookEvent::down;
+    hooks::HookContext context{dataplane_->name(), dataplane_->device(), options_.wan_interface};
+    hooks_->run(hooks::make_hook_call(event, plan, context));
+}
+
 int Daemon::run() {
     io_.run();
+    // The "down" hooks of the teardown at shutdown, if the loop stopped before they finished.
+    if (hooks_) hooks_->drain(std::chrono::seconds(3));
     if (control_) control_->close();
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "platform/daemon/controller.hpp"
 #include "platform/daemon/daemon_options.hpp"
 #include "platform/dns/cares_resolver.hpp"
+#include "platform/hooks/hook_runner.hpp"
 #include "platform/net/dhcp6_socket.hpp"
 #include "platform/net/link_monitor.hpp"
 #include "platform/store/sqlite_store.hpp"
@@ -73,6 +74,7 @@ private:
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<dns::CaresResolver> resolver_;
     std::unique_ptr<DataPlane> dataplane_;
+    std::unique_ptr<hooks::HookRunner> hooks_;      // vendor hooks on tunnel up, change, down
     std::unique_ptr<Controller> controller_;
     std::unique_ptr<dhcp::client::Client> client_;
     std::unique_ptr<platform::Dhcp6Socket> socket_;
@@ -83,6 +85,10 @@ private:
     bool state_dir_created_ = false;
     int state_lock_fd_ = -1;
     std::string last_error_;  // the last effect that failed (store, data plane), for status
+    // Vendor hooks: the plan they were last told about, and whether they were told "up".
+    void run_hooks(hooks::HookEvent event, const modes::Plan* plan);
+    std::optional<modes::Plan> hooked_plan_;
+    bool hook_up_ = false;
     std::uint64_t reloads_ = 0, reload_failures_ = 0;
     // Timings reported in status (docs/performance.md): process start -> first mode active, and
     // the last Reply's arrival on the socket -> mode selected and plan ready. Measurements, not

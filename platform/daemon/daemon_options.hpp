@@ -3,6 +3,7 @@
 // (platform/config/settings.hpp), so a value is range-checked the same way from either.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +15,7 @@
 
 namespace s46::daemon {
 
-enum class DataPlaneKind { none, userspace };
+enum class DataPlaneKind { none, userspace, kernel };
 
 struct DaemonOptions {
     std::string wan_interface;
@@ -22,6 +23,12 @@ struct DaemonOptions {
     std::string state_dir = "/var/lib/s46d";
     std::string control_socket = "/run/s46d/control.sock";
     DataPlaneKind dataplane = DataPlaneKind::none;
+    // The softwire device: the ip6tnl link (kernel) or the TUN (userspace). Empty: the backend's
+    // default name (s46tnl0 / s46tun0).
+    std::string tunnel_device;
+    // The IPv4 default route through the softwire (kernel backend): routing table and metric.
+    std::uint32_t route_table = 254;  // RT_TABLE_MAIN
+    std::uint32_t route_metric = 0;
     ControllerConfig controller;
     std::uint8_t prefix_hint = 56;       // IA_PD prefix-length hint (RFC 8415 §18.2.1)
     bool request_address = true;         // IA_NA
@@ -37,6 +44,9 @@ struct DaemonOptions {
     // The packet path's operator knobs (--dataplane userspace): encapsulation limit, hop limit,
     // ICMP answers and rate, MSS clamping, traffic class, MAP-E source check.
     dataplane::Options packet;
+    // Vendor hooks (docs/integration.md): executables run on tunnel up, change and down.
+    std::string hooks_directory = "/etc/s46d/hooks.d";
+    std::chrono::milliseconds hooks_timeout = std::chrono::seconds(10);
     bool verbose = false;                 // --verbose, or log level debug
     // The log (platform/log/logger.hpp). log_facility is a name parse_facility() accepts.
     log::Level log_level = log::Level::info;

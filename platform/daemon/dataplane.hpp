@@ -32,6 +32,8 @@ public:
     // DS-Lite: the AFTR name resolved (or moved to another AAAA record).
     virtual Result<bool> set_remote(const net::Ipv6Address& remote) = 0;
     virtual std::string name() const = 0;
+    // The softwire's interface name for the vendor hooks ("" without a packet path).
+    virtual std::string device() const { return {}; }
     // About once a second: timeouts (reassembly, NAPT sessions, path MTU).
     virtual void tick() {}
     // Events since the last call; taking them clears them.

@@ -39,6 +39,7 @@ public:
     Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
     std::string name() const override { return "userspace"; }
+    std::string device() const override { return config_.tun_name; }
     void tick() override;
     nlohmann::json counters() const override;
     DataPlaneEvents take_events() override {

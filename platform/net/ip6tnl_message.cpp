@@ -13,6 +13,11 @@ namespace s46::platform {
 
 namespace {
 
+// OpenWrt's patch appends IFLA_IPTUN_FMRS after IFLA_IPTUN_FWMARK (20 on Linux 6.1) and numbers
+// the per-rule attributes from 1. Not in any mainline header, hence spelled out here.
+constexpr std::uint16_t kIflaIptunFmrs = 21;
+enum : std::uint16_t { kFmrIp6Prefix = 1, kFmrIp4Prefix, kFmrIp6PrefixLen, kFmrIp4PrefixLen, kFmrEaLen, kFmrOffset };
+
 // Attribute order and contents follow iproute2 6.1 (ip/iplink.c, ip/link_ip6tnl.c) exactly, so
 // the unit tests compare whole messages byte for byte with what `ip link add … type ip6tnl`
 // sends, with one difference: libmnl's nests carry NLA_F_NESTED, which iproute2 6.1 leaves out
@@ -48,6 +53,24 @@ void put_linkinfo(nlmsghdr* nlh, const Ip6tnlParams& p) {
     mnl_attr_put_u16(nlh, IFLA_IPTUN_ENCAP_FLAGS, TUNNEL_ENCAP_FLAG_CSUM6);  // iproute2's default; unused without encap
     mnl_attr_put_u16(nlh, IFLA_IPTUN_ENCAP_SPORT, 0);
     mnl_attr_put_u16(nlh, IFLA_IPTUN_ENCAP_DPORT, 0);
+    if (!p.fmrs.empty()) {
+        // One nest per rule, numbered from 1, as OpenWrt's netifd sends them; NLA_F_NESTED is
+        // set on every nest (kernels since 5.2 check it on strict parsing).
+        nlattr* fmrs = mnl_attr_nest_start(nlh, kIflaIptunFmrs);
+        std::uint16_t index = 0;
+        for (const auto& f : p.fmrs) {
+            nlattr* rule = mnl_attr_nest_start(nlh, ++index);
+            const std::uint32_t v4 = __builtin_bswap32(f.ipv4_prefix.address.value);
+            mnl_attr_put(nlh, kFmrIp6Prefix, f.ipv6_prefix.address.bytes.size(), f.ipv6_prefix.address.bytes.data());
+            mnl_attr_put(nlh, kFmrIp4Prefix, sizeof v4, &v4);
+            mnl_attr_put_u8(nlh, kFmrIp6PrefixLen, static_cast<std::uint8_t>(f.ipv6_prefix.length));
+            mnl_attr_put_u8(nlh, kFmrIp4PrefixLen, static_cast<std::uint8_t>(f.ipv4_prefix.length));
+            mnl_attr_put_u8(nlh, kFmrEaLen, f.ea_len);
+            mnl_attr_put_u8(nlh, kFmrOffset, f.psid_offset);
+            mnl_attr_nest_end(nlh, rule);
+        }
+        mnl_attr_nest_end(nlh, fmrs);
+    }
     mnl_attr_nest_end(nlh, data);
     mnl_attr_nest_end(nlh, info);
 }
@@ -66,6 +89,25 @@ nlmsghdr* header(std::vector<std::uint8_t>& buf, std::uint16_t type, std::uint16
     ifi->ifi_family = AF_UNSPEC;
     ifi->ifi_index = static_cast<int>(ifindex);
     return nlh;
+}
+
+// IFLA_LINKINFO -> IFLA_INFO_DATA -> IFLA_IPTUN_FMRS, validating each nest on the way down.
+struct FmrWalk {
+    int depth = 0;  // 0: link attributes, 1: inside IFLA_LINKINFO, 2: inside IFLA_INFO_DATA
+    bool found = false;
+};
+
+int walk_for_fmrs(const nlattr* attr, void* data) {
+    auto* w = static_cast<FmrWalk*>(data);
+    const auto type = mnl_attr_get_type(attr);
+    if (w->depth == 2 && type == kIflaIptunFmrs) w->found = true;
+    const bool descend = (w->depth == 0 && type == IFLA_LINKINFO) || (w->depth == 1 && type == IFLA_INFO_DATA);
+    if (descend && mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0) {
+        ++w->depth;
+        mnl_attr_parse_nested(attr, walk_for_fmrs, data);
+        --w->depth;
+    }
+    return MNL_CB_OK;
 }
 
 }  // namespace
@@ -94,6 +136,24 @@ std::vector<std::uint8_t> build_ip6tnl_delete(std::uint32_t ifindex, std::uint32
     std::vector<std::uint8_t> buf(MNL_SOCKET_BUFFER_SIZE);
     nlmsghdr* nlh = header(buf, RTM_DELLINK, 0, seq, ifindex);
     return finish(buf, nlh);
+}
+
+std::vector<std::uint8_t> build_link_set_up(std::uint32_t ifindex, bool up, std::uint32_t seq) {
+    std::vector<std::uint8_t> buf(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = header(buf, RTM_NEWLINK, 0, seq, ifindex);
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+    ifi->ifi_change = IFF_UP;  // only the UP flag changes
+    ifi->ifi_flags = up ? IFF_UP : 0;
+    return finish(buf, nlh);
+}
+
+bool ip6tnl_reports_fmrs(const std::uint8_t* message, std::size_t length) {
+    if (length < NLMSG_LENGTH(sizeof(ifinfomsg))) return false;
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message);
+    if (nlh->nlmsg_len > length || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg)) || nlh->nlmsg_type != RTM_NEWLINK) return false;
+    FmrWalk walk;
+    mnl_attr_parse(nlh, sizeof(ifinfomsg), walk_for_fmrs, &walk);
+    return walk.found;
 }
 
 }  // namespace s46::platform

@@ -10,10 +10,23 @@
 #include <string>
 #include <vector>
 
+#include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
 #include "core/result.hpp"
 
 namespace s46::platform {
+
+// A MAP-E forwarding mapping rule for the kernel (RFC 7597 §5, F flag of RFC 7598 §4.1): what
+// OpenWrt's ip6_tunnel patch ("Add support for MAP-E FMRs (mesh mode)") reads from
+// IFLA_IPTUN_FMRS to send CE-to-CE traffic straight to the peer CE. Mainline Linux does not
+// have that attribute and silently ignores it (see ip6tnl_reports_fmrs()).
+struct Ip6tnlFmr {
+    net::Ipv6Prefix ipv6_prefix;
+    net::Ipv4Prefix ipv4_prefix;
+    std::uint8_t ea_len = 0;
+    std::uint8_t psid_offset = 6;
+    friend bool operator==(const Ip6tnlFmr&, const Ip6tnlFmr&) = default;
+};
 
 struct Ip6tnlParams {
     std::string name;               // the tunnel's interface name (IFLA_IFNAME, create only)
@@ -34,6 +47,7 @@ struct Ip6tnlParams {
     // is the default. false = outer Traffic Class 0.
     bool tclass_inherit = true;
     std::optional<std::uint32_t> mtu;  // IFLA_MTU; nullopt = kernel default (link MTU − 40)
+    std::vector<Ip6tnlFmr> fmrs;       // sent only when not empty (IFLA_IPTUN_FMRS)
 };
 
 // RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: a new link named `p.name`.
@@ -43,5 +57,14 @@ Result<std::vector<std::uint8_t>> build_ip6tnl_create(const Ip6tnlParams& p, std
 Result<std::vector<std::uint8_t>> build_ip6tnl_change(std::uint32_t ifindex, const Ip6tnlParams& p, std::uint32_t seq);
 // RTM_DELLINK with NLM_F_ACK on `ifindex`.
 std::vector<std::uint8_t> build_ip6tnl_delete(std::uint32_t ifindex, std::uint32_t seq);
+
+// Whether an RTM_NEWLINK message (the kernel's answer to RTM_GETLINK) carries IFLA_IPTUN_FMRS in
+// its link data: how s46d learns that the running kernel honours FMRs. A kernel without the
+// patch accepts the attribute without error and drops it, so reading the link back is the only
+// reliable test. False for anything that is not a well-formed link message.
+bool ip6tnl_reports_fmrs(const std::uint8_t* message, std::size_t length);
+
+// RTM_NEWLINK with NLM_F_ACK on `ifindex` changing only IFF_UP: `ip link set DEV up|down`.
+std::vector<std::uint8_t> build_link_set_up(std::uint32_t ifindex, bool up, std::uint32_t seq);
 
 }  // namespace s46::platform

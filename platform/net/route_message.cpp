@@ -53,9 +53,10 @@ Result<std::vector<std::uint8_t>> addr6(std::uint16_t type, std::uint16_t flags,
     return finish(buf, nlh);
 }
 
-Result<std::vector<std::uint8_t>> route4(std::uint16_t type, const DefaultRoute4& r, std::uint32_t seq) {
-    if (r.oif == 0) return fail("IPv4 default route: no output interface index");
-    if (r.table == RT_TABLE_UNSPEC) return fail("IPv4 default route: table 0 is not a table");
+Result<std::vector<std::uint8_t>> route4(std::uint16_t type, const Route4& r, std::uint32_t seq) {
+    const std::string what = "IPv4 route " + r.destination.to_string();
+    if (r.oif == 0) return fail(what + ": no output interface index");
+    if (r.table == RT_TABLE_UNSPEC) return fail(what + ": table 0 is not a table");
     const bool add = type == RTM_NEWROUTE;
     std::vector<std::uint8_t> buf(MNL_SOCKET_BUFFER_SIZE);
     // NLM_F_CREATE|NLM_F_EXCL, as `ip route add`: an existing default route with the same key
@@ -65,7 +66,7 @@ Result<std::vector<std::uint8_t>> route4(std::uint16_t type, const DefaultRoute4
     nlmsghdr* nlh = header(buf, type, add ? NLM_F_CREATE | NLM_F_EXCL : 0, seq);
     auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
     rtm->rtm_family = AF_INET;
-    rtm->rtm_dst_len = 0;
+    rtm->rtm_dst_len = r.destination.length;
     rtm->rtm_src_len = 0;
     rtm->rtm_tos = 0;
     // As iproute2: a table below 256 goes in rtm_table alone; a larger one as RTA_TABLE with
@@ -82,6 +83,8 @@ Result<std::vector<std::uint8_t>> route4(std::uint16_t type, const DefaultRoute4
         rtm->rtm_type = RTN_UNSPEC;
     }
     rtm->rtm_flags = 0;
+    // iproute2 adds attributes in the order of its arguments: the prefix comes first.
+    if (r.destination.length > 0) mnl_attr_put_u32(nlh, RTA_DST, __builtin_bswap32(r.destination.address.value));
     if (r.table >= 256) mnl_attr_put_u32(nlh, RTA_TABLE, r.table);
     mnl_attr_put_u32(nlh, RTA_PRIORITY, r.metric);
     mnl_attr_put_u32(nlh, RTA_OIF, r.oif);
@@ -114,8 +117,19 @@ Result<std::vector<std::uint8_t>> build_addr4_add(std::uint32_t ifindex, net::Ip
     return finish(buf, nlh);
 }
 
-Result<std::vector<std::uint8_t>> build_default_route4_add(const DefaultRoute4& r, std::uint32_t seq) { return route4(RTM_NEWROUTE, r, seq); }
+Result<std::vector<std::uint8_t>> build_addr4_del(std::uint32_t ifindex, net::Ipv4Address address, std::uint8_t prefix_length,
+                                                  std::uint32_t seq) {
+    auto msg = build_addr4_add(ifindex, address, prefix_length, seq);
+    if (!msg) return msg;
+    // The same message as the add with the type and flags of `ip addr del`.
+    auto* nlh = reinterpret_cast<nlmsghdr*>(msg->data());
+    nlh->nlmsg_type = RTM_DELADDR;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    return msg;
+}
 
-Result<std::vector<std::uint8_t>> build_default_route4_del(const DefaultRoute4& r, std::uint32_t seq) { return route4(RTM_DELROUTE, r, seq); }
+Result<std::vector<std::uint8_t>> build_route4_add(const Route4& r, std::uint32_t seq) { return route4(RTM_NEWROUTE, r, seq); }
+
+Result<std::vector<std::uint8_t>> build_route4_del(const Route4& r, std::uint32_t seq) { return route4(RTM_DELROUTE, r, seq); }
 
 }  // namespace s46::platform

@@ -25,16 +25,24 @@ Result<std::vector<std::uint8_t>> build_addr6_del(std::uint32_t ifindex, const n
 Result<std::vector<std::uint8_t>> build_addr4_add(std::uint32_t ifindex, net::Ipv4Address address, std::uint8_t prefix_length,
                                                   std::uint32_t seq);
 
-struct DefaultRoute4 {
+// RTM_DELADDR, NLM_F_ACK: `address`/`prefix_length` on `ifindex`.
+Result<std::vector<std::uint8_t>> build_addr4_del(std::uint32_t ifindex, net::Ipv4Address address, std::uint8_t prefix_length,
+                                                  std::uint32_t seq);
+
+// An IPv4 route through a device, without gateway: the softwire's default route, or (GI-4over6)
+// the public prefix routed to the LAN.
+struct Route4 {
+    net::Ipv4Prefix destination{net::Ipv4Address(0), 0};  // 0.0.0.0/0: the default route
     std::uint32_t oif = 0;     // the device (RTA_OIF); must be set
     std::uint32_t table = 254; // RT_TABLE_MAIN by default; 1..0xffffffff (0 = RT_TABLE_UNSPEC refused)
     std::uint32_t metric = 0;  // RTA_PRIORITY
 };
 
-// RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: 0.0.0.0/0 dev `oif`, scope link, in `table`
-// with `metric`. Never replaces an existing route with the same key: the kernel answers EEXIST.
-Result<std::vector<std::uint8_t>> build_default_route4_add(const DefaultRoute4& r, std::uint32_t seq);
+// RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK: `destination` dev `oif`, scope link, in
+// `table` with `metric`. Never replaces an existing route with the same key: the kernel answers
+// EEXIST.
+Result<std::vector<std::uint8_t>> build_route4_add(const Route4& r, std::uint32_t seq);
 // RTM_DELROUTE, NLM_F_ACK: the same route.
-Result<std::vector<std::uint8_t>> build_default_route4_del(const DefaultRoute4& r, std::uint32_t seq);
+Result<std::vector<std::uint8_t>> build_route4_del(const Route4& r, std::uint32_t seq);
 
 }  // namespace s46::platform

@@ -243,7 +243,17 @@ std::string status_table(const json& s, std::int64_t wall_now_seconds) {
     napt_row(t, counters);
     lease_rows(t, s.value("lease", json(nullptr)), wall_now_seconds);
     if (s.contains("dhcp_state")) t.row("DHCPv6", str(s, "dhcp_state") + (s.contains("wan_interface") ? " on " + str(s, "wan_interface") : ""));
-    if (s.contains("dataplane")) t.row("data plane", str(s, "dataplane"));
+    if (s.contains("dataplane")) {
+        std::string dp = str(s, "dataplane");
+        // The kernel backend names its device and where its default route lives.
+        if (counters.contains("device") && counters["device"].is_string())
+            dp += " (" + counters["device"].get<std::string>() + ", route table " + std::to_string(num(counters, "route_table").value_or(254)) +
+                  " metric " + std::to_string(num(counters, "route_metric").value_or(0)) + ")";
+        t.row("data plane", dp);
+    }
+    // MAP-E forwarding rules on the kernel backend: whether CE-to-CE traffic goes direct.
+    if (mode == "mape" && counters.contains("fmr") && counters["fmr"].is_string()) t.row("fmr", counters["fmr"].get<std::string>());
+    if (counters.contains("last_error") && counters["last_error"].is_string()) t.row("last error", counters["last_error"].get<std::string>());
     // What the tunnel-event policies did (docs/tunnel-events.md); quiet until something happened.
     if (const json e = s.value("events", json::object()); e.is_object()) {
         const auto n = [&](const char* k) { return num(e, k).value_or(0); };

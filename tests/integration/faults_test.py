@@ -651,11 +651,43 @@ def test_unprivileged_refuses_foreign_state_dir(lab):
     return f"refused (exit {rc}): {msg.strip().splitlines()[-1][:140]}"
 
 
+def test_vendor_hooks(lab):
+    """Vendor hooks (docs/integration.md): "up" with the plan when the mode comes up, "down" at
+    SIGTERM; a hook that hangs is killed at the timeout while s46d keeps answering."""
+    c = Cpe(lab, MAPE)
+    hooks = os.path.join(lab.tmp, "hooks.d")
+    os.makedirs(hooks)
+    record = os.path.join(lab.tmp, "hooks.log")
+    with open(os.path.join(hooks, "10-record"), "w") as f:
+        f.write("#!/bin/sh\nread -r json\n"
+                f'echo "$S46_EVENT $S46_MODE $S46_IPV4 psid=$S46_PSID/$S46_PSID_LEN $json" >> {record}\n')
+    with open(os.path.join(hooks, "20-hang"), "w") as f:
+        f.write("#!/bin/sh\nsleep 60\n")
+    for n in ("10-record", "20-hang"):
+        os.chmod(os.path.join(hooks, n), 0o755)
+    c.start("--dataplane", "none", "--hooks-dir", hooks, "--hook-timeout", "1")
+    wait_for(lambda: os.path.exists(record) and "up mape" in open(record).read(), 10, what="the up hook")
+    # While 20-hang sleeps, the control socket answers at once.
+    t0 = time.monotonic()
+    s = c.status()
+    answer_ms = (time.monotonic() - t0) * 1000
+    check(s["mode"] == "mape", f"status during a hanging hook: {s.get('mode')}")
+    line = open(record).read().splitlines()[0]
+    check(line.startswith(f"up mape {s['plan']['ipv4']} psid={s['plan']['psid']}/{s['plan']['psid_len']} "),
+          f"the hook's environment: {line}")
+    check(json.loads(line.split(" ", 4)[4])["plan"]["psid"] == s["plan"]["psid"], f"the hook's stdin: {line}")
+    wait_for(lambda: "hook 20-hang (up): killed after the 1000 ms timeout" in open(c.log).read(), 5, what="the hang killed")
+    took = sigterm(c)
+    lines = open(record).read().splitlines()
+    check(len(lines) == 2 and lines[1].startswith("down none "), f"the down hook at SIGTERM: {lines}")
+    return f"up and down seen with the plan, status answered in {answer_ms:.0f} ms during a hanging hook, exit in {took * 1000:.0f} ms"
+
+
 SCENARIOS = [test_sigterm_releases_and_cleans_up, test_sigterm_server_gone, test_kill9_restart_keeps_rebinding,
              test_state_files_private, test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload,
              test_second_instance_refused, test_second_instance_same_state_dir, test_socket_path_regular_file, test_bad_control_requests,
              test_descriptor_exhaustion, test_control_group, test_waits_for_wan_interface, test_runs_unprivileged,
-             test_unprivileged_refuses_foreign_state_dir]
+             test_unprivileged_refuses_foreign_state_dir, test_vendor_hooks]
 
 
 def main():

@@ -131,8 +131,9 @@ TEST_CASE("config: bad values and keys are refused with the key's path", "[daemo
     CHECK(parse_error(R"({"tunnel": {"hop_limit": -1}})") == "s46d.conf: tunnel.hop_limit: -1 is outside 1..255");
     CHECK(parse_error(R"({"tunnel": {"mtu": 1.5}})") == "s46d.conf: tunnel.mtu: expected an integer, got 1.5");
     CHECK(parse_error(R"({"tunnel": 5})") == "s46d.conf: tunnel: expected an object, got 5");
-    CHECK(parse_error(R"({"dataplane": {"backend": "kernel"}})") ==
-          "s46d.conf: dataplane.backend: expected none or userspace, got 'kernel' (no kernel data plane in this build)");
+    CHECK(parse_error(R"({"dataplane": {"backend": "ip6tnl"}})") ==
+          "s46d.conf: dataplane.backend: expected none, userspace or kernel, got 'ip6tnl'");
+    CHECK(parse_error(R"({"tunnel": {"route_table": 0}})") == "s46d.conf: tunnel.route_table: 0 is outside 1..4294967295");
     CHECK(parse_error(R"({"dataplane": {"mss_clamp": "yes"}})") == "s46d.conf: dataplane.mss_clamp: expected true or false, got \"yes\"");
     CHECK(parse_error(R"({"selection": {"enabled": ["mape", 4]}})") ==
           "s46d.conf: selection.enabled: expected a list of strings, got a list holding 4");

@@ -107,7 +107,23 @@ TEST_CASE("daemon options: log, privileges, control group, hold-downs", "[daemon
     CHECK(parse_error({"--control-group", "a b"}) == "--control-group: 'a b' is not a user or group name");
     CHECK(parse_error({"--no-binding-holddown", "0"}) == "--no-binding-holddown: 0 is outside 1..3600");
     CHECK(parse_error({"--aftr-failover-holddown", "3601"}) == "--aftr-failover-holddown: 3601 is outside 1..3600");
-    CHECK(parse_error({"--dataplane", "kernel"}) == "--dataplane: expected none or userspace, got 'kernel' (no kernel data plane in this build)");
+    CHECK(parse_error({"--dataplane", "ip6tnl"}) == "--dataplane: expected none, userspace or kernel, got 'ip6tnl'");
+    CHECK(parse_error({"--tunnel-device", "a/b"}) == "--tunnel-device: 'a/b' is not an interface name (1-15 characters, no '/', ':' or spaces)");
+    CHECK(parse_error({"--tunnel-device", "sixteen-chars-xx"}) ==
+          "--tunnel-device: 'sixteen-chars-xx' is not an interface name (1-15 characters, no '/', ':' or spaces)");
+    CHECK(parse_error({"--route-table", "0"}) == "--route-table: 0 is outside 1..4294967295");
+    CHECK(parse_error({"--route-metric", "-1"}) == "--route-metric: -1 is outside 0..4294967295");
+    {
+        const auto k = parse_ok({"--dataplane", "kernel", "--tunnel-device", "wan6", "--route-table", "1000", "--route-metric", "20"});
+        CHECK(k.dataplane == s46::daemon::DataPlaneKind::kernel);
+        CHECK(k.tunnel_device == "wan6");
+        CHECK(k.route_table == 1000);
+        CHECK(k.route_metric == 20);
+        const auto d = parse_ok({});
+        CHECK(d.tunnel_device.empty());  // the backend's own default name
+        CHECK(d.route_table == 254);
+        CHECK(d.route_metric == 0);
+    }
     CHECK(parse_error({"--mode", "mapt"}) == "--mode: invalid mode 'mapt' (expected auto, dslite, lw4o6 or mape)");
     CHECK(parse_error({"--no-match", "any"}) == "--no-match: expected default-order or none, got 'any'");
     CHECK(parse_error({"--gi4over6=192.0.2.0/33"}).rfind("--gi4over6: ", 0) == 0);

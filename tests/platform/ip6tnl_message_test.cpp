@@ -309,3 +309,64 @@ TEST_CASE("ip6tnl create: the interface name must fit IFNAMSIZ") {
     p.name = std::string(16, 'x');
     CHECK_FALSE(build_ip6tnl_create(p, 1));
 }
+
+namespace {
+
+// Reads the FMR nests back the way the patched kernel parses them: LINKINFO -> INFO_DATA ->
+// attribute 21 -> one nest per rule (numbered from 1) -> the six rule attributes.
+struct FmrCollect {
+    int depth = 0;
+    std::vector<std::map<int, std::vector<std::uint8_t>>> rules;
+    bool nested_flags = true;
+    bool numbered = true;
+};
+
+int collect_fmrs(const nlattr* a, void* d) {
+    auto* c = static_cast<FmrCollect*>(d);
+    const int t = mnl_attr_get_type(a);
+    if (c->depth == 4) {
+        const auto* b = static_cast<const std::uint8_t*>(mnl_attr_get_payload(a));
+        c->rules.back()[t] = std::vector<std::uint8_t>(b, b + mnl_attr_get_payload_len(a));
+        return MNL_CB_OK;
+    }
+    const bool nest = (c->depth == 0 && t == IFLA_LINKINFO) || (c->depth == 1 && t == IFLA_INFO_DATA) ||
+                      (c->depth == 2 && t == 21) || c->depth == 3;
+    if (!nest) return MNL_CB_OK;
+    if (c->depth >= 2 && !(a->nla_type & NLA_F_NESTED)) c->nested_flags = false;
+    if (c->depth == 3) {
+        if (t != static_cast<int>(c->rules.size() + 1)) c->numbered = false;
+        c->rules.emplace_back();
+    }
+    ++c->depth;
+    mnl_attr_parse_nested(a, collect_fmrs, d);
+    --c->depth;
+    return MNL_CB_OK;
+}
+
+}  // namespace
+
+TEST_CASE("ip6tnl FMRs: one nest per rule under attribute 21, found again by ip6tnl_reports_fmrs") {
+    auto p = base();
+    auto plain = build_ip6tnl_create(p, 1);
+    REQUIRE(plain);
+    CHECK_FALSE(ip6tnl_reports_fmrs(plain->data(), plain->size()));
+    p.fmrs.push_back({*net::Ipv6Prefix::parse("2001:db8:1200::/40"), *net::Ipv4Prefix::parse("192.0.2.0/24"), 16, 6});
+    p.fmrs.push_back({*net::Ipv6Prefix::parse("2001:db8:3400::/40"), *net::Ipv4Prefix::parse("198.51.100.0/24"), 8, 4});
+    auto msg = build_ip6tnl_create(p, 1);
+    REQUIRE(msg);
+    CHECK(ip6tnl_reports_fmrs(msg->data(), msg->size()));
+    CHECK_FALSE(ip6tnl_reports_fmrs(msg->data(), 10));  // truncated
+
+    FmrCollect c;
+    mnl_attr_parse(reinterpret_cast<const nlmsghdr*>(msg->data()), sizeof(ifinfomsg), collect_fmrs, &c);
+    REQUIRE(c.rules.size() == 2);
+    CHECK(c.nested_flags);
+    CHECK(c.numbered);
+    const auto& r = c.rules[1];
+    CHECK(r.at(1) == std::vector<std::uint8_t>{0x20, 0x01, 0x0d, 0xb8, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    CHECK(r.at(2) == std::vector<std::uint8_t>{198, 51, 100, 0});
+    CHECK(r.at(3) == std::vector<std::uint8_t>{40});
+    CHECK(r.at(4) == std::vector<std::uint8_t>{24});
+    CHECK(r.at(5) == std::vector<std::uint8_t>{8});
+    CHECK(r.at(6) == std::vector<std::uint8_t>{4});
+}

@@ -103,19 +103,19 @@ TEST_CASE("one batch, every acknowledgement read") {
     }
 
     SECTION("a default route twice: EEXIST, never replaced") {
-        platform::DefaultRoute4 route;
+        platform::Route4 route;
         route.oif = 1;
         route.table = 100;
         route.metric = 7;
-        auto add = platform::build_default_route4_add(route, s.next_seq());
+        auto add = platform::build_route4_add(route, s.next_seq());
         REQUIRE(s.transact(*add, {"default route table 100"}));
-        auto add2 = platform::build_default_route4_add(route, s.next_seq());
+        auto add2 = platform::build_route4_add(route, s.next_seq());
         auto r2 = s.transact(*add2, {"default route table 100 again"});
         REQUIRE_FALSE(r2);
         CHECK(r2.error().find("File exists") != std::string::npos);
-        auto del = platform::build_default_route4_del(route, s.next_seq());
+        auto del = platform::build_route4_del(route, s.next_seq());
         REQUIRE(s.transact(*del, {"delete default route"}));
-        auto del2 = platform::build_default_route4_del(route, s.next_seq());
+        auto del2 = platform::build_route4_del(route, s.next_seq());
         auto r3 = s.transact(*del2, {"delete default route again"});
         REQUIRE_FALSE(r3);
         CHECK(r3.error().rfind("delete default route again: ", 0) == 0);

@@ -16,6 +16,7 @@
 //   … -o rdel.txt ip route del default dev lo table 100 metric 10         (kIproute2RouteDelT100)
 //   … -o radd1000.txt ip route add default dev lo table 1000 metric 10    (kIproute2RouteAddT1000)
 //   … -o rdel1000.txt ip route del default dev lo table 1000 metric 10    (kIproute2RouteDelT1000)
+//   … -o rprefix.txt ip route add 198.51.100.0/24 dev lo table 100 metric 5 (kIproute2PrefixRouteAdd)
 //   ip netns del s46rtnl$$
 //
 // (`-e write=3` dumps the bytes written to iproute2's rtnetlink socket, fd 3; its RTM_GETLINK
@@ -71,6 +72,12 @@ const std::vector<std::uint8_t> kIproute2RouteAddT100 = {
     0x2c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x05, 0x06, 0xc8, 0x50, 0x16, 0x6b, 0x00, 0x00, 0x00, 0x00,
     0x02, 0x00, 0x00, 0x00, 0x64, 0x03, 0xfd, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x06, 0x00,
     0x0a, 0x00, 0x00, 0x00, 0x08, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00,
+};
+const std::vector<std::uint8_t> kIproute2PrefixRouteAdd = {  // seq 0x6b165e03
+    0x34, 0x00, 0x00, 0x00, 0x18, 0x00, 0x05, 0x06, 0x03, 0x5e, 0x16, 0x6b, 0x00, 0x00, 0x00, 0x00,
+    0x02, 0x18, 0x00, 0x00, 0x64, 0x03, 0xfd, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00,
+    0xc6, 0x33, 0x64, 0x00, 0x08, 0x00, 0x06, 0x00, 0x05, 0x00, 0x00, 0x00, 0x08, 0x00, 0x04, 0x00,
+    0x01, 0x00, 0x00, 0x00,
 };
 const std::vector<std::uint8_t> kIproute2RouteDelT100 = {
     0x2c, 0x00, 0x00, 0x00, 0x19, 0x00, 0x05, 0x00, 0xc9, 0x50, 0x16, 0x6b, 0x00, 0x00, 0x00, 0x00,
@@ -128,8 +135,8 @@ Parsed<Extra> parse(const std::vector<std::uint8_t>& msg) {
     return p;
 }
 
-DefaultRoute4 route(std::uint32_t table) {
-    DefaultRoute4 r;
+Route4 route(std::uint32_t table) {
+    Route4 r;
     r.oif = 1;
     r.table = table;
     r.metric = 10;
@@ -160,22 +167,34 @@ TEST_CASE("addr4 add 192.0.0.2/29: the bytes iproute2 sends") {
 }
 
 TEST_CASE("default route add/del, table 100 metric 10: the bytes iproute2 sends") {
-    auto add = build_default_route4_add(route(100), kSeqA);
+    auto add = build_route4_add(route(100), kSeqA);
     REQUIRE(add);
     INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2RouteAddT100));
     CHECK(*add == kIproute2RouteAddT100);
-    auto del = build_default_route4_del(route(100), kSeqB);
+    auto del = build_route4_del(route(100), kSeqB);
     REQUIRE(del);
     INFO("built:\n" << hex(*del) << "\niproute2:\n" << hex(kIproute2RouteDelT100));
     CHECK(*del == kIproute2RouteDelT100);
 }
 
+TEST_CASE("prefix route add (GI-4over6's LAN route): the bytes iproute2 sends") {
+    Route4 r;
+    r.destination = net::Ipv4Prefix(*net::Ipv4Address::parse("198.51.100.0"), 24);
+    r.oif = 1;
+    r.table = 100;
+    r.metric = 5;
+    auto add = build_route4_add(r, 0x6b165e03);
+    REQUIRE(add);
+    INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2PrefixRouteAdd));
+    CHECK(*add == kIproute2PrefixRouteAdd);
+}
+
 TEST_CASE("default route add/del, table 1000 (RTA_TABLE): the bytes iproute2 sends") {
-    auto add = build_default_route4_add(route(1000), kSeqC);
+    auto add = build_route4_add(route(1000), kSeqC);
     REQUIRE(add);
     INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2RouteAddT1000));
     CHECK(*add == kIproute2RouteAddT1000);
-    auto del = build_default_route4_del(route(1000), kSeqC);
+    auto del = build_route4_del(route(1000), kSeqC);
     REQUIRE(del);
     INFO("built:\n" << hex(*del) << "\niproute2:\n" << hex(kIproute2RouteDelT1000));
     CHECK(*del == kIproute2RouteDelT1000);
@@ -233,11 +252,11 @@ TEST_CASE("addr4 add: mnl_attr_parse gives every value back") {
 }
 
 TEST_CASE("default route: mnl_attr_parse gives every value back") {
-    DefaultRoute4 r;
+    Route4 r;
     r.oif = 9;
     r.table = 0x12345;
     r.metric = 1024;
-    auto msg = build_default_route4_add(r, 11);
+    auto msg = build_route4_add(r, 11);
     REQUIRE(msg);
     auto p = parse<rtmsg>(*msg);
     CHECK(p.nlh->nlmsg_type == RTM_NEWROUTE);
@@ -259,7 +278,7 @@ TEST_CASE("default route: mnl_attr_parse gives every value back") {
 
     SECTION("a table below 256 travels in rtm_table only") {
         r.table = RT_TABLE_MAIN;
-        auto m2 = build_default_route4_del(r, 12);
+        auto m2 = build_route4_del(r, 12);
         REQUIRE(m2);
         auto q = parse<rtmsg>(*m2);
         CHECK(q.nlh->nlmsg_type == RTM_DELROUTE);
@@ -270,10 +289,10 @@ TEST_CASE("default route: mnl_attr_parse gives every value back") {
     }
     SECTION("no device or table 0 is refused") {
         r.oif = 0;
-        CHECK_FALSE(build_default_route4_add(r, 1));
+        CHECK_FALSE(build_route4_add(r, 1));
         r.oif = 9;
         r.table = 0;
-        CHECK_FALSE(build_default_route4_add(r, 1));
-        CHECK_FALSE(build_default_route4_del(r, 1));
+        CHECK_FALSE(build_route4_add(r, 1));
+        CHECK_FALSE(build_route4_del(r, 1));
     }
 }

@@ -297,3 +297,22 @@ TEST_CASE("standard status: DS-Lite under TR-181 Device.DSLite.InterfaceSetting;
     CHECK(n["s46d"]["mode"] == "none");
     CHECK(n["s46d"]["lease"].is_null());
 }
+
+TEST_CASE("status table: the kernel backend names its device and route, and MAP-E's FMR state", "[report][status]") {
+    auto s = mape_status();
+    s["dataplane"] = "kernel";
+    s["counters"]["device"] = "s46tnl0";
+    s["counters"]["route_table"] = 100;
+    s["counters"]["route_metric"] = 5;
+    s["counters"]["fmr"] = "via BR, kernel lacks FMR support";
+    const auto t = report::status_table(s, kNow);
+    CHECK(has(t, "data plane  kernel (s46tnl0, route table 100 metric 5)\n"));
+    CHECK(has(t, "fmr         via BR, kernel lacks FMR support\n"));
+    CHECK_FALSE(has(t, "last error"));
+    s["counters"]["last_error"] = "create ip6tnl s46tnl0: Operation not supported";
+    CHECK(has(report::status_table(s, kNow), "last error  create ip6tnl s46tnl0: Operation not supported\n"));
+    // Not MAP-E: no FMR row.
+    auto lw = lw4o6_status();
+    lw["counters"]["fmr"] = "none in the plan";
+    CHECK_FALSE(has(report::status_table(lw, kNow), "fmr "));
+}

@@ -1,0 +1,74 @@
+// The kernel data plane (docs/dataplane.md, "Kernel backend"): the softwire is an `ip6tnl`
+// device in ipip6 mode (RFC 2473 IPv4-in-IPv6), the CPE's IPv4 address sits on it and the IPv4
+// default route goes through it; the kernel forwards and encapsulates every packet, so the
+// flows are visible to conntrack and to the SoC's flow cache. Nothing crosses into userspace.
+//
+// Changes go over rtnetlink in batches through one NetlinkSession (the messages are the pure,
+// byte-tested builders of platform/net/ip6tnl_message.hpp and route_message.hpp). Every object
+// s46d creates is remembered in the store before it is created and forgotten after it is gone:
+// teardown removes exactly those, and create() removes what a crashed earlier run left.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/dataplane/options.hpp"
+#include "platform/daemon/dataplane.hpp"
+#include "platform/net/netlink_session.hpp"
+#include "platform/store/state_store.hpp"
+
+namespace s46::daemon {
+
+struct KernelConfig {
+    std::string wan_interface;
+    std::string lan_interface;        // GI-4over6: where the routed public prefix goes
+    std::string device = "s46tnl0";   // the ip6tnl link s46d creates and owns
+    std::uint32_t route_table = 254;  // RT_TABLE_MAIN
+    std::uint32_t route_metric = 0;
+    dataplane::Options options;       // hop limit, encapsulation limit
+};
+
+class KernelDataPlane final : public DataPlane {
+public:
+    // Opens rtnetlink and removes the objects an earlier run left behind (`store` may be null:
+    // then nothing is remembered across runs). Errors name what failed.
+    static Result<std::unique_ptr<KernelDataPlane>> create(KernelConfig config, store::StateStore* store);
+    ~KernelDataPlane() override;
+
+    Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
+    Result<bool> set_remote(const net::Ipv6Address& remote) override;
+    std::string name() const override { return "kernel"; }
+    std::string device() const override { return config_.device; }
+    nlohmann::json counters() const override;
+
+private:
+    KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl);
+    Result<bool> bring_up(const modes::Plan& plan);
+    void tear_down();
+    // Deletes what the store says an earlier run created (a crash, a power cut).
+    void reconcile();
+    Result<bool> send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
+    Result<bool> remember(const std::string& kind, const std::string& key);
+    void forget(const std::string& kind, const std::string& key);
+    Result<bool> wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a);
+    std::string read_fmr_support();
+
+    KernelConfig config_;
+    store::StateStore* store_;
+    std::unique_ptr<platform::NetlinkSession> nl_;
+    std::optional<modes::Plan> plan_;                // what is configured (remote included)
+    std::uint32_t link_index_ = 0;                    // the ip6tnl link, 0 = not created
+    std::optional<net::Ipv6Address> wan_address_;     // the /128 we added to the WAN interface
+    std::optional<net::Ipv4Prefix> link_address_;     // the IPv4 address on the tunnel
+    bool default_route_ = false;
+    std::optional<net::Ipv4Prefix> lan_route_;        // GI-4over6
+    std::uint64_t changes_ = 0, failures_ = 0;
+    std::string last_error_;
+    // MAP-E forwarding rules: "none in the plan", "kernel" (the kernel forwards CE to CE) or
+    // "via BR, kernel lacks FMR support" (traffic to other CEs still works, through the BR).
+    std::string fmr_status_ = "none in the plan";
+};
+
+}  // namespace s46::daemon
