@@ -77,7 +77,8 @@ check "add 192.0.0.2/29 (build_addr4_add)" in_cpe $probe addr4-add ds0 192.0.0.2
 json_check "ds0 has 192.0.0.2/29" \
     '[.[0].addr_info[] | select(.family == "inet")] | length == 1 and (.[0] | .local == "192.0.0.2" and .prefixlen == 29)' \
     ip -n cpe -j addr show dev ds0
-ip -n cpe link set ds0 up
+check "ds0 up (build_link_set_up)" in_cpe $probe up ds0
+json_check "ds0 is up" '.[0].flags | index("UP") != null' ip -n cpe -j link show dev ds0
 
 # --- the IPv4 default route in table 100, metric 50
 check "add default dev ds0 table 100 metric 50 (build_default_route4_add)" \
@@ -88,6 +89,22 @@ json_check "table 100: exactly the default route via ds0, metric 50, scope link"
 json_check "table main has no default route" 'length == 0' ip -n cpe -j route show table main default
 check "second default route refused: EEXIST (NLM_F_EXCL)" \
     in_cpe $probe --expect-errno EEXIST route4-add ds0 --table 100 --metric 50
+
+# --- a prefix route (GI-4over6's LAN route has this shape), main table
+check "add 203.0.113.0/24 dev ds0 metric 10 (build_route4_add)" in_cpe $probe route4-add ds0 --to 203.0.113.0/24 --metric 10
+json_check "main table: 203.0.113.0/24 via ds0, metric 10, scope link" \
+    'length == 1 and (.[0] | .dev == "ds0" and .metric == 10 and .scope == "link")' \
+    ip -n cpe -j route show table main 203.0.113.0/24
+check "delete 203.0.113.0/24 (build_route4_del)" in_cpe $probe route4-del ds0 --to 203.0.113.0/24 --metric 10
+json_check "203.0.113.0/24 is gone" 'length == 0' ip -n cpe -j route show table main 203.0.113.0/24
+
+# --- MAP-E forwarding rules: Debian's kernel has no FMR patch; it accepts IFLA_IPTUN_FMRS without
+# an error and drops it, which s46d detects by reading the link back (ip6tnl_reports_fmrs).
+check "create ds1 with an FMR" in_cpe $probe create ds1 2001:db8:1::2 2001:db8:1::5 --link v-cpe \
+    --fmr 2001:db8:100::/40,192.0.2.0/24,16,6
+fmr_dropped() { [ "$(in_cpe $probe fmr-support ds1)" = "fmr: dropped" ]; }
+check "this kernel drops the FMR, and the read-back says so" fmr_dropped
+check "delete ds1" in_cpe $probe delete ds1
 
 # --- traffic: IPv4 over the ip6tnl pair, the AFTR's side made by iproute2
 ip -n br link add ds0 type ip6tnl mode ipip6 local 2001:db8:1::1 remote 2001:db8:1::2 encaplimit none dev v-br
@@ -111,6 +128,12 @@ check "delete 2001:db8:1::a (build_addr6_del)" in_cpe $probe addr6-del v-cpe 200
 json_check "2001:db8:1::a is gone" '[.[0].addr_info[] | select(.local == "2001:db8:1::a")] | length == 0' \
     ip -n cpe -j addr show dev v-cpe
 check "second address delete refused: EADDRNOTAVAIL" in_cpe $probe --expect-errno EADDRNOTAVAIL addr6-del v-cpe 2001:db8:1::a
+check "delete 192.0.0.2/29 (build_addr4_del)" in_cpe $probe addr4-del ds0 192.0.0.2/29
+json_check "ds0 has no IPv4 address" '[.[0].addr_info[] | select(.family == "inet")] | length == 0' \
+    ip -n cpe -j addr show dev ds0
+check "second IPv4 delete refused: EADDRNOTAVAIL" in_cpe $probe --expect-errno EADDRNOTAVAIL addr4-del ds0 192.0.0.2/29
+check "ds0 down (build_link_set_up)" in_cpe $probe down ds0
+json_check "ds0 is down" '.[0].flags | index("UP") == null' ip -n cpe -j link show dev ds0
 check "delete ds0 (build_ip6tnl_delete)" in_cpe $probe delete ds0
 # ip6tnl0 is the fallback device ip6_tunnel creates in every namespace.
 json_check "cpe holds only lo, v-cpe and ip6tnl0" '[.[].ifname] | sort == ["ip6tnl0", "lo", "v-cpe"]' \
