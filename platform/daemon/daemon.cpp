@@ -130,6 +130,10 @@ Result<bool> Daemon::start() {
         kc.options = options_.packet;
         auto dp = KernelDataPlane::create(kc, store_.get());
         if (!dp) return fail("--dataplane kernel: " + dp.error());
+        // nf_nat has no per-host quota of the port set: say so rather than pretend.
+        if (options_.napt_host_share != 0)
+            log(effect::Level::warning, "napt.host_share (--napt-host-share) applies to the userspace backend only; "
+                                        "the kernel backend's NAPT44 (nf_nat) shares the port set without per-host limits");
         dataplane_ = std::move(*dp);
     } else {
         dataplane_ = std::make_unique<NullDataPlane>();

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/napt/conntrack_view.hpp"
+#include "core/napt/port_slots.hpp"
 #include "platform/net/ip6tnl_message.hpp"
 #include "platform/net/route_message.hpp"
 
@@ -20,6 +22,11 @@ namespace {
 constexpr const char* kLink = "link";
 constexpr const char* kAddress6 = "address6";
 constexpr const char* kRoute4 = "route4";
+constexpr const char* kNftTable = "nft_table";
+constexpr const char* kNftTableKey = "ip s46d";
+// Conntrack feedback every few seconds: often enough to follow the busiest destination's
+// ports, rarely enough that dumping a large conntrack table costs nothing noticeable.
+constexpr unsigned kFeedbackTicks = 2;
 
 std::uint32_t index_of(const std::string& ifname) { return ifname.empty() ? 0 : if_nametoindex(ifname.c_str()); }
 
@@ -29,16 +36,23 @@ std::string route_key(const std::string& ifname, const net::Ipv4Prefix& p, std::
 
 }  // namespace
 
-KernelDataPlane::KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl)
-    : config_(std::move(config)), store_(store), nl_(std::move(nl)) {}
+KernelDataPlane::KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl,
+                                 std::unique_ptr<platform::NetlinkSession> nf)
+    : config_(std::move(config)), store_(store), nl_(std::move(nl)), nf_(std::move(nf)),
+      napt_(std::make_unique<platform::nft::NftNapt>(*nf_)) {}
 
 Result<std::unique_ptr<KernelDataPlane>> KernelDataPlane::create(KernelConfig config, store::StateStore* store) {
     if (config.device.empty() || config.device.size() >= IFNAMSIZ)
         return fail("tunnel device name '" + config.device + "' must have 1 to " + std::to_string(IFNAMSIZ - 1) + " characters");
     auto nl = platform::NetlinkSession::open(NETLINK_ROUTE);
     if (!nl) return fail(nl.error());
-    std::unique_ptr<KernelDataPlane> dp(new KernelDataPlane(std::move(config), store, std::move(*nl)));
+    auto nf = platform::NetlinkSession::open(NETLINK_NETFILTER);
+    if (!nf) return fail(nf.error());
+    std::unique_ptr<KernelDataPlane> dp(new KernelDataPlane(std::move(config), store, std::move(*nl), std::move(*nf)));
     dp->reconcile();
+    // Everything the rule set needs, checked now rather than at the first lease: the error
+    // names each missing kernel feature (nf_tables NAT, numgen, the MSS rules, ctnetlink).
+    if (auto r = dp->napt_->probe(); !r) return fail(r.error());
     // A link by our name that the store does not know is someone else's: never taken over.
     if (index_of(dp->config_.device) != 0)
         return fail("a network interface named " + dp->config_.device +
@@ -83,6 +97,11 @@ void KernelDataPlane::reconcile() {
         std::istringstream in(o.key);
         std::string ifname, what;
         in >> ifname >> what;
+        if (o.kind == kNftTable) {
+            if (auto r = napt_->remove(); !r) last_error_ = "remove table ip s46d left by an earlier run: " + r.error();
+            forget(o.kind, o.key);
+            continue;
+        }
         const std::uint32_t index = index_of(o.kind == kLink ? o.key : ifname);
         if (index != 0) {
             Result<std::vector<std::uint8_t>> msg = fail("unknown kind");
@@ -325,11 +344,94 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         return sent;
     }
     fmr_status_ = p.fmrs.empty() ? "none in the plan" : read_fmr_support();
+    if (auto r = apply_napt(plan); !r) {
+        tear_down();
+        return r;
+    }
     return true;
+}
+
+Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
+    platform::nft::NaptRuleset rs;
+    rs.tunnel = config_.device;
+    rs.napt = plan.napt;
+    // RFC 6908 §5 / RFC 4459: SYNs through the softwire carry an MSS that fits its MTU.
+    rs.mss = config_.options.clamp_mss ? static_cast<std::uint16_t>(plan.tunnel_mtu - 40) : 0;
+    std::optional<map::PortSet> set;
+    if (plan.napt) {
+        auto ports = plan.ports.psid_len ? map::PortSet::make(plan.ports.offset, plan.ports.psid_len, plan.ports.psid)
+                                         : Result<map::PortSet>(map::PortSet::all());
+        if (!ports) return fail("port set: " + ports.error());
+        set = *ports;
+        rs.nat_address = plan.ipv4.address;
+        rs.ranges = napt::dynamic_ranges(*set, {});
+        auto slots = napt::plan_slots(rs.ranges, {});
+        if (!slots) return fail("NAPT44 slots: " + slots.error());
+        rs.slots = slots->slots;
+    }
+    if (ruleset_ == std::optional<platform::nft::NaptRuleset>(rs) && napt_set_ == set) return true;
+    if (auto r = remember(kNftTable, kNftTableKey); !r) return r;
+    ++changes_;
+    if (auto r = napt_->apply(rs); !r) {
+        ++failures_;
+        last_error_ = "nftables: " + r.error();
+        return fail(last_error_);
+    }
+    // A new address or port set: conntrack keeps rewriting the old binding's flows (the nat
+    // hook sees only their first packet), so those entries go (RFC 7596 §5.1, RFC 7597 §5.1).
+    if (ruleset_ && ruleset_->napt) {
+        const net::Ipv4Address now_address = plan.napt ? rs.nat_address : net::Ipv4Address(0);
+        const map::PortSet now_set = set.value_or(map::PortSet::all());
+        if (auto n = napt_->flush_stale(ruleset_->nat_address, now_address, now_set)) conntrack_flushed_ += *n;
+        else last_error_ = "conntrack: " + n.error();
+    }
+    ruleset_ = rs;
+    napt_set_ = set;
+    return true;
+}
+
+void KernelDataPlane::remove_napt() {
+    if (!ruleset_) return;
+    if (auto r = napt_->remove(); !r) {
+        ++failures_;
+        last_error_ = "nftables: " + r.error();
+    }
+    // No entry of the old binding may outlive it.
+    if (ruleset_->napt)
+        if (auto n = napt_->flush_stale(ruleset_->nat_address, net::Ipv4Address(0), map::PortSet::all())) conntrack_flushed_ += *n;
+    ruleset_.reset();
+    napt_set_.reset();
+    forget(kNftTable, kNftTableKey);
+}
+
+void KernelDataPlane::tick() {
+    if (++ticks_ % kFeedbackTicks == 0) feedback();
+}
+
+void KernelDataPlane::feedback() {
+    if (!ruleset_ || !ruleset_->napt || ruleset_->ranges.size() < 2) return;
+    auto entries = napt_->conntrack();
+    if (!entries) return;
+    std::vector<napt::NatFlow> flows;
+    flows.reserve(entries->size());
+    for (const auto& e : *entries) flows.push_back(e.nat_flow());
+    const auto occupancy = napt::busiest_occupancy(flows, ruleset_->nat_address, ruleset_->ranges);
+    auto plan = napt::plan_slots(ruleset_->ranges, occupancy);
+    if (!plan || plan->slots == ruleset_->slots) return;
+    platform::nft::NaptRuleset rs = *ruleset_;
+    rs.slots = plan->slots;
+    if (auto r = napt_->replan(rs); !r) {
+        ++failures_;
+        last_error_ = "nftables slot feedback: " + r.error();
+        return;
+    }
+    ++feedback_updates_;
+    ruleset_ = rs;
 }
 
 void KernelDataPlane::tear_down() {
     plan_.reset();
+    remove_napt();
     // The link takes its IPv4 address and the routes through it along; the WAN /128 and the
     // LAN route are on other interfaces and go one by one.
     if (lan_route_) {
@@ -366,7 +468,17 @@ nlohmann::json KernelDataPlane::counters() const {
                         {"route_metric", config_.route_metric},
                         {"netlink_changes", changes_},
                         {"netlink_failures", failures_},
-                        {"fmr", fmr_status_}};
+                        {"fmr", fmr_status_},
+                        {"conntrack_flushed", conntrack_flushed_},
+                        {"slot_feedback_updates", feedback_updates_}};
+    if (ruleset_) {
+        j["napt_ranges"] = ruleset_->ranges.size();
+        j["napt_slots"] = ruleset_->slots.size();
+        // Named counters of table ip s46d (platform/nft/napt_ruleset.hpp): drops keep the
+        // drop_ prefix so `s46ctl status` lists them with the others.
+        if (ruleset_->napt)
+            if (auto n = napt_->counter_packets(platform::nft::kDropUnrestrictedCounter)) j["drop_unrestricted_proto"] = *n;
+    }
     if (!last_error_.empty()) j["last_error"] = last_error_;
     return j;
 }

@@ -17,6 +17,7 @@
 #include "core/dataplane/options.hpp"
 #include "platform/daemon/dataplane.hpp"
 #include "platform/net/netlink_session.hpp"
+#include "platform/nft/nft_napt.hpp"
 #include "platform/store/state_store.hpp"
 
 namespace s46::daemon {
@@ -39,12 +40,19 @@ public:
 
     Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
+    void tick() override;
     std::string name() const override { return "kernel"; }
     std::string device() const override { return config_.device; }
     nlohmann::json counters() const override;
 
 private:
-    KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl);
+    KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl,
+                    std::unique_ptr<platform::NetlinkSession> nf);
+    // The nftables half: NAPT44 into the port set (lw4o6, MAP-E), MSS clamping for every mode.
+    Result<bool> apply_napt(const modes::Plan& plan);
+    void remove_napt();
+    // Conntrack feedback (core/napt/port_slots.hpp): re-weights the slots by what is in use.
+    void feedback();
     Result<bool> bring_up(const modes::Plan& plan);
     void tear_down();
     // Deletes what the store says an earlier run created (a crash, a power cut).
@@ -57,7 +65,13 @@ private:
 
     KernelConfig config_;
     store::StateStore* store_;
-    std::unique_ptr<platform::NetlinkSession> nl_;
+    std::unique_ptr<platform::NetlinkSession> nl_;   // NETLINK_ROUTE
+    std::unique_ptr<platform::NetlinkSession> nf_;   // NETLINK_NETFILTER (nf_tables, conntrack)
+    std::unique_ptr<platform::nft::NftNapt> napt_;
+    std::optional<platform::nft::NaptRuleset> ruleset_;  // what table ip s46d holds now
+    std::optional<map::PortSet> napt_set_;               // its port set (NAPT modes)
+    unsigned ticks_ = 0;
+    std::uint64_t conntrack_flushed_ = 0, feedback_updates_ = 0;
     std::optional<modes::Plan> plan_;                // what is configured (remote included)
     std::uint32_t link_index_ = 0;                    // the ip6tnl link, 0 = not created
     std::optional<net::Ipv6Address> wan_address_;     // the /128 we added to the WAN interface

@@ -73,6 +73,9 @@ TEST_CASE("leftovers of an earlier run are removed and forgotten at start") {
     REQUIRE(sh("ip -6 addr add 2001:db8:1::99/128 dev wan0 nodad") == 0);
     REQUIRE(ts.store->remember_kernel_object({"link", "s46tnl0"}).ok());
     REQUIRE(ts.store->remember_kernel_object({"address6", "wan0 2001:db8:1::99"}).ok());
+    // And its nftables table (NAPT44, MSS clamping); another table must survive.
+    REQUIRE(sh("nft add table ip s46d && nft add chain ip s46d c && nft add table ip other") == 0);
+    REQUIRE(ts.store->remember_kernel_object({"nft_table", "ip s46d"}).ok());
     // An address of someone else on the same interface, not in the store.
     REQUIRE(sh("ip -6 addr add 2001:db8:1::5/128 dev wan0 nodad") == 0);
 
@@ -82,6 +85,9 @@ TEST_CASE("leftovers of an earlier run are removed and forgotten at start") {
     CHECK_FALSE(exists("s46peer0"));  // the pair goes with it
     CHECK_FALSE(wan_has("2001:db8:1::99"));
     CHECK(wan_has("2001:db8:1::5"));
+    CHECK(sh("nft list table ip s46d >/dev/null 2>&1") != 0);
+    CHECK(sh("nft list table ip other >/dev/null 2>&1") == 0);
+    sh("nft delete table ip other");
     auto left = ts.store->kernel_objects();
     REQUIRE(left.ok());
     CHECK(left->empty());

@@ -1,0 +1,57 @@
+// The kernel NAPT44 adapter: applies the nftables batches of napt_ruleset.hpp and reads and
+// prunes conntrack (conntrack_message.hpp) over one NETLINK_NETFILTER NetlinkSession.
+// Syscalls and translation only: what to install comes from core/napt/port_slots.hpp, which
+// entries are stale from core/napt/conntrack_view.hpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/map/port_set.hpp"
+#include "core/result.hpp"
+#include "platform/net/netlink_session.hpp"
+#include "platform/nft/conntrack_message.hpp"
+#include "platform/nft/napt_ruleset.hpp"
+
+namespace s46::platform::nft {
+
+class NftNapt {
+public:
+    // `session` must be a NETLINK_NETFILTER session and outlive this object.
+    explicit NftNapt(NetlinkSession& session) : nl_(session) {}
+
+    // Checks, without leaving anything behind, that the kernel has what the ruleset needs:
+    // nf_tables NAT, numgen and its map lookups, the MSS rules, and conntrack over netlink.
+    // The error lists every missing feature with the kernel's reason.
+    Result<bool> probe();
+
+    // Atomically replaces table ip s46d with `rs` (creates it if absent).
+    Result<bool> apply(const NaptRuleset& rs);
+    // Replaces the elements of @slots only (same slot count as the applied ruleset).
+    Result<bool> update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
+                              const std::vector<std::uint32_t>& slots);
+    // Conntrack feedback: new slots (any count) for the applied ruleset -- the map refilled and
+    // the snat rule replaced in one batch; the table, other rules and named counters stay.
+    Result<bool> replan(const NaptRuleset& rs);
+    // Deletes table ip s46d if present.
+    Result<bool> remove();
+
+    // Packets counted by a named counter of table ip s46d (e.g. kDropUnrestrictedCounter).
+    Result<std::uint64_t> counter_packets(const std::string& name);
+
+    // Every IPv4 conntrack entry.
+    Result<std::vector<CtEntry>> conntrack();
+    // After a binding change: deletes the entries stale_after_rebinding() names; returns how
+    // many were deleted (entries that expired meanwhile are not an error).
+    Result<std::size_t> flush_stale(net::Ipv4Address old_address, net::Ipv4Address new_address, const map::PortSet& new_set);
+
+private:
+    // Sends a batch built from a first sequence number, keeping the session's numbering ahead.
+    template <class Build>
+    Result<bool> send(Build&& build);
+
+    NetlinkSession& nl_;
+};
+
+}  // namespace s46::platform::nft
