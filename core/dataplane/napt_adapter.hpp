@@ -30,6 +30,11 @@ public:
     void expire(Time now) override;
     std::size_t session_count() const override { return engine_.session_count(); }
     std::string_view detail_name(std::uint8_t detail) const override;
+    // The enabled static forwards (core/napt/static_forward.hpp); kept across rebind() while
+    // the new set holds their ports.
+    Result<std::size_t> set_static_forwards(std::span<const napt::StaticForward> forwards) {
+        return engine_.set_static_forwards(forwards);
+    }
 
     const napt::Napt& engine() const { return engine_; }
     napt::Napt& engine() { return engine_; }

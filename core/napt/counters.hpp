@@ -36,6 +36,8 @@ struct Counters {
     std::uint64_t sessions_created = 0;
     std::uint64_t sessions_expired = 0;  // removed by the sweep
     std::uint64_t sessions_flushed = 0;
+    std::uint64_t sessions_displaced = 0;      // on a port a new static forward reserved
+    std::uint64_t static_sessions_opened = 0;  // by an inbound packet to a static forward
     std::uint64_t flushes = 0;
 
     std::uint64_t& drop(DropReason r) {

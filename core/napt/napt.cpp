@@ -44,7 +44,8 @@ Napt::Napt(const Config& requested, const Config& resolved)
       sessions_(slots_for(resolved.max_sessions)),
       hosts_(slots_for(resolved.max_hosts)),
       reverse_(std::size_t{protocol_count} * index_.size(), empty_ref),
-      used_(protocol_count, SlotBitmap(index_.size())) {
+      used_(protocol_count, SlotBitmap(index_.size())),
+      reserved_(protocol_count, SlotBitmap(index_.size())) {
     PortRandom seeds(resolved.seed ^ hash_stream);
     // Odd: the multipliers of the packet-path hashes (napt_lookup.hpp).
     mapping_seed_ = seeds.next64() | 1;
@@ -65,6 +66,7 @@ std::size_t Napt::flush() {
     std::fill(reverse_.begin(), reverse_.end(), empty_ref);
     for (auto& u : used_) u.clear();
     std::fill(std::begin(used_count_), std::end(used_count_), 0u);
+    mark_reserved_used();  // the static forwards outlive a flush
     hand_ = 0;
     ++c_.flushes;
     c_.sessions_flushed += dropped;
@@ -77,6 +79,12 @@ Result<std::size_t> Napt::replan(net::Ipv4Address external, const map::PortSet& 
     next.ports = ports;
     auto fresh = create(next);
     if (!fresh) return fail(fresh.error());
+    // The forwards whose port the new set still holds; the daemon re-sends its list after a
+    // plan change anyway, but no packet may take a forwarded port in between.
+    std::vector<StaticForward> kept;
+    for (const auto& s : statics_)
+        if (fresh->index_.slot_of(s.forward.external_port) != PortIndex::npos) kept.push_back(s.forward);
+    if (auto r = fresh->set_static_forwards(kept); !r) return fail(r.error());
     const std::size_t dropped = flush();
     fresh->c_ = c_;
     *this = std::move(*fresh);
@@ -85,8 +93,10 @@ Result<std::size_t> Napt::replan(net::Ipv4Address external, const map::PortSet& 
 
 std::size_t Napt::memory_bytes() const {
     std::size_t bytes = sizeof(*this) + mappings_.memory_bytes() + sessions_.memory_bytes() + hosts_.memory_bytes() +
-                        reverse_.capacity() * sizeof(std::uint32_t) + used_.capacity() * sizeof(SlotBitmap);
+                        reverse_.capacity() * sizeof(std::uint32_t) + used_.capacity() * sizeof(SlotBitmap) +
+                        reserved_.capacity() * sizeof(SlotBitmap) + statics_.capacity() * sizeof(StaticSlot);
     for (const auto& u : used_) bytes += u.memory_bytes();
+    for (const auto& r : reserved_) bytes += r.memory_bytes();
     return bytes;
 }
 

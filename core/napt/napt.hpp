@@ -16,7 +16,8 @@
 //    REQ-2), expiry by a clock hand amortised over new sessions and expire();
 //  * ICMP errors carrying a quoted packet, both directions (RFC 5508 REQ-3..6);
 //  * hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): see Verdict::hairpin;
-//  * flush on a plan change (RFC 7596 §5.1).
+//  * flush on a plan change (RFC 7596 §5.1);
+//  * static forwards (static_forward.hpp): reserved external ports toward one LAN endpoint.
 //
 // Not here: reassembly (non-first fragments are refused; the caller reassembles first,
 // RFC 4787 REQ-14), TTL, IPv4 header validation beyond what translation needs (the caller's
@@ -38,6 +39,7 @@
 #include "core/napt/protocol.hpp"
 #include "core/napt/robin_hood.hpp"
 #include "core/napt/slot_bitmap.hpp"
+#include "core/napt/static_forward.hpp"
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv4_packet.hpp"
 #include "core/result.hpp"
@@ -133,6 +135,17 @@ public:
     // re-sized for the new set (this allocates). On error nothing changes.
     Result<std::size_t> replan(net::Ipv4Address external, const map::PortSet& ports);
 
+    // Static forwards (static_forward.hpp): from now on each forward's external port is reserved
+    // -- never handed to another flow -- and is the external port of its LAN endpoint's mapping;
+    // an inbound TCP SYN or UDP packet to it from any remote opens a session toward the LAN
+    // endpoint. Replaces the previous list. Mappings in the way (another endpoint on a newly
+    // reserved port, or the endpoint itself on another port) are removed with their sessions,
+    // whose number is returned. Refused, changing nothing, when a port is not one of the set's
+    // dynamic ports (PortIndex) or two forwards share a port or a LAN endpoint. Kept across
+    // flush(); replan() keeps the forwards whose port the new set holds. Not for the packet path.
+    Result<std::size_t> set_static_forwards(std::span<const StaticForward> forwards);
+    std::vector<StaticForward> static_forwards() const;
+
     // ---- introspection (control plane, tests) ----
     const Config& config() const { return cfg_; }  // with the 0 defaults filled in
     const PortIndex& port_index() const { return index_; }
@@ -179,13 +192,18 @@ private:
         std::uint32_t internal_address = 0;
         std::uint16_t internal_port = 0;
     };
+    struct StaticSlot {
+        StaticForward forward;
+        std::uint32_t slot = 0;  // of forward.external_port in index_
+    };
 
     Napt(const Config& requested, const Config& resolved);
 
     // ---- state (napt_state.cpp; the per-packet part inline in napt_lookup.hpp) ----
+    // `outbound` false: a session opened by an inbound packet to a static forward.
     Bound bind_outbound_slow(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
                              std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
-                             std::uint32_t now_s);
+                             std::uint32_t now_s, bool outbound = true);
     Bound bind_outbound(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
                         std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
                         std::uint32_t now_s);
@@ -204,6 +222,13 @@ private:
     std::size_t sweep(std::uint32_t now_s, std::size_t budget);
     void remove_session(std::uint32_t pos);
     void remove_mapping(std::uint32_t pos);
+    // ---- static forwards (napt_static.cpp) ----
+    const StaticSlot* static_by_slot(unsigned proto, std::uint32_t slot) const;
+    const StaticSlot* static_by_endpoint(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port) const;
+    Matched match_static(Protocol p, std::uint32_t slot, std::uint32_t remote_address, std::uint16_t remote_key,
+                         std::uint8_t tcp_flags, std::uint32_t now_s);
+    std::size_t displace_mapping(std::uint32_t mpos);
+    void mark_reserved_used();
     std::uint32_t& reverse_ref(unsigned proto, std::uint16_t external_port) {
         return reverse_[proto * index_.size() + index_.slot_of(external_port)];
     }
@@ -233,6 +258,8 @@ private:
     std::vector<SlotBitmap> used_;        // per protocol
     std::uint32_t used_count_[protocol_count] = {0, 0, 0};
     std::uint32_t hand_ = 0;  // expiry sweep position in sessions_
+    std::vector<StaticSlot> statics_;
+    std::vector<SlotBitmap> reserved_;  // per protocol: the static forwards' slots (also set in used_)
     Counters c_;
 };
 

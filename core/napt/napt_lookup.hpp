@@ -116,15 +116,21 @@ inline Napt::Matched Napt::match_inbound(Protocol p, std::uint16_t external_port
     const std::uint32_t slot = index_.slot_of(external_port);
     if (slot == PortIndex::npos)
         return refused(index_.set().contains(external_port) ? DropReason::no_mapping_inbound : DropReason::port_outside_set);
+    // A static forward's port lets in what filtering would not (napt_static.cpp); `refresh`
+    // false is an ICMP error's quote, which never opens anything.
+    auto unmatched = [&](DropReason r) {
+        return refresh && reserved_[index_of(p)].test(slot) ? match_static(p, slot, remote_address, remote_key, tcp_flags, now_s)
+                                                           : refused(r);
+    };
     const std::uint32_t mpos = reverse_[index_of(p) * index_.size() + slot];
-    if (mpos == empty_ref) return refused(DropReason::no_mapping_inbound);
+    if (mpos == empty_ref) return unmatched(DropReason::no_mapping_inbound);
     MappingEntry& m = mappings_.at(mpos);
-    if (m.expiry <= now_s) return refused(DropReason::no_mapping_inbound);
+    if (m.expiry <= now_s) return unmatched(DropReason::no_mapping_inbound);
 
     // RFC 4787 §5: the session is the record of "X:x has sent to Y[:y]".
     const std::uint32_t spos = find_session_pos(p, external_port, remote_address, remote_key);
     const bool known = spos != empty_ref && now_s < sessions_.at(spos).expiry;
-    if (!known && cfg_.filtering != Filtering::endpoint_independent) return refused(DropReason::filtered);
+    if (!known && cfg_.filtering != Filtering::endpoint_independent) return unmatched(DropReason::filtered);
     if (known && refresh) m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), false, tcp_flags, now_s));
     return Matched{true, DropReason::malformed, m.internal_address, m.internal_port};
 }

@@ -16,7 +16,7 @@ std::uint32_t Napt::find_host_pos(std::uint32_t address) const {
 // napt_lookup.hpp's inline bind_outbound() handles before calling this.
 Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address, std::uint16_t internal_port,
                                 std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
-                                std::uint32_t now_s) {
+                                std::uint32_t now_s, bool outbound) {
     const unsigned pi = index_of(p);
     auto refused = [](DropReason r) { return Bound{false, r, 0}; };
     auto on_mapping_move = [this](const MappingEntry& m, std::uint32_t pos) { reverse_ref(m.protocol, m.external_port) = pos; };
@@ -33,7 +33,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             const std::uint16_t external_port = m.external_port;
             const std::uint32_t spos = find_session_pos(p, external_port, remote_address, remote_key);
             if (spos != empty_ref) {
-                m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), true, tcp_flags, now_s));
+                m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), outbound, tcp_flags, now_s));
                 return Bound{true, DropReason::malformed, external_port};
             }
             // A new remote for an existing mapping (endpoint-independent mapping, RFC 4787 REQ-1).
@@ -50,7 +50,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             s.external_port = external_port;
             s.protocol = static_cast<std::uint8_t>(p);
             s.expiry = 0;
-            const std::uint32_t expiry = refresh_session(s, true, tcp_flags, now_s);
+            const std::uint32_t expiry = refresh_session(s, outbound, tcp_flags, now_s);
             if (sessions_.insert(s, session_hash(p, external_port, remote_address, remote_key),
                                  no_move) == RobinHoodTable<SessionEntry>::npos)
                 return refused(DropReason::session_table_full);
@@ -62,11 +62,14 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             return Bound{true, DropReason::malformed, external_port};
         }
 
-        // A new mapping: the host's share, then room, then a port.
+        // A new mapping: the host's share, then room, then a port. A static forward's endpoint
+        // has its port reserved: it needs no free port and does not count against the share
+        // of ports (the operator gave it that one).
+        const StaticSlot* fixed = statics_.empty() ? nullptr : static_by_endpoint(p, internal_address, internal_port);
         std::uint32_t hpos = find_host_pos(internal_address);
         if (hpos != empty_ref) {
             const HostEntry& h = hosts_.at(hpos);
-            if (h.ports[pi] >= cfg_.max_ports_per_host || h.sessions >= cfg_.max_sessions_per_host)
+            if ((!fixed && h.ports[pi] >= cfg_.max_ports_per_host) || h.sessions >= cfg_.max_sessions_per_host)
                 return refused(DropReason::host_share_exhausted);
         } else if (hosts_.size() >= cfg_.max_hosts) {
             if (reclaim_then_retry()) continue;
@@ -76,13 +79,16 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             if (reclaim_then_retry()) continue;
             return refused(DropReason::session_table_full);
         }
-        if (used_count_[pi] == index_.size()) {
+        if (!fixed && used_count_[pi] == index_.size()) {
             if (reclaim_then_retry()) continue;
             return refused(DropReason::port_exhausted);
         }
+        // Only the endpoint's own mapping ever holds its reserved slot (set_static_forwards).
+        if (fixed && reverse_[pi * index_.size() + fixed->slot] != empty_ref) return refused(DropReason::port_exhausted);
         // RFC 6056 §3.3.1: a random slot, then the next free one. Slots, not ports, so a
-        // MAP set's 2^a - 1 blocks form one range (port_index.hpp).
-        const std::uint32_t slot = used_[pi].next_free(scale_to(random_.next32(), index_.size()));
+        // MAP set's 2^a - 1 blocks form one range (port_index.hpp). Reserved slots are marked
+        // used, so they are never picked.
+        const std::uint32_t slot = fixed ? fixed->slot : used_[pi].next_free(scale_to(random_.next32(), index_.size()));
         const std::uint16_t external_port = index_.port(slot);
 
         SessionEntry s;
@@ -90,7 +96,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
         s.remote_port = remote_key;
         s.external_port = external_port;
         s.protocol = static_cast<std::uint8_t>(p);
-        const std::uint32_t expiry = refresh_session(s, true, tcp_flags, now_s);
+        const std::uint32_t expiry = refresh_session(s, outbound, tcp_flags, now_s);
 
         MappingEntry m;
         m.internal_address = internal_address;
@@ -127,8 +133,10 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             undo_host();
             return refused(DropReason::session_table_full);
         }
-        used_[pi].set(slot);
-        ++used_count_[pi];
+        if (!fixed) {  // a reserved slot is marked used for as long as it is reserved
+            used_[pi].set(slot);
+            ++used_count_[pi];
+        }
         HostEntry& h = hosts_.at(find_host_pos(internal_address));
         ++h.ports[pi];
         ++h.sessions;
@@ -178,8 +186,10 @@ void Napt::remove_mapping(std::uint32_t pos) {
     const MappingEntry m = mappings_.at(pos);
     const std::uint32_t slot = index_.slot_of(m.external_port);
     reverse_[m.protocol * index_.size() + slot] = empty_ref;
-    used_[m.protocol].reset(slot);
-    --used_count_[m.protocol];
+    if (!reserved_[m.protocol].test(slot)) {  // a static forward's port stays taken
+        used_[m.protocol].reset(slot);
+        --used_count_[m.protocol];
+    }
     mappings_.erase(pos, [this](const MappingEntry& e, std::uint32_t to) { reverse_ref(e.protocol, e.external_port) = to; });
     ++c_.mappings_removed;
 }

@@ -171,7 +171,7 @@ Result<Request> parse_events(const json& req) {
             if (!k)
                 return fail(field(where) + ": unknown event kind \"" + excerpt(*text) +
                             "\" (mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired, lease_released, "
-                            "provisioning_error, tunnel_event)");
+                            "provisioning_error, tunnel_event, port_forward)");
             if (std::find(r.kinds.begin(), r.kinds.end(), *k) == r.kinds.end()) r.kinds.push_back(*k);
         }
     }
@@ -214,6 +214,52 @@ Result<Request> parse_mode(const json& req) {
     return Request{ModeRequest{*m}};
 }
 
+// portmap: the fields each action takes (docs/control.md).
+Result<Request> parse_portmap(const json& req) {
+    PortmapRequest r;
+    if (req.contains("action")) {
+        auto text = get_string(req["action"], "action");
+        if (!text) return fail(text.error());
+        if (*text == "show") r.action = PortmapAction::show;
+        else if (*text == "list") r.action = PortmapAction::list;
+        else if (*text == "add") r.action = PortmapAction::add;
+        else if (*text == "del") r.action = PortmapAction::del;
+        else return fail(field("action") + ": \"" + excerpt(*text) + "\" is not show, list, add or del");
+    }
+    const bool add = r.action == PortmapAction::add, del = r.action == PortmapAction::del;
+    auto ok = add   ? only_fields(req, {"command", "action", "protocol", "external_port", "lan_address", "lan_port"}, "")
+              : del ? only_fields(req, {"command", "action", "protocol", "external_port"}, "")
+                    : only_fields(req, {"command", "action"}, "");
+    if (!ok) return fail(ok.error());
+    if (!add && !del) return Request{r};
+
+    if (!req.contains("protocol")) return fail(field("protocol") + ": missing (tcp or udp)");
+    auto proto = get_string(req["protocol"], "protocol");
+    if (!proto) return fail(proto.error());
+    auto p = napt::forward_protocol_named(*proto);
+    if (!p) return fail(field("protocol") + ": \"" + excerpt(*proto) + "\" is not tcp or udp");
+    r.protocol = *p;
+    if (!req.contains("external_port")) return fail(field("external_port") + ": missing");
+    auto port = get_uint(req["external_port"], "external_port", 1, 65535);
+    if (!port) return fail(port.error());
+    r.external_port = static_cast<std::uint16_t>(*port);
+    if (del) return Request{r};
+
+    if (!req.contains("lan_address")) return fail(field("lan_address") + ": missing");
+    auto text = get_string(req["lan_address"], "lan_address");
+    if (!text) return fail(text.error());
+    auto address = net::Ipv4Address::parse(*text);
+    if (!address) return fail(field("lan_address") + ": " + address.error());
+    if (auto why = napt::lan_address_problem(*address)) return fail(field("lan_address") + ": " + *why);
+    r.lan_address = *address;
+    if (req.contains("lan_port")) {
+        auto lan_port = get_uint(req["lan_port"], "lan_port", 1, 65535);
+        if (!lan_port) return fail(lan_port.error());
+        r.lan_port = static_cast<std::uint16_t>(*lan_port);
+    }
+    return Request{r};
+}
+
 template <class R>
 Result<Request> no_fields(const json& req) {
     if (auto ok = only_fields(req, {"command"}, ""); !ok) return fail(ok.error());
@@ -223,6 +269,16 @@ Result<Request> no_fields(const json& req) {
 std::string mode_text(select::Mode m) { return m == select::Mode::none ? "auto" : std::string(select::to_string(m)); }
 
 }  // namespace
+
+std::string_view to_string(PortmapAction a) {
+    switch (a) {
+        case PortmapAction::show: return "show";
+        case PortmapAction::list: return "list";
+        case PortmapAction::add: return "add";
+        case PortmapAction::del: return "del";
+    }
+    return "?";
+}
 
 std::string_view command_name(const Request& r) {
     static constexpr std::string_view kNames[] = {"status", "events", "renew", "provision", "mode", "portmap", "reload"};
@@ -300,7 +356,7 @@ Result<Request> parse_request(std::string_view line) {
     if (*cmd == "renew") return no_fields<RenewRequest>(req);
     if (*cmd == "provision") return parse_provision(req);
     if (*cmd == "mode") return parse_mode(req);
-    if (*cmd == "portmap") return no_fields<PortmapRequest>(req);
+    if (*cmd == "portmap") return parse_portmap(req);
     if (*cmd == "reload") return no_fields<ReloadRequest>(req);
     return fail(field("command") + ": unknown command \"" + excerpt(*cmd) + "\" (status, events, renew, provision, mode, portmap, reload)");
 }
@@ -327,6 +383,16 @@ json to_json(const Request& request) {
                     j["addresses"].push_back({{"address", a.address.to_string()}, {"preferred_lifetime", a.preferred_lifetime}, {"valid_lifetime", a.valid_lifetime}});
             } else if constexpr (std::is_same_v<R, ModeRequest>) {
                 j["set"] = mode_text(r.mode);
+            } else if constexpr (std::is_same_v<R, PortmapRequest>) {
+                // A plain show stays {"command":"portmap"}, as every s46ctl sent it before actions.
+                if (r.action == PortmapAction::show) return;
+                j["action"] = std::string(to_string(r.action));
+                if (r.action == PortmapAction::list) return;
+                j["protocol"] = std::string(napt::protocol_name(r.protocol));
+                j["external_port"] = r.external_port;
+                if (r.action == PortmapAction::del) return;
+                j["lan_address"] = r.lan_address.to_string();
+                if (r.lan_port) j["lan_port"] = r.lan_port;
             }
         },
         request);
@@ -448,6 +514,18 @@ void to_json(json& j, const PortmapReply& r) {
     if (r.ipv4) j["ipv4"] = *r.ipv4;
     if (r.napt_sessions) j["napt_sessions"] = *r.napt_sessions;
     if (r.napt_max_sessions) j["napt_max_sessions"] = *r.napt_max_sessions;
+    json forwards = json::array();
+    for (const auto& f : r.forwards) {
+        json row = {{"protocol", std::string(napt::protocol_name(f.forward.protocol))},
+                    {"external_port", f.forward.external_port},
+                    {"lan_address", f.forward.lan_address.to_string()},
+                    {"lan_port", f.forward.lan_port},
+                    {"enabled", f.enabled}};
+        if (!f.enabled) row["disabled_because"] = f.why_disabled;
+        forwards.push_back(row);
+    }
+    j["forwards"] = forwards;
+    if (r.message) j["message"] = *r.message;
 }
 
 void from_json(const json& j, PortmapReply& r) {
@@ -464,6 +542,21 @@ void from_json(const json& j, PortmapReply& r) {
     r.napt = j.at("napt").get<bool>();
     if (j.contains("napt_sessions")) r.napt_sessions = j["napt_sessions"].get<std::uint64_t>();
     if (j.contains("napt_max_sessions")) r.napt_max_sessions = j["napt_max_sessions"].get<std::uint64_t>();
+    if (j.contains("forwards")) {  // absent from an s46d before static forwards
+        for (const auto& f : j["forwards"]) {
+            napt::ForwardState s;
+            auto p = napt::forward_protocol_named(f.at("protocol").get<std::string>());
+            if (!p) throw std::invalid_argument("unknown forward protocol " + f.at("protocol").dump());
+            s.forward.protocol = *p;
+            s.forward.external_port = f.at("external_port").get<std::uint16_t>();
+            s.forward.lan_address = parsed(net::Ipv4Address::parse(f.at("lan_address").get<std::string>()), "lan_address");
+            s.forward.lan_port = f.at("lan_port").get<std::uint16_t>();
+            s.enabled = f.at("enabled").get<bool>();
+            if (!s.enabled) s.why_disabled = f.value("disabled_because", std::string());
+            r.forwards.push_back(std::move(s));
+        }
+    }
+    if (j.contains("message")) r.message = j["message"].get<std::string>();
 }
 
 }  // namespace s46::control

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/napt/static_forward.hpp"
 #include "core/provision/lease.hpp"
 #include "core/result.hpp"
 #include "core/select/mode.hpp"
@@ -62,9 +63,19 @@ struct ModeRequest {
     select::Mode mode = select::Mode::none;
     friend bool operator==(const ModeRequest&, const ModeRequest&) = default;
 };
+// show: the port set, NAPT sessions and static forwards (no "action" field means show);
+// list: the static forwards only (works without an active mode);
+// add / del: one static forward (core/napt/static_forward.hpp), keyed by protocol and port.
+enum class PortmapAction : std::uint8_t { show, list, add, del };
 struct PortmapRequest {
+    PortmapAction action = PortmapAction::show;
+    napt::Protocol protocol = napt::Protocol::tcp;  // add, del: tcp or udp
+    std::uint16_t external_port = 0;                 // add, del: 1..65535
+    net::Ipv4Address lan_address;                    // add: a unicast host
+    std::uint16_t lan_port = 0;                      // add: 1..65535; 0 (absent) = external_port
     friend bool operator==(const PortmapRequest&, const PortmapRequest&) = default;
 };
+std::string_view to_string(PortmapAction a);
 struct ReloadRequest {
     friend bool operator==(const ReloadRequest&, const ReloadRequest&) = default;
 };
@@ -108,6 +119,8 @@ struct PortmapReply {
     bool napt = false;                     // whether s46d translates (NAPT44) for the LAN
     std::optional<std::uint64_t> napt_sessions;      // present when a data plane counts them
     std::optional<std::uint64_t> napt_max_sessions;  // the configured bound, same condition
+    std::vector<napt::ForwardState> forwards;        // every configured static forward, in the order added
+    std::optional<std::string> message;              // add / del: what was done
 };
 
 void to_json(nlohmann::json& j, const StatusReply& r);

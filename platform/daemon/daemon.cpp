@@ -138,6 +138,7 @@ Result<bool> Daemon::start() {
     } else {
         dataplane_ = std::make_unique<NullDataPlane>();
     }
+    load_forwards();
     hooks_ = std::make_unique<hooks::HookRunner>(io_, hooks::HookRunnerOptions{options_.hooks_directory, options_.hooks_timeout},
                                                  [this](bool problem, const std::string& line) {
                                                      log(problem ? effect::Level::warning : effect::Level::info, line, "hooks");
@@ -295,6 +296,8 @@ void Daemon::carry_out(Effects effects) {
                         failed("data plane " + dataplane_->name() + ": " + r.error());
                     else if (auto ev = hooks::hook_event(x.transition.kind))
                         run_hooks(*ev, x.transition.kind == select::TransitionKind::teardown ? nullptr : (x.plan ? &*x.plan : nullptr));
+                    // A new port set may hold other forwarded ports; the data plane re-learns them.
+                    sync_forwards(true);
                 } else if constexpr (std::is_same_v<E, effect::SetRemote>) {
                     if (auto r = dataplane_->set_remote(x.remote); !r) failed("data plane: " + r.error());
                     else if (hooked_plan_) {

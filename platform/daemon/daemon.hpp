@@ -64,6 +64,15 @@ private:
     Result<std::string> set_mode(select::Mode mode);
     Result<std::string> reload();
     void log(effect::Level level, const std::string& line, const std::string& key = {}) const;
+    // Static port forwards (daemon_forwards.cpp).
+    void load_forwards();
+    // Re-evaluates the forwards under the active plan, reports those a plan change enabled or
+    // disabled, and gives the data plane the enabled list when it changed (or `force`).
+    void sync_forwards(bool force);
+    // `s46ctl portmap add|del`: what was done, for the reply's message.
+    Result<std::string> add_forward(const control::PortmapRequest& request);
+    Result<std::string> delete_forward(const control::PortmapRequest& request);
+    void journal_forward(const std::string& detail);
 
     DaemonOptions options_;
     std::vector<std::string> args_;
@@ -90,6 +99,10 @@ private:
     std::optional<modes::Plan> hooked_plan_;
     bool hook_up_ = false;
     std::uint64_t reloads_ = 0, reload_failures_ = 0;
+    std::vector<napt::StaticForward> forwards_;          // configured, in the order added (as stored)
+    std::vector<napt::ForwardState> forward_states_;     // under the active plan, for portmap
+    std::vector<napt::ForwardState> planned_states_;     // under the last plan with a mode: what changes are told against
+    std::optional<std::vector<napt::StaticForward>> forwards_sent_;  // what the data plane was given
     // Timings reported in status (docs/performance.md): process start -> first mode active, and
     // the last Reply's arrival on the socket -> mode selected and plan ready. Measurements, not
     // timers: the steady clock's microseconds are what they need.

@@ -102,10 +102,18 @@ Result<control::MessageReply> Daemon::reload(const control::ReloadRequest&) {
     return control::MessageReply{*done};
 }
 
-Result<control::PortmapReply> Daemon::portmap(const control::PortmapRequest&) {
+Result<control::PortmapReply> Daemon::portmap(const control::PortmapRequest& request) {
     const modes::Plan* plan = controller_->active_plan();
-    if (!plan) return fail("no active mode, so no port set (s46ctl status says why)");
     control::PortmapReply r;
+    if (request.action == control::PortmapAction::add || request.action == control::PortmapAction::del) {
+        auto done = request.action == control::PortmapAction::add ? add_forward(request) : delete_forward(request);
+        if (!done) return fail(done.error());
+        r.message = *done;
+    }
+    r.forwards = forward_states_;
+    // The forwards are configuration: listing (or changing) them needs no active mode.
+    if (!plan && request.action != control::PortmapAction::show) return r;
+    if (!plan) return fail("no active mode, so no port set (s46ctl status says why)");
     r.mode = plan->mode;
     r.ipv4 = report::ipv4_text(plan->ipv4);
     r.psid_offset = plan->ports.offset;

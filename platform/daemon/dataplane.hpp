@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vector>
+
+#include "core/napt/static_forward.hpp"
 #include "core/net/ipv6.hpp"
 #include "core/result.hpp"
 #include "core/select/state_machine.hpp"
@@ -32,6 +35,14 @@ public:
     // DS-Lite: the AFTR name resolved (or moved to another AAAA record).
     virtual Result<bool> set_remote(const net::Ipv6Address& remote) = 0;
     virtual std::string name() const = 0;
+    // The enabled static port forwards (core/napt/static_forward.hpp), the whole list each time
+    // it changes, after every plan change and at start: their external ports must never go to
+    // a dynamic flow, and inbound traffic to them goes to their LAN endpoint. The default has
+    // no NAPT to tell (NullDataPlane; the kernel backend until nftables carries them).
+    virtual Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+        (void)enabled;
+        return true;
+    }
     // The softwire's interface name for the vendor hooks ("" without a packet path).
     virtual std::string device() const { return {}; }
     // About once a second: timeouts (reassembly, NAPT sessions, path MTU).

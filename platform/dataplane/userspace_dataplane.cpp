@@ -147,6 +147,14 @@ Result<bool> UserspaceDataPlane::set_remote(const net::Ipv6Address& remote) {
     return true;
 }
 
+// Refused (nothing changed) only for a port the NAPT's current set does not hold: the daemon
+// computes the list from the same plan, so that would be a bug worth the log line.
+Result<bool> UserspaceDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+    auto r = napt_.set_static_forwards(enabled);
+    if (!r) return fail("NAPT44: " + r.error());
+    return true;
+}
+
 void UserspaceDataPlane::tick() {
     if (plan_) pipeline_->expire(now());
 }

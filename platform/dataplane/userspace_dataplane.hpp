@@ -40,6 +40,7 @@ public:
     Result<bool> set_remote(const net::Ipv6Address& remote) override;
     std::string name() const override { return "userspace"; }
     std::string device() const override { return config_.tun_name; }
+    Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
     void tick() override;
     nlohmann::json counters() const override;
     DataPlaneEvents take_events() override {

@@ -30,13 +30,19 @@ const char* const kEventsUsage =
     "  The journal (mode transitions, lease events, provisioning errors, tunnel events) and, without\n"
     "  --kind, the binding log. --since 90s, 10m, 2h, 1d (that long ago) or epoch seconds; --limit 1..10000\n"
     "  (default 50). Kinds: mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired,\n"
-    "  lease_released, provisioning_error, tunnel_event. `journal` is another name for `events`.\n";
+    "  lease_released, provisioning_error, tunnel_event, port_forward. `journal` is another name for `events`.\n";
 const char* const kJournalUsage = kEventsUsage;
 const char* const kModeUsage = "usage: s46ctl [--control-socket PATH] mode set auto|dslite|lw4o6|mape\n"
                                "  Pins s46d to one mode, or back to automatic selection.\n";
 const char* const kReloadUsage = "usage: s46ctl [--control-socket PATH] reload\n  Makes s46d re-read its configuration.\n";
-const char* const kPortmapUsage = "usage: s46ctl [--control-socket PATH] portmap [--json]\n"
-                                  "  The active IPv4 address, PSID and port ranges, and the NAPT sessions in use.\n";
+const char* const kPortmapUsage =
+    "usage: s46ctl [--control-socket PATH] portmap [list] [--json]\n"
+    "       s46ctl [--control-socket PATH] portmap add tcp|udp EXTERNAL_PORT LAN_ADDR[:PORT]\n"
+    "       s46ctl [--control-socket PATH] portmap del tcp|udp EXTERNAL_PORT\n"
+    "  The active IPv4 address, PSID and port ranges, the NAPT sessions in use and the static port\n"
+    "  forwards; `list` shows the forwards only. `add` forwards EXTERNAL_PORT, which must be in this\n"
+    "  CPE's port set, to a LAN host (LAN port: the external port unless given); a forward whose port\n"
+    "  a later port set lacks stays configured but disabled. Refusals exit with status 2.\n";
 
 std::string& control_socket_path() {
     static std::string path = control::kDefaultControlSocket;
@@ -94,7 +100,56 @@ Result<std::pair<std::string, std::pair<std::uint32_t, std::uint32_t>>> lease_it
 
 bool all_digits(const std::string& s) { return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos; }
 
+Result<std::uint16_t> port_arg(const std::string& what, const std::string& v) {
+    if (!all_digits(v) || std::stoll(v) < 1 || std::stoll(v) > 65535) return fail(what + " '" + v + "' is not a port number in 1..65535");
+    return static_cast<std::uint16_t>(std::stoll(v));
+}
+
 }  // namespace
+
+Result<control::PortmapRequest> portmap_request(const std::vector<std::string>& args, bool* as_json) {
+    control::PortmapRequest req;
+    std::vector<std::string> words;
+    for (const auto& a : args) {
+        if (a == "--json") {
+            if (as_json) *as_json = true;
+        } else {
+            words.push_back(a);
+        }
+    }
+    if (words.empty()) return req;
+    const std::string& action = words[0];
+    if (action == "list") {
+        if (words.size() != 1) return fail("unknown argument '" + words[1] + "'");
+        req.action = control::PortmapAction::list;
+        return req;
+    }
+    if (action != "add" && action != "del") return fail("unknown argument '" + action + "'");
+    const bool add = action == "add";
+    const std::size_t want = add ? 4 : 3;
+    if (words.size() != want)
+        return fail(add ? "expected 'portmap add tcp|udp EXTERNAL_PORT LAN_ADDR[:PORT]'" : "expected 'portmap del tcp|udp EXTERNAL_PORT'");
+    req.action = add ? control::PortmapAction::add : control::PortmapAction::del;
+    auto proto = napt::forward_protocol_named(words[1]);
+    if (!proto) return fail("protocol '" + words[1] + "' is not tcp or udp");
+    req.protocol = *proto;
+    auto port = port_arg("external port", words[2]);
+    if (!port) return fail(port.error());
+    req.external_port = *port;
+    if (add) {
+        const std::string& target = words[3];
+        const auto colon = target.find(':');
+        auto address = net::Ipv4Address::parse(target.substr(0, colon));
+        if (!address) return fail("LAN address '" + target.substr(0, colon) + "': " + address.error());
+        req.lan_address = *address;
+        if (colon != std::string::npos) {
+            auto lan_port = port_arg("LAN port", target.substr(colon + 1));
+            if (!lan_port) return fail(lan_port.error());
+            req.lan_port = *lan_port;
+        }
+    }
+    return validated(req);
+}
 
 Result<control::ProvisionRequest> provision_request(const std::vector<std::string>& args) {
     control::ProvisionRequest req;
@@ -202,6 +257,14 @@ std::string events_text(const control::EventsReply& r) {
     return out;
 }
 
+std::string forwards_text(const control::PortmapReply& r) {
+    if (r.forwards.empty()) return "forwards:    none\n";
+    std::string out = "forwards:    " + std::to_string(r.forwards.size()) + "\n";
+    for (const auto& f : r.forwards)
+        out += "  " + napt::describe(f.forward) + (f.enabled ? std::string() : "  (disabled: " + f.why_disabled + ")") + "\n";
+    return out;
+}
+
 std::string portmap_text(const control::PortmapReply& r) {
     std::string out = "mode:        " + std::string(select::to_string(r.mode)) + "\n";
     if (r.ipv4) out += "ipv4:        " + *r.ipv4 + "\n";
@@ -213,7 +276,7 @@ std::string portmap_text(const control::PortmapReply& r) {
     if (r.napt_sessions)
         out += ", " + std::to_string(*r.napt_sessions) + " session(s)" +
                (r.napt_max_sessions ? " of " + std::to_string(*r.napt_max_sessions) : std::string());
-    return out + "\n";
+    return out + "\n" + forwards_text(r);
 }
 
 std::string status_text(const json& s) {
@@ -311,10 +374,22 @@ int events_main(const std::vector<std::string>& args) {
 
 int portmap_main(const std::vector<std::string>& args) {
     bool as_json = false;
-    if (!no_args("portmap", args, &as_json)) return kExitUsage;
-    auto r = call<control::PortmapReply>("portmap", control::PortmapRequest{});
-    if (!r) return 1;
+    auto req = portmap_request(args, &as_json);
+    if (!req) {
+        std::cerr << "s46ctl portmap: " << req.error() << '\n';
+        return kExitUsage;
+    }
+    auto r = control::call<control::PortmapReply>(control_socket_path(), *req);
+    if (!r) {
+        std::cerr << "s46ctl portmap: " << r.error() << '\n';
+        // A refused add or del is bad input the daemon could judge (a port outside the set, a
+        // duplicate): status 2, like bad input s46ctl catches itself. Unreachable stays 1.
+        const bool change = req->action == control::PortmapAction::add || req->action == control::PortmapAction::del;
+        return change && r.error().rfind("s46d refused: ", 0) == 0 ? kExitUsage : 1;
+    }
     if (as_json) std::cout << control::safe_dump(json(*r), 1) << '\n';
+    else if (r->message) std::cout << *r->message << '\n';
+    else if (req->action == control::PortmapAction::list) std::cout << forwards_text(*r);
     else std::cout << portmap_text(*r);
     return 0;
 }

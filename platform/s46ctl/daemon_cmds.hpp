@@ -32,11 +32,14 @@ Result<control::ProvisionRequest> provision_request(const std::vector<std::strin
 // `now`: wall-clock seconds, for --since DURATION. Sets *as_json for --json.
 Result<control::EventsRequest> events_request(const std::vector<std::string>& args, std::int64_t now, bool* as_json = nullptr);
 Result<control::ModeRequest> mode_request(const std::vector<std::string>& args);
+// portmap [list] [--json] | add tcp|udp PORT ADDR[:PORT] | del tcp|udp PORT.
+Result<control::PortmapRequest> portmap_request(const std::vector<std::string>& args, bool* as_json = nullptr);
 
 // A readable summary of a status object (report::status_table against the wall clock).
 std::string status_text(const nlohmann::json& status);
 std::string events_text(const control::EventsReply& reply);
 std::string portmap_text(const control::PortmapReply& reply);
+std::string forwards_text(const control::PortmapReply& reply);  // the "forwards:" lines alone
 
 extern const char* const kStatusUsage;
 extern const char* const kRenewUsage;

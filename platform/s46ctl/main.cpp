@@ -28,7 +28,7 @@ const Command kCommands[] = {
     {"journal", "another name for events", s46::ctl::kJournalUsage, s46::ctl::journal_main},
     {"mode", "pin s46d to a mode, or back to auto: mode set auto|dslite|lw4o6|mape", s46::ctl::kModeUsage, s46::ctl::mode_main},
     {"reload", "make s46d re-read its configuration", s46::ctl::kReloadUsage, s46::ctl::reload_main},
-    {"portmap", "the active IPv4 port set as ranges, and NAPT sessions in use", s46::ctl::kPortmapUsage, s46::ctl::portmap_main},
+    {"portmap", "the active IPv4 port set as ranges, NAPT sessions in use, static port forwards (add/del/list)", s46::ctl::kPortmapUsage, s46::ctl::portmap_main},
 };
 
 void print_usage(std::ostream& out) {

@@ -53,12 +53,20 @@ inline constexpr std::string_view kRememberKernelObject = "INSERT OR IGNORE INTO
 inline constexpr std::string_view kForgetKernelObject = "DELETE FROM kernel_object WHERE kind = ?1 AND key = ?2";
 inline constexpr std::string_view kKernelObjects = "SELECT kind, key FROM kernel_object ORDER BY rowid";
 
+// rowid keeps the order forwards were added in (s46ctl portmap list shows them so).
+inline constexpr std::string_view kSaveStaticForward =
+    "INSERT OR REPLACE INTO static_forward (protocol, external_port, lan_address, lan_port) VALUES (?1, ?2, ?3, ?4)";
+inline constexpr std::string_view kDeleteStaticForward = "DELETE FROM static_forward WHERE protocol = ?1 AND external_port = ?2";
+inline constexpr std::string_view kStaticForwards =
+    "SELECT protocol, external_port, lan_address, lan_port FROM static_forward ORDER BY rowid";
+
 // kClearLease is left out: it is three statements and prepare would check only the first; the
 // three loads cover the same tables.
 inline constexpr std::array kAll = {
     kLoadLease,  kLoadLeaseAddresses, kLoadLeasePrefixes, kInsertLease,  kInsertLeaseAddress,
     kInsertLeasePrefix, kLoadSelection, kSaveSelection, kAppendEvent, kTrimJournal,
     kJournal, kAppendBinding, kTrimBindings, kBindings, kRememberKernelObject, kForgetKernelObject, kKernelObjects,
+    kSaveStaticForward, kDeleteStaticForward, kStaticForwards,
 };
 
 }  // namespace s46::store::queries

@@ -84,11 +84,26 @@ CREATE TABLE kernel_object (
 );
 )sql";
 
+// v4. The operator's static port forwards (s46ctl portmap add; docs/napt.md "Static port
+// forwards"). Only the configuration: whether one is enabled follows from the active plan's
+// port set and is worked out again at every start. Protocol as text ("tcp", "udp"), the LAN
+// address as text, like every address here.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE static_forward (
+    protocol TEXT NOT NULL,
+    external_port INTEGER NOT NULL,
+    lan_address TEXT NOT NULL,
+    lan_port INTEGER NOT NULL,
+    PRIMARY KEY (protocol, external_port)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
-    // {4, "ALTER TABLE ...;"},  // the next layout goes here
+    {4, kV4},
+    // {5, "ALTER TABLE ...;"},  // the next layout goes here
 };
 
 }  // namespace

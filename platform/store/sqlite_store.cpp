@@ -168,4 +168,47 @@ Result<std::vector<KernelObject>> SqliteStore::kernel_objects() {
     return out;
 }
 
+Status SqliteStore::save_static_forward(const napt::StaticForward& f) {
+    return write("saving static forward " + napt::describe(f), [&](sql::Db& db) {
+        sql::Stmt st;
+        st.prepare(db, queries::kSaveStaticForward);
+        st.bind_text(1, std::string(napt::protocol_name(f.protocol)));
+        st.bind_int(2, f.external_port);
+        st.bind_text(3, f.lan_address.to_string());
+        st.bind_int(4, f.lan_port);
+        return st.run();
+    });
+}
+
+Status SqliteStore::delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) {
+    return write("deleting static forward " + std::string(napt::protocol_name(protocol)) + " " + std::to_string(external_port),
+                 [&](sql::Db& db) {
+                     sql::Stmt st;
+                     st.prepare(db, queries::kDeleteStaticForward);
+                     st.bind_text(1, std::string(napt::protocol_name(protocol)));
+                     st.bind_int(2, external_port);
+                     return st.run();
+                 });
+}
+
+// A row that does not read back (edited by hand) is skipped with the reason in the error of the
+// whole read: a forward must never be half-understood.
+Result<std::vector<napt::StaticForward>> SqliteStore::static_forwards() {
+    std::vector<napt::StaticForward> out;
+    sql::Stmt st;
+    st.prepare(db_, queries::kStaticForwards);
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        const std::string proto = st.text(0);
+        const std::int64_t external = st.int64(1), lan_port = st.int64(3);
+        auto p = napt::forward_protocol_named(proto);
+        auto address = net::Ipv4Address::parse(st.text(2));
+        if (!p || !address || external < 1 || external > 65535 || lan_port < 1 || lan_port > 65535)
+            return fail("static forward row " + proto + " " + std::to_string(external) + " in " + options_.path + " is not valid");
+        out.push_back({*p, static_cast<std::uint16_t>(external), *address, static_cast<std::uint16_t>(lan_port)});
+    }
+    if (rc != SQLITE_DONE) return fail("reading the static forwards in " + options_.path + ": " + db_.message());
+    return out;
+}
+
 }  // namespace s46::store

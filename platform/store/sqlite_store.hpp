@@ -54,6 +54,9 @@ public:
     Status remember_kernel_object(const KernelObject& object) override;
     Status forget_kernel_object(const KernelObject& object) override;
     Result<std::vector<KernelObject>> kernel_objects() override;
+    Status save_static_forward(const napt::StaticForward& forward) override;
+    Status delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) override;
+    Result<std::vector<napt::StaticForward>> static_forwards() override;
 
     // False once the store runs from memory (at open or after a failed write).
     bool persistent() const { return persistent_; }

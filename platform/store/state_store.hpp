@@ -14,6 +14,7 @@
 
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
+#include "core/napt/static_forward.hpp"
 #include "core/provision/lease.hpp"
 #include "core/result.hpp"
 #include "core/select/mode.hpp"
@@ -45,6 +46,7 @@ enum class EventKind : std::uint8_t {
     lease_released,
     provisioning_error,
     tunnel_event,  // what the packet path reported and the daemon did (no binding, AFTR failover)
+    port_forward,  // a static port forward added, deleted, disabled or enabled again by a plan change
 };
 
 constexpr std::string_view to_string(EventKind k) {
@@ -57,6 +59,7 @@ constexpr std::string_view to_string(EventKind k) {
         case EventKind::lease_released: return "lease_released";
         case EventKind::provisioning_error: return "provisioning_error";
         case EventKind::tunnel_event: return "tunnel_event";
+        case EventKind::port_forward: return "port_forward";
     }
     return "?";
 }
@@ -64,7 +67,7 @@ constexpr std::string_view to_string(EventKind k) {
 constexpr std::optional<EventKind> event_kind_from_string(std::string_view s) {
     for (auto k : {EventKind::mode_changed, EventKind::lease_obtained, EventKind::lease_renewed,
                    EventKind::lease_rebound, EventKind::lease_expired, EventKind::lease_released,
-                   EventKind::provisioning_error, EventKind::tunnel_event})
+                   EventKind::provisioning_error, EventKind::tunnel_event, EventKind::port_forward})
         if (to_string(k) == s) return k;
     return std::nullopt;
 }
@@ -144,6 +147,12 @@ public:
     virtual Status remember_kernel_object(const KernelObject& object) = 0;
     virtual Status forget_kernel_object(const KernelObject& object) = 0;
     virtual Result<std::vector<KernelObject>> kernel_objects() = 0;  // in the order remembered
+
+    // The operator's static port forwards, keyed by (protocol, external port): saving one with
+    // the key of a stored one replaces it; deleting an unknown one is not an error.
+    virtual Status save_static_forward(const napt::StaticForward& forward) = 0;
+    virtual Status delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) = 0;
+    virtual Result<std::vector<napt::StaticForward>> static_forwards() = 0;  // in the order added
 };
 
 }  // namespace s46::store

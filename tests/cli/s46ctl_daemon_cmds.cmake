@@ -27,10 +27,14 @@ expect(2 "^s46ctl mode: mode 'mapt' is not auto, dslite, lw4o6 or mape" mode set
 expect(2 "^s46ctl mode: expected 'mode set" mode)
 expect(2 "^s46ctl reload: unknown argument 'now'" reload now)
 expect(2 "^s46ctl portmap: unknown argument '--all'" portmap --all)
+expect(2 "^s46ctl portmap: protocol 'icmp' is not tcp or udp" portmap add icmp 1233 192.168.1.10)
+expect(2 "^s46ctl portmap: external port '80x'" portmap del tcp 80x)
+expect(2 "^s46ctl portmap: field \"lan_address\": 255.255.255.255 is the broadcast address" portmap add udp 1233 255.255.255.255)
 expect(2 "^s46ctl provision: field \"prefixes.0..preferred_lifetime\": 9 exceeds valid_lifetime 8"
        provision --options-hex 00 --delegated-prefix 2001:db8::/56,9,8)
 expect(1 "^s46ctl status: cannot reach s46d at ${sock}" status)
 expect(1 "^s46ctl portmap: cannot reach s46d" portmap)
+expect(1 "^s46ctl portmap: cannot reach s46d" portmap add tcp 1233 192.168.1.10:22)
 expect(1 "^s46ctl mode: cannot reach s46d" mode set auto)
 expect(1 "^s46ctl events: cannot reach s46d" events --kind tunnel_event --since 1h)
 

@@ -683,11 +683,49 @@ def test_vendor_hooks(lab):
     return f"up and down seen with the plan, status answered in {answer_ms:.0f} ms during a hanging hook, exit in {took * 1000:.0f} ms"
 
 
+def test_static_port_forwards(lab):
+    """portmap add outside the port set: exit 2 naming the set; inside: listed, kept across kill -9
+    and a restart, journaled; del removes it; the daemon keeps running through every refusal."""
+    c = Cpe(lab, LW)  # PSID 52 of 8 bits, offset 0: 13312-13567
+    c.start()
+    c.wait_mode("lw4o6")
+    r = c.ctl_raw("portmap", "add", "tcp", "80", "10.0.0.2")
+    check(r.returncode == 2, f"outside the set: exit {r.returncode}, {r.stderr.strip()}")
+    check("port 80 is not in this CPE's port set (198.51.100.18, PSID 52 of 8 bits, offset 0: 13312-13567)" in r.stderr,
+          f"the refusal names the set: {r.stderr.strip()}")
+    check(len(r.stderr.strip().splitlines()) == 1, f"one line: {r.stderr!r}")
+    r = c.ctl_raw("portmap", "add", "tcp", "13400", "10.0.0.2:22")
+    check(r.returncode == 0 and "forwarding tcp 13400 -> 10.0.0.2:22" in r.stdout, f"add: exit {r.returncode}, {r.stdout}{r.stderr}")
+    r = c.ctl_raw("portmap", "add", "tcp", "13400", "10.0.0.3")
+    check(r.returncode == 2 and "already forwarded" in r.stderr, f"duplicate: exit {r.returncode}, {r.stderr.strip()}")
+    r = c.ctl_raw("portmap", "add", "udp", "13401", "224.0.0.5")
+    check(r.returncode == 2 and "multicast" in r.stderr, f"multicast LAN host: exit {r.returncode}, {r.stderr.strip()}")
+    want = [{"protocol": "tcp", "external_port": 13400, "lan_address": "10.0.0.2", "lan_port": 22, "enabled": True}]
+    listed = json.loads(c.ctl("portmap", "list", "--json"))["forwards"]
+    check(listed == want, f"listed: {listed}")
+    check("tcp 13400 -> 10.0.0.2:22" in c.ctl("portmap"), "plain portmap shows the forward")
+
+    c.kill_daemon()
+    c.start()
+    c.wait_mode("lw4o6", timeout=3)
+    listed = json.loads(c.ctl("portmap", "list", "--json"))["forwards"]
+    check(listed == want, f"after kill -9 and a restart: {listed}")
+    check("port_forward" in c.journal_kinds(), "the add is journaled")
+
+    r = c.ctl_raw("portmap", "del", "tcp", "13400")
+    check(r.returncode == 0, f"del: exit {r.returncode}, {r.stderr.strip()}")
+    check(json.loads(c.ctl("portmap", "list", "--json"))["forwards"] == [], "gone after del")
+    r = c.ctl_raw("portmap", "del", "tcp", "13400")
+    check(r.returncode == 2 and "no tcp forward on port 13400" in r.stderr, f"del again: exit {r.returncode}, {r.stderr.strip()}")
+    check(c.daemon.poll() is None, f"s46d still running: {tail(c.log, 400)}")
+    return "refused outside 13312-13567 naming the set; tcp 13400 kept across kill -9 + restart; deleted"
+
+
 SCENARIOS = [test_sigterm_releases_and_cleans_up, test_sigterm_server_gone, test_kill9_restart_keeps_rebinding,
              test_state_files_private, test_clock_step_forward_year, test_clock_step_back_year, test_sighup_reload,
              test_second_instance_refused, test_second_instance_same_state_dir, test_socket_path_regular_file, test_bad_control_requests,
              test_descriptor_exhaustion, test_control_group, test_waits_for_wan_interface, test_runs_unprivileged,
-             test_unprivileged_refuses_foreign_state_dir, test_vendor_hooks]
+             test_unprivileged_refuses_foreign_state_dir, test_vendor_hooks, test_static_port_forwards]
 
 
 def main():

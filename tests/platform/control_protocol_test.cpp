@@ -125,6 +125,70 @@ TEST_CASE("control protocol: requests round trip", "[control][protocol]") {
     CHECK(std::get<ProvisionRequest>(round_trip(p)) == p);
 }
 
+TEST_CASE("control protocol: portmap actions round trip", "[control][protocol][portmap]") {
+    PortmapRequest add;
+    add.action = PortmapAction::add;
+    add.protocol = napt::Protocol::udp;
+    add.external_port = 2258;
+    add.lan_address = net::Ipv4Address(192, 168, 1, 10);
+    add.lan_port = 53;
+    CHECK(std::get<PortmapRequest>(round_trip(add)) == add);
+    add.lan_port = 0;  // absent: the daemon takes the external port
+    CHECK(std::get<PortmapRequest>(round_trip(add)) == add);
+    CHECK(to_json(Request{add}).dump() ==
+          R"({"action":"add","command":"portmap","external_port":2258,"lan_address":"192.168.1.10","protocol":"udp"})");
+    PortmapRequest del;
+    del.action = PortmapAction::del;
+    del.external_port = 1233;
+    CHECK(std::get<PortmapRequest>(round_trip(del)) == del);
+    CHECK(to_json(Request{del}).dump() == R"({"action":"del","command":"portmap","external_port":1233,"protocol":"tcp"})");
+    PortmapRequest list;
+    list.action = PortmapAction::list;
+    CHECK(std::get<PortmapRequest>(round_trip(list)) == list);
+    // A plain show is the request every s46ctl sent before actions existed.
+    CHECK(to_json(Request{PortmapRequest{}}).dump() == R"({"command":"portmap"})");
+    CHECK(parsed<PortmapRequest>(R"({"command":"portmap","action":"show"})") == PortmapRequest{});
+}
+
+TEST_CASE("control protocol: every bad portmap field is refused with its name", "[control][protocol][portmap]") {
+    using Catch::Matchers::Contains;
+    const std::string add = R"({"command":"portmap","action":"add",)";
+    CHECK_THAT(parse_error(R"({"command":"portmap","action":"open"})"), Contains("field \"action\": \"open\" is not show, list, add or del"));
+    CHECK_THAT(parse_error(R"({"command":"portmap","action":1})"), Contains("field \"action\": must be a string"));
+    CHECK_THAT(parse_error(R"({"command":"portmap","protocol":"tcp"})"), Contains("unknown field \"protocol\" (allowed: command, action)"));
+    CHECK_THAT(parse_error(R"({"command":"portmap","action":"list","external_port":1})"), Contains("unknown field \"external_port\""));
+    CHECK_THAT(parse_error(R"({"command":"portmap","action":"del","protocol":"tcp","external_port":1,"lan_address":"192.168.1.1"})"),
+               Contains("unknown field \"lan_address\" (allowed: command, action, protocol, external_port)"));
+    CHECK_THAT(parse_error(add + R"("external_port":1233,"lan_address":"192.168.1.10"})"), Contains("field \"protocol\": missing (tcp or udp)"));
+    CHECK_THAT(parse_error(add + R"("protocol":"icmp","external_port":1233,"lan_address":"192.168.1.10"})"),
+               Contains("field \"protocol\": \"icmp\" is not tcp or udp"));
+    CHECK_THAT(parse_error(add + R"("protocol":6,"external_port":1233,"lan_address":"192.168.1.10"})"), Contains("field \"protocol\": must be a string"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","lan_address":"192.168.1.10"})"), Contains("field \"external_port\": missing"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":0,"lan_address":"192.168.1.10"})"),
+               Contains("field \"external_port\": must be in 1..65535, got 0"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":65536,"lan_address":"192.168.1.10"})"),
+               Contains("field \"external_port\": must be in 1..65535, got 65536"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":"80","lan_address":"192.168.1.10"})"),
+               Contains("field \"external_port\": must be an integer"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233})"), Contains("field \"lan_address\": missing"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"192.168.1"})"), Contains("field \"lan_address\": "));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"2001:db8::1"})"), Contains("field \"lan_address\": "));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"0.0.0.0"})"),
+               Contains("field \"lan_address\": 0.0.0.0 is in 0.0.0.0/8"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"255.255.255.255"})"),
+               Contains("field \"lan_address\": 255.255.255.255 is the broadcast address"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"239.1.1.1"})"),
+               Contains("field \"lan_address\": 239.1.1.1 is a multicast address"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"127.0.0.1"})"),
+               Contains("field \"lan_address\": 127.0.0.1 is a loopback address"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"192.168.1.10","lan_port":0})"),
+               Contains("field \"lan_port\": must be in 1..65535, got 0"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"192.168.1.10","lan_port":70000})"),
+               Contains("field \"lan_port\": must be in 1..65535, got 70000"));
+    CHECK_THAT(parse_error(add + R"("protocol":"tcp","external_port":1233,"lan_address":"192.168.1.10","lan_host":"x"})"),
+               Contains("unknown field \"lan_host\""));
+}
+
 TEST_CASE("control protocol: defaults and aliases", "[control][protocol]") {
     CHECK(parsed<EventsRequest>(R"({"command":"events"})").limit == kDefaultEventsLimit);
     CHECK(parsed<EventsRequest>(R"({"command":"journal","limit":7})").limit == 7);  // s46ctl before protocol 1
@@ -228,6 +292,8 @@ TEST_CASE("control protocol: replies round trip through the client's parser", "[
     CHECK(pm->port_ranges == std::vector<std::string>{"1232-1235", "2256-2259"});
     CHECK(pm->napt_sessions == 3u);
     CHECK(pm->ipv4 == "192.0.2.1");
+    CHECK(pm->forwards == test::sample_portmap_reply().forwards);
+    CHECK_FALSE(pm->message);
     auto msg = reply_from_json<MessageReply>(reply_of(R"({"command":"renew"})", s));
     REQUIRE(msg);
     CHECK(msg->message == "renew started");

@@ -19,6 +19,13 @@ inline PortmapReply sample_portmap_reply() {
     r.napt = true;
     r.napt_sessions = 3;
     r.napt_max_sessions = 65536;
+    napt::ForwardState ssh;
+    ssh.forward = {napt::Protocol::tcp, 1233, net::Ipv4Address(192, 168, 1, 10), 22};
+    ssh.enabled = true;
+    napt::ForwardState sip;
+    sip.forward = {napt::Protocol::udp, 4000, net::Ipv4Address(192, 168, 1, 11), 5060};
+    sip.why_disabled = "port 4000 is not in this CPE's port set (192.0.2.1, PSID 52 of 8 bits, offset 6: 1232-1235, 2256-2259, ... 63 ranges)";
+    r.forwards = {ssh, sip};
     return r;
 }
 

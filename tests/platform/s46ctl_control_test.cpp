@@ -61,8 +61,48 @@ TEST_CASE("s46ctl portmap and events: text views", "[s46ctl][portmap]") {
     const control::PortmapReply p = control::test::sample_portmap_reply();
     CHECK(ctl::portmap_text(p) ==
           "mode:        mape\nipv4:        192.0.2.1\npsid:        52 (offset 6, length 8)\nports:       8 in 2 range(s)\n"
-          "  1232-1235\n  2256-2259\nnapt:        on, 3 session(s) of 65536\n");
+          "  1232-1235\n  2256-2259\nnapt:        on, 3 session(s) of 65536\n"
+          "forwards:    2\n  tcp 1233 -> 192.168.1.10:22\n"
+          "  udp 4000 -> 192.168.1.11:5060  (disabled: port 4000 is not in this CPE's port set (192.0.2.1, PSID 52 of 8 bits, "
+          "offset 6: 1232-1235, 2256-2259, ... 63 ranges))\n");
+    control::PortmapReply empty;
+    CHECK(ctl::forwards_text(empty) == "forwards:    none\n");
     control::EventsReply e;
     e.events.push_back({1, 100, store::EventKind::lease_obtained, select::Mode::none, select::Mode::none, "lease"});
     CHECK(ctl::events_text(e) == "100  lease_obtained  lease\n");
+}
+
+TEST_CASE("s46ctl portmap: arguments to requests, every mistake named", "[s46ctl][portmap]") {
+    using Catch::Matchers::Contains;
+    bool as_json = false;
+    auto show = ctl::portmap_request({"--json"}, &as_json);
+    REQUIRE(show);
+    CHECK(show->action == control::PortmapAction::show);
+    CHECK(as_json);
+    CHECK(ctl::portmap_request({"list"})->action == control::PortmapAction::list);
+    auto add = ctl::portmap_request({"add", "tcp", "1233", "192.168.1.10:22"});
+    REQUIRE(add);
+    CHECK(add->action == control::PortmapAction::add);
+    CHECK(add->protocol == napt::Protocol::tcp);
+    CHECK(add->external_port == 1233);
+    CHECK(add->lan_address == net::Ipv4Address(192, 168, 1, 10));
+    CHECK(add->lan_port == 22);
+    CHECK(ctl::portmap_request({"add", "udp", "2258", "192.168.1.11"})->lan_port == 0);  // the daemon takes 2258
+    auto del = ctl::portmap_request({"del", "udp", "2258"});
+    REQUIRE(del);
+    CHECK(del->action == control::PortmapAction::del);
+    CHECK(del->protocol == napt::Protocol::udp);
+
+    CHECK_THAT(ctl::portmap_request({"--all"}).error(), Contains("unknown argument '--all'"));
+    CHECK_THAT(ctl::portmap_request({"list", "x"}).error(), Contains("unknown argument 'x'"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "1233"}).error(), Contains("expected 'portmap add tcp|udp EXTERNAL_PORT LAN_ADDR[:PORT]'"));
+    CHECK_THAT(ctl::portmap_request({"del", "tcp"}).error(), Contains("expected 'portmap del tcp|udp EXTERNAL_PORT'"));
+    CHECK_THAT(ctl::portmap_request({"add", "sctp", "1233", "192.168.1.10"}).error(), Contains("protocol 'sctp' is not tcp or udp"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "0", "192.168.1.10"}).error(), Contains("external port '0' is not a port number"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "70000", "192.168.1.10"}).error(), Contains("external port '70000'"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "1233", "192.168.1"}).error(), Contains("LAN address '192.168.1'"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "1233", "192.168.1.10:"}).error(), Contains("LAN port ''"));
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "1233", "192.168.1.10:99999"}).error(), Contains("LAN port '99999'"));
+    // The daemon's own checks run here too, with its words.
+    CHECK_THAT(ctl::portmap_request({"add", "tcp", "1233", "224.0.0.1"}).error(), Contains("field \"lan_address\": 224.0.0.1 is a multicast address"));
 }
