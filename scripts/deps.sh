@@ -12,8 +12,10 @@ s46_install_deps() {
     fi
     echo "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
+    # Other jobs on a shared CI machine may hold the dpkg lock: wait for it rather than fail.
+    local apt=(apt-get -o DPkg::Lock::Timeout=600)
+    "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+        { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
 S46_BUILD_DEPS=(build-essential cmake g++ pkg-config libmnl-dev libnftnl-dev libnetfilter-conntrack-dev libcap-ng-dev libc-ares-dev libasio-dev catch2 nlohmann-json3-dev libbenchmark-dev
@@ -24,3 +26,10 @@ S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime co
 
 # What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
 S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
+
+# What the kernel tests (tests/kernel, docs/kernel-tests.md) need on the host: QEMU, the guest's
+# static busybox, the initramfs tools (cpio; depmod/modprobe from kmod; readelf from binutils) and
+# the guest userland copied from the host (iproute2, nftables, jq for reading `ip -j`).
+S46_QEMU_DEPS=(qemu-system-x86 busybox-static cpio kmod binutils iproute2 nftables jq)
+# scripts/qemu/setup --arch arm64 adds: the arm64 system emulator and the aarch64 cross compiler.
+S46_QEMU_ARM64_DEPS=(qemu-system-arm g++-aarch64-linux-gnu)
