@@ -24,6 +24,7 @@ constexpr const char* kAddress6 = "address6";
 constexpr const char* kRoute4 = "route4";
 constexpr const char* kNftTable = "nft_table";
 constexpr const char* kNftTableKey = "ip s46d";
+constexpr const char* kNftGuardKey = "ip6 s46d";
 // Conntrack feedback every few seconds: often enough to follow the busiest destination's
 // ports, rarely enough that dumping a large conntrack table costs nothing noticeable.
 constexpr unsigned kFeedbackTicks = 2;
@@ -98,7 +99,8 @@ void KernelDataPlane::reconcile() {
         std::string ifname, what;
         in >> ifname >> what;
         if (o.kind == kNftTable) {
-            if (auto r = napt_->remove(); !r) last_error_ = "remove table ip s46d left by an earlier run: " + r.error();
+            auto r = o.key == kNftGuardKey ? napt_->remove_guard() : napt_->remove();
+            if (!r) last_error_ = "remove table " + o.key + " left by an earlier run: " + r.error();
             forget(o.kind, o.key);
             continue;
         }
@@ -348,7 +350,44 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         tear_down();
         return r;
     }
+    if (auto r = apply_guard(plan); !r) {
+        tear_down();
+        return r;
+    }
     return true;
+}
+
+Result<bool> KernelDataPlane::apply_guard(const modes::Plan& plan) {
+    // A kernel that forwards CE to CE itself (FMRs) receives from other CEs: no guard then.
+    const bool wanted = plan.tunnel_remote && fmr_status_ != "kernel";
+    std::optional<platform::nft::SoftwireGuard> want;
+    if (wanted) want = platform::nft::SoftwireGuard{plan.tunnel_local, *plan.tunnel_remote};
+    const bool same = want.has_value() == guard_.has_value() &&
+                      (!want || (want->local == guard_->local && want->remote == guard_->remote));
+    if (same) return true;
+    if (!want) {
+        remove_guard();
+        return true;
+    }
+    if (auto r = remember(kNftTable, kNftGuardKey); !r) return r;
+    ++changes_;
+    if (auto r = napt_->apply_guard(*want); !r) {
+        ++failures_;
+        last_error_ = "nftables: " + r.error();
+        return fail(last_error_);
+    }
+    guard_ = want;
+    return true;
+}
+
+void KernelDataPlane::remove_guard() {
+    if (!guard_) return;
+    if (auto r = napt_->remove_guard(); !r) {
+        ++failures_;
+        last_error_ = "nftables: " + r.error();
+    }
+    guard_.reset();
+    forget(kNftTable, kNftGuardKey);
 }
 
 Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
@@ -444,6 +483,7 @@ void KernelDataPlane::feedback() {
 
 void KernelDataPlane::tear_down() {
     plan_.reset();
+    remove_guard();
     remove_napt();
     // The link takes its IPv4 address and the routes through it along; the WAN /128 and the
     // LAN route are on other interfaces and go one by one.
@@ -484,6 +524,8 @@ nlohmann::json KernelDataPlane::counters() const {
                         {"fmr", fmr_status_},
                         {"conntrack_flushed", conntrack_flushed_},
                         {"slot_feedback_updates", feedback_updates_}};
+    if (guard_)
+        if (auto n = napt_->counter_packets(platform::nft::kDropForeignSoftwireCounter, true)) j["drop_foreign_softwire"] = *n;
     if (ruleset_) {
         j["napt_ranges"] = ruleset_->ranges.size();
         j["napt_slots"] = ruleset_->slots.size();

@@ -55,6 +55,10 @@ private:
     // The nftables half: NAPT44 into the port set (lw4o6, MAP-E), MSS clamping for every mode.
     Result<bool> apply_napt(const modes::Plan& plan);
     void remove_napt();
+    // The softwire guard (table ip6 s46d): drops IPv4-in-IPv6 to our address from anyone but
+    // the remote endpoint, which ip6_tunnel would otherwise answer with ICMPv6 errors.
+    Result<bool> apply_guard(const modes::Plan& plan);
+    void remove_guard();
     // Conntrack feedback (core/napt/port_slots.hpp): re-weights the slots by what is in use.
     void feedback();
     Result<bool> bring_up(const modes::Plan& plan);
@@ -74,6 +78,7 @@ private:
     std::unique_ptr<platform::nft::NftNapt> napt_;
     std::optional<platform::nft::NaptRuleset> ruleset_;  // what table ip s46d holds now
     std::optional<map::PortSet> napt_set_;               // its port set (NAPT modes)
+    std::optional<platform::nft::SoftwireGuard> guard_;  // what table ip6 s46d holds now
     std::vector<napt::StaticForward> forwards_;          // enabled static forwards
     unsigned ticks_ = 0;
     std::uint64_t conntrack_flushed_ = 0, feedback_updates_ = 0;

@@ -55,14 +55,15 @@ using Owned = std::unique_ptr<T, Deleter>;
 constexpr std::size_t kMaxMessage = 16384;
 class Batch {
 public:
-    Batch(std::uint32_t seq, bool ack, const char* table = kTable) : seq_(seq), ack_(ack), table_(table) {
+    Batch(std::uint32_t seq, bool ack, const char* table = kTable, std::uint16_t family = NFPROTO_IPV4)
+        : seq_(seq), ack_(ack), table_(table), family_(family) {
         nftnl_batch_begin(reinterpret_cast<char*>(scratch_.data()), seq_++);
         commit(false, {});
     }
 
     nlmsghdr* header(std::uint16_t type, std::uint16_t flags) {
         scratch_.fill(0);
-        return nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(scratch_.data()), type, NFPROTO_IPV4,
+        return nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(scratch_.data()), type, family_,
                                      static_cast<std::uint16_t>(flags | (ack_ ? NLM_F_ACK : 0)), seq_++);
     }
     void commit(bool acked, std::string what) {
@@ -71,6 +72,8 @@ public:
         if (acked && ack_) out_.what.push_back(std::move(what));
     }
     const char* table() const { return table_; }
+    // "ip s46d", "ip6 s46d": how messages name the table in errors.
+    std::string table_name() const { return std::string(family_ == NFPROTO_IPV6 ? "ip6 " : "ip ") + table_; }
     NftBatch finish() {
         scratch_.fill(0);
         nftnl_batch_end(reinterpret_cast<char*>(scratch_.data()), seq_++);
@@ -84,6 +87,7 @@ private:
     std::uint32_t seq_;
     bool ack_;
     const char* table_;
+    std::uint16_t family_;
     NftBatch out_;
 };
 
@@ -93,7 +97,7 @@ void put_table(Batch& b, std::uint16_t type) {
     if (type == NFT_MSG_NEWTABLE) nftnl_table_set_u32(t.get(), NFTNL_TABLE_FLAGS, 0);
     // nft sends `table ip s46d` without NLM_F_CREATE (an existing table is fine) and without EXCL.
     nftnl_table_nlmsg_build_payload(b.header(type, 0), t.get());
-    b.commit(true, type == NFT_MSG_NEWTABLE ? "add table ip s46d" : "delete table ip s46d");
+    b.commit(true, (type == NFT_MSG_NEWTABLE ? "add table " : "delete table ") + b.table_name());
 }
 
 // Written attribute by attribute: nft 1.0.6 sends table, name, type, policy, then the hook nest
@@ -108,7 +112,7 @@ void put_chain(Batch& b, const char* name, const char* type, std::uint32_t hook,
     mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM, htonl(hook));
     mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY, htonl(static_cast<std::uint32_t>(priority)));
     mnl_attr_nest_end(nlh, nest);
-    b.commit(true, std::string("add chain ip s46d ") + name);
+    b.commit(true, "add chain " + b.table_name() + " " + name);
 }
 
 void put_counter_object(Batch& b, const char* name) {
@@ -119,7 +123,7 @@ void put_counter_object(Batch& b, const char* name) {
     nftnl_obj_set_u64(o.get(), NFTNL_OBJ_CTR_BYTES, 0);
     nftnl_obj_set_u64(o.get(), NFTNL_OBJ_CTR_PKTS, 0);
     nftnl_obj_nlmsg_build_payload(b.header(NFT_MSG_NEWOBJ, NLM_F_CREATE), o.get());
-    b.commit(true, std::string("add counter ip s46d ") + name);
+    b.commit(true, "add counter " + b.table_name() + " " + name);
 }
 
 // ---- the slot map -------------------------------------------------------------------------
@@ -291,6 +295,12 @@ public:
         std::memcpy(buf.data(), name.data(), name.size());
         cmp_eq(buf.data(), buf.size());
     }
+    void cmp_neq(const void* data, std::uint32_t len) {
+        nftnl_expr* e = add("cmp");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+        nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+    }
     void l4proto_eq(std::uint8_t proto) {
         meta(NFT_META_L4PROTO);
         cmp_eq(&proto, 1);
@@ -341,7 +351,7 @@ public:
     }
     void emit(Batch& b, const std::string& what) {
         nftnl_rule_nlmsg_build_payload(b.header(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND), r_.get());
-        b.commit(true, "add rule ip s46d " + std::string(chain_) + " " + what);
+        b.commit(true, "add rule " + b.table_name() + " " + std::string(chain_) + " " + what);
     }
     // `replace rule ... handle H`: the same position, the new expressions, atomically.
     void emit_replace(Batch& b, std::uint64_t handle, const std::string& what) {
@@ -606,6 +616,39 @@ Result<NftBatch> build_slot_replan(const NaptRuleset& rs, std::uint64_t snat_rul
 
 NftBatch build_delete_table(std::uint32_t seq, bool ack) {
     Batch b(seq, ack);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_table(b, NFT_MSG_DELTABLE);
+    return b.finish();
+}
+
+// ---- the softwire guard (table ip6 s46d) --------------------------------------------------
+
+Result<NftBatch> build_softwire_guard(const SoftwireGuard& g, std::uint32_t seq, bool ack) {
+    if (g.local == net::Ipv6Address() || g.remote == net::Ipv6Address()) return fail("softwire guard: local and remote must be set");
+    Batch b(seq, ack, kTable, NFPROTO_IPV6);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_table(b, NFT_MSG_DELTABLE);
+    put_table(b, NFT_MSG_NEWTABLE);
+    put_chain(b, "input", "filter", NF_INET_LOCAL_IN, 0);
+    put_counter_object(b, kDropForeignSoftwireCounter);
+    Rule r(b, "input");
+    r.l4proto_eq(IPPROTO_IPIP);                                    // IPv4-in-IPv6: next header 4
+    r.payload_load(NFT_PAYLOAD_NETWORK_HEADER, 24, 16);            // ip6 daddr
+    r.cmp_eq(g.local.bytes.data(), 16);
+    r.payload_load(NFT_PAYLOAD_NETWORK_HEADER, 8, 16);             // ip6 saddr
+    r.cmp_neq(g.remote.bytes.data(), 16);
+    nftnl_expr* e = r.add("objref");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+    nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, kDropForeignSoftwireCounter);
+    e = r.add("immediate");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+    r.emit(b, "drop IPv4-in-IPv6 from other sources");
+    return b.finish();
+}
+
+NftBatch build_delete_guard(std::uint32_t seq, bool ack) {
+    Batch b(seq, ack, kTable, NFPROTO_IPV6);
     put_table(b, NFT_MSG_NEWTABLE);
     put_table(b, NFT_MSG_DELTABLE);
     return b.finish();

@@ -34,6 +34,7 @@
 
 #include "core/map/port_set.hpp"
 #include "core/net/ipv4.hpp"
+#include "core/net/ipv6.hpp"
 #include "core/result.hpp"
 
 namespace s46::platform::nft {
@@ -102,6 +103,29 @@ NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack = t
 // batch. Unlike a re-apply, the table, the other rules and the named counters stay.
 // `rs` must have NAPT and more than one range.
 Result<NftBatch> build_slot_replan(const NaptRuleset& rs, std::uint64_t snat_rule_handle, std::uint32_t seq, bool ack = true);
+
+// The softwire guard, `table ip6 s46d`:
+//
+//   table ip6 s46d {
+//     counter drop_foreign_softwire { }
+//     chain input { type filter hook input priority filter; policy accept;
+//       meta l4proto 4 ip6 daddr LOCAL ip6 saddr != REMOTE counter name "drop_foreign_softwire" drop }
+//   }
+//
+// Why: with ip6_tunnel loaded, IPv4-in-IPv6 to our softwire address that matches no ip6tnl
+// (a spoofed source, a CE sending direct while this kernel cannot do FMRs) reaches
+// ip6_tunnel's fallback handler, which answers every such packet with an ICMPv6 destination
+// unreachable -- a reflector towards whatever source the packet claims. The input hook drops
+// it, counted, before that handler runs. Not for a MAP-E CE whose kernel does FMRs: there
+// other CEs are legitimate sources (RFC 7597 §8: mesh).
+inline constexpr const char* kDropForeignSoftwireCounter = "drop_foreign_softwire";
+struct SoftwireGuard {
+    net::Ipv6Address local;   // the softwire's local address (B4 / lwB4 / CE)
+    net::Ipv6Address remote;  // the AFTR / lwAFTR / BR
+};
+Result<NftBatch> build_softwire_guard(const SoftwireGuard& guard, std::uint32_t seq, bool ack = true);
+// `table ip6 s46d; delete table ip6 s46d`.
+NftBatch build_delete_guard(std::uint32_t seq, bool ack = true);
 
 // `table ip s46d; delete table ip s46d`: removes s46d's table, whether it exists or not.
 NftBatch build_delete_table(std::uint32_t seq, bool ack = true);

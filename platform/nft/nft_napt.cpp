@@ -74,12 +74,22 @@ Result<bool> NftNapt::remove() {
     return send([&](std::uint32_t seq) -> Result<NftBatch> { return build_delete_table(seq); });
 }
 
-Result<std::uint64_t> NftNapt::counter_packets(const std::string& name) {
-    // GETOBJ dump of the ip family; ours is picked by table and name.
+Result<bool> NftNapt::apply_guard(const SoftwireGuard& guard) {
+    return send([&](std::uint32_t seq) { return build_softwire_guard(guard, seq); });
+}
+
+Result<bool> NftNapt::remove_guard() {
+    return send([&](std::uint32_t seq) -> Result<NftBatch> { return build_delete_guard(seq); });
+}
+
+Result<std::uint64_t> NftNapt::counter_packets(const std::string& name, bool ip6) {
+    // GETOBJ dump of the family; ours is picked by table and name.
+    const std::string table = std::string(ip6 ? "ip6 " : "ip ") + kTable;
     std::vector<std::uint8_t> req(256);
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(req.data()), NFT_MSG_GETOBJ, NFPROTO_IPV4, NLM_F_DUMP, nl_.next_seq());
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(req.data()), NFT_MSG_GETOBJ,
+                                          static_cast<std::uint16_t>(ip6 ? NFPROTO_IPV6 : NFPROTO_IPV4), NLM_F_DUMP, nl_.next_seq());
     req.resize(nlh->nlmsg_len);
-    auto answer = nl_.dump(req, "list counters of table ip s46d");
+    auto answer = nl_.dump(req, "list counters of table " + table);
     if (!answer) return fail(answer.error());
     for (const auto& m : *answer) {
         nftnl_obj* o = nftnl_obj_alloc();
@@ -94,7 +104,7 @@ Result<std::uint64_t> NftNapt::counter_packets(const std::string& name) {
         nftnl_obj_free(o);
         if (ours) return packets;
     }
-    return fail("counter " + name + ": not in table ip s46d");
+    return fail("counter " + name + ": not in table " + table);
 }
 
 Result<std::vector<CtEntry>> NftNapt::conntrack() {

@@ -37,8 +37,13 @@ public:
     // Deletes table ip s46d if present.
     Result<bool> remove();
 
-    // Packets counted by a named counter of table ip s46d (e.g. kDropUnrestrictedCounter).
-    Result<std::uint64_t> counter_packets(const std::string& name);
+    // The softwire guard, table ip6 s46d (napt_ruleset.hpp): replaced atomically, or removed.
+    Result<bool> apply_guard(const SoftwireGuard& guard);
+    Result<bool> remove_guard();
+
+    // Packets counted by a named counter of table ip s46d (e.g. kDropUnrestrictedCounter), or of
+    // table ip6 s46d with `ip6` (kDropForeignSoftwireCounter).
+    Result<std::uint64_t> counter_packets(const std::string& name, bool ip6 = false);
 
     // Every IPv4 conntrack entry.
     Result<std::vector<CtEntry>> conntrack();

@@ -8,6 +8,9 @@
 // mismatch the failing message is named and both are printed with libnftnl.
 #include <catch2/catch.hpp>
 
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+
 #include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter/nf_tables.h>
@@ -262,4 +265,22 @@ TEST_CASE("invalid rulesets are refused, naming the field", "[nft]") {
     b = build_napt_ruleset(rs, 0);
     REQUIRE_FALSE(b);
     CHECK(b.error().find("static forwards need NAPT") != std::string::npos);
+}
+
+TEST_CASE("softwire guard (table ip6 s46d): foreign IPv4-in-IPv6 dropped and counted = nft's batch", "[nft]") {
+    SoftwireGuard g;
+    g.local = *net::Ipv6Address::parse("2001:db8:1::2");
+    g.remote = *net::Ipv6Address::parse("2001:db8:ffff::1");
+    auto b = build_softwire_guard(g, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("guard.hex"));
+    auto acked = build_softwire_guard(g, 10, true);
+    REQUIRE(acked);
+    CHECK(acked->what.front() == "add table ip6 s46d");
+    CHECK(acked->what.back() == "add rule ip6 s46d input drop IPv4-in-IPv6 from other sources");
+    CHECK_FALSE(build_softwire_guard(SoftwireGuard{}, 0, false));
+    // The delete is the ip table's delete in the ip6 family.
+    const auto del = split(build_delete_guard(0, false).bytes);
+    REQUIRE(del.size() == 4);
+    CHECK(reinterpret_cast<const nfgenmsg*>(del[1].bytes.data() + sizeof(nlmsghdr))->nfgen_family == NFPROTO_IPV6);
 }
