@@ -66,6 +66,8 @@ port_stats() {
 answered() {
     jq -e ".answered == $2" "$1" >/dev/null || { echo "  $(cat "$1")"; return 1; }
 }
+# ip -j route show table N fails when the table has never held a route: that is empty too.
+routes() { ip -n cpe -j route show table "$1" 2>/dev/null || echo '[]'; }
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 
 case ${1:-} in
@@ -101,7 +103,7 @@ mape-up)
     check "static forward: the LAN server saw br's 203.0.113.1" grep -q "^tcp 203.0.113.$((1 + mutate)) " $lan_log
     # 5. Flows that keep running while the probe replaces the binding (mape-rebound checks them).
     ip netns exec lan $flowgen udp --dst 203.0.113.1 --port 7001 --count 20 --rounds 40 --interval-ms 1000 \
-        --wait-ms 800 > /tmp/bg.json &
+        --wait-ms 800 > /tmp/bg.json 2>&1 &
     sleep 3
     check "flows running before the new binding" test "$(lines $bg_log)" -ge 20
     exit $failed ;;
@@ -160,11 +162,11 @@ ip -n br link add gibr0 type ip6tnl mode ipip6 local 2001:db8:1::1 remote 2001:d
 for l in mapbr0 mapbr1 gibr0; do ip -n br link set $l up; done
 ip -n br route add 192.0.2.7/32 dev mapbr0
 ip -n br route add 198.51.100.8/29 dev gibr0
-ip netns exec br $flowgen serve --bind 203.0.113.1 --port 7000 --icmp --log $br_log &
+ip netns exec br $flowgen serve --bind 203.0.113.1 --port 7000 --icmp --log $br_log --seconds 500 >/tmp/serve-br.out 2>&1 &
 serve_br=$!
-ip netns exec br $flowgen serve --bind 203.0.113.1 --port 7001 --log $bg_log &
+ip netns exec br $flowgen serve --bind 203.0.113.1 --port 7001 --log $bg_log --seconds 500 >/tmp/serve-bg.out 2>&1 &
 serve_bg=$!
-ip netns exec lan $flowgen serve --port 8080 --log $lan_log &
+ip netns exec lan $flowgen serve --port 8080 --log $lan_log --seconds 500 >/tmp/serve-lan.out 2>&1 &
 serve_lan=$!
 ip -n cpe rule add iif lan0 lookup 100 priority 100
 
@@ -175,7 +177,7 @@ mape="--store /tmp/store-mape --wan wan0 --table 100 --metric 50"
 start=$(date +%s)
 check "MAP-E: bring-up, load, new binding under traffic, teardown" ip netns exec cpe $probe $mape --mode mape \
     --local 2001:db8:1::c000:207:34 --remote 2001:db8:1::1 --ipv4 192.0.2.7/32 --offset 6 --psid-len 8 --psid 52 \
-    --fmr 2001:db8:2::/40,198.51.100.0/24,16 --forward tcp:$fwd_port:192.168.1.2:8080 \
+    --fmr 2001:db8:200::/40,198.51.100.0/24,16 --forward tcp:$fwd_port:192.168.1.2:8080 \
     --expect "fmr=$want_fmr" --check "sh $0 mape-up" \
     --rebind-psid 53 --rebind-local 2001:db8:1::c000:207:35 --expect-rebound "conntrack_flushed>$((mutate * 100000))" \
     --check-rebound "sh $0 mape-rebound" $teardown
@@ -183,7 +185,7 @@ echo "  MAP-E phase took $(($(date +%s) - start)) s"
 check "MAP-E torn down: no s46tnl0" sh -c '! ip -n cpe link show dev s46tnl0 >/dev/null 2>&1'
 json_check "MAP-E torn down: neither CE /128 on wan0" \
     '[.[0].addr_info[] | select(.local | startswith("2001:db8:1::c000:207"))] | length == 0' ip -n cpe -j addr show dev wan0
-json_check "MAP-E torn down: table 100 is empty" 'length == 0' ip -n cpe -j route show table 100
+json_check "MAP-E torn down: table 100 is empty" 'length == 0' routes 100
 json_check "MAP-E torn down: no route via s46tnl0 in any table" '[.[] | select(.dev == "s46tnl0")] | length == 0' \
     ip -n cpe -j route show table all
 check "MAP-E torn down: no table ip s46d" sh -c '! ip netns exec cpe /usr/sbin/nft list table ip s46d >/dev/null 2>&1'
