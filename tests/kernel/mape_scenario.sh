@@ -75,6 +75,11 @@ mape-up)
     json_check "s46tnl0: 2001:db8:1::c000:207:34 -> 2001:db8:1::1 (RFC 7597 §6 interface identifier)" \
         '.[0].linkinfo.info_data | .local == "2001:db8:1::c000:207:34" and .remote == "2001:db8:1::1"' \
         ip -n cpe -d -j link show dev s46tnl0
+    # Neighbour discovery first (ARP on the LAN, ND both ways on the WAN): a burst to an
+    # unresolved neighbour overflows its queue (unres_qlen_bytes) and would be lost before the
+    # NAPT is even involved. IPv6 and LAN-local pings: no NAPT flow is made here.
+    ip netns exec lan ping -c 1 -w 10 192.168.1.1 >/dev/null
+    ip netns exec br ping -c 1 -w 10 2001:db8:1::c000:207:34 >/dev/null
     # 1. The 95 % fill case: 239 flows at once from the LAN to ONE destination port.
     ip netns exec lan $flowgen udp --dst 203.0.113.1 --port 7000 --count $flows --wait-ms 8000 > /tmp/fill.json
     check "95 % fill: every one of the $flows UDP flows answered" answered /tmp/fill.json $want_answered
@@ -110,6 +115,7 @@ mape-up)
 mape-rebound)
     # The BR side of the new binding: 192.0.2.7 now lives behind the PSID 53 CE address.
     ip -n br route replace 192.0.2.7/32 dev mapbr1
+    ip netns exec br ping -c 1 -w 10 2001:db8:1::c000:207:35 >/dev/null  # its neighbour entry, as above
     fill_mark=$(($(lines $br_log) + 1))
     ip netns exec lan $flowgen udp --dst 203.0.113.1 --port 7000 --count 20 --wait-ms 8000 > /tmp/new.json
     check "PSID 53: 20 new flows answered" answered /tmp/new.json $((20 + mutate))
@@ -128,6 +134,7 @@ gi-up)
         '[.[] | select(.dst == "198.51.100.8/29" and .dev == "lan0")] | length == 1' ip -n cpe -j route show
     check "GI-4over6: table ip s46d has no NAT" sh -c "! ip netns exec cpe /usr/sbin/nft list table ip s46d | grep -q nat"
     mark=$(($(lines $br_log) + 1))
+    ip netns exec br ping -c 1 -w 10 2001:db8:1::c633:6408 >/dev/null  # its neighbour entry, as above
     ip netns exec lan $flowgen udp --src 198.51.100.10 --dst 203.0.113.1 --port 7000 --count 5 --wait-ms 8000 > /tmp/gi.json
     check "GI-4over6: 5 flows from 198.51.100.10 answered" answered /tmp/gi.json 5
     n=$(tail -n +$mark $br_log | grep -c "^udp $want_gi_src ")
