@@ -277,7 +277,11 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
 
     // The CPE's IPv4 side on the tunnel: DS-Lite's 192.0.0.2 (RFC 6333 §5.7), the lw4o6 or MAP-E
     // address (RFC 7596 §5.1, RFC 7597 §6): traffic the CPE itself sends takes it as its source.
-    if (link_address_ && *link_address_ != plan.ipv4) {
+    // GI-4over6 (RFC 7040 §4): the prefix belongs to the LAN, so the tunnel gets the address
+    // alone; with the prefix length the kernel would add a prefix route into the tunnel that
+    // collides with the LAN route below (EEXIST in the same table; seen in tests/kernel/mape_scenario.sh).
+    const net::Ipv4Prefix tunnel_ipv4 = plan.lan_routed_prefix ? net::Ipv4Prefix(plan.ipv4.address, 32) : plan.ipv4;
+    if (link_address_ && *link_address_ != tunnel_ipv4) {
         if (auto r = add(platform::build_addr4_del(link_index_, link_address_->address, static_cast<std::uint8_t>(link_address_->length),
                                                    nl_->next_seq()),
                          "remove " + link_address_->to_string() + " from " + config_.device);
@@ -286,11 +290,12 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         link_address_.reset();
     }
     if (!link_address_) {
-        if (auto r = add(platform::build_addr4_add(link_index_, plan.ipv4.address, static_cast<std::uint8_t>(plan.ipv4.length), nl_->next_seq()),
-                         "add " + plan.ipv4.to_string() + " to " + config_.device);
+        if (auto r = add(platform::build_addr4_add(link_index_, tunnel_ipv4.address, static_cast<std::uint8_t>(tunnel_ipv4.length),
+                                                   nl_->next_seq()),
+                         "add " + tunnel_ipv4.to_string() + " to " + config_.device);
             !r)
             return r;
-        link_address_ = plan.ipv4;
+        link_address_ = tunnel_ipv4;
     }
 
     if (auto r = add(platform::build_link_set_up(link_index_, true, nl_->next_seq()), "set " + config_.device + " up"); !r) return r;

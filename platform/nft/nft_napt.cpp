@@ -1,5 +1,7 @@
 #include "platform/nft/nft_napt.hpp"
 
+#include <netinet/in.h>
+
 #include <libmnl/libmnl.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
@@ -123,7 +125,13 @@ Result<std::size_t> NftNapt::flush_stale(net::Ipv4Address old_address, net::Ipv4
     std::size_t deleted = 0;
     const std::string gone = std::strerror(ENOENT);
     for (const CtEntry& e : *entries) {
-        if (!napt::stale_after_rebinding(e.nat_flow(), old_address, new_address, new_set)) continue;
+        // Inbound flows through a static forward (DNAT): the original direction is addressed
+        // to the binding, so the same rule applies to it; such an entry would otherwise keep
+        // forwarding a port the CE no longer holds (seen in tests/kernel/mape_scenario.sh).
+        const bool inbound = (e.orig.proto == IPPROTO_TCP || e.orig.proto == IPPROTO_UDP) &&
+                             napt::stale_after_rebinding({e.orig.proto, e.orig.src, e.orig.src_port, e.orig.dst, e.orig.dst_port},
+                                                         old_address, new_address, new_set);
+        if (!inbound && !napt::stale_after_rebinding(e.nat_flow(), old_address, new_address, new_set)) continue;
         const std::string what = "delete conntrack entry " + e.orig.src.to_string() + " -> " + e.orig.dst.to_string() +
                                  " proto " + std::to_string(e.orig.proto);
         auto r = nl_.transact(build_ct_delete(e.orig, nl_.next_seq()), {what});
