@@ -108,7 +108,43 @@ mape-up)
     ip netns exec br $flowgen tcp --src 203.0.113.1 --dst 192.0.2.7 --port $fwd_port --count 1 --wait-ms 10000 > /tmp/fwd.json
     check "static forward: br's connection to 192.0.2.7:$fwd_port echoed" answered /tmp/fwd.json $((1 + mutate))
     check "static forward: the LAN server saw br's 203.0.113.1" grep -q "^tcp 203.0.113.$((1 + mutate)) " $lan_log
-    # 5. Flows that keep running while the probe replaces the binding (mape-rebound checks them).
+    # 5. The softwire guard (table ip6 s46d): IPv4-in-IPv6 to the CE address from a source that
+    # is not the BR is dropped and counted; without the guard ip6_tunnel answers each such packet
+    # with an ICMPv6 destination unreachable (the control below shows it does, on this kernel).
+    ip -n br addr add 2001:db8:1::99/64 dev v-br nodad
+    ip -n br link add rogue type ip6tnl mode ipip6 local 2001:db8:1::99 remote 2001:db8:1::c000:207:34 encaplimit none
+    ip -n br addr add 10.99.0.1/32 dev rogue
+    ip -n br link set rogue up
+    ip netns exec br /usr/sbin/nft -f - <<'NFT'
+table ip6 seen6 {
+    counter unreach {
+    }
+    chain input {
+        type filter hook input priority filter; policy accept;
+        icmpv6 type destination-unreachable ip6 daddr 2001:db8:1::99 counter name "unreach"
+    }
+}
+NFT
+    unreach() { ip netns exec br /usr/sbin/nft list counter ip6 seen6 unreach | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+    guard() { ip netns exec cpe /usr/sbin/nft list counter ip6 s46d drop_foreign_softwire | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+    check "guard: table ip6 s46d drops what is not from the BR" \
+        sh -c "/usr/sbin/ip netns exec cpe /usr/sbin/nft list table ip6 s46d | grep -q 'ip6 saddr != 2001:db8:1::$((1 + mutate))'"
+    g0=$(guard)
+    ip netns exec br ping -I rogue -c 3 -i 0.2 -W 1 192.0.2.7 >/dev/null 2>&1
+    sleep 1
+    g1=$(guard) u1=$(unreach)
+    echo "  guard counter $g0 -> $g1, ICMPv6 unreachable at the rogue source: $u1"
+    check "guard: 3 foreign IPv4-in-IPv6 packets dropped and counted" test $((g1 - g0)) -eq $((3 + mutate))
+    check "guard: no ICMPv6 error went back to the foreign source" test "$u1" -eq $((0 + mutate))
+    # Control: the same packets with the guard's rule gone draw ICMPv6 errors from ip6_tunnel.
+    ip netns exec cpe /usr/sbin/nft flush chain ip6 s46d input
+    ip netns exec br ping -I rogue -c 3 -i 0.2 -W 1 192.0.2.7 >/dev/null 2>&1
+    sleep 1
+    u2=$(unreach)
+    echo "  without the guard's rule: $u2 ICMPv6 unreachable"
+    check "guard control: without the rule ip6_tunnel answers with ICMPv6 unreachable" test "$u2" -gt $((0 + 1000 * mutate))
+    ip -n br link del rogue
+    # 6. Flows that keep running while the probe replaces the binding (mape-rebound checks them).
     ip netns exec lan $flowgen udp --dst 203.0.113.1 --port 7001 --count 20 --rounds 40 --interval-ms 1000 \
         --wait-ms 800 > /tmp/bg.json 2>&1 &
     sleep 3
