@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cstring>
+
 namespace s46::platform {
 
 namespace {
@@ -149,8 +151,14 @@ std::vector<std::uint8_t> build_link_set_up(std::uint32_t ifindex, bool up, std:
 
 bool ip6tnl_reports_fmrs(const std::uint8_t* message, std::size_t length) {
     if (length < NLMSG_LENGTH(sizeof(ifinfomsg))) return false;
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message);
-    if (nlh->nlmsg_len > length || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg)) || nlh->nlmsg_type != RTM_NEWLINK) return false;
+    nlmsghdr head;
+    std::memcpy(&head, message, sizeof head);
+    if (head.nlmsg_len > length || head.nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg)) || head.nlmsg_type != RTM_NEWLINK) return false;
+    // libmnl walks attributes up to the aligned end of the message: parse an aligned,
+    // zero-padded copy so an unaligned last attribute cannot reach past the caller's buffer.
+    std::vector<std::uint8_t> padded(MNL_ALIGN(head.nlmsg_len), 0);
+    std::memcpy(padded.data(), message, head.nlmsg_len);
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(padded.data());
     FmrWalk walk;
     mnl_attr_parse(nlh, sizeof(ifinfomsg), walk_for_fmrs, &walk);
     return walk.found;

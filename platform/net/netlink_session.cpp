@@ -29,11 +29,20 @@ int set_option(mnl_socket* nl, int option, int value) {
 }  // namespace
 
 std::string netlink_error_text(const void* message, std::size_t length) {
-    const auto* nlh = static_cast<const nlmsghdr*>(message);
-    if (length < sizeof(nlmsghdr) || nlh->nlmsg_len > length || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr)))
-        return "truncated netlink error message";
+    if (length < sizeof(nlmsghdr)) return "truncated netlink error message";
+    nlmsghdr head;
+    std::memcpy(&head, message, sizeof head);
+    if (head.nlmsg_len > length || head.nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return "truncated netlink error message";
+    // libmnl walks attributes up to the aligned end of the message: read an aligned,
+    // zero-padded copy so an unaligned last attribute cannot reach past the caller's buffer.
+    std::vector<std::uint8_t> padded(MNL_ALIGN(head.nlmsg_len), 0);
+    std::memcpy(padded.data(), message, head.nlmsg_len);
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(padded.data());
     const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-    std::string text = std::strerror(-err->error);
+    // The kernel sends -errno; anything else (a positive value, INT_MIN, which cannot even be
+    // negated) is named by its number rather than trusted.
+    const long long code = -static_cast<long long>(err->error);
+    std::string text = code > 0 && code < 4096 ? std::strerror(static_cast<int>(code)) : "netlink error " + std::to_string(err->error);
     if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return text;
     // NETLINK_EXT_ACK: attributes after the error header and, unless capped (NETLINK_CAP_ACK),
     // after the echoed request.

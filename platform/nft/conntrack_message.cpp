@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <cstring>
 
 namespace s46::platform::nft {
 
@@ -56,6 +57,10 @@ bool parse_tuple(const nlattr* nest, CtTuple& t) {
             });
         } else if (type == CTA_TUPLE_PROTO) {
             each(a, [&](std::uint16_t k, const nlattr* v) {
+                // The kernel's sizes (nf_conntrack_netlink's policy); anything else is ignored.
+                const auto len = mnl_attr_get_payload_len(v);
+                const bool u8 = k == CTA_PROTO_NUM || k == CTA_PROTO_ICMP_TYPE || k == CTA_PROTO_ICMP_CODE;
+                if (len != (u8 ? 1u : 2u)) return;
                 switch (k) {
                     case CTA_PROTO_NUM: t.proto = mnl_attr_get_u8(v); proto = true; break;
                     case CTA_PROTO_SRC_PORT: t.src_port = be16(v); break;
@@ -68,6 +73,14 @@ bool parse_tuple(const nlattr* nest, CtTuple& t) {
             });
         }
     });
+    // Only what the protocol has: ICMP has an identifier, type and code, others have ports.
+    // (A tuple then means one thing, and the delete built from it names exactly that.)
+    if (t.proto == IPPROTO_ICMP) {
+        t.src_port = t.dst_port = 0;
+    } else {
+        t.icmp_id = 0;
+        t.icmp_type = t.icmp_code = 0;
+    }
     return ip && proto;
 }
 
@@ -96,8 +109,15 @@ std::vector<std::uint8_t> build_ct_dump(std::uint32_t seq) {
 
 Result<CtEntry> parse_ct(const std::vector<std::uint8_t>& message) {
     if (message.size() < NLMSG_HDRLEN + sizeof(nfgenmsg)) return fail("conntrack: truncated message");
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
-    if (nlh->nlmsg_len > message.size()) return fail("conntrack: message longer than its buffer");
+    std::uint32_t length;
+    std::memcpy(&length, message.data(), sizeof length);
+    if (length > message.size()) return fail("conntrack: message longer than its buffer");
+    if (length < NLMSG_HDRLEN + sizeof(nfgenmsg)) return fail("conntrack: truncated message");
+    // libmnl walks attributes up to the aligned end of the message: parse a zero-padded copy
+    // so an unaligned last attribute cannot reach past the caller's buffer.
+    std::vector<std::uint8_t> padded(MNL_ALIGN(length), 0);
+    std::memcpy(padded.data(), message.data(), length);
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(padded.data());
     if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK || (nlh->nlmsg_type & 0xff) != IPCTNL_MSG_CT_NEW)
         return fail("conntrack: not a conntrack entry (type " + std::to_string(nlh->nlmsg_type) + ")");
     CtEntry e;
@@ -109,7 +129,9 @@ Result<CtEntry> parse_ct(const std::vector<std::uint8_t>& message) {
         switch (mnl_attr_get_type(a)) {
             case CTA_TUPLE_ORIG: orig = parse_tuple(a, e.orig); break;
             case CTA_TUPLE_REPLY: reply = parse_tuple(a, e.reply); break;
-            case CTA_STATUS: e.status = ntohl(mnl_attr_get_u32(a)); break;
+            case CTA_STATUS:
+                if (mnl_attr_get_payload_len(a) == 4) e.status = ntohl(mnl_attr_get_u32(a));
+                break;
             default: break;
         }
     }

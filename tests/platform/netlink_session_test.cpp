@@ -143,6 +143,12 @@ TEST_CASE("netlink_error_text reads the extended ack") {
     mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "bad thing");
     CHECK(platform::netlink_error_text(buf.data(), nlh->nlmsg_len) == "Invalid argument (kernel: bad thing)");
     CHECK(platform::netlink_error_text(buf.data(), 8) == "truncated netlink error message");
+    // Not a -errno (found by fuzz/netlink_parse_fuzz: INT_MIN cannot be negated).
+    nlh->nlmsg_flags = 0;
+    err->error = INT32_MIN;
+    CHECK(platform::netlink_error_text(buf.data(), nlh->nlmsg_len) == "netlink error -2147483648");
+    err->error = 5;
+    CHECK(platform::netlink_error_text(buf.data(), nlh->nlmsg_len) == "netlink error 5");
 }
 
 int main(int argc, char** argv) {
