@@ -184,8 +184,9 @@ def check_inbound(recs, ck):
 # ------------------------------------------------------------------------------------------------
 
 class CaseRun:
-    def __init__(self, case, build, emulate=False, fake_cp=False, say=None, verbose=False):
+    def __init__(self, case, build, emulate=False, fake_cp=False, say=None, verbose=False, vm=None):
         self.case, self.build, self.emulate, self.fake_cp = case, build, emulate or fake_cp, fake_cp
+        self.vm = vm  # a vmcpe.VmCpe: s46d runs in a QEMU guest with the kernel data plane
         self.say = say or (lambda *_: None)
         self.verbose = verbose
         self.ck = Checks()
@@ -208,7 +209,7 @@ class CaseRun:
     def run(self, lab):
         case, ck = self.case, self.ck
         topo = self.topo = T.Topology(lab, case, self.build, emulate=self.emulate, with_ce2=bool(case.get("ce2")),
-                                      timeout=case.get("timeout", 120))
+                                      timeout=case.get("timeout", 120), vm=self.vm)
         topo.build_network()
         if case.get("lan_ipv4"):
             T.run("ip", "addr", "add", case["lan_ipv4"], "dev", "eth0", ns=topo.lan)
@@ -243,6 +244,19 @@ class CaseRun:
             topo.start_emulator(status)
         scenario = case.get("scenario", "basic")
         getattr(self, f"scenario_{scenario}")()
+        if self.vm:
+            self.stop_vm()
+
+    def stop_vm(self):
+        """Kernel data plane: s46d in the guest must stop cleanly (exit 0) and leave no tunnel link
+        or nftables table behind (vm_cpe.sh lists what it finds after the exit)."""
+        t0 = time.monotonic()
+        rc = self.vm.stop(self.topo.lab)
+        self.ck.expect(rc == 0, f"s46d in the VM exited with {rc} on SIGTERM: {self.vm.tail('s46d.log', 400)}")
+        left = self.vm.leftovers()
+        self.ck.expect(not left, f"left behind after s46d's exit: {left}")
+        self.summary.append(f"VM: s46d up {self.vm.boot_seconds:.1f} s after QEMU start, clean stop in "
+                            f"{time.monotonic() - t0:.1f} s")
 
     # --------------------------------------------------------------------------------------------
     def basic_traffic(self, peer, udp_flows=4, tcp_bytes=None, ping=True, udp=True, tcp=True):
