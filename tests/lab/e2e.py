@@ -252,6 +252,10 @@ class CaseRun:
         or nftables table behind (vm_cpe.sh lists what it finds after the exit)."""
         t0 = time.monotonic()
         rc = self.vm.stop(self.topo.lab)
+        keep = os.environ.get("S46_E2E_KEEP_VM")  # a directory: keep the share (logs) of every case
+        if keep:
+            import shutil
+            shutil.copytree(self.vm.share, os.path.join(keep, self.case.get("name", "case")), dirs_exist_ok=True)
         self.ck.expect(rc == 0, f"s46d in the VM exited with {rc} on SIGTERM: {self.vm.tail('s46d.log', 400)}")
         left = self.vm.leftovers()
         self.ck.expect(not left, f"left behind after s46d's exit: {left}")

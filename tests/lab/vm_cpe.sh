@@ -89,6 +89,13 @@ while [ ! -e "$share/stop" ]; do
     sleep 0.05
 done
 say "stop requested"
+# The guest's view while s46d was up, for a failure report (output.log in the share).
+echo "--- ip addr"; ip -br addr
+echo "--- ip -4 route show table all"; ip -4 route show table all | grep -v '^local\|^broadcast'
+echo "--- ip rule"; ip rule
+echo "--- ip neigh"; ip neigh
+echo "--- ip -s link"; ip -s -br link
+echo "--- nft list ruleset"; /usr/sbin/nft list ruleset 2>&1 | head -60
 kill -TERM "$s46d_pid"
 wait "$s46d_pid"
 rc=$?
