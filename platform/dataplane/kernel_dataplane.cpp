@@ -275,12 +275,12 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
 
     // The CPE's IPv4 side on the tunnel: DS-Lite's 192.0.0.2 (RFC 6333 §5.7), the lw4o6 or MAP-E
     // address (RFC 7596 §5.1, RFC 7597 §6): traffic the CPE itself sends takes it as its source.
+    // A new address goes on before the old one comes off: when a link's last IPv4 address is
+    // removed the kernel flushes the link's IPv4 routes, and the default route would be gone
+    // while default_route_ still says it is there (a mode switch MAP-E -> lw4o6 lost it).
+    std::optional<net::Ipv4Prefix> old_address;
     if (link_address_ && *link_address_ != plan.ipv4) {
-        if (auto r = add(platform::build_addr4_del(link_index_, link_address_->address, static_cast<std::uint8_t>(link_address_->length),
-                                                   nl_->next_seq()),
-                         "remove " + link_address_->to_string() + " from " + config_.device);
-            !r)
-            return r;
+        old_address = link_address_;
         link_address_.reset();
     }
     if (!link_address_) {
@@ -289,6 +289,13 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
             !r)
             return r;
         link_address_ = plan.ipv4;
+    }
+    if (old_address) {
+        if (auto r = add(platform::build_addr4_del(link_index_, old_address->address, static_cast<std::uint8_t>(old_address->length),
+                                                   nl_->next_seq()),
+                         "remove " + old_address->to_string() + " from " + config_.device);
+            !r)
+            return r;
     }
 
     if (auto r = add(platform::build_link_set_up(link_index_, true, nl_->next_seq()), "set " + config_.device + " up"); !r) return r;
