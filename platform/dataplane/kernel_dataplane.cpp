@@ -277,25 +277,35 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
 
     // The CPE's IPv4 side on the tunnel: DS-Lite's 192.0.0.2 (RFC 6333 §5.7), the lw4o6 or MAP-E
     // address (RFC 7596 §5.1, RFC 7597 §6): traffic the CPE itself sends takes it as its source.
-    // GI-4over6 (RFC 7040 §4): the prefix belongs to the LAN, so the tunnel gets the address
-    // alone; with the prefix length the kernel would add a prefix route into the tunnel that
-    // collides with the LAN route below (EEXIST in the same table; seen in tests/kernel/mape_scenario.sh).
-    const net::Ipv4Prefix tunnel_ipv4 = plan.lan_routed_prefix ? net::Ipv4Prefix(plan.ipv4.address, 32) : plan.ipv4;
-    if (link_address_ && *link_address_ != tunnel_ipv4) {
-        if (auto r = add(platform::build_addr4_del(link_index_, link_address_->address, static_cast<std::uint8_t>(link_address_->length),
-                                                   nl_->next_seq()),
-                         "remove " + link_address_->to_string() + " from " + config_.device);
-            !r)
-            return r;
+    // A new address goes on before the old one comes off: when a link's last IPv4 address is
+    // removed the kernel flushes the link's IPv4 routes, and the default route would be gone
+    // while default_route_ still says it is there (a mode switch MAP-E -> lw4o6 lost it).
+    // GI-4over6: the address belongs to the LAN host it is routed to; on the link as well it would
+    // be local here, and the kernel would drop the LAN host's packets (and ARP) as martians.
+    std::optional<net::Ipv4Prefix> want_address;
+    if (!(plan.lan_routed_prefix && plan.lan_routed_prefix->contains(plan.ipv4.address))) want_address = plan.ipv4;
+    std::optional<net::Ipv4Prefix> old_address;
+    if (link_address_ && link_address_ != want_address) {
+        old_address = link_address_;
         link_address_.reset();
     }
-    if (!link_address_) {
-        if (auto r = add(platform::build_addr4_add(link_index_, tunnel_ipv4.address, static_cast<std::uint8_t>(tunnel_ipv4.length),
+    if (want_address && !link_address_) {
+        if (auto r = add(platform::build_addr4_add(link_index_, want_address->address, static_cast<std::uint8_t>(want_address->length),
                                                    nl_->next_seq()),
-                         "add " + tunnel_ipv4.to_string() + " to " + config_.device);
+                         "add " + want_address->to_string() + " to " + config_.device);
             !r)
             return r;
-        link_address_ = tunnel_ipv4;
+        link_address_ = want_address;
+    }
+    if (old_address) {
+        if (auto r = add(platform::build_addr4_del(link_index_, old_address->address, static_cast<std::uint8_t>(old_address->length),
+                                                   nl_->next_seq()),
+                         "remove " + old_address->to_string() + " from " + config_.device);
+            !r)
+            return r;
+        // The link's last address gone: the kernel flushed its routes; the default route below
+        // goes back on in the same batch.
+        if (!link_address_) default_route_ = false;
     }
 
     if (auto r = add(platform::build_link_set_up(link_index_, true, nl_->next_seq()), "set " + config_.device + " up"); !r) return r;

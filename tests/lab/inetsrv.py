@@ -77,7 +77,8 @@ def main():
                         tos = val[0]
                 u.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
                 u.sendto(b"echo:" + data, peer)
-                log({"proto": "udp", "src": peer[0], "sport": peer[1], "tos": tos, "len": len(data)})
+                log({"proto": "udp", "src": peer[0], "sport": peer[1], "tos": tos, "len": len(data),
+                     "data": data[:40].decode(errors="replace")})
             elif s is t:
                 conn, peer = t.accept()
                 threading.Thread(target=serve, args=(conn, peer), daemon=True).start()

@@ -62,8 +62,11 @@ def offloads_off(ns, ifname):
 
 
 class Topology:
-    def __init__(self, lab, case, build_dir, emulate=False, with_ce2=False, say=print, timeout=180):
+    def __init__(self, lab, case, build_dir, emulate=False, with_ce2=False, say=print, timeout=180, vm=None):
         self.lab, self.case, self.build = lab, case, build_dir
+        # vm: a vmcpe.VmCpe; the CPE is then a QEMU guest running s46d with the kernel data plane,
+        # and the cpe namespace only bridges its NICs to the lab (tests/lab/vmcpe.py)
+        self.vm = vm
         self.emulate, self.with_ce2, self.say, self.timeout = emulate, with_ce2, say, timeout
         self.s46d = os.path.join(build_dir, "platform", "s46d")
         self.s46ctl = os.path.join(build_dir, "platform", "s46ctl")
@@ -84,8 +87,11 @@ class Topology:
         lab = self.lab
         self.lan, self.cpe, self.isp = lab.ns("lan"), lab.ns("cpe"), lab.ns("isp")
         self.peer, self.inet = lab.ns("peer"), lab.ns("inet")
-        lab.link(self.lan, "eth0", self.cpe, "lan0", MAC["lan"], MAC["cpe_lan"])
-        lab.link(self.cpe, "wan0", self.isp, "isp0", MAC["cpe_wan"], MAC["isp_cpe"])
+        port_mac = {"lan0": MAC["cpe_lan"], "wan0": MAC["cpe_wan"]}
+        if self.vm:
+            from vmcpe import PORT_MAC as port_mac
+        lab.link(self.lan, "eth0", self.cpe, "lan0", MAC["lan"], port_mac["lan0"])
+        lab.link(self.cpe, "wan0", self.isp, "isp0", port_mac["wan0"], MAC["isp_cpe"])
         lab.link(self.isp, "core0", self.peer, "p6", MAC["isp_core"], MAC["peer_v6"])
         lab.link(self.peer, "inet0", self.inet, "eth0", MAC["peer_v4"], MAC["inet"])
         for ns, ifs in ((self.lan, ["eth0"]), (self.cpe, ["lan0", "wan0"]), (self.isp, ["isp0", "core0"]),
@@ -95,11 +101,14 @@ class Topology:
         # LAN host
         run("ip", "addr", "add", f"{LAN_HOST}/24", "dev", "eth0", ns=self.lan)
         run("ip", "route", "add", "default", "via", LAN_GW, ns=self.lan)
-        # CPE
-        run("ip", "addr", "add", f"{LAN_GW}/24", "dev", "lan0", ns=self.cpe)
-        run("ip", "-6", "addr", "add", f"{CPE_WAN_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
-        run("ip", "-6", "route", "add", "default", "via", ISP_ADDR, "dev", "wan0", ns=self.cpe)
-        run("sysctl", "-qw", f"net.ipv4.ip_forward={0 if self.emulate else 1}", ns=self.cpe)
+        # CPE (the VM configures itself the same way: tests/lab/vm_cpe.sh)
+        if self.vm:
+            self.vm.plumb(self, run)
+        else:
+            run("ip", "addr", "add", f"{LAN_GW}/24", "dev", "lan0", ns=self.cpe)
+            run("ip", "-6", "addr", "add", f"{CPE_WAN_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
+            run("ip", "-6", "route", "add", "default", "via", ISP_ADDR, "dev", "wan0", ns=self.cpe)
+            run("sysctl", "-qw", f"net.ipv4.ip_forward={0 if self.emulate else 1}", ns=self.cpe)
         # ISP router
         run("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", ns=self.isp)
         run("ip", "-6", "addr", "add", f"{ISP_ADDR}/64", "dev", "isp0", "nodad", ns=self.isp)
@@ -265,6 +274,14 @@ class Topology:
     # ------------------------------------------------------------------------------------------
     def start_cpe(self):
         extra = list(self.case.get("s46d_args", []))
+        if self.vm:
+            conf = {"interfaces": {"wan": "wan0", "lan": "lan0"}, "dataplane": {"backend": "kernel"},
+                    "dhcpv6": {"solicit_delay": 0}, "state": {"directory": "/tmp/s46d-state"},
+                    "control": {"socket": "/run/s46d.sock"}, "log": {"level": "debug"}}
+            self.vm.start(self, json.dumps(conf, indent=2), extra, {"wan": MAC["cpe_wan"], "lan": MAC["cpe_lan"]})
+            self.s46d_log = os.path.join(self.vm.share, "s46d.log")
+            self.vm.wait_ready()
+            return
         dp = "none" if self.emulate else "userspace"
         self._spawn_s46d(dp, extra)
         try:
@@ -305,6 +322,11 @@ class Topology:
             return ""
 
     def ctl(self, *args):
+        if self.vm:
+            rc, out = self.vm.ctl(*args)
+            if rc != 0:
+                raise RuntimeError(f"s46ctl {' '.join(args)} (in the VM): {out.strip()[-300:]}")
+            return out
         r = subprocess.run([self.s46ctl, "--control-socket", self.sock, *args], capture_output=True, text=True, timeout=10)
         if r.returncode != 0:
             raise RuntimeError(f"s46ctl {' '.join(args)}: {r.stderr.strip()}")
@@ -387,6 +409,9 @@ class Topology:
             p = os.path.join(self.lab.tmp, name)
             if os.path.isfile(p) and (name.endswith(".out") or name.endswith(".log")):
                 out[name] = self.tail(p, 800)
+        if self.vm and getattr(self.vm, "share", None):
+            for name in ("s46d.log", "output.log"):
+                out[f"vm/{name}"] = self.vm.tail(name, 1500)
         return out
 
 

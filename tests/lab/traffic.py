@@ -9,6 +9,10 @@
   hold   --dst IP --port P --seconds S     one flow: request, print a 'ready' line, then collect all
                                            datagrams arriving on that socket for S seconds
   stream --dst IP --port P --seconds S [--interval I]  one request every I s on one socket; timeline
+  flows  --dst IP --udp N --tcp M --icmp K --srcs A,B,...   N UDP sockets, M TCP connections and K ICMP
+         echo identifiers open at the same time, spread over the LAN source addresses; each flow
+         carries a tag the internet host logs (UDP payload 'flow:u:I', TCP 'GET 1000+I', ICMP seq
+         1000+I) so that its translated port or identifier can be found there and at the peer
 """
 import argparse
 import json
@@ -231,10 +235,108 @@ def cmd_stream(a):
          "answered": sum(1 for _, ok in timeline if ok), "sent": len(timeline)})
 
 
+def cmd_flows(a):
+    import threading
+    srcs = a.srcs.split(",")
+    res = {"cmd": "flows", "udp": [], "tcp": [], "icmp": []}
+    t0 = time.monotonic()
+    # UDP: every socket sends, then replies are collected; unanswered flows send again (a.tries).
+    socks = []
+    for i in range(a.udp):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((srcs[i % len(srcs)], 0))
+        socks.append(s)
+        res["udp"].append({"i": i, "src": srcs[i % len(srcs)], "lport": s.getsockname()[1], "tag": f"flow:u:{i}",
+                           "ok": False})
+    # TCP: one thread per connection, all open at once (each holds its connection until all are done)
+    done = threading.Barrier(a.tcp + 1) if a.tcp else None
+
+    def tcp_flow(i, rec):
+        try:
+            c = socket.create_connection((a.dst, a.tcp_port), timeout=a.wait * a.tries + 5,
+                                         source_address=(rec["src"], 0))
+            rec["lport"] = c.getsockname()[1]
+            c.sendall(f"GET {1000 + i}\n".encode())
+            n = 0
+            while n < 1000 + i:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                n += len(chunk)
+            rec["bytes"], rec["ok"] = n, n == 1000 + i
+        except OSError as e:
+            rec["error"] = str(e)
+        try:
+            done.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            pass
+        try:
+            c.close()
+        except Exception:
+            pass
+    threads = []
+    for i in range(a.tcp):
+        rec = {"i": i, "src": srcs[i % len(srcs)], "tag": 1000 + i, "ok": False}
+        res["tcp"].append(rec)
+        th = threading.Thread(target=tcp_flow, args=(i, rec), daemon=True)
+        th.start()
+        threads.append(th)
+    # ICMP: one raw socket per source address, identifiers 20000+I, sequence 1000+I
+    raws = {}
+    for src in srcs[:max(1, min(len(srcs), a.icmp))]:
+        r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        r.bind((src, 0))
+        raws[src] = r
+    for i in range(a.icmp):
+        res["icmp"].append({"i": i, "src": srcs[i % len(srcs)], "id": 20000 + i, "tag": 1000 + i, "ok": False})
+
+    def send_icmp(rec):
+        payload = b"s46flow" + struct.pack("!I", rec["i"])
+        hdr = struct.pack("!BBHHH", 8, 0, 0, rec["id"], rec["tag"])
+        raws[rec["src"]].sendto(struct.pack("!BBHHH", 8, 0, csum(hdr + payload), rec["id"], rec["tag"]) + payload,
+                                (a.dst, 0))
+    by_sock = {s: res["udp"][i] for i, s in enumerate(socks)}
+    by_icmp = {(r["id"], r["tag"]): r for r in res["icmp"]}
+    for attempt in range(a.tries):
+        for s, rec in by_sock.items():
+            if not rec["ok"]:
+                s.sendto(rec["tag"].encode(), (a.dst, a.port))
+        for rec in res["icmp"]:
+            if not rec["ok"]:
+                send_icmp(rec)
+        deadline = time.monotonic() + a.wait
+        while time.monotonic() < deadline:
+            if all(r["ok"] for r in res["udp"]) and all(r["ok"] for r in res["icmp"]):
+                break
+            rd, _, _ = select.select(list(by_sock) + list(raws.values()), [], [], max(0, deadline - time.monotonic()))
+            for s in rd:
+                if s in by_sock:
+                    data = s.recv(2048)
+                    rec = by_sock[s]
+                    if data == b"echo:" + rec["tag"].encode():
+                        rec["ok"], rec["attempt"] = True, attempt + 1
+                else:
+                    data, peer = s.recvfrom(65535)
+                    ihl = (data[0] & 15) * 4
+                    t, _, _, rid, rseq = struct.unpack_from("!BBHHH", data, ihl)
+                    rec = by_icmp.get((rid, rseq))
+                    if t == 0 and rec and peer[0] == a.dst:
+                        rec["ok"], rec["attempt"] = True, attempt + 1
+    try:  # every TCP connection is still open here: all flows existed at the same time
+        done and done.wait(timeout=a.wait * a.tries + 30)
+    except threading.BrokenBarrierError:
+        pass
+    for th in threads:
+        th.join(timeout=5)
+    res["seconds"] = round(time.monotonic() - t0, 2)
+    res["ok"] = all(r["ok"] for k in ("udp", "tcp", "icmp") for r in res[k])
+    out(res)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("udp", "tcp", "ping", "ptb", "hold", "stream"):
+    for name in ("udp", "tcp", "ping", "ptb", "hold", "stream", "flows"):
         p = sub.add_parser(name)
         p.add_argument("--dst", required=True)
         p.add_argument("--port", type=int, default=7)
@@ -250,6 +352,13 @@ def main():
         if name == "ping":
             p.add_argument("--ids", default="4660")
             p.add_argument("--count", type=int, default=2)
+        if name == "flows":
+            p.add_argument("--udp", type=int, default=0)
+            p.add_argument("--tcp", type=int, default=0)
+            p.add_argument("--icmp", type=int, default=0)
+            p.add_argument("--tcp-port", type=int, default=8080)
+            p.add_argument("--srcs", default="10.0.0.2")
+            p.add_argument("--tries", type=int, default=3)
         if name == "ptb":
             p.add_argument("--size", type=int, default=1400)
         if name in ("hold", "stream"):
@@ -257,7 +366,7 @@ def main():
             p.add_argument("--until", default="", help="hold: stop early once a datagram with this payload arrives")
             p.add_argument("--interval", type=float, default=0.1)
     a = ap.parse_args()
-    {"udp": cmd_udp, "tcp": cmd_tcp, "ping": cmd_ping, "ptb": cmd_ptb, "hold": cmd_hold, "stream": cmd_stream}[a.cmd](a)
+    {"udp": cmd_udp, "tcp": cmd_tcp, "ping": cmd_ping, "ptb": cmd_ptb, "hold": cmd_hold, "stream": cmd_stream, "flows": cmd_flows}[a.cmd](a)
 
 
 if __name__ == "__main__":
