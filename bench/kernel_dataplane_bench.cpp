@@ -170,6 +170,10 @@ std::optional<Clock::time_point> first_arrival(int tx, int rx, std::uint32_t tag
     return std::nullopt;
 }
 
+// Full paths: Debian's busybox sh runs its own `ip` applet for `ip`, and that one cannot make an ip6tnl.
+constexpr const char* kIp = "/usr/sbin/ip";
+constexpr const char* kNft = "/usr/sbin/nft";
+
 int sh(const std::string& cmd) {
     const int rc = std::system(cmd.c_str());
     return rc;
@@ -177,17 +181,17 @@ int sh(const std::string& cmd) {
 
 std::string shell_up(const ModeSpec& m, const std::string& nft_file) {
     const bool own = std::string(m.name) != "dslite";
-    std::string c = "ip link add s46tnl0 mtu 1460 type ip6tnl mode ipip6 local " + std::string(m.local) + " remote " + kRemote +
+    std::string c = std::string(kIp) + " link add s46tnl0 mtu 1460 type ip6tnl mode ipip6 local " + std::string(m.local) + " remote " + kRemote +
                     " encaplimit none hoplimit 64 dev wan0";
-    if (own) c += " && ip addr add " + std::string(m.local) + "/128 dev wan0 nodad";
-    c += " && ip addr add " + std::string(m.ipv4) + " dev s46tnl0 && ip link set s46tnl0 up";
-    c += " && ip route add default dev s46tnl0 && nft -f " + nft_file;
+    if (own) c += std::string(" && ") + kIp + " addr add " + std::string(m.local) + "/128 dev wan0 nodad";
+    c += std::string(" && ") + kIp + " addr add " + m.ipv4 + " dev s46tnl0 && " + kIp + " link set s46tnl0 up";
+    c += std::string(" && ") + kIp + " route add default dev s46tnl0 && " + kNft + " -f " + nft_file;
     return c;
 }
 
 std::string shell_down(const ModeSpec& m) {
-    std::string c = "ip link del s46tnl0; nft delete table ip s46d";
-    if (std::string(m.name) != "dslite") c += "; ip addr del " + std::string(m.local) + "/128 dev wan0";
+    std::string c = std::string(kIp) + " link del s46tnl0; " + kNft + " delete table ip s46d";
+    if (std::string(m.name) != "dslite") c += std::string("; ") + kIp + " addr del " + std::string(m.local) + "/128 dev wan0";
     return c + " 2>/dev/null";
 }
 
@@ -228,14 +232,17 @@ int latency(std::map<std::string, std::string>& opt) {
 
         // Warm-up (caches, neighbour entries, modules), and the table text for the shell.
         if (auto r = (*dp)->apply(up, &plan); !r) die(name + ": bring-up: " + r.error());
-        if (sh("nft list table ip s46d > " + nft_file) != 0) die("nft list table ip s46d");
+        if (sh(std::string(kNft) + " list table ip s46d > " + nft_file) != 0) die("nft list table ip s46d");
         {
             const int tx = udp_socket_in(lan, home);
             if (!first_arrival(tx, rx, ++tag)) die(name + ": no traffic through s46d's kernel path");
             ::close(tx);
         }
         if (auto r = (*dp)->apply(down, nullptr); !r) die(name + ": teardown: " + r.error());
-        if (sh(shell_up(m, nft_file)) != 0) die(name + ": the shell baseline failed: " + shell_up(m, nft_file));
+        if (sh(shell_up(m, nft_file)) != 0) {
+            sh(std::string(kIp) + " -d link show; " + kIp + " addr show; " + kIp + " route show");
+            die(name + ": the shell baseline failed: " + shell_up(m, nft_file));
+        }
         {
             const int tx = udp_socket_in(lan, home);
             if (!first_arrival(tx, rx, ++tag)) die(name + ": no traffic through the shell-made path");

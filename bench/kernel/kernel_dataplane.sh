@@ -12,6 +12,7 @@
 # bench/kernel/run rewrites the knobs' line below (--reps, --seconds, --parts).
 ip() { /usr/sbin/ip "$@"; }
 nft() { /usr/sbin/nft "$@"; }
+IP=/usr/sbin/ip  # for background jobs: `ip` is a function, and `ip ... &` would make $! a subshell
 B=/usr/bin/s46-dp-bench
 BLAST=/usr/bin/udp_blast
 REFL=/usr/bin/ipip_reflector
@@ -66,7 +67,7 @@ limit_up() {
     ip -n cpe link set s46tnl0 up
     ip -n cpe route add default dev s46tnl0
     ip netns exec cpe /usr/sbin/nft -f - <<'EOF'
-table ip limit {
+table ip snat1 {
     chain post {
         type nat hook postrouting priority srcnat; policy accept;
         oifname "s46tnl0" snat to 192.0.2.7:1024-65535
@@ -77,7 +78,7 @@ EOF
 limit_down() {
     ip -n cpe link del s46tnl0
     ip -n cpe addr del $lw_local/128 dev wan0
-    ip netns exec cpe /usr/sbin/nft delete table ip limit
+    ip netns exec cpe /usr/sbin/nft delete table ip snat1
 }
 host_pid=''
 path_up() {
@@ -85,7 +86,7 @@ path_up() {
         limit) limit_up ;;
         *)
             rm -f /tmp/ready
-            ip netns exec cpe $B host --dataplane "$1" --ready /tmp/ready 2>/tmp/host.err &
+            $IP netns exec cpe $B host --dataplane "$1" --ready /tmp/ready 2>/tmp/host.err &
             host_pid=$!
             i=0
             while [ ! -e /tmp/ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -108,13 +109,13 @@ case_run() {  # path direction size rep
     sp=$(sports_of $1)
     b0=$(busy)
     if [ "$2" = out ]; then
-        ip netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds $((seconds + 10)) --idle 1 > /tmp/rx.json &
+        $IP netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds $((seconds + 10)) --idle 1 > /tmp/rx.json &
         rx=$!
         sleep 0.3
         ip netns exec lan $BLAST send --dst 203.0.113.1 --port 9 --size "$3" --seconds "$seconds" --sports $sp > /tmp/tx.json
         wait $rx
     else
-        ip netns exec br $REFL blast --bind 2001:db8:1::1 --flows 16 --size "$3" --seconds "$seconds" --learn-timeout 10 > /tmp/tx.json &
+        $IP netns exec br $REFL blast --bind 2001:db8:1::1 --flows 16 --size "$3" --seconds "$seconds" --learn-timeout 10 > /tmp/tx.json &
         tx=$!
         sleep 0.3
         ip netns exec lan $BLAST prime-recv --dst 203.0.113.1 --port 9 --sports $sp --size 64 \
@@ -157,7 +158,8 @@ if want memory; then
     limit_up
     ip netns exec cpe sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
     ip netns exec cpe sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
-    ip netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds 30 --idle 2 > /dev/null &
+    ulimit -n 16384
+    $IP netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds 30 --idle 2 > /dev/null &
     rx=$!
     sleep 0.3
     sync; echo 3 > /proc/sys/vm/drop_caches
@@ -172,37 +174,46 @@ if want memory; then
     grep -E '^(nf_conntrack|kmalloc-(32|64|96|128|192) )' /proc/slabinfo
     limit_down
 
-    # s46d itself at idle, lw4o6 static (no DHCPv6 server needed), per backend.
+    # s46d itself at idle, per backend, in lw4o6 (192.0.2.9, offset 6, PSID length 8, PSID 52),
+    # provisioned through s46ctl as bench/tun_forwarding.py does (no DHCPv6 server in the VM):
+    # OPTION_S46_CONT_LW { V4V6BIND 192.0.2.9 2001:db8:1::/64 { PORTPARAMS 6 8 52 } BR 2001:db8:1::1 }.
+    lw_hex=0060002d005c0015c00002094020010db800010000005d000406083400005a001020010db8000100000000000000000001
+    ip -n br route add 192.0.2.9/32 dev br1  # until the lwB4 address is known
     for backend in kernel userspace none; do
-        mkdir -p /tmp/s46d-$backend
-        cat > /tmp/s46d-$backend.conf <<EOF
-{
-  "interfaces": {"wan": "wan0"},
-  "static": {"lw4o6": {"ipv4_address": "192.0.2.7", "psid_offset": 6, "psid_length": 8, "psid": 52,
-                       "bind_prefix": "2001:db8:1::/64", "aftr": "2001:db8:1::1"}},
-  "dataplane": {"backend": "$backend"}
-}
-EOF
-        ip netns exec cpe /usr/bin/s46d --config /tmp/s46d-$backend.conf --state-dir /tmp/s46d-$backend \
-            --control-socket /tmp/s46d-$backend/control.sock --hooks-dir /nonexistent > /tmp/s46d-$backend.log 2>&1 &
+        st_dir=/tmp/s46d-$backend
+        mkdir -p $st_dir
+        $IP netns exec cpe /usr/bin/s46d --wan-interface wan0 --dataplane $backend --state-dir $st_dir \
+            --control-socket $st_dir/control.sock --hooks-dir /nonexistent > $st_dir.log 2>&1 &
         pid=$!
         i=0
-        while [ $i -lt 200 ]; do
+        while [ ! -S $st_dir/control.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        ip netns exec cpe /usr/bin/s46ctl --control-socket $st_dir/control.sock provision --options-hex $lw_hex \
+            --delegated-prefix 2001:db8:1::/64 > /dev/null || echo "WARN: s46ctl provision failed"
+        i=0
+        while [ $i -lt 100 ]; do
             case $backend in
                 kernel) ip -n cpe link show dev s46tnl0 >/dev/null 2>&1 && break ;;
                 userspace) ip -n cpe link show dev s46tun0 >/dev/null 2>&1 && break ;;
-                none) grep -q "lw4o6" /tmp/s46d-$backend.log && break ;;
+                none) ip netns exec cpe /usr/bin/s46ctl --control-socket $st_dir/control.sock status 2>/dev/null | grep -q lw4o6 && break ;;
             esac
             sleep 0.1; i=$((i + 1))
         done
+        # br's lwAFTR end for the lwB4 address s46d chose (RFC 7597 §6 interface identifier)
+        b4=$(ip -n cpe -6 addr show dev wan0 | awk '/inet6 2001:db8:1::c000:209/ { sub("/.*", "", $2); print $2 }')
+        up=false
+        if [ -n "$b4" ] && [ "$backend" != none ]; then
+            ip -n br link add br9 type ip6tnl mode ipip6 local 2001:db8:1::1 remote $b4 encaplimit none dev v-br
+            ip -n br link set br9 up
+            ip -n br route replace 192.0.2.9/32 dev br9
+            ip netns exec lan ping -c 2 -w 10 203.0.113.1 >/dev/null && up=true
+        fi
         sleep 3
-        ip netns exec lan ping -c 2 -w 10 203.0.113.1 >/dev/null && up=true || up=false
-        sleep 2
         r=$(awk '/^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Shared_Dirty|Anonymous):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/smaps_rollup)
         st=$(awk '/^(VmRSS|RssAnon|RssFile|VmHWM):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/status)
-        result "{\"bench\":\"s46d_memory\",\"backend\":\"$backend\",\"ping\":$up,${r}${st}\"unit\":\"KiB\"}"
+        result "{\"bench\":\"s46d_memory\",\"backend\":\"$backend\",\"lwb4\":\"$b4\",\"ping\":$up,${r}${st}\"unit\":\"KiB\"}"
         kill $pid; wait $pid
-        tail -n 5 /tmp/s46d-$backend.log
+        ip -n br link del br9 2>/dev/null
+        tail -n 8 $st_dir.log
     done
 fi
 exit 0
