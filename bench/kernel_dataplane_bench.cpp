@@ -37,6 +37,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -174,9 +175,21 @@ std::optional<Clock::time_point> first_arrival(int tx, int rx, std::uint32_t tag
 constexpr const char* kIp = "/usr/sbin/ip";
 constexpr const char* kNft = "/usr/sbin/nft";
 
-int sh(const std::string& cmd) {
-    const int rc = std::system(cmd.c_str());
-    return rc;
+int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+// `nft list` prints the slot map's key type as "type 0" (the kernel keeps no name for a numgen
+// key), which `nft -f` refuses; "typeof" names the same key and data, and makes the same map.
+void loadable(const std::string& file) {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string from = "type 0 : interval ipv4_addr . inet_service";
+    const auto at = text.find(from);
+    if (at == std::string::npos) return;  // DS-Lite: no NAT, no map
+    const auto mod = text.find("numgen inc mod ");
+    if (mod == std::string::npos) die(file + ": a slot map but no numgen");
+    const auto end = text.find_first_not_of("0123456789", mod + 15);
+    text.replace(at, from.size(), "typeof numgen inc mod " + text.substr(mod + 15, end - mod - 15) + " : interval ip saddr . th dport");
+    std::ofstream(file) << text;
 }
 
 std::string shell_up(const ModeSpec& m, const std::string& nft_file) {
@@ -233,6 +246,7 @@ int latency(std::map<std::string, std::string>& opt) {
         // Warm-up (caches, neighbour entries, modules), and the table text for the shell.
         if (auto r = (*dp)->apply(up, &plan); !r) die(name + ": bring-up: " + r.error());
         if (sh(std::string(kNft) + " list table ip s46d > " + nft_file) != 0) die("nft list table ip s46d");
+        loadable(nft_file);
         {
             const int tx = udp_socket_in(lan, home);
             if (!first_arrival(tx, rx, ++tag)) die(name + ": no traffic through s46d's kernel path");
@@ -240,7 +254,7 @@ int latency(std::map<std::string, std::string>& opt) {
         }
         if (auto r = (*dp)->apply(down, nullptr); !r) die(name + ": teardown: " + r.error());
         if (sh(shell_up(m, nft_file)) != 0) {
-            sh(std::string(kIp) + " -d link show; " + kIp + " addr show; " + kIp + " route show");
+            sh("{ " + std::string(kIp) + " -d link show; " + kIp + " addr show; " + kIp + " route show; } >&2");
             die(name + ": the shell baseline failed: " + shell_up(m, nft_file));
         }
         {

@@ -70,7 +70,8 @@ limit_up() {
 table ip snat1 {
     chain post {
         type nat hook postrouting priority srcnat; policy accept;
-        oifname "s46tnl0" snat to 192.0.2.7:1024-65535
+        oifname "s46tnl0" meta l4proto { tcp, udp } snat to 192.0.2.7:1024-65535
+        oifname "s46tnl0" meta l4proto icmp snat to 192.0.2.7
     }
 }
 EOF
@@ -210,6 +211,11 @@ if want memory; then
         sleep 3
         r=$(awk '/^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Shared_Dirty|Anonymous):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/smaps_rollup)
         st=$(awk '/^(VmRSS|RssAnon|RssFile|VmHWM):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/status)
+        # where the private pages are: per mapping (the initramfs is tmpfs, so the pages of the
+        # mapped binary and libraries count as dirty; on a flash filesystem they are clean)
+        awk -v b=$backend '/^[0-9a-f]+-[0-9a-f]+ / { n = ($6 == "" ? "[anon]" : $6) }
+            /^Private_Dirty:/ { pd[n] += $2 } /^Anonymous:/ { an[n] += $2 }
+            END { for (n in pd) if (pd[n] >= 64) printf "SMAPS %s %s Private_Dirty %d Anonymous %d\n", b, n, pd[n], an[n] }' /proc/$pid/smaps
         result "{\"bench\":\"s46d_memory\",\"backend\":\"$backend\",\"lwb4\":\"$b4\",\"ping\":$up,${r}${st}\"unit\":\"KiB\"}"
         kill $pid; wait $pid
         ip -n br link del br9 2>/dev/null
