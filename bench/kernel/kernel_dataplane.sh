@@ -126,20 +126,26 @@ case_run() {  # path direction size rep
     b1=$(busy)
     result "{\"bench\":\"throughput\",\"path\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"tx\":$(cat /tmp/tx.json),\"rx\":$(cat /tmp/rx.json),\"cpu0\":\"$b0\",\"cpu1\":\"$b1\"}"
 }
+# Interleaved as finely as a path switch allows: for every case (direction, size) the three
+# paths run back to back, in an order that rotates with the case and the rep, so that a slow
+# spell of the shared host (TCG) hits each path alike.
 if want throughput; then
-    rep=0
+    rep=0 k=0
     while [ $rep -lt "$reps" ]; do
-        case $((rep % 3)) in
-            0) order="kernel limit userspace" ;;
-            1) order="limit userspace kernel" ;;
-            2) order="userspace kernel limit" ;;
-        esac
-        for path in $order; do
-            path_up $path
-            for size in 64 1400; do
-                for dir in out in; do case_run $path $dir $size $rep; done
+        for size in 64 1400; do
+            for dir in out in; do
+                case $((k % 3)) in
+                    0) order="kernel limit userspace" ;;
+                    1) order="limit userspace kernel" ;;
+                    2) order="userspace kernel limit" ;;
+                esac
+                k=$((k + 1))
+                for path in $order; do
+                    path_up $path
+                    case_run $path $dir $size $rep
+                    path_down $path
+                done
             done
-            path_down $path
         done
         rep=$((rep + 1))
     done

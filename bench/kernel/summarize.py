@@ -49,8 +49,8 @@ for r in rows:
         tp[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
 if tp:
     print("\n## throughput (kpps delivered; median, min–max over reps; ratios of medians, [per-rep range])")
-    print("| dir | size | kernel | userspace | limit | kernel / userspace | kernel / limit | delivered/sent k / u / l |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| dir | size | kernel | userspace | limit | kernel / userspace | kernel / limit | delivered/sent k / u / l | guest CPU µs per delivered packet k / u / l |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (d, size) in sorted(tp, key=lambda k: (k[0] != "out", k[1])):
         paths = tp[(d, size)]
         def pps(p):
@@ -61,6 +61,14 @@ if tp:
                 sent = r["tx"].get("sent", 0)
                 xs.append(r["rx"]["packets"] / sent if sent else 0)
             return med(xs)
+        def cpu(p):
+            # /proc/stat busy jiffies (USER_HZ = 100) over the case / packets delivered
+            xs = []
+            for r in paths.get(p, {}).values():
+                busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
+                if r["rx"]["packets"]:
+                    xs.append(busy * 10000 / r["rx"]["packets"])
+            return med(xs)
         k, u, l = pps("kernel"), pps("userspace"), pps("limit")
         def ratio(a, b):
             reps = sorted(set(a) & set(b))
@@ -69,7 +77,8 @@ if tp:
             return f"{m:.2f} [{min(per):.2f}–{max(per):.2f}]" if per else f"{m:.2f}"
         cell = lambda x: f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
         print(f"| {d} | {size} | {cell(k)} | {cell(u)} | {cell(l)} | {ratio(k, u)} | {ratio(k, l)} "
-              f"| {frac('kernel'):.2f} / {frac('userspace'):.2f} / {frac('limit'):.2f} |")
+              f"| {frac('kernel'):.2f} / {frac('userspace'):.2f} / {frac('limit'):.2f} "
+              f"| {cpu('kernel'):.0f} / {cpu('userspace'):.0f} / {cpu('limit'):.0f} |")
 
 for r in rows:
     if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory"):
