@@ -16,42 +16,47 @@ IP=/usr/sbin/ip  # for background jobs: `ip` is a function, and `ip ... &` would
 B=/usr/bin/s46-dp-bench
 BLAST=/usr/bin/udp_blast
 REFL=/usr/bin/ipip_reflector
-reps=3 seconds=3 parts=latency,throughput,memory
+reps=3 seconds=3 parts=latency,throughput,ab,memory
 want() { case ",$parts," in *",$1,"*) return 0 ;; esac; return 1; }
 result() { echo "RESULT $*"; }
 echo "kernel $(uname -r), reps $reps, ${seconds} s per throughput case, parts $parts"
 
-# --- the namespaces
-for ns in lan cpe br; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add wan0 netns cpe type veth peer name v-br netns br
-ip link add lan0 netns cpe type veth peer name eth0 netns lan
-ip -n cpe addr add 2001:db8:1::2/64 dev wan0 nodad
-ip -n cpe addr add 192.168.1.1/24 dev lan0
-ip -n cpe link set wan0 up
-ip -n cpe link set lan0 up
-ip netns exec cpe sysctl -qw net.ipv4.ip_forward=1
-ip -n lan addr add 192.168.1.2/24 dev eth0
-ip -n lan link set eth0 up
-ip -n lan route add default via 192.168.1.1
-ip -n br addr add 2001:db8:1::1/64 dev v-br nodad
-ip -n br link set v-br up
-ip -n br addr add 203.0.113.1/32 dev lo
-# br's end of each softwire: DS-Lite's B4 (wan0's own address), the lwB4 and the MAP-E CE.
-n=0
-for local in 2001:db8:1::2 2001:db8:1::c000:207 2001:db8:1::c000:208; do
-    ip -n br link add br$n type ip6tnl mode ipip6 local 2001:db8:1::1 remote $local encaplimit none dev v-br
-    ip -n br link set br$n up
-    n=$((n + 1))
-done
-ip -n br route add 192.168.1.0/24 dev br0
-ip -n br route add 192.0.2.7/32 dev br1
-ip -n br route add 192.0.2.8/32 dev br2
-# Neighbour entries before anything is timed (the first packet over a fresh veth waits for them).
-ip netns exec lan ping -c 2 -w 10 192.168.1.1 >/dev/null || echo "WARN: lan -> cpe ping failed"
-ip netns exec cpe ping -c 2 -w 10 2001:db8:1::1 >/dev/null || echo "WARN: cpe -> br ping failed"
+# --- the namespaces: lan, cpe, br; `topology 2` makes a second, identical set lan2, cpe2, br2
+# (the concurrent comparison, part "ab")
+topology() {
+    x=$1
+    for ns in lan$x cpe$x br$x; do
+        ip netns add $ns
+        ip -n $ns link set lo up
+    done
+    ip link add wan0 netns cpe$x type veth peer name v-br netns br$x
+    ip link add lan0 netns cpe$x type veth peer name eth0 netns lan$x
+    ip -n cpe$x addr add 2001:db8:1::2/64 dev wan0 nodad
+    ip -n cpe$x addr add 192.168.1.1/24 dev lan0
+    ip -n cpe$x link set wan0 up
+    ip -n cpe$x link set lan0 up
+    ip netns exec cpe$x sysctl -qw net.ipv4.ip_forward=1
+    ip -n lan$x addr add 192.168.1.2/24 dev eth0
+    ip -n lan$x link set eth0 up
+    ip -n lan$x route add default via 192.168.1.1
+    ip -n br$x addr add 2001:db8:1::1/64 dev v-br nodad
+    ip -n br$x link set v-br up
+    ip -n br$x addr add 203.0.113.1/32 dev lo
+    # br's end of each softwire: DS-Lite's B4 (wan0's own address), the lwB4 and the MAP-E CE.
+    n=0
+    for local in 2001:db8:1::2 2001:db8:1::c000:207 2001:db8:1::c000:208; do
+        ip -n br$x link add br$n type ip6tnl mode ipip6 local 2001:db8:1::1 remote $local encaplimit none dev v-br
+        ip -n br$x link set br$n up
+        n=$((n + 1))
+    done
+    ip -n br$x route add 192.168.1.0/24 dev br0
+    ip -n br$x route add 192.0.2.7/32 dev br1
+    ip -n br$x route add 192.0.2.8/32 dev br2
+    # Neighbour entries before anything is timed (the first packet over a fresh veth waits for them).
+    ip netns exec lan$x ping -c 2 -w 10 192.168.1.1 >/dev/null || echo "WARN: lan$x -> cpe$x ping failed"
+    ip netns exec cpe$x ping -c 2 -w 10 2001:db8:1::1 >/dev/null || echo "WARN: cpe$x -> br$x ping failed"
+}
+topology ''
 
 # --- 1. plan ready -> traffic
 if want latency; then
@@ -60,13 +65,14 @@ fi
 
 # --- 2. throughput
 lw_local=2001:db8:1::c000:207
-limit_up() {
-    ip -n cpe link add s46tnl0 mtu 1460 type ip6tnl mode ipip6 local $lw_local remote 2001:db8:1::1 encaplimit none dev wan0
-    ip -n cpe addr add $lw_local/128 dev wan0 nodad
-    ip -n cpe addr add 192.0.2.7/32 dev s46tnl0
-    ip -n cpe link set s46tnl0 up
-    ip -n cpe route add default dev s46tnl0
-    ip netns exec cpe /usr/sbin/nft -f - <<'EOF'
+limit_up() {  # [namespace suffix]
+    c=cpe${1:-}
+    ip -n $c link add s46tnl0 mtu 1460 type ip6tnl mode ipip6 local $lw_local remote 2001:db8:1::1 encaplimit none dev wan0
+    ip -n $c addr add $lw_local/128 dev wan0 nodad
+    ip -n $c addr add 192.0.2.7/32 dev s46tnl0
+    ip -n $c link set s46tnl0 up
+    ip -n $c route add default dev s46tnl0
+    ip netns exec $c /usr/sbin/nft -f - <<'EOF'
 table ip snat1 {
     chain post {
         type nat hook postrouting priority srcnat; policy accept;
@@ -76,10 +82,11 @@ table ip snat1 {
 }
 EOF
 }
-limit_down() {
-    ip -n cpe link del s46tnl0
-    ip -n cpe addr del $lw_local/128 dev wan0
-    ip netns exec cpe /usr/sbin/nft delete table ip snat1
+limit_down() {  # [namespace suffix]
+    c=cpe${1:-}
+    ip -n $c link del s46tnl0
+    ip -n $c addr del $lw_local/128 dev wan0
+    ip netns exec $c /usr/sbin/nft delete table ip snat1
 }
 host_pid=''
 path_up() {
@@ -146,6 +153,59 @@ if want throughput; then
                     path_down $path
                 done
             done
+        done
+        rep=$((rep + 1))
+    done
+fi
+
+# --- 2b. the same comparison at the same time: two identical topologies, both pushed flat out
+# at once, so that the vCPU's speed (the host's load) is the same for both. A/A: the limit in
+# both (what the instrument reads when nothing differs); A/B: s46d's kernel data plane in cpe,
+# the limit in cpe2. Which sender starts first alternates.
+ab_case() {  # label direction size rep first
+    # ports of their own per pair in cpe: an entry with the limit's binding must not serve s46d's path
+    if [ "$1" = aa ]; then sp=43000-43015; else sp=44000-44015; fi
+    if [ "$2" = out ]; then
+        $IP netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds $((seconds + 10)) --idle 1 > /tmp/rx1.json &
+        r1=$!
+        $IP netns exec br2 $BLAST recv --bind 203.0.113.1 --ports 9 --seconds $((seconds + 10)) --idle 1 > /tmp/rx2.json &
+        r2=$!
+        sleep 0.3
+        if [ "$5" = 1 ]; then a='' b=2; else a=2 b=''; fi
+        $IP netns exec lan$a $BLAST send --dst 203.0.113.1 --port 9 --size "$3" --seconds "$seconds" --sports $sp > /tmp/tx$a.json &
+        t1=$!
+        $IP netns exec lan$b $BLAST send --dst 203.0.113.1 --port 9 --size "$3" --seconds "$seconds" --sports $sp > /tmp/tx$b.json &
+        t2=$!
+        wait $t1 $t2 $r1 $r2
+        mv /tmp/tx.json /tmp/tx1.json
+    else
+        $IP netns exec br $REFL blast --bind 2001:db8:1::1 --flows 16 --size "$3" --seconds "$seconds" --learn-timeout 10 > /tmp/tx1.json &
+        t1=$!
+        $IP netns exec br2 $REFL blast --bind 2001:db8:1::1 --flows 16 --size "$3" --seconds "$seconds" --learn-timeout 10 > /tmp/tx2.json &
+        t2=$!
+        sleep 0.3
+        $IP netns exec lan $BLAST prime-recv --dst 203.0.113.1 --port 9 --sports $sp --size 64 --seconds $((seconds + 10)) --idle 1 > /tmp/rx1.json &
+        r1=$!
+        $IP netns exec lan2 $BLAST prime-recv --dst 203.0.113.1 --port 9 --sports $sp --size 64 --seconds $((seconds + 10)) --idle 1 > /tmp/rx2.json &
+        r2=$!
+        wait $t1 $t2 $r1 $r2
+    fi
+    result "{\"bench\":\"ab\",\"pair\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"first\":$5,\"a\":{\"tx\":$(cat /tmp/tx1.json),\"rx\":$(cat /tmp/rx1.json)},\"b\":{\"tx\":$(cat /tmp/tx2.json),\"rx\":$(cat /tmp/rx2.json)}}"
+}
+if want ab; then
+    topology 2
+    rep=0
+    while [ $rep -lt "$reps" ]; do
+        for pair in aa ab; do
+            if [ $pair = aa ]; then limit_up; else path_up kernel; fi
+            limit_up 2
+            ip netns exec lan ping -c 1 -w 10 203.0.113.1 >/dev/null || echo "WARN: no ping through cpe"
+            ip netns exec lan2 ping -c 1 -w 10 203.0.113.1 >/dev/null || echo "WARN: no ping through cpe2"
+            for size in 64 1400; do
+                for dir in out in; do ab_case $pair $dir $size $rep $(((rep + ${#pair}) % 2 + 1)); done
+            done
+            if [ $pair = aa ]; then limit_down; else path_down kernel; fi
+            limit_down 2
         done
         rep=$((rep + 1))
     done

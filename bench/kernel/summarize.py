@@ -80,6 +80,21 @@ if tp:
               f"| {frac('kernel'):.2f} / {frac('userspace'):.2f} / {frac('limit'):.2f} "
               f"| {cpu('kernel'):.0f} / {cpu('userspace'):.0f} / {cpu('limit'):.0f} |")
 
+ab = defaultdict(list)
+for r in rows:
+    if r.get("bench") == "ab":
+        ab[(r["dir"], r["size"], r["pair"])].append(r)
+if ab:
+    print("\n## concurrent: cpe vs cpe2 pushed at once (delivered pps of cpe / cpe2 within each rep; median [min–max])")
+    print("| dir | size | A/A: limit / limit | A/B: s46d kernel / limit | A/B ÷ A/A | n |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for (d, size) in sorted({(k[0], k[1]) for k in ab}, key=lambda k: (k[0] != "out", k[1])):
+        def ratios(pair):
+            return [r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in ab.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
+        aa, xb = ratios("aa"), ratios("ab")
+        cell = lambda x: f"{med(x):.3f} [{min(x):.3f}–{max(x):.3f}]" if x else "-"
+        print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.3f} | {len(aa)}/{len(xb)} |")
+
 for r in rows:
     if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory"):
         print(json.dumps(r))
