@@ -9,8 +9,8 @@
 //       datagram of a new LAN flow (192.168.1.2 -> 203.0.113.1:9, a fresh source port each
 //       time) that arrives at 203.0.113.1 in br; the baseline, in the same run and alternating
 //       with it, is a shell doing the same change with iproute2 and `nft -f` (the table text is
-//       what s46d's apply left in the kernel, as `nft list table ip s46d` prints it). Prints one
-//       JSON line per measurement.
+//       what s46d's apply left in the kernel, as `nft list table ip s46d` prints it), and s46d
+//       without its SQLite store (what the records cost). Prints one JSON line per measurement.
 //   s46-dp-bench host --dataplane kernel|userspace [--mode lw4o6] [--ready FILE]
 //       Brings up lw4o6 (192.0.2.7, offset 6, PSID length 8, PSID 52: 63 blocks of 4 ports) on
 //       the chosen s46d data plane, ticks it once a second as s46d does, writes FILE when up and
@@ -239,6 +239,10 @@ int latency(std::map<std::string, std::string>& opt) {
         config.wan_interface = "wan0";
         auto dp = daemon::KernelDataPlane::create(config, store.get());
         if (!dp) die("start: " + dp.error());
+        // The same without a store: what the SQLite records (one per object, before it is made)
+        // add to apply().
+        auto bare = daemon::KernelDataPlane::create(config, nullptr);
+        if (!bare) die("start: " + bare.error());
         const select::Transition up{select::TransitionKind::activate, select::Mode::none, plan.mode, "bench"};
         const select::Transition down{select::TransitionKind::teardown, plan.mode, select::Mode::none, "bench"};
         const std::string nft_file = "/tmp/dp-bench-" + name + ".nft";
@@ -264,27 +268,32 @@ int latency(std::map<std::string, std::string>& opt) {
         }
         sh(shell_down(m));
 
-        for (int rep = 0; rep < 2 * reps; ++rep) {
-            const bool s46d = (rep % 2 == 0) == (rep / 2 % 2 == 0);  // s46d, shell, shell, s46d, ...
-            drain(rx);
-            const int tx = udp_socket_in(lan, home);
-            ::usleep(20000);
-            const auto t0 = Clock::now();
-            if (s46d) {
-                if (auto r = (*dp)->apply(up, &plan); !r) die(name + ": bring-up: " + r.error());
-            } else if (sh(shell_up(m, nft_file)) != 0) {
-                die(name + ": shell bring-up failed");
-            }
-            const auto t1 = Clock::now();
-            const auto t2 = first_arrival(tx, rx, ++tag);
-            ::close(tx);
-            std::printf("{\"bench\":\"latency\",\"mode\":\"%s\",\"how\":\"%s\",\"rep\":%d,\"apply_ms\":%.3f,\"first_packet_ms\":%.3f}\n",
-                        name.c_str(), s46d ? "s46d" : "shell", rep / 2, ms_between(t0, t1), t2 ? ms_between(t0, *t2) : -1.0);
-            std::fflush(stdout);
-            if (s46d) {
-                if (auto r = (*dp)->apply(down, nullptr); !r) die(name + ": teardown: " + r.error());
-            } else {
-                sh(shell_down(m));
+        // s46d, the shell and s46d without a store, in an order that rotates with the rep.
+        const char* const kHow[] = {"s46d", "shell", "s46d-nostore"};
+        for (int rep = 0; rep < reps; ++rep) {
+            for (int j = 0; j < 3; ++j) {
+                const int how = (rep + j) % 3;
+                daemon::KernelDataPlane* k = how == 0 ? dp->get() : how == 2 ? bare->get() : nullptr;
+                drain(rx);
+                const int tx = udp_socket_in(lan, home);
+                ::usleep(20000);
+                const auto t0 = Clock::now();
+                if (k) {
+                    if (auto r = k->apply(up, &plan); !r) die(name + ": bring-up: " + r.error());
+                } else if (sh(shell_up(m, nft_file)) != 0) {
+                    die(name + ": shell bring-up failed");
+                }
+                const auto t1 = Clock::now();
+                const auto t2 = first_arrival(tx, rx, ++tag);
+                ::close(tx);
+                std::printf("{\"bench\":\"latency\",\"mode\":\"%s\",\"how\":\"%s\",\"rep\":%d,\"apply_ms\":%.3f,\"first_packet_ms\":%.3f}\n",
+                            name.c_str(), kHow[how], rep, ms_between(t0, t1), t2 ? ms_between(t0, *t2) : -1.0);
+                std::fflush(stdout);
+                if (k) {
+                    if (auto r = k->apply(down, nullptr); !r) die(name + ": teardown: " + r.error());
+                } else {
+                    sh(shell_down(m));
+                }
             }
         }
     }

@@ -42,6 +42,9 @@ if lat:
         ba, bf = [x["apply_ms"] for x in b], [x["first_packet_ms"] for x in b]
         print(f"| {mode} | {med(sa):.1f} ({spread(sa)}) | {med(sf):.1f} ({spread(sf)}) | {med(ba):.1f} ({spread(ba)}) "
               f"| {med(bf):.1f} ({spread(bf)}) | {med(sa) / med(ba):.3f} | {med(sf) / med(bf):.3f} | {len(s)}/{len(b)} |")
+        n = [x["apply_ms"] for x in lat.get((mode, "s46d-nostore"), [])]
+        if n:
+            print(f"|   {mode}, s46d without its store | {med(n):.1f} ({spread(n)}) | | | | apply ÷ s46d's: {med(n) / med(sa):.3f} | | {len(n)} |")
 
 tp = defaultdict(dict)
 for r in rows:
