@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Tables from bench/kernel/kernel_dataplane.sh's output (the "RESULT {json}" lines):
+    bench/kernel/summarize.py build/kernel-bench/results/output.log [more logs...]
+Medians, min-max, and ratios of medians; for throughput also the ratio within each rep."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+rows = []
+for path in sys.argv[1:]:
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("RESULT "):
+                try:
+                    rows.append(json.loads(line[7:]))
+                except json.JSONDecodeError as e:
+                    print(f"unparsed: {line.strip()} ({e})")
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs):
+    return f"{min(xs):.1f}–{max(xs):.1f}" if xs else "-"
+
+
+lat = defaultdict(list)
+for r in rows:
+    if r.get("bench") == "latency":
+        lat[(r["mode"], r["how"])].append(r)
+if lat:
+    print("## plan ready -> traffic (ms; median, min–max over reps)")
+    print("| mode | s46d apply | s46d first packet | shell apply | shell first packet | s46d / shell, apply | s46d / shell, first packet | n |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for mode in ("dslite", "lw4o6", "mape"):
+        s, b = lat.get((mode, "s46d"), []), lat.get((mode, "shell"), [])
+        if not s or not b:
+            continue
+        sa, sf = [x["apply_ms"] for x in s], [x["first_packet_ms"] for x in s]
+        ba, bf = [x["apply_ms"] for x in b], [x["first_packet_ms"] for x in b]
+        print(f"| {mode} | {med(sa):.1f} ({spread(sa)}) | {med(sf):.1f} ({spread(sf)}) | {med(ba):.1f} ({spread(ba)}) "
+              f"| {med(bf):.1f} ({spread(bf)}) | {med(sa) / med(ba):.3f} | {med(sf) / med(bf):.3f} | {len(s)}/{len(b)} |")
+        n = [x["apply_ms"] for x in lat.get((mode, "s46d-nostore"), [])]
+        if n:
+            print(f"|   {mode}, s46d without its store | {med(n):.1f} ({spread(n)}) | | | | apply ÷ s46d's: {med(n) / med(sa):.3f} | | {len(n)} |")
+
+tp = defaultdict(dict)
+for r in rows:
+    if r.get("bench") == "throughput":
+        tp[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
+if tp:
+    print("\n## throughput (kpps delivered; median, min–max over reps; ratios of medians, [per-rep range])")
+    print("| dir | size | kernel | userspace | limit | kernel / userspace | kernel / limit | delivered/sent k / u / l | guest CPU µs per delivered packet k / u / l |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (d, size) in sorted(tp, key=lambda k: (k[0] != "out", k[1])):
+        paths = tp[(d, size)]
+        def pps(p):
+            return {rep: r["rx"]["pps"] / 1000 for rep, r in paths.get(p, {}).items()}
+        def frac(p):
+            xs = []
+            for r in paths.get(p, {}).values():
+                sent = r["tx"].get("sent", 0)
+                xs.append(r["rx"]["packets"] / sent if sent else 0)
+            return med(xs)
+        def cpu(p):
+            # /proc/stat busy jiffies (USER_HZ = 100) over the case / packets delivered
+            xs = []
+            for r in paths.get(p, {}).values():
+                busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
+                if r["rx"]["packets"]:
+                    xs.append(busy * 10000 / r["rx"]["packets"])
+            return med(xs)
+        k, u, l = pps("kernel"), pps("userspace"), pps("limit")
+        def ratio(a, b):
+            reps = sorted(set(a) & set(b))
+            per = [a[i] / b[i] for i in reps if b[i]]
+            m = med(list(a.values())) / med(list(b.values())) if a and b else float("nan")
+            return f"{m:.2f} [{min(per):.2f}–{max(per):.2f}]" if per else f"{m:.2f}"
+        cell = lambda x: f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
+        print(f"| {d} | {size} | {cell(k)} | {cell(u)} | {cell(l)} | {ratio(k, u)} | {ratio(k, l)} "
+              f"| {frac('kernel'):.2f} / {frac('userspace'):.2f} / {frac('limit'):.2f} "
+              f"| {cpu('kernel'):.0f} / {cpu('userspace'):.0f} / {cpu('limit'):.0f} |")
+
+ab = defaultdict(list)
+for r in rows:
+    if r.get("bench") == "ab":
+        ab[(r["dir"], r["size"], r["pair"])].append(r)
+if ab:
+    print("\n## concurrent: cpe vs cpe2 pushed at once (delivered pps of cpe / cpe2 within each rep; median [min–max])")
+    print("| dir | size | A/A: limit / limit | A/B: s46d kernel / limit | A/B ÷ A/A | n |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for (d, size) in sorted({(k[0], k[1]) for k in ab}, key=lambda k: (k[0] != "out", k[1])):
+        def ratios(pair):
+            return [r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in ab.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
+        aa, xb = ratios("aa"), ratios("ab")
+        cell = lambda x: f"{med(x):.3f} [{min(x):.3f}–{max(x):.3f}]" if x else "-"
+        print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.3f} | {len(aa)}/{len(xb)} |")
+
+for r in rows:
+    if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory"):
+        print(json.dumps(r))
+        if r["bench"] == "conntrack_growth":
+            n = r["ct_after"] - r["ct_before"]
+            if n > 0:
+                print(f"  {n} new conntrack entries; slab +{r['slab_kib_after'] - r['slab_kib_before']} KiB = "
+                      f"{(r['slab_kib_after'] - r['slab_kib_before']) * 1024 / n:.0f} B per entry")
