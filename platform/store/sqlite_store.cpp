@@ -138,24 +138,22 @@ Status SqliteStore::record_binding(const Binding& binding) {
 
 Result<std::vector<Binding>> SqliteStore::bindings(std::size_t limit) { return read_bindings(db_, limit); }
 
-Status SqliteStore::remember_kernel_object(const KernelObject& object) {
-    return write("remembering kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
+Status SqliteStore::write_kernel_object(const char* verb, std::string_view query, const KernelObject& object) {
+    return write(std::string(verb) + " kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
         sql::Stmt st;
-        st.prepare(db, queries::kRememberKernelObject);
+        st.prepare(db, query);
         st.bind_text(1, object.kind);
         st.bind_text(2, object.key);
         return st.run();
     });
 }
 
+Status SqliteStore::remember_kernel_object(const KernelObject& object) {
+    return write_kernel_object("remembering", queries::kRememberKernelObject, object);
+}
+
 Status SqliteStore::forget_kernel_object(const KernelObject& object) {
-    return write("forgetting kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
-        sql::Stmt st;
-        st.prepare(db, queries::kForgetKernelObject);
-        st.bind_text(1, object.kind);
-        st.bind_text(2, object.key);
-        return st.run();
-    });
+    return write_kernel_object("forgetting", queries::kForgetKernelObject, object);
 }
 
 Result<std::vector<KernelObject>> SqliteStore::kernel_objects() {

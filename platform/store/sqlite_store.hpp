@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/store/sqlite_handle.hpp"
@@ -69,6 +70,8 @@ private:
     SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent);
     template <class Body>
     Status write(const std::string& what, Body body);
+    // One statement over (kind, key) of the kernel_object table.
+    Status write_kernel_object(const char* verb, std::string_view query, const KernelObject& object);
 
     SqliteStoreOptions options_;
     sql::Db db_;

@@ -9,30 +9,9 @@
 # The probe calls this script again with a phase name (--check) while the data plane is up.
 # Exit status: the number of failed checks.
 
-ip() { /usr/sbin/ip "$@"; }
+. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
 nft() { /usr/sbin/nft "$@"; }
 probe=/usr/bin/s46-dataplane-probe
-failed=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-check() {
-    what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-json_check() {
-    what=$1 filter=$2
-    shift 2
-    out=$("$@" 2>&1)
-    if printf '%s\n' "${out:-[]}" | jq -e "$filter" >/dev/null 2>&1; then
-        pass "$what"
-    else
-        fail "$what"
-        echo "  filter: $filter"
-        echo "  $*: $out"
-    fi
-}
 # The packets a named counter in br's table "seen" has counted.
 br_count() { ip netns exec br /usr/sbin/nft list counter ip seen "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 lan_ping() { ip netns exec lan ping -c 2 -w 10 203.0.113.1 >/dev/null; }

@@ -14,30 +14,9 @@
 # Exit status: the number of failed checks.
 mutate=0
 
-ip() { /usr/sbin/ip "$@"; }
+. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
 probe=/usr/bin/s46-dataplane-probe
 flowgen=/usr/bin/s46-flowgen
-failed=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-check() {
-    what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-json_check() {
-    what=$1 filter=$2
-    shift 2
-    out=$("$@" 2>&1)
-    if printf '%s\n' "${out:-[]}" | jq -e "$filter" >/dev/null 2>&1; then
-        pass "$what"
-    else
-        fail "$what"
-        echo "  filter: $filter"
-        echo "  $*: $out"
-    fi
-}
 
 # Expected values; mutate=1 makes each one wrong.
 want_psid=$((52 + mutate)) want_psid2=$((53 + mutate)) want_blocks=$((63 + mutate))

@@ -8,33 +8,8 @@
 # (RFC 6333 §5.7) crosses the pair. Documentation and DS-Lite addresses only; the VM has no NIC.
 # Exit status: the number of failed checks.
 
-# busybox prefers its own applets to PATH, and its `ip` knows neither ip6tnl, veth nor netns.
-ip() { /usr/sbin/ip "$@"; }
+. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
 probe=/usr/bin/s46-netlink-probe
-failed=0
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-# check DESCRIPTION COMMAND...: the command's exit status decides.
-check() {
-    what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-# json_check DESCRIPTION JQ-FILTER COMMAND...: the command's JSON output must satisfy the filter
-# (jq -e: the filter's result is true). The JSON is printed when it does not.
-json_check() {
-    what=$1 filter=$2
-    shift 2
-    out=$("$@" 2>&1)
-    if printf '%s\n' "${out:-[]}" | jq -e "$filter" >/dev/null 2>&1; then
-        pass "$what"
-    else
-        fail "$what"
-        echo "  filter: $filter"
-        echo "  $*: $out"
-    fi
-}
 in_cpe() { ip netns exec cpe "$@"; }
 
 # --- the two namespaces and their IPv6 link
