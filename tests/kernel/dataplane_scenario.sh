@@ -10,6 +10,7 @@
 # Exit status: the number of failed checks.
 
 . /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
+. /usr/lib/s46-test/topology.sh  # lan_cpe_br
 nft() { /usr/sbin/nft "$@"; }
 probe=/usr/bin/s46-dataplane-probe
 # The packets a named counter in br's table "seen" has counted.
@@ -75,24 +76,8 @@ lw4o6-up)
     exit $failed ;;
 esac
 
-# --- the three namespaces
-for ns in lan cpe br; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add wan0 netns cpe type veth peer name v-br netns br
-ip link add lan0 netns cpe type veth peer name eth0 netns lan
-ip -n cpe addr add 2001:db8:1::2/64 dev wan0 nodad
-ip -n cpe addr add 192.168.1.1/24 dev lan0
-ip -n cpe link set wan0 up
-ip -n cpe link set lan0 up
-ip netns exec cpe sysctl -qw net.ipv4.ip_forward=1
-ip -n lan addr add 192.168.1.2/24 dev eth0
-ip -n lan link set eth0 up
-ip -n lan route add default via 192.168.1.1
-ip -n br addr add 2001:db8:1::1/64 dev v-br nodad
-ip -n br link set v-br up
-ip -n br addr add 203.0.113.1/32 dev lo
+# --- the three namespaces (tests/kernel/topology.sh)
+lan_cpe_br
 # Counters at the (lw)AFTR: what source addresses arrive from the softwire.
 ip netns exec br /usr/sbin/nft -f - <<'EOF'
 table ip seen {

@@ -15,6 +15,7 @@
 mutate=0
 
 . /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
+. /usr/lib/s46-test/topology.sh  # lan_cpe_br
 probe=/usr/bin/s46-dataplane-probe
 flowgen=/usr/bin/s46-flowgen
 
@@ -159,25 +160,9 @@ gi-up)
     exit $failed ;;
 esac
 
-# --- the three namespaces
-for ns in lan cpe br; do
-    ip netns add $ns
-    ip -n $ns link set lo up
-done
-ip link add wan0 netns cpe type veth peer name v-br netns br
-ip link add lan0 netns cpe type veth peer name eth0 netns lan
-ip -n cpe addr add 2001:db8:1::2/64 dev wan0 nodad
-ip -n cpe addr add 192.168.1.1/24 dev lan0
-ip -n cpe link set wan0 up
-ip -n cpe link set lan0 up
-ip netns exec cpe sysctl -qw net.ipv4.ip_forward=1
-ip -n lan addr add 192.168.1.2/24 dev eth0
+# --- the three namespaces (tests/kernel/topology.sh)
+lan_cpe_br
 ip -n lan addr add 198.51.100.10/32 dev eth0   # GI-4over6: a LAN host with an address of the routed prefix
-ip -n lan link set eth0 up
-ip -n lan route add default via 192.168.1.1
-ip -n br addr add 2001:db8:1::1/64 dev v-br nodad
-ip -n br link set v-br up
-ip -n br addr add 203.0.113.1/32 dev lo
 # The BR: one ip6tnl per CE address (RFC 7597 §6: 0:IPv4:PSID as interface identifier), PSID 52
 # and 53; the GI-4over6 CE. The route to 192.0.2.7 follows the binding.
 ip -n br link add mapbr0 type ip6tnl mode ipip6 local 2001:db8:1::1 remote 2001:db8:1::c000:207:34 encaplimit none dev v-br
