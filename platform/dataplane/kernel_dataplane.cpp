@@ -213,6 +213,17 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
     const std::uint32_t wan = index_of(config_.wan_interface);
     if (wan == 0) return fail("WAN interface " + config_.wan_interface + ": " + std::strerror(errno));
 
+    // A new NAT binding on a running softwire: the new rules and the flush of the old binding's
+    // conntrack go first, so no packet leaves with the old address or port once the link points
+    // at the new remote (a lwAFTR/BR drops those: RFC 7596 §5.1, RFC 7597 §5.1). With the same
+    // remote (a new PSID from the same lwAFTR) nothing stale leaves at all.
+    if (link_index_ != 0 && ruleset_ && ruleset_->napt && plan.napt) {
+        if (auto r = apply_napt(plan); !r) {
+            tear_down();
+            return r;
+        }
+    }
+
     platform::Ip6tnlParams p;
     p.name = config_.device;
     p.link = config_.wan_interface;
