@@ -287,5 +287,60 @@ if want memory; then
         ip -n br link del br9 2>/dev/null
         tail -n 8 $st_dir.log
     done
+
+    # s46d with 16 384 NAPT sessions, per backend: a full address (PSID length 0) so that every
+    # LAN source port gets its own mapping; OPTION_S46_CONT_LW { V4V6BIND 192.0.2.9
+    # 2001:db8:1::/64 { PORTPARAMS 0 0 0 } BR 2001:db8:1::1 }. One datagram per flow from 16 384
+    # LAN source ports; the sessions are then counted where they live (conntrack for the kernel
+    # backend, core/napt for the userspace one) and s46d's memory is read as above.
+    full_hex=0060002d005c0015c00002094020010db800010000005d000400000000005a001020010db8000100000000000000000001
+    nflows=16384
+    ulimit -n $((nflows + 256))
+    ip netns exec cpe sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
+    # nf_conntrack_max is global (writable from the initial namespace only); at its default for
+    # 512 MiB of guest memory (4 096), early drop would evict unreplied entries to make room.
+    sysctl -qw net.netfilter.nf_conntrack_max=65536
+    for backend in kernel userspace; do
+        st_dir=/tmp/s46d-full-$backend
+        mkdir -p $st_dir
+        $IP netns exec cpe /usr/bin/s46d --wan-interface wan0 --dataplane $backend --state-dir $st_dir \
+            --control-socket $st_dir/control.sock --hooks-dir /nonexistent --napt-host-share all > $st_dir.log 2>&1 &
+        pid=$!
+        i=0
+        while [ ! -S $st_dir/control.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        ip netns exec cpe /usr/bin/s46ctl --control-socket $st_dir/control.sock provision --options-hex $full_hex \
+            --delegated-prefix 2001:db8:1::/64 > /dev/null || echo "WARN: s46ctl provision failed"
+        dev=s46tnl0; [ $backend = userspace ] && dev=s46tun0
+        i=0
+        while [ $i -lt 100 ] && ! ip -n cpe link show dev $dev >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+        b4=$(ip -n cpe -6 addr show dev wan0 | awk '/inet6 2001:db8:1::c000:209/ { sub("/.*", "", $2); print $2 }')
+        if [ -n "$b4" ]; then
+            ip -n br link add br9 type ip6tnl mode ipip6 local 2001:db8:1::1 remote $b4 encaplimit none dev v-br
+            ip -n br link set br9 up
+            ip -n br route replace 192.0.2.9/32 dev br9
+        fi
+        $IP netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds 60 --idle 3 > /tmp/rx-full.json &
+        rx=$!
+        sleep 0.3
+        ip netns exec lan $BLAST send --dst 203.0.113.1 --port 9 --size 64 --count 1 --rate 1000 \
+            --sports 20000-$((20000 + nflows - 1)) > /tmp/tx-full.json
+        sleep 3
+        case $backend in
+            kernel) sessions=$(ip netns exec cpe cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
+            userspace) sessions=$(ip netns exec cpe /usr/bin/s46ctl --control-socket $st_dir/control.sock status --json |
+                                   grep -o '"napt_sessions": *[0-9]*' | grep -o '[0-9]*$') ;;
+        esac
+        r=$(awk '/^(Rss|Pss|Private_Dirty|Private_Clean|Shared_Clean|Shared_Dirty|Anonymous):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/smaps_rollup)
+        st=$(awk '/^(VmRSS|RssAnon|RssFile|VmHWM):/ { printf "\"%s\":%s,", substr($1, 1, length($1) - 1), $2 }' /proc/$pid/status)
+        kill $rx 2>/dev/null; wait $rx 2>/dev/null
+        # where flows were lost, if any: every nonzero counter of status
+        ip netns exec cpe /usr/bin/s46ctl --control-socket $st_dir/control.sock status --json |
+            grep -oE '"[a-z0-9_]+": *[1-9][0-9]*' | sed "s/^/COUNTER $backend /"
+        result "{\"bench\":\"s46d_memory_sessions\",\"backend\":\"$backend\",\"lwb4\":\"$b4\",\"flows\":$nflows,\"sessions\":${sessions:-null},\"delivered\":$(cat /tmp/rx-full.json),${r}${st}\"unit\":\"KiB\"}"
+        kill $pid; wait $pid
+        ip -n br link del br9 2>/dev/null
+        ip netns exec cpe conntrack -F 2>/dev/null
+        tail -n 4 $st_dir.log
+    done
 fi
 exit 0

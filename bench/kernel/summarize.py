@@ -99,7 +99,7 @@ if ab:
         print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.3f} | {len(aa)}/{len(xb)} |")
 
 for r in rows:
-    if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory"):
+    if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory", "s46d_memory_sessions"):
         print(json.dumps(r))
         if r["bench"] == "conntrack_growth":
             n = r["ct_after"] - r["ct_before"]
