@@ -71,8 +71,31 @@ std::vector<std::string> words(const std::string& v) {
     return out;
 }
 
+// JSON text is UTF-8: a value that is not (a stray Latin-1 byte) is refused, not mangled.
+bool valid_utf8(std::string_view v) {
+    for (std::size_t i = 0; i < v.size();) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+        if (n == 4 || i + n >= v.size() + (n == 0)) return false;
+        std::uint32_t cp = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto d = static_cast<unsigned char>(v[i + k]);
+            if ((d & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3f);
+        }
+        // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8 either.
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 // One option's value as the JSON type its key takes.
 Result<json> convert(const UciOption& o, unsigned types) {
+    for (const auto& v : o.values)
+        if (!valid_utf8(v)) return fail("the value is not valid UTF-8");
     if (types & kStringList) {
         std::vector<std::string> items;
         if (o.is_list) items = o.values;

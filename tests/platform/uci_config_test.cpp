@@ -126,6 +126,10 @@ TEST_CASE("uci: bad options are refused naming the line and option", "[config][u
     CHECK(translate_error("config selection 'a'\n option legacy_iid maybe\n") ==
           "s46d:2: option legacy_iid (config selection 'a'): 'maybe' is not a boolean (1/0, yes/no, on/off, true/false)");
     CHECK(translate_error("config tunnel\n option mtu 15x\n") == "s46d:2: option mtu (config tunnel): '15x' is not an integer");
+    CHECK(translate_error("config tunnel\n option device 's46\xac'\n") ==
+          "s46d:2: option device (config tunnel): the value is not valid UTF-8");
+    CHECK(translate_ok("config tunnel\n option device 's46\xc3\xa9'\n")["tunnel"]["device"] == "s46\xc3\xa9");
+    CHECK(translate_error("config tunnel\n option device '\xc0\xaf'\n").find("not valid UTF-8") != std::string::npos);
     CHECK(translate_error("config tunnel\n list mtu 1500\n") == "s46d:2: option mtu (config tunnel): takes one value: use option, not list");
     CHECK(translate_error("config tunnel\nconfig tunnel\n") ==
           "s46d:2: config tunnel: a second 'tunnel' section (the first is at line 1)");
