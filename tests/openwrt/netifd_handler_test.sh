@@ -73,21 +73,21 @@ start "odhcp6c provisioning with every option"
 setup tunlink=wan6 mtu=1460 encaplimit=4 legacymap=1 zone=wan mode=mape
 expect_calls \
 	"proto_add_host_dependency wan4 :: wan6" \
-	"proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --mode mape --dataplane kernel --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --wan-mtu 1500 --encapsulation-limit 4 --legacy-iid --wan-interface eth1 --no-dhcp-client" \
+	"proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --mode mape --wan-mtu 1500 --encapsulation-limit 4 --legacy-iid --wan-interface eth1 --no-dhcp-client" \
 	"ubus call network.interface.wan6 renew"
 [ "$(cat "$T/run/odhcp6c.wan6" 2>/dev/null)" = "$T/run/wan4.sock" ] || fail "$case: odhcp6c.wan6 does not name the control socket"
 [ "$(cat "$T/run/wan4.zone" 2>/dev/null)" = wan ] || fail "$case: wan4.zone is not wan"
 "$s46d_bin" --check-config "$T/run/wan4.json" --wan-interface eth1 >/dev/null || fail "$case: the translated file does not pass s46d --check-config"
 
-start "defaults: the WAN6 interface, odhcp6c, auto, kernel, zone s46"
+start "defaults: the WAN6 interface, odhcp6c, zone s46, the rest from /etc/config/s46d"
 setup
 expect_call "proto_add_host_dependency wan4 :: wan6"
-expect_call "proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --mode auto --dataplane kernel --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --encapsulation-limit off --wan-interface eth1 --no-dhcp-client"
+expect_call "proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --wan-interface eth1 --no-dhcp-client"
 [ "$(cat "$T/run/wan4.zone" 2>/dev/null)" = s46 ] || fail "$case: the default zone is not s46"
 
 start "s46d's own DHCPv6 client on a named device"
-setup wandev=eth9 provision=dhcpv6 dataplane=userspace
-expect_calls "proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --mode auto --dataplane userspace --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --encapsulation-limit off --wan-interface eth9"
+setup wandev=eth9 provision=dhcpv6 dataplane=userspace encaplimit=ignore
+expect_calls "proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --dataplane userspace --encapsulation-limit off --wan-interface eth9"
 for feed in "$T"/run/odhcp6c.*; do [ ! -e "$feed" ] || fail "$case: an odhcp6c feed was set up ($feed)"; done
 
 # refused CODE OPTION CFG...: the setup stops with CODE, logs a line naming OPTION, blocks restarts.

@@ -12,10 +12,10 @@
 #   wandev      or the WAN device itself (instead of tunlink)
 #   provision   odhcp6c (default): odhcp6c on tunlink feeds s46d (/etc/odhcp6c.user.d/s46d);
 #               dhcpv6: s46d runs its own DHCPv6 client on the WAN device
-#   mode        auto (default), dslite, lw4o6, mape
-#   dataplane   kernel (default), userspace
+#   mode        auto, dslite, lw4o6, mape (default: /etc/config/s46d's selection.mode)
+#   dataplane   kernel, userspace (default: /etc/config/s46d's dataplane.backend, shipped as kernel)
 #   mtu         the softwire's IPv4 MTU, 1240..65495 (s46d's WAN MTU is 40 more)
-#   encaplimit  0..255, or ignore (default): RFC 2473 encapsulation limit option
+#   encaplimit  0..255, or ignore (off): the RFC 2473 encapsulation limit option (default: the file's)
 #   legacymap   1: MAP-E draft-03 interface identifiers
 #   zone        firewall zone of the softwire (default s46, which the package creates without masquerading)
 # Everything else comes from /etc/config/s46d.
@@ -74,16 +74,19 @@ proto_s46_setup() {
 		odhcp6c|dhcpv6) ;;
 		*) s46_refuse "$cfg" "INVALID_PROVISION" "option provision: '$provision' is not odhcp6c or dhcpv6"; return 1 ;;
 	esac
-	case "${mode:=auto}" in
-		auto|dslite|lw4o6|mape) ;;
+	# An option left out leaves /etc/config/s46d's setting alone.
+	set -- --config "$S46_RUN/$cfg.json" --tunnel-device "$device" \
+		--control-socket "$S46_RUN/$cfg.sock" --state-dir "/var/lib/s46d/$cfg"
+	case "$mode" in
+		'') ;;
+		auto|dslite|lw4o6|mape) set -- "$@" --mode "$mode" ;;
 		*) s46_refuse "$cfg" "INVALID_MODE" "option mode: '$mode' is not auto, dslite, lw4o6 or mape"; return 1 ;;
 	esac
-	case "${dataplane:=kernel}" in
-		kernel|userspace) ;;
+	case "$dataplane" in
+		'') ;;
+		kernel|userspace) set -- "$@" --dataplane "$dataplane" ;;
 		*) s46_refuse "$cfg" "INVALID_DATAPLANE" "option dataplane: '$dataplane' is not kernel or userspace"; return 1 ;;
 	esac
-	set -- --config "$S46_RUN/$cfg.json" --tunnel-device "$device" --mode "$mode" --dataplane "$dataplane" \
-		--control-socket "$S46_RUN/$cfg.sock" --state-dir "/var/lib/s46d/$cfg"
 	if [ -n "$mtu" ]; then
 		if ! s46_is_uint "$mtu" || [ "$mtu" -lt 1240 ] || [ "$mtu" -gt 65495 ]; then
 			s46_refuse "$cfg" "INVALID_MTU" "option mtu: '$mtu' is not an IPv4 MTU in 1240..65495"
@@ -91,7 +94,8 @@ proto_s46_setup() {
 		fi
 		set -- "$@" --wan-mtu "$((mtu + 40))"
 	fi
-	case "${encaplimit:=ignore}" in
+	case "$encaplimit" in
+		'') ;;
 		ignore) set -- "$@" --encapsulation-limit off ;;
 		*)
 			if ! s46_is_uint "$encaplimit" || [ "$encaplimit" -gt 255 ]; then
