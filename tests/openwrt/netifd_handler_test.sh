@@ -115,6 +115,13 @@ start "a bad option in /etc/config/s46d"
 printf "config tunnel\n\toption mut '1500'\n" > "$T/bad.uci"
 UCI="$T/bad.uci" refused INVALID_CONFIG "bad.uci:2: option mut (config tunnel): unknown option"
 
+start "dataplane none in /etc/config/s46d"
+printf "config dataplane\n\toption backend 'none'\n" > "$T/none.uci"
+UCI="$T/none.uci" refused INVALID_DATAPLANE "dataplane.backend is none"
+start "dataplane none in /etc/config/s46d, but the interface names one"
+UCI="$T/none.uci" setup dataplane=kernel
+expect_call "proto_run_command wan4 /usr/sbin/s46d --config $T/run/wan4.json --tunnel-device s46-wan4 --control-socket $T/run/wan4.sock --state-dir /var/lib/s46d/wan4 --dataplane kernel --wan-interface eth1 --no-dhcp-client"
+
 start "tunlink not up yet: no block, netifd retries on the dependency"
 STUB_WAN6_DEVICE='' setup tunlink=wan6
 expect_call "proto_notify_error wan4 NO_WAN_LINK"

@@ -140,6 +140,12 @@ proto_s46_setup() {
 		s46_refuse "$cfg" "INVALID_CONFIG" "$error"
 		return 1
 	fi
+	# Without a tunnel device there is nothing for netifd to show (s46ctl writes the JSON with
+	# one key a line, so a line match is exact).
+	if [ -z "$dataplane" ] && grep -q '^ *"backend": "none",\{0,1\}$' "$S46_RUN/$cfg.json"; then
+		s46_refuse "$cfg" "INVALID_DATAPLANE" "dataplane.backend is none in $S46_UCI: under netifd s46d needs a tunnel (option dataplane kernel or userspace)"
+		return 1
+	fi
 	if ! error=$(s46d --check-config "$S46_RUN/$cfg.json" "$@" 2>&1); then
 		s46_refuse "$cfg" "INVALID_CONFIG" "$error"
 		return 1
