@@ -24,6 +24,11 @@ S46_BUILD_DEPS=(build-essential cmake g++ pkg-config libmnl-dev libnftnl-dev lib
 # What the integration suites run: the real DHCPv6 server and DNS server, namespaces, captures.
 S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime conntrack)
 
+# What the OpenWrt packaging tests need (packaging/openwrt, tests/openwrt, tests/packaging):
+# shellcheck, OpenWrt's shell (busybox-static, which the kernel tests use too; it conflicts with
+# the busybox package), python3 for the .ipk reader, and qemu-user for running a cross-built s46d.
+S46_OPENWRT_DEPS=(shellcheck busybox-static python3 qemu-user-static)
+
 # What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
 S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
 

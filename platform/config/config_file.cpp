@@ -328,7 +328,10 @@ Result<daemon::DaemonOptions> parse_config_text(std::string_view text, daemon::D
     if (!doc.is_object()) return fail(prefix + "expected a JSON object of groups, got " + type_name(doc));
 
     const auto known_groups = groups();
-    for (const auto& [group, body] : doc.items()) {
+    for (const auto& item : doc.items()) {
+        // Named copies rather than a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+        const std::string group = item.key();
+        const json& body = item.value();
         if (std::find(known_groups.begin(), known_groups.end(), group) == known_groups.end())
             return fail(prefix + group + ": " + unknown_key(group, known_groups));
         if (group == "static") {

@@ -209,6 +209,8 @@ const Setting kSettings[] = {
      }},
 
     // ---- DHCPv6 client (docs/dhcpv6-client.md) ----
+    // false: no DHCPv6 of s46d's own; another client (OpenWrt's odhcp6c) feeds it with s46ctl provision.
+    {"dhcpv6.client", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.dhcp_client, v); }},
     {"dhcpv6.prefix_hint", "--prefix-hint", kInteger, +[](DaemonOptions& o, std::string_view v) {
          return store_number(o.prefix_hint, v, 0, 128);
      }},
@@ -275,6 +277,7 @@ const Setting kSettings[] = {
 const Switch kSwitches[] = {
     {"--verbose", "log.level", "debug"},
     {"-v", "log.level", "debug"},
+    {"--no-dhcp-client", "dhcpv6.client", "false"},
     {"--no-address", "dhcpv6.request_address", "false"},
     {"--information-only", "dhcpv6.information_only", "true"},
     {"--no-rapid-commit", "dhcpv6.rapid_commit", "false"},

@@ -180,6 +180,7 @@ Result<bool> Daemon::start() {
 // The DHCPv6 side, once the WAN interface exists: DUID from its MAC, the client socket, the link
 // monitor, and the stored lease.
 Result<bool> Daemon::start_wan() {
+    if (!options_.dhcp_client) return start_wan_external();
     auto mac = interface_mac(options_.wan_interface);
     if (!mac) return fail(mac.error());
     client::ClientConfig cc;
@@ -254,6 +255,25 @@ Result<bool> Daemon::lock_state_dir() {
         return fail("state directory lock " + path + ": " + std::strerror(err));
     }
     state_lock_fd_ = fd;  // held, never closed, for the daemon's life: the kernel releases it at exit
+    return true;
+}
+
+// dhcpv6.client false: another DHCPv6 client owns the WAN link (port 546, the DUID), and
+// `s46ctl provision` brings its results. The link is still watched, and a stored lease still
+// restores the mode at once: the external client only reports again at its next Renew.
+Result<bool> Daemon::start_wan_external() {
+    link_ = std::make_unique<platform::LinkMonitor>(io_, options_.wan_interface);
+    auto linked = link_->start([this](bool up) { carry_out(controller_->handle(event::Link{up}, now())); });
+    if (!linked) return fail(linked.error());
+    wan_ready_ = true;
+    log(effect::Level::info, "DHCPv6 client off (dhcpv6.client false): provisioning comes from s46ctl provision");
+    auto stored = store_->load_lease(time::read_clocks());
+    if (!stored) log(effect::Level::warning, "store: " + stored.error());
+    if (stored && stored->lease) {
+        carry_out(controller_->handle(event::Restored{*stored->lease}, now()));
+        log(effect::Level::info, "restored " + std::string(select::to_string(controller_->active_mode())) +
+                                     " from the stored lease (" + stored->note + ")");
+    }
     return true;
 }
 
@@ -446,7 +466,7 @@ Result<std::string> Daemon::reload() {
          "tunnel.device, tunnel.route_table, tunnel.route_metric"},
         {n.packet != o.packet, "the packet path (tunnel, icmp, dataplane.mss_clamp/source_check)"},
         {n.napt_host_share != o.napt_host_share || n.napt_max_sessions != o.napt_max_sessions, "napt"},
-        {n.prefix_hint != o.prefix_hint || n.request_address != o.request_address ||
+        {n.dhcp_client != o.dhcp_client || n.prefix_hint != o.prefix_hint || n.request_address != o.request_address ||
              n.information_only != o.information_only || n.rapid_commit != o.rapid_commit ||
              n.solicit_max_delay != o.solicit_max_delay || n.client_port != o.client_port || n.dns_port != o.dns_port,
          "dhcpv6"},

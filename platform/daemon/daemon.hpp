@@ -41,6 +41,7 @@ public:
 private:
     BootTime now() const;
     Result<bool> start_wan();
+    Result<bool> start_wan_external();
     void wait_for_wan();
     std::string state_lock_path() const;
     Result<bool> lock_state_dir();

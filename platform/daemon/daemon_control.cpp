@@ -35,7 +35,7 @@ json Daemon::status() {
     for (const auto& [name, value] : dp.items()) counters[name] = value;
     s["counters"] = counters;
     s["dataplane"] = dataplane_->name();
-    s["dhcp_state"] = client_ ? std::string(client::to_string(client_->state())) : std::string("waiting for the WAN interface");
+    s["dhcp_state"] = !options_.dhcp_client ? std::string("external") : client_ ? std::string(client::to_string(client_->state())) : std::string("waiting for the WAN interface");
     s["wan_interface"] = options_.wan_interface;
     if (!last_error_.empty()) s["last_error"] = last_error_;
     json timings = json::object();
@@ -70,6 +70,7 @@ Result<control::EventsReply> Daemon::events(const control::EventsRequest& r) {
 
 Result<control::MessageReply> Daemon::renew(const control::RenewRequest&) {
     if (stopping_) return fail("s46d is shutting down (the lease has been released)");
+    if (!options_.dhcp_client) return fail("s46d's DHCPv6 client is off (dhcpv6.client false): renew with the external client");
     if (!client_) return fail("no lease to renew (waiting for the WAN interface " + options_.wan_interface + ")");
     if (!client_->renew_now(now()))
         return fail("no lease to renew (DHCPv6 state " + std::string(client::to_string(client_->state())) + ")");

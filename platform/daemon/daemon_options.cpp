@@ -9,7 +9,7 @@ const char* const kDaemonUsage =
     "usage: s46d --wan-interface IF [--lan-interface IF] [--state-dir DIR] [--control-socket PATH]\n"
     "            [--dataplane none|userspace|kernel] [--mode auto|dslite|lw4o6|mape] [--order LIST]\n"
     "            [--enable LIST] [--no-match default-order|none] [--prefix-hint LEN] [--no-address]\n"
-    "            [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
+    "            [--no-dhcp-client] [--information-only] [--no-rapid-commit] [--solicit-delay SECONDS] [--wan-mtu N]\n"
     "            [--legacy-iid] [--gi4over6[=PREFIX]] [--napt-host-share N|all|auto] [--napt-sessions N]\n"
     "            [--on-no-binding ignore|reprovision] [--no-aftr-failover]\n"
     "            [--hop-limit N] [--encapsulation-limit N|off] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"

@@ -30,6 +30,9 @@ struct DaemonOptions {
     std::uint32_t route_table = 254;  // RT_TABLE_MAIN
     std::uint32_t route_metric = 0;
     ControllerConfig controller;
+    // s46d's own DHCPv6 client; false: provisioning comes only from `s46ctl provision` (an external
+    // client such as odhcp6c owns port 546 and the DUID on the WAN link).
+    bool dhcp_client = true;
     std::uint8_t prefix_hint = 56;       // IA_PD prefix-length hint (RFC 8415 §18.2.1)
     bool request_address = true;         // IA_NA
     bool information_only = false;       // stateless: Information-request only (no IA_NA/IA_PD)

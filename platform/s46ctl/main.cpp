@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "platform/s46ctl/command.hpp"
+#include "platform/s46ctl/config_cmd.hpp"
 #include "platform/s46ctl/map_calc.hpp"
 #include "platform/s46ctl/select_cmd.hpp"
 #include "platform/s46ctl/daemon_cmds.hpp"
@@ -28,6 +29,8 @@ const Command kCommands[] = {
     {"journal", "another name for events", s46::ctl::kJournalUsage, s46::ctl::journal_main},
     {"mode", "pin s46d to a mode, or back to auto: mode set auto|dslite|lw4o6|mape", s46::ctl::kModeUsage, s46::ctl::mode_main},
     {"reload", "make s46d re-read its configuration", s46::ctl::kReloadUsage, s46::ctl::reload_main},
+    {"config", "translate OpenWrt's UCI /etc/config/s46d into s46d's JSON configuration: config from-uci FILE",
+     s46::ctl::kConfigUsage, s46::ctl::config_main},
     {"portmap", "the active IPv4 port set as ranges, NAPT sessions in use, static port forwards (add/del/list)", s46::ctl::kPortmapUsage, s46::ctl::portmap_main},
 };
 

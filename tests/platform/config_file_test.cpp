@@ -61,7 +61,7 @@ TEST_CASE("config: every group reaches its settings", "[daemon][config]") {
         "icmp": {"rate": 0, "not_our_binding": true, "napt_refusal": false},
         "tunnel_events": {"on_no_binding": "reprovision", "no_binding_holddown": 60, "aftr_failover": false,
                           "aftr_failover_holddown": 20},
-        "dhcpv6": {"prefix_hint": 60, "request_address": false, "information_only": true, "rapid_commit": false,
+        "dhcpv6": {"client": false, "prefix_hint": 60, "request_address": false, "information_only": true, "rapid_commit": false,
                    "solicit_delay": 0.5, "client_port": 10546, "dns_port": 5353},
         "state": {"directory": "/tmp/s46"},
         "control": {"socket": "/tmp/s46/control.sock", "group": "s46"},
@@ -93,6 +93,7 @@ TEST_CASE("config: every group reaches its settings", "[daemon][config]") {
     CHECK(o.controller.no_binding_holddown == std::chrono::seconds(60));
     CHECK_FALSE(o.controller.aftr_failover);
     CHECK(o.controller.aftr_failover_holddown == std::chrono::seconds(20));
+    CHECK_FALSE(o.dhcp_client);
     CHECK(o.prefix_hint == 60);
     CHECK_FALSE(o.request_address);
     CHECK(o.information_only);

@@ -130,3 +130,8 @@ TEST_CASE("daemon options: log, privileges, control group, hold-downs", "[daemon
     CHECK(parse_error({"--state-dir", ""}) == "--state-dir: empty path");
     CHECK(parse_error({"--hop-limit", "-1"}) == "--hop-limit: -1 is outside 1..255");
 }
+
+TEST_CASE("daemon options: the DHCPv6 client can be left to an external one", "[daemon][options]") {
+    CHECK(parse_ok({}).dhcp_client);
+    CHECK_FALSE(parse_ok({"--no-dhcp-client"}).dhcp_client);
+}
