@@ -29,6 +29,9 @@ struct DaemonOptions {
     // The IPv4 default route through the softwire (kernel backend): routing table and metric.
     std::uint32_t route_table = 254;  // RT_TABLE_MAIN
     std::uint32_t route_metric = 0;
+    // An nftables flowtable on the LAN interface and the softwire (kernel backend only,
+    // docs/dataplane.md "Flowtable"): established TCP and UDP flows bypass the IP stack.
+    bool flowtable = false;
     ControllerConfig controller;
     std::uint8_t prefix_hint = 56;       // IA_PD prefix-length hint (RFC 8415 §18.2.1)
     bool request_address = true;         // IA_NA
