@@ -507,15 +507,16 @@ void put_unrestricted_drop(Batch& b, const char* chain, const std::string& tunne
 
 // Flows through the softwire enter the flowtable once conntrack has seen their reply; from then
 // on the flowtable's ingress hook on the LAN and tunnel devices forwards them (NAT, TTL and
-// all) before the IP stack sees them. Matching the outgoing tunnel covers both directions of
-// a flow: any flow leaves through it with some packet (an inbound static forward's replies do).
-void put_flow_add_rule(Batch& b, const std::string& tunnel, std::uint32_t protocols_set) {
+// all) before the IP stack sees them. One rule per direction (`key`: oifname, iifname): a flow
+// is added by its first established packet either way, so one that mostly comes in (a
+// download's reply stream) is offloaded from its first reply on, not from the LAN's next packet.
+void put_flow_add_rule(Batch& b, std::uint32_t key, const std::string& tunnel, std::uint32_t protocols_set) {
     Rule r(b, "flow_offload");
-    r.ifname(NFT_META_OIFNAME, tunnel);
+    r.ifname(key, tunnel);
     r.l4proto_lookup(protocols_set, false);
     nftnl_expr* e = r.add("flow_offload");
     nftnl_expr_set_str(e, NFTNL_EXPR_FLOW_TABLE_NAME, kFlowtable);
-    r.emit(b, std::string("flow add @") + kFlowtable);
+    r.emit(b, std::string(key == NFT_META_OIFNAME ? "oifname " : "iifname ") + tunnel + " flow add @" + kFlowtable);
 }
 
 // Outbound: the route MTU of the softwire (tunnel MTU) - 40. Inbound: `rt mtu` would be the
@@ -616,10 +617,11 @@ void put_contents(Batch& b, const NaptRuleset& rs) {
         put_unrestricted_drop(b, "filter_output", rs.tunnel, next_set_id);
     }
     if (rs.mss != 0) put_mss_rules(b, rs.tunnel, rs.mss);
-    if (flowtable) {
-        put_flow_protocols_set(b, ++next_set_id);
-        put_flow_add_rule(b, rs.tunnel, next_set_id);
-    }
+    if (flowtable)
+        for (std::uint32_t key : {NFT_META_OIFNAME, NFT_META_IIFNAME}) {
+            put_flow_protocols_set(b, ++next_set_id);
+            put_flow_add_rule(b, key, rs.tunnel, next_set_id);
+        }
 }
 
 }  // namespace
@@ -664,7 +666,7 @@ NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack) {
         put_chain(b, "flow_offload", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER + 10);
         put_flowtable(b, "lo", {});
         put_flow_protocols_set(b, 1);
-        put_flow_add_rule(b, "lo", 1);
+        put_flow_add_rule(b, NFT_META_OIFNAME, "lo", 1);
     } else {
         put_contents(b, rs);
     }

@@ -25,7 +25,8 @@
 //       iifname TUN tcp flags syn / syn,rst counter tcp option maxseg size set MSS }
 //     flowtable ft { hook ingress priority filter; devices = { LAN.., TUN }; }     # --flowtable only
 //     chain flow_offload { type filter hook forward priority filter + 10; policy accept;
-//       oifname TUN meta l4proto { tcp, udp } flow add @ft }
+//       oifname TUN meta l4proto { tcp, udp } flow add @ft
+//       iifname TUN meta l4proto { tcp, udp } flow add @ft }
 //   }
 //
 // Without NAPT (DS-Lite, whose B4 has no NAT, RFC 6333 §5.7) only mss_clamp (and the flowtable)

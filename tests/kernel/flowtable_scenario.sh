@@ -55,9 +55,11 @@ ft-up)
          ([.[0].dev] | flatten | sort == ["lan0", "s46tnl'$mutate'"])' \
         ip netns exec cpe /usr/sbin/nft -j list flowtables
     # The guest has no /etc/protocols: nft lists tcp and udp as 6 and 17.
-    check "chain flow_offload: oifname s46tnl0 meta l4proto { tcp, udp } flow add @ft" \
-        sh -c "/usr/sbin/ip netns exec cpe /usr/sbin/nft list chain ip s46d flow_offload |
-               grep -Eq 'oifname \"s46tnl$mutate\" meta l4proto \{ (tcp, udp|6, 17) \} flow add @ft'"
+    for dir in oifname iifname; do
+        check "chain flow_offload: $dir s46tnl0 meta l4proto { tcp, udp } flow add @ft" \
+            sh -c "/usr/sbin/ip netns exec cpe /usr/sbin/nft list chain ip s46d flow_offload |
+                   grep -Eq '$dir \"s46tnl$mutate\" meta l4proto \{ (tcp, udp|6, 17) \} flow add @ft'"
+    done
     ip netns exec lan ping -c 1 -w 10 192.168.1.1 >/dev/null
     ip netns exec br ping -c 1 -w 10 2001:db8:1::c000:207:34 >/dev/null
     s0=$(stack_packets 7000)
@@ -68,7 +70,7 @@ ft-up)
     n_off=$(offloaded 7000)
     echo "  $total packets (both ways); the IP stack forwarded $((s1 - s0)); conntrack: $n_off of the flows [OFFLOAD]"
     # Per flow, the stack sees the first packet (NEW: the snat picks the port) and the first
-    # reply (the flow is added); a few more may pass before the flowtable's hook has the entry.
+    # reply (it adds the flow); a few more may pass before the flowtable's hook has the entry.
     check "flowtable: the IP stack forwarded at most 4 packets per flow ($((s1 - s0)) of $total)" \
         test $((s1 - s0)) -le $((4 * flows - mutate * 1000)) -a $((s1 - s0)) -ge $((2 * flows))
     check "flowtable: conntrack shows all $flows flows [OFFLOAD]" test "$n_off" -eq $((flows + mutate))

@@ -190,7 +190,7 @@ TEST_CASE("flowtable: DS-Lite, MSS clamping and a flowtable, no NAT = nft's batc
     REQUIRE(acked);
     CHECK(std::find(acked->what.begin(), acked->what.end(), "add flowtable ip s46d ft (devices dslite0, eth1, br-lan)") !=
           acked->what.end());
-    CHECK(acked->what.back() == "add rule ip s46d flow_offload flow add @ft");
+    CHECK(acked->what.back() == "add rule ip s46d flow_offload iifname dslite0 flow add @ft");
 }
 
 TEST_CASE("flowtable: bad device lists are refused, naming the device", "[nft][flowtable]") {
