@@ -11,10 +11,13 @@
 //       with it, is a shell doing the same change with iproute2 and `nft -f` (the table text is
 //       what s46d's apply left in the kernel, as `nft list table ip s46d` prints it), and s46d
 //       without its SQLite store (what the records cost). Prints one JSON line per measurement.
-//   s46-dp-bench host --dataplane kernel|userspace [--mode lw4o6] [--ready FILE]
+//   s46-dp-bench host --dataplane kernel|userspace [--mode lw4o6] [--ready FILE] [--store DIR]
+//                     [--flowtable 1]
 //       Brings up lw4o6 (192.0.2.7, offset 6, PSID length 8, PSID 52: 63 blocks of 4 ports) on
 //       the chosen s46d data plane, ticks it once a second as s46d does, writes FILE when up and
 //       tears down on SIGTERM/SIGINT. The traffic comes from bench/tools (udp_blast, ipip_reflector).
+//       --store: the kernel backend's store directory (default /tmp/dp-bench-host; one per
+//       concurrent host). --flowtable 1: the kernel backend with --flowtable on lan0.
 //   s46-dp-bench napt-memory
 //       core/napt's bytes_per_session() at s46d's default capacity, shared and full address.
 // Root only (namespaces, rtnetlink, nftables).
@@ -309,13 +312,18 @@ int host(std::map<std::string, std::string>& opt) {
     std::unique_ptr<store::StateStore> keep_store;
     if (kind == "kernel") {
         store::SqliteStoreOptions so;
-        std::filesystem::create_directories("/tmp/dp-bench-host");
-        so.path = "/tmp/dp-bench-host/state.db";
+        const std::string dir = opt.count("store") ? opt["store"] : "/tmp/dp-bench-host";
+        std::filesystem::create_directories(dir);
+        so.path = dir + "/state.db";
         auto opened = store::SqliteStore::open(so);
         if (!opened) die("store: " + opened.error());
         keep_store = std::move(opened->store);
         daemon::KernelConfig config;
         config.wan_interface = "wan0";
+        if (opt.count("flowtable") && opt["flowtable"] == "1") {
+            config.flowtable = true;
+            config.lan_interface = "lan0";
+        }
         auto k = daemon::KernelDataPlane::create(config, keep_store.get());
         if (!k) die("kernel: " + k.error());
         dp = std::move(*k);

@@ -5,6 +5,8 @@
 #      the same VM: s46d's kernel data plane, s46d's userspace data plane, and the limit (a bare
 #      ip6tnl with one single-range SNAT rule, set up here with ip + nft)
 #   3. memory: conntrack's slab per NAPT session, and s46d's own memory at idle per backend
+#   4. part "flowtable": s46d's kernel data plane with and without --flowtable, 64 and 1400 B,
+#      both directions, sequentially interleaved and (pairs "fa"/"fb") two topologies at once
 # Topology (as tests/kernel/dataplane_scenario.sh):
 #   lan: eth0 192.168.1.2/24 == lan0 192.168.1.1/24  cpe  wan0 2001:db8:1::2/64 == v-br 2001:db8:1::1/64  br
 # br decapsulates with an ip6tnl per softwire source and is the internet host 203.0.113.1.
@@ -112,7 +114,7 @@ path_down() {
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
 # Each path has source ports of its own: conntrack entries outlive a path, and one with another
 # path's NAT binding would carry it over (the TUN path would get packets SNATed by the kernel).
-sports_of() { case $1 in kernel) echo 40000-40015 ;; limit) echo 41000-41015 ;; *) echo 42000-42015 ;; esac; }
+sports_of() { case $1 in kernel) echo 40000-40015 ;; limit) echo 41000-41015 ;; kernelft) echo 45000-45015 ;; *) echo 42000-42015 ;; esac; }
 case_run() {  # path direction size rep
     sp=$(sports_of $1)
     b0=$(busy)
@@ -131,7 +133,7 @@ case_run() {  # path direction size rep
         wait $tx
     fi
     b1=$(busy)
-    result "{\"bench\":\"throughput\",\"path\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"tx\":$(cat /tmp/tx.json),\"rx\":$(cat /tmp/rx.json),\"cpu0\":\"$b0\",\"cpu1\":\"$b1\"}"
+    result "{\"bench\":\"${case_bench:-throughput}\",\"path\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"tx\":$(cat /tmp/tx.json),\"rx\":$(cat /tmp/rx.json),\"cpu0\":\"$b0\",\"cpu1\":\"$b1\"}"
 }
 # Interleaved as finely as a path switch allows: for every case (direction, size) the three
 # paths run back to back, in an order that rotates with the case and the rep, so that a slow
@@ -164,7 +166,7 @@ fi
 # the limit in cpe2. Which sender starts first alternates.
 ab_case() {  # label direction size rep first
     # ports of their own per pair in cpe: an entry with the limit's binding must not serve s46d's path
-    if [ "$1" = aa ]; then sp=43000-43015; else sp=44000-44015; fi
+    case $1 in aa) sp=43000-43015 ;; ab) sp=44000-44015 ;; fa) sp=46000-46015 ;; *) sp=47000-47015 ;; esac
     if [ "$2" = out ]; then
         $IP netns exec br $BLAST recv --bind 203.0.113.1 --ports 9 --seconds $((seconds + 10)) --idle 1 > /tmp/rx1.json &
         r1=$!
@@ -190,7 +192,7 @@ ab_case() {  # label direction size rep first
         r2=$!
         wait $t1 $t2 $r1 $r2
     fi
-    result "{\"bench\":\"ab\",\"pair\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"first\":$5,\"a\":{\"tx\":$(cat /tmp/tx1.json),\"rx\":$(cat /tmp/rx1.json)},\"b\":{\"tx\":$(cat /tmp/tx2.json),\"rx\":$(cat /tmp/rx2.json)}}"
+    result "{\"bench\":\"${ab_bench:-ab}\",\"pair\":\"$1\",\"dir\":\"$2\",\"size\":$3,\"rep\":$4,\"first\":$5,\"a\":{\"tx\":$(cat /tmp/tx1.json),\"rx\":$(cat /tmp/rx1.json)},\"b\":{\"tx\":$(cat /tmp/tx2.json),\"rx\":$(cat /tmp/rx2.json)}}"
 }
 if want ab; then
     topology 2
@@ -206,6 +208,61 @@ if want ab; then
             done
             if [ $pair = aa ]; then limit_down; else path_down kernel; fi
             limit_down 2
+        done
+        rep=$((rep + 1))
+    done
+fi
+
+# --- 2c. --flowtable: s46d's kernel data plane with the nftables flowtable on lan0 and s46tnl0
+# (docs/dataplane.md "Flowtable") against the same without it. Sequential: per case the two
+# back to back, the order alternating. Concurrent ("ft_ab"): pair fa = without in cpe and cpe2
+# (the A/A control), pair fb = with in cpe, without in cpe2.
+host_up() {  # namespace suffix, flowtable 0|1
+    rm -f /tmp/ready$1
+    $IP netns exec cpe$1 $B host --dataplane kernel --store /tmp/dp-bench-host$1 --flowtable "$2" --ready /tmp/ready$1 2>/tmp/host$1.err &
+    eval "host_pid$1=$!"
+    i=0
+    while [ ! -e /tmp/ready$1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -e /tmp/ready$1 ] || { echo "WARN: host in cpe$1 did not come up"; cat /tmp/host$1.err; }
+}
+# Not in a $(...) subshell: wait must be the shell that started the host, or the next host
+# would come up while this one still tears down.
+host_down() {  # namespace suffix, label: stops the host, then reports the counters it printed at exit
+    eval "p=\$host_pid$1"
+    kill "$p"; wait "$p"
+    c=$(grep -o 'counters {.*}' /tmp/host$1.err | sed 's/^counters //' | tail -1)
+    result "{\"bench\":\"ft_counters\",\"label\":\"$2\",\"counters\":${c:-null}}"
+}
+if want flowtable; then
+    rep=0 k=0
+    while [ $rep -lt "$reps" ]; do
+        for size in 64 1400; do
+            for dir in out in; do
+                if [ $((k % 2)) = 0 ]; then order="kernel kernelft"; else order="kernelft kernel"; fi
+                k=$((k + 1))
+                for path in $order; do
+                    if [ $path = kernelft ]; then host_up '' 1; else host_up '' 0; fi
+                    ip netns exec lan ping -c 1 -w 10 203.0.113.1 >/dev/null || echo "WARN: no ping through $path"
+                    case_bench=flowtable; case_run $path $dir $size $rep; case_bench=""
+                    host_down '' "$path $dir $size $rep"
+                done
+            done
+        done
+        rep=$((rep + 1))
+    done
+    ip netns list | grep -q '^lan2' || topology 2
+    rep=0
+    while [ $rep -lt "$reps" ]; do
+        for pair in fa fb; do
+            if [ $pair = fa ]; then host_up '' 0; else host_up '' 1; fi
+            host_up 2 0
+            ip netns exec lan ping -c 1 -w 10 203.0.113.1 >/dev/null || echo "WARN: no ping through cpe"
+            ip netns exec lan2 ping -c 1 -w 10 203.0.113.1 >/dev/null || echo "WARN: no ping through cpe2"
+            for size in 64 1400; do
+                for dir in out in; do ab_bench=ft_ab; ab_case $pair $dir $size $rep $((rep % 2 + 1)); ab_bench=""; done
+            done
+            host_down '' "$pair cpe $rep"
+            host_down 2 "$pair cpe2 $rep"
         done
         rep=$((rep + 1))
     done

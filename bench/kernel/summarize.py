@@ -106,3 +106,54 @@ for r in rows:
             if n > 0:
                 print(f"  {n} new conntrack entries; slab +{r['slab_kib_after'] - r['slab_kib_before']} KiB = "
                       f"{(r['slab_kib_after'] - r['slab_kib_before']) * 1024 / n:.0f} B per entry")
+
+# --flowtable (part "flowtable"): the kernel data plane with and without the flowtable.
+ft = defaultdict(dict)
+for r in rows:
+    if r.get("bench") == "flowtable":
+        ft[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
+if ft:
+    print("\n## --flowtable, sequential (kpps delivered; median, min–max over reps; ratio of medians, [per-rep range])")
+    print("| dir | size | kernel | kernel --flowtable | **flowtable / without** | delivered/sent without / with | guest CPU µs per delivered packet without / with |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for (d, size) in sorted(ft, key=lambda k: (k[0] != "out", k[1])):
+        paths = ft[(d, size)]
+        def pps(p):
+            return {rep: r["rx"]["pps"] / 1000 for rep, r in paths.get(p, {}).items()}
+        def frac(p):
+            return med([r["rx"]["packets"] / r["tx"]["sent"] for r in paths.get(p, {}).values() if r["tx"].get("sent")])
+        def cpu(p):
+            xs = []
+            for r in paths.get(p, {}).values():
+                busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
+                if r["rx"]["packets"]:
+                    xs.append(busy * 10000 / r["rx"]["packets"])
+            return med(xs)
+        a, b = pps("kernel"), pps("kernelft")
+        reps = sorted(set(a) & set(b))
+        per = [b[i] / a[i] for i in reps if a[i]]
+        m = med(list(b.values())) / med(list(a.values())) if a and b else float("nan")
+        cell = lambda x: f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
+        rng = f" [{min(per):.2f}–{max(per):.2f}]" if per else ""
+        print(f"| {d} | {size} | {cell(a)} | {cell(b)} | {m:.2f}{rng} | {frac('kernel'):.2f} / {frac('kernelft'):.2f} "
+              f"| {cpu('kernel'):.0f} / {cpu('kernelft'):.0f} |")
+fab = defaultdict(list)
+for r in rows:
+    if r.get("bench") == "ft_ab":
+        fab[(r["dir"], r["size"], r["pair"])].append(r)
+if fab:
+    print("\n## --flowtable, concurrent: cpe / cpe2 delivered pps, median [min–max]; fa = without / without, fb = with / without")
+    print("| dir | size | fa (A/A) | fb (A/B) | fb ÷ fa |")
+    print("|---|---:|---:|---:|---:|")
+    for (d, size) in sorted({(k[0], k[1]) for k in fab}, key=lambda k: (k[0] != "out", k[1])):
+        def ratios(pair):
+            return [r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in fab.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
+        aa, xb = ratios("fa"), ratios("fb")
+        cell = lambda xs: f"{med(xs):.3f} [{min(xs):.3f}–{max(xs):.3f}]" if xs else "-"
+        print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.2f} |" if aa and xb else f"| {d} | {size} | {cell(aa)} | {cell(xb)} | - |")
+offl = [r for r in rows if r.get("bench") == "ft_counters"]
+if offl:
+    print("\n## --flowtable: the host's counters at teardown (flowtable, flows_offloaded)")
+    for r in offl:
+        c = r.get("counters") or {}
+        print(f"  {r['label']}: flowtable {c.get('flowtable')}, flows_offloaded {c.get('flows_offloaded', '-')}")

@@ -133,6 +133,7 @@ const Setting kSettings[] = {
          return true;
      }},
     {"dataplane.mss_clamp", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.packet.clamp_mss, v); }},
+    {"dataplane.flowtable", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.flowtable, v); }},
 
     // ---- tunnel (RFC 2473) ----
     {"tunnel.mtu", "--wan-mtu", kInteger, +[](DaemonOptions& o, std::string_view v) {
@@ -285,6 +286,7 @@ const Switch kSwitches[] = {
     {"--gi4over6", "selection.gi4over6", "true"},
     {"--no-aftr-failover", "tunnel_events.aftr_failover", "false"},
     {"--no-mss-clamp", "dataplane.mss_clamp", "false"},
+    {"--flowtable", "dataplane.flowtable", "true"},
     {"--icmp-not-our-binding", "icmp.not_our_binding", "true"},
     {"--no-icmp-napt-refusal", "icmp.napt_refusal", "false"},
 };

@@ -127,6 +127,7 @@ Result<bool> Daemon::start() {
         if (!options_.tunnel_device.empty()) kc.device = options_.tunnel_device;
         kc.route_table = options_.route_table;
         kc.route_metric = options_.route_metric;
+        kc.flowtable = options_.flowtable;
         kc.options = options_.packet;
         auto dp = KernelDataPlane::create(kc, store_.get());
         if (!dp) return fail("--dataplane kernel: " + dp.error());
@@ -460,7 +461,7 @@ Result<std::string> Daemon::reload() {
     const std::pair<bool, const char*> fixed[] = {
         {n.wan_interface != o.wan_interface, "interfaces.wan"},
         {n.lan_interface != o.lan_interface, "interfaces.lan"},
-        {n.dataplane != o.dataplane, "dataplane.backend"},
+        {n.dataplane != o.dataplane || n.flowtable != o.flowtable, "dataplane.backend, dataplane.flowtable"},
         {n.hooks_directory != o.hooks_directory || n.hooks_timeout != o.hooks_timeout, "hooks.directory, hooks.timeout"},
         {n.tunnel_device != o.tunnel_device || n.route_table != o.route_table || n.route_metric != o.route_metric,
          "tunnel.device, tunnel.route_table, tunnel.route_metric"},

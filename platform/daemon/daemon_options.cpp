@@ -15,6 +15,7 @@ const char* const kDaemonUsage =
     "            [--hop-limit N] [--encapsulation-limit N|off] [--no-mss-clamp] [--tclass-inbound copy|ignore]\n"
     "            [--icmp-rate N] [--icmp-not-our-binding] [--no-icmp-napt-refusal]\n"
     "            [--source-check full|ea-bits] [--tunnel-device NAME] [--route-table N] [--route-metric N]\n"
+    "            [--flowtable]\n"
     "            [--no-binding-holddown S] [--aftr-failover-holddown S]\n"
     "            [--client-port N] [--dns-port N] [--verbose] [--log-level LEVEL] [--log-target stderr|syslog]\n"
     "            [--log-facility NAME] [--control-group GROUP] [--user USER] [--group GROUP]\n"
@@ -67,6 +68,14 @@ Result<DaemonOptions> finish_options(DaemonOptions o) {
             return fail("static." + m + ": the static section pins the mode to " + m + ", but selection.mode (--mode) is " +
                         std::string(select::to_string(policy.configured)));
     }
+    // The flowtable is the kernel's (nf_flow_table) and hooks the LAN device's ingress: asked for
+    // without either, it would silently do nothing, so it is refused (docs/dataplane.md "Flowtable").
+    if (o.flowtable && o.dataplane != DataPlaneKind::kernel)
+        return fail("dataplane.flowtable (--flowtable): only the kernel data plane has a flowtable; set dataplane.backend "
+                    "(--dataplane) to kernel or drop the flowtable");
+    if (o.flowtable && o.lan_interface.empty())
+        return fail("dataplane.flowtable (--flowtable) needs interfaces.lan (--lan-interface): the flowtable forwards "
+                    "established flows from the LAN device's ingress and the tunnel's");
     if (o.controller.gi4over6_prefix && !o.controller.gi4over6)
         return fail("selection.gi4over6_prefix: set, but selection.gi4over6 is false");
     // A static lw4o6 binding under GI-4over6 is checked now rather than failing every plan later

@@ -29,6 +29,9 @@ struct DaemonOptions {
     // The IPv4 default route through the softwire (kernel backend): routing table and metric.
     std::uint32_t route_table = 254;  // RT_TABLE_MAIN
     std::uint32_t route_metric = 0;
+    // An nftables flowtable on the LAN interface and the softwire (kernel backend only,
+    // docs/dataplane.md "Flowtable"): established TCP and UDP flows bypass the IP stack.
+    bool flowtable = false;
     ControllerConfig controller;
     // s46d's own DHCPv6 client; false: provisioning comes only from `s46ctl provision` (an external
     // client such as odhcp6c owns port 546 and the DUID on the WAN link).

@@ -2,6 +2,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -54,6 +55,12 @@ Result<std::unique_ptr<KernelDataPlane>> KernelDataPlane::create(KernelConfig co
     // Everything the rule set needs, checked now rather than at the first lease: the error
     // names each missing kernel feature (nf_tables NAT, numgen, the MSS rules, ctnetlink).
     if (auto r = dp->napt_->probe(); !r) return fail(r.error());
+    // --flowtable was asked for explicitly: a kernel without nf_flow_table is a start-up error,
+    // not a silent fallback to the slower path the operator meant to leave.
+    if (dp->config_.flowtable) {
+        if (dp->config_.lan_interface.empty()) return fail("--flowtable needs the LAN interface (--lan-interface)");
+        if (auto r = dp->napt_->probe_flowtable(); !r) return fail(r.error());
+    }
     // A link by our name that the store does not know is someone else's: never taken over.
     if (index_of(dp->config_.device) != 0)
         return fail("a network interface named " + dp->config_.device +
@@ -422,6 +429,13 @@ Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
     rs.napt = plan.napt;
     // RFC 6908 §5 / RFC 4459: SYNs through the softwire carry an MSS that fits its MTU.
     rs.mss = config_.options.clamp_mss ? static_cast<std::uint16_t>(plan.tunnel_mtu - 40) : 0;
+    if (config_.flowtable) {
+        // The kernel refuses a flowtable naming a device that does not exist (ENOENT, the same
+        // errno as a missing module): say which.
+        if (index_of(config_.lan_interface) == 0)
+            return fail("flowtable: LAN interface " + config_.lan_interface + " does not exist");
+        rs.flowtable_lan = {config_.lan_interface};
+    }
     std::optional<map::PortSet> set;
     if (plan.napt) {
         auto ports = plan.ports.psid_len ? map::PortSet::make(plan.ports.offset, plan.ports.psid_len, plan.ports.psid)
@@ -549,7 +563,18 @@ nlohmann::json KernelDataPlane::counters() const {
                         {"netlink_failures", failures_},
                         {"fmr", fmr_status_},
                         {"conntrack_flushed", conntrack_flushed_},
-                        {"slot_feedback_updates", feedback_updates_}};
+                        {"slot_feedback_updates", feedback_updates_},
+                        {"flowtable", ruleset_ && !ruleset_->flowtable_lan.empty()
+                                          ? "on (" + config_.device + ", " + config_.lan_interface + ")"
+                                          : config_.flowtable ? "configured, not installed" : "off"}};
+    if (ruleset_ && !ruleset_->flowtable_lan.empty()) {
+        // Conntrack marks a flow the flowtable forwards with IPS_OFFLOAD.
+        if (auto entries = napt_->conntrack()) {
+            std::uint64_t offloaded = 0;
+            for (const auto& e : *entries) offloaded += (e.status & IPS_OFFLOAD) != 0;
+            j["flows_offloaded"] = offloaded;
+        }
+    }
     if (guard_)
         if (auto n = napt_->counter_packets(platform::nft::kDropForeignSoftwireCounter, true)) j["drop_foreign_softwire"] = *n;
     if (ruleset_) {

@@ -29,6 +29,9 @@ struct KernelConfig {
     std::string device = "s46tnl0";   // the ip6tnl link s46d creates and owns
     std::uint32_t route_table = 254;  // RT_TABLE_MAIN
     std::uint32_t route_metric = 0;
+    // An nftables flowtable on lan_interface and the device (docs/dataplane.md "Flowtable").
+    // create() refuses to start when the kernel has none.
+    bool flowtable = false;
     dataplane::Options options;       // hop limit, encapsulation limit
 };
 

@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -45,6 +46,7 @@ struct Deleter {
     void operator()(nftnl_set* p) const { nftnl_set_free(p); }
     void operator()(nftnl_obj* p) const { nftnl_obj_free(p); }
     void operator()(nftnl_udata_buf* p) const { nftnl_udata_buf_free(p); }
+    void operator()(nftnl_flowtable* p) const { nftnl_flowtable_free(p); }
 };
 template <class T>
 using Owned = std::unique_ptr<T, Deleter>;
@@ -264,6 +266,58 @@ void put_napt_protocols_set(Batch& b, std::uint32_t id) {
     put_elements(b, "__set%d", id, elems, "add element ip s46d { tcp, udp, icmp }");
 }
 
+// `flowtable ft { hook ingress priority filter; devices = { .. }; }` as nft 1.0.6 writes it:
+// table and name first, then libnftnl's hook nest (hook number, priority, the device names)
+// and the flags (0: a software flowtable; NFT_FLOWTABLE_HW_OFFLOAD would be `flags offload`).
+void put_flowtable(Batch& b, const std::string& tunnel, const std::vector<std::string>& lan) {
+    std::vector<const char*> devices{tunnel.c_str()};
+    for (const auto& d : lan) devices.push_back(d.c_str());
+    devices.push_back(nullptr);
+    Owned<nftnl_flowtable> f(nftnl_flowtable_alloc());
+    nftnl_flowtable_set_u32(f.get(), NFTNL_FLOWTABLE_HOOKNUM, NF_NETDEV_INGRESS);
+    nftnl_flowtable_set_s32(f.get(), NFTNL_FLOWTABLE_PRIO, 0);
+    nftnl_flowtable_set_array(f.get(), NFTNL_FLOWTABLE_DEVICES, devices.data());
+    nftnl_flowtable_set_u32(f.get(), NFTNL_FLOWTABLE_FLAGS, 0);
+    nlmsghdr* nlh = b.header(NFT_MSG_NEWFLOWTABLE, NLM_F_CREATE);
+    mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_TABLE, b.table());
+    mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_NAME, kFlowtable);
+    nftnl_flowtable_nlmsg_build_payload(nlh, f.get());
+    std::string names;
+    for (std::size_t i = 0; i + 1 < devices.size(); ++i) names += std::string(i ? ", " : "") + devices[i];
+    b.commit(true, "add flowtable " + b.table_name() + " " + kFlowtable + " (devices " + names + ")");
+}
+
+// `{ tcp, udp }` (the protocols the kernel's flowtable handles: nf_flow_table_ip.c looks at TCP
+// and UDP only) under batch-local set id `id`.
+void put_flow_protocols_set(Batch& b, std::uint32_t id) {
+    Owned<nftnl_set> s(nftnl_set_alloc());
+    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, b.table());
+    nftnl_set_set_str(s.get(), NFTNL_SET_NAME, "__set%d");
+    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, kTypeInetProto);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, 1);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, 2);
+    Owned<nftnl_udata_buf> ud(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
+    nftnl_udata_put_u32(ud.get(), NFTNL_UDATA_SET_KEYBYTEORDER, kByteorderHost);
+    auto* key = nftnl_udata_nest_start(ud.get(), NFTNL_UDATA_SET_KEY_TYPEOF);
+    nftnl_udata_put_u32(ud.get(), 0, 9);  // nft's meta expression
+    auto* meta = nftnl_udata_nest_start(ud.get(), 1);
+    nftnl_udata_put_u32(ud.get(), 0, NFT_META_L4PROTO);
+    nftnl_udata_nest_end(ud.get(), meta);
+    nftnl_udata_nest_end(ud.get(), key);
+    nftnl_set_set_data(s.get(), NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
+    nftnl_set_nlmsg_build_payload(b.header(NFT_MSG_NEWSET, NLM_F_CREATE), s.get());
+    b.commit(true, "add set ip s46d { tcp, udp }");
+    std::vector<nftnl_set_elem*> elems;
+    for (std::uint8_t proto : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}}) {
+        nftnl_set_elem* e = nftnl_set_elem_alloc();
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &proto, 1);
+        elems.push_back(e);
+    }
+    put_elements(b, "__set%d", id, elems, "add element ip s46d { tcp, udp }");
+}
+
 // ---- rules --------------------------------------------------------------------------------
 
 class Rule {
@@ -451,6 +505,20 @@ void put_unrestricted_drop(Batch& b, const char* chain, const std::string& tunne
     r.emit(b, "drop protocols without ports");
 }
 
+// Flows through the softwire enter the flowtable once conntrack has seen their reply; from then
+// on the flowtable's ingress hook on the LAN and tunnel devices forwards them (NAT, TTL and
+// all) before the IP stack sees them. One rule per direction (`key`: oifname, iifname): a flow
+// is added by its first established packet either way, so one that mostly comes in (a
+// download's reply stream) is offloaded from its first reply on, not from the LAN's next packet.
+void put_flow_add_rule(Batch& b, std::uint32_t key, const std::string& tunnel, std::uint32_t protocols_set) {
+    Rule r(b, "flow_offload");
+    r.ifname(key, tunnel);
+    r.l4proto_lookup(protocols_set, false);
+    nftnl_expr* e = r.add("flow_offload");
+    nftnl_expr_set_str(e, NFTNL_EXPR_FLOW_TABLE_NAME, kFlowtable);
+    r.emit(b, std::string(key == NFT_META_OIFNAME ? "oifname " : "iifname ") + tunnel + " flow add @" + kFlowtable);
+}
+
 // Outbound: the route MTU of the softwire (tunnel MTU) - 40. Inbound: `rt mtu` would be the
 // LAN route's MTU, so the constant tunnel MTU - 40. The write only ever lowers an MSS.
 void put_mss_rules(Batch& b, const std::string& tunnel, std::uint16_t mss) {
@@ -480,13 +548,27 @@ void put_mss_rules(Batch& b, const std::string& tunnel, std::uint16_t mss) {
     in.emit(b, "clamp inbound MSS to " + std::to_string(mss));
 }
 
+Result<bool> validate_ifname(const std::string& name) {
+    if (name.empty()) return fail("nft ruleset: an empty interface name");
+    if (name.size() >= IFNAMSIZ)
+        return fail("nft ruleset: interface name '" + name + "' is longer than " + std::to_string(IFNAMSIZ - 1) + " bytes");
+    return true;
+}
+
 Result<bool> validate(const NaptRuleset& rs) {
     if (rs.tunnel.empty()) return fail("nft ruleset: no tunnel interface name");
-    if (rs.tunnel.size() >= IFNAMSIZ)
-        return fail("nft ruleset: interface name '" + rs.tunnel + "' is longer than " + std::to_string(IFNAMSIZ - 1) + " bytes");
+    if (auto ok = validate_ifname(rs.tunnel); !ok) return ok;
+    for (std::size_t i = 0; i < rs.flowtable_lan.size(); ++i) {
+        const std::string& d = rs.flowtable_lan[i];
+        if (auto ok = validate_ifname(d); !ok) return ok;
+        // The kernel refuses a device twice in one flowtable (EEXIST): say which.
+        if (d == rs.tunnel) return fail("nft ruleset: flowtable LAN device '" + d + "' is the tunnel");
+        for (std::size_t j = 0; j < i; ++j)
+            if (rs.flowtable_lan[j] == d) return fail("nft ruleset: flowtable LAN device '" + d + "' listed twice");
+    }
     if (!rs.napt) {
         if (!rs.forwards.empty()) return fail("nft ruleset: static forwards need NAPT (no NAT address without it)");
-        if (rs.mss == 0) return fail("nft ruleset: neither NAPT nor MSS clamping: nothing to install");
+        if (rs.mss == 0 && rs.flowtable_lan.empty()) return fail("nft ruleset: neither NAPT, MSS clamping nor a flowtable: nothing to install");
         return true;
     }
     if (rs.ranges.empty()) return fail("nft ruleset: NAPT without a port range");
@@ -513,6 +595,8 @@ void put_contents(Batch& b, const NaptRuleset& rs) {
         put_chain(b, "filter_output", "filter", NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER);
     }
     if (rs.mss != 0) put_chain(b, "mss_clamp", "filter", NF_INET_FORWARD, NF_IP_PRI_MANGLE);
+    const bool flowtable = !rs.flowtable_lan.empty();
+    if (flowtable) put_chain(b, "flow_offload", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER + 10);
     std::uint32_t next_set_id = 0;  // nft numbers the sets of a batch from 1, in order
     if (rs.napt) {
         put_counter_object(b, kDropUnrestrictedCounter);
@@ -520,6 +604,10 @@ void put_contents(Batch& b, const NaptRuleset& rs) {
             put_slot_map(b, rs.nat_address, rs.ranges, rs.slots);
             next_set_id = kSlotSetId;
         }
+    }
+    // nft sends the table's flowtables after its objects and sets, before any rule.
+    if (flowtable) put_flowtable(b, rs.tunnel, rs.flowtable_lan);
+    if (rs.napt) {
         put_napt_protocols_set(b, ++next_set_id);
         put_snat_rule(b, rs, next_set_id);
         for (const auto& f : rs.forwards) put_dnat_rule(b, rs.tunnel, f);
@@ -529,6 +617,11 @@ void put_contents(Batch& b, const NaptRuleset& rs) {
         put_unrestricted_drop(b, "filter_output", rs.tunnel, next_set_id);
     }
     if (rs.mss != 0) put_mss_rules(b, rs.tunnel, rs.mss);
+    if (flowtable)
+        for (std::uint32_t key : {NFT_META_OIFNAME, NFT_META_IIFNAME}) {
+            put_flow_protocols_set(b, ++next_set_id);
+            put_flow_add_rule(b, key, rs.tunnel, next_set_id);
+        }
 }
 
 }  // namespace
@@ -559,12 +652,24 @@ NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack) {
             rs.napt = false;
             rs.mss = 1400;
             break;
+        case NftFeature::flowtable:
+            break;  // below
     }
     Batch b(seq, ack, kProbeTable);
     put_table(b, NFT_MSG_NEWTABLE);
     put_table(b, NFT_MSG_DELTABLE);
     put_table(b, NFT_MSG_NEWTABLE);
-    put_contents(b, rs);
+    if (feature == NftFeature::flowtable) {
+        // A flowtable's devices must exist (the kernel answers ENOENT for a missing one, as for
+        // a missing flowtable type), so the probe's only device is `lo`, which always does. Its
+        // ingress hook lives from this batch's prepare phase to its commit.
+        put_chain(b, "flow_offload", "filter", NF_INET_FORWARD, NF_IP_PRI_FILTER + 10);
+        put_flowtable(b, "lo", {});
+        put_flow_protocols_set(b, 1);
+        put_flow_add_rule(b, NFT_META_OIFNAME, "lo", 1);
+    } else {
+        put_contents(b, rs);
+    }
     put_table(b, NFT_MSG_DELTABLE);
     return b.finish();
 }
@@ -574,6 +679,9 @@ std::string to_string(NftFeature f) {
         case NftFeature::nat: return "nf_tables NAT (nft_chain_nat, nft_nat)";
         case NftFeature::numgen: return "numgen slot map (nft_numgen, map lookups)";
         case NftFeature::mss_clamp: return "TCP MSS clamping (nft_exthdr, nft_rt)";
+        case NftFeature::flowtable:
+            return "kernel lacks nf_flow_table: --flowtable needs CONFIG_NF_FLOW_TABLE, CONFIG_NF_FLOW_TABLE_INET and "
+                   "CONFIG_NFT_FLOW_OFFLOAD (modules nf_flow_table, nf_flow_table_inet, nft_flow_offload)";
     }
     return "unknown feature";
 }

@@ -23,9 +23,21 @@
 //     chain mss_clamp { type filter hook forward priority mangle; policy accept;
 //       oifname TUN tcp flags syn / syn,rst counter tcp option maxseg size set rt mtu
 //       iifname TUN tcp flags syn / syn,rst counter tcp option maxseg size set MSS }
+//     flowtable ft { hook ingress priority filter; devices = { LAN.., TUN }; }     # --flowtable only
+//     chain flow_offload { type filter hook forward priority filter + 10; policy accept;
+//       oifname TUN meta l4proto { tcp, udp } flow add @ft
+//       iifname TUN meta l4proto { tcp, udp } flow add @ft }
 //   }
 //
-// Without NAPT (DS-Lite, whose B4 has no NAT, RFC 6333 §5.7) only mss_clamp is installed.
+// Without NAPT (DS-Lite, whose B4 has no NAT, RFC 6333 §5.7) only mss_clamp (and the flowtable)
+// is installed.
+//
+// The flowtable (docs/dataplane.md "Flowtable"): the kernel adds a flow only once conntrack has
+// seen its reply (TCP: established and assured), so the first packets of every flow still take
+// the whole path -- nat_postrouting picks the port in the set, the drops count, mss_clamp sees
+// every SYN and SYN-ACK. The flow_offload chain runs after every filter-priority forward chain
+// (priority filter + 10), so an operator's own forward rules decide on those first packets
+// before the flow bypasses them.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +54,7 @@ namespace s46::platform::nft {
 inline constexpr const char* kTable = "s46d";
 inline constexpr const char* kSlotMap = "slots";
 inline constexpr const char* kDropUnrestrictedCounter = "drop_unrestricted_proto";
+inline constexpr const char* kFlowtable = "ft";
 
 enum class ForwardProto : std::uint8_t { tcp = 6, udp = 17 };
 
@@ -64,6 +77,9 @@ struct NaptRuleset {
     std::vector<std::uint32_t> slots;      // slot -> index into ranges (napt::plan_slots); ignored with one range
     std::uint16_t mss = 0;                 // inbound MSS (tunnel MTU - 40); 0: no clamping
     std::vector<StaticForward> forwards;
+    // The flowtable: off when empty. Its devices are the tunnel and these LAN interfaces; the
+    // NEWFLOWTABLE message lists the tunnel first, then these in order.
+    std::vector<std::string> flowtable_lan;
     friend bool operator==(const NaptRuleset&, const NaptRuleset&) = default;
 };
 
@@ -78,7 +94,8 @@ struct NftBatch {
 // The batch that atomically replaces table ip s46d with `rs`. Sequence numbers start at `seq`
 // (BATCH_BEGIN) and go up by one; every message but BEGIN/END carries NLM_F_ACK when `ack`.
 // Fails, naming the field, on an interface name that is empty or longer than 15 bytes, no
-// range, a slot naming a missing range, a forward without NAPT, or a forward port of 0.
+// range, a slot naming a missing range, a forward without NAPT, a forward port of 0, or a
+// flowtable LAN device listed twice or equal to the tunnel.
 Result<NftBatch> build_napt_ruleset(const NaptRuleset& rs, std::uint32_t seq, bool ack = true);
 
 // Replaces only the elements of @slots (conntrack feedback, or a new PSID with the same number of
@@ -88,12 +105,13 @@ Result<NftBatch> build_slot_update(net::Ipv4Address nat_address, const std::vect
                                    const std::vector<std::uint32_t>& slots, std::uint32_t seq, bool ack = true);
 
 // Kernel features the ruleset needs, probed at start-up.
-enum class NftFeature { nat, numgen, mss_clamp };
+enum class NftFeature { nat, numgen, mss_clamp, flowtable };
 std::string to_string(NftFeature f);
 inline constexpr const char* kProbeTable = "s46d_probe";
 
 // A batch with no lasting effect: it creates table ip s46d_probe holding what `feature` needs
-// (a nat chain and snat rule; the numgen slot map; the MSS rules) and deletes it again. The
+// (a nat chain and snat rule; the numgen slot map; the MSS rules; a flowtable on `lo` and its
+// `flow add` rule) and deletes it again. The
 // kernel resolves (and autoloads the modules of) every chain type and expression before it
 // commits, so an unsupported feature fails the batch and the failing message names it.
 NftBatch build_feature_probe(NftFeature feature, std::uint32_t seq, bool ack = true);

@@ -38,6 +38,12 @@ Result<bool> NftNapt::probe() {
     return true;
 }
 
+Result<bool> NftNapt::probe_flowtable() {
+    auto r = send([&](std::uint32_t seq) -> Result<NftBatch> { return build_feature_probe(NftFeature::flowtable, seq); });
+    if (!r) return fail(to_string(NftFeature::flowtable) + " (the kernel: " + r.error() + ")");
+    return true;
+}
+
 Result<bool> NftNapt::apply(const NaptRuleset& rs) {
     return send([&](std::uint32_t seq) { return build_napt_ruleset(rs, seq); });
 }

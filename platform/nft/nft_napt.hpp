@@ -25,6 +25,10 @@ public:
     // nf_tables NAT, numgen and its map lookups, the MSS rules, and conntrack over netlink.
     // The error lists every missing feature with the kernel's reason.
     Result<bool> probe();
+    // Checks the same way that the kernel takes a flowtable and its `flow add` rule (nf_tables'
+    // flowtable type for IPv4 from nf_flow_table_inet, the flow_offload expression). The error
+    // starts with "kernel lacks nf_flow_table" and names the config options and modules.
+    Result<bool> probe_flowtable();
 
     // Atomically replaces table ip s46d with `rs` (creates it if absent).
     Result<bool> apply(const NaptRuleset& rs);

@@ -253,6 +253,12 @@ std::string status_table(const json& s, std::int64_t wall_now_seconds) {
     }
     // MAP-E forwarding rules on the kernel backend: whether CE-to-CE traffic goes direct.
     if (mode == "mape" && counters.contains("fmr") && counters["fmr"].is_string()) t.row("fmr", counters["fmr"].get<std::string>());
+    // The kernel backend's flowtable (--flowtable), with the flows it forwards now.
+    if (counters.contains("flowtable") && counters["flowtable"].is_string() && counters["flowtable"] != "off") {
+        std::string ft = counters["flowtable"].get<std::string>();
+        if (auto n = num(counters, "flows_offloaded")) ft += ", " + std::to_string(*n) + " flow(s) offloaded";
+        t.row("flowtable", ft);
+    }
     if (counters.contains("last_error") && counters["last_error"].is_string()) t.row("last error", counters["last_error"].get<std::string>());
     // What the tunnel-event policies did (docs/tunnel-events.md); quiet until something happened.
     if (const json e = s.value("events", json::object()); e.is_object()) {

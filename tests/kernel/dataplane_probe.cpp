@@ -9,18 +9,21 @@
 //       --ipv4 A/LEN [--offset N --psid-len N --psid N] [--mtu N] [--table N --metric N]
 //       [--fmr V6PREFIX,V4PREFIX,EALEN]... [--lan IF --gi A/LEN]
 //       [--forward tcp|udp:EXT:LANADDR:LANPORT]... [--expect KEY=VALUE|KEY>N]... [--check COMMAND]...
+//       [--expect-after KEY=VALUE|KEY>N]...
 //       [--rebind-psid N --rebind-local V6 [--expect-rebound ...]... [--check-rebound COMMAND]...]
-//       [--crash]
+//       [--crash] [--flowtable]
 //   s46-dataplane-probe --store DIR --wan IF --reconcile
 // --fmr      a MAP-E forwarding mapping rule (RFC 7597 §5) in the plan
 // --lan, --gi  GI-4over6: no NAPT, the prefix on the tunnel and routed to the LAN interface
 // --forward  static forwards, given to set_static_forwards() before the bring-up
 // --expect   after the bring-up: counters()[KEY] as text equals VALUE, or as a number exceeds N
 // --check    a shell command run while the data plane is up; each failing one counts
+// --expect-after  as --expect, after the checks (what their traffic left in the counters)
 // --rebind-psid, --rebind-local  after the checks, the same plan with another PSID and tunnel
 //            source (a new binding, as a DHCPv6 Reply would bring), applied while the checks'
 //            traffic may still run; then --expect-rebound and --check-rebound
 // --crash    after the checks, leave without any teardown (as a killed s46d would)
+// --flowtable  KernelConfig::flowtable: the nftables flowtable on --lan and the tunnel
 // --reconcile  only start the data plane: it removes what the store says an earlier run left
 // The store (DIR/state.db) is s46d's SQLite store: it remembers every kernel object before it is
 // created; after a normal teardown it must remember none (a failed check otherwise).
@@ -97,17 +100,19 @@ select::Mode mode_named(const std::string& name) {
 int main(int argc, char** argv) {
     std::map<std::string, std::string> opt;
     std::map<std::string, std::vector<std::string>> many;  // the options that may repeat
-    bool crash = false, reconcile_only = false;
+    bool crash = false, reconcile_only = false, flowtable = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--crash") {
             crash = true;
+        } else if (a == "--flowtable") {
+            flowtable = true;
         } else if (a == "--reconcile") {
             reconcile_only = true;
         } else if (a.starts_with("--") && i + 1 < argc) {
             const std::string key = a.substr(2);
-            if (key == "check" || key == "check-rebound" || key == "expect" || key == "expect-rebound" || key == "forward" ||
-                key == "fmr")
+            if (key == "check" || key == "check-rebound" || key == "expect" || key == "expect-rebound" || key == "expect-after" ||
+                key == "forward" || key == "fmr")
                 many[key].emplace_back(argv[++i]);
             else
                 opt[key] = argv[++i];
@@ -142,6 +147,7 @@ int main(int argc, char** argv) {
     if (opt.count("lan")) config.lan_interface = opt["lan"];
     if (opt.count("table")) config.route_table = number(opt["table"], "table");
     if (opt.count("metric")) config.route_metric = number(opt["metric"], "metric");
+    config.flowtable = flowtable;
     auto dp = daemon::KernelDataPlane::create(config, store.get());
     if (!dp) {
         std::cerr << "s46-dataplane-probe: start: " << dp.error() << "\n";
@@ -222,6 +228,7 @@ int main(int argc, char** argv) {
         if (std::system(c.c_str()) != 0) ++failed;
     }
     std::cout << "after the checks: " << (*dp)->counters().dump() << "\n" << std::flush;
+    for (const auto& e : many["expect-after"]) failed += !expectation_holds((*dp)->counters(), e);
     if (opt.count("rebind-psid")) {
         modes::Plan next = plan;
         next.ports.psid = static_cast<std::uint16_t>(number(opt["rebind-psid"], "PSID"));

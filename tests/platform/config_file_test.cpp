@@ -135,6 +135,8 @@ TEST_CASE("config: bad values and keys are refused with the key's path", "[daemo
     CHECK(parse_error(R"({"dataplane": {"backend": "ip6tnl"}})") ==
           "s46d.conf: dataplane.backend: expected none, userspace or kernel, got 'ip6tnl'");
     CHECK(parse_error(R"({"tunnel": {"route_table": 0}})") == "s46d.conf: tunnel.route_table: 0 is outside 1..4294967295");
+    CHECK(parse_ok(R"({"interfaces": {"lan": "br-lan"}, "dataplane": {"backend": "kernel", "flowtable": true}})").flowtable);
+    CHECK(parse_error(R"({"dataplane": {"flowtable": 1}})") == "s46d.conf: dataplane.flowtable: expected true or false, got 1");
     CHECK(parse_error(R"({"dataplane": {"mss_clamp": "yes"}})") == "s46d.conf: dataplane.mss_clamp: expected true or false, got \"yes\"");
     CHECK(parse_error(R"({"selection": {"enabled": ["mape", 4]}})") ==
           "s46d.conf: selection.enabled: expected a list of strings, got a list holding 4");

@@ -124,6 +124,18 @@ TEST_CASE("daemon options: log, privileges, control group, hold-downs", "[daemon
         CHECK(d.route_table == 254);
         CHECK(d.route_metric == 0);
     }
+    {
+        // --flowtable (docs/dataplane.md "Flowtable"): the kernel backend's, on the LAN interface.
+        CHECK_FALSE(parse_ok({}).flowtable);
+        CHECK(parse_ok({"--dataplane", "kernel", "--lan-interface", "br-lan", "--flowtable"}).flowtable);
+        CHECK(parse_error({"--dataplane", "userspace", "--lan-interface", "br-lan", "--flowtable"}) ==
+              "dataplane.flowtable (--flowtable): only the kernel data plane has a flowtable; set dataplane.backend "
+              "(--dataplane) to kernel or drop the flowtable");
+        CHECK(parse_error({"--flowtable"}).rfind("dataplane.flowtable (--flowtable): only the kernel data plane", 0) == 0);
+        CHECK(parse_error({"--dataplane", "kernel", "--flowtable"}) ==
+              "dataplane.flowtable (--flowtable) needs interfaces.lan (--lan-interface): the flowtable forwards "
+              "established flows from the LAN device's ingress and the tunnel's");
+    }
     CHECK(parse_error({"--mode", "mapt"}) == "--mode: invalid mode 'mapt' (expected auto, dslite, lw4o6 or mape)");
     CHECK(parse_error({"--no-match", "any"}) == "--no-match: expected default-order or none, got 'any'");
     CHECK(parse_error({"--gi4over6=192.0.2.0/33"}).rfind("--gi4over6: ", 0) == 0);

@@ -129,6 +129,36 @@ TEST_CASE("a bring-up the kernel refuses leaves nothing behind") {
     CHECK(left->empty());
 }
 
+TEST_CASE("--flowtable: refused at start, naming nf_flow_table, where the kernel has none; else probed and accepted") {
+    // What the kernel says, asked with nft itself (shares no code with s46d): a flowtable on lo.
+    const bool has_flowtable =
+        sh("nft -f - >/dev/null 2>&1 <<'EOF'\ntable ip s46d_t { flowtable f { hook ingress priority 0; devices = { lo }; } }\nEOF") == 0;
+    sh("nft delete table ip s46d_t >/dev/null 2>&1");
+    REQUIRE(sh("ip link add lan0 type veth peer name lan0peer") == 0);
+    TempStore ts;
+    auto c = config();
+    c.flowtable = true;
+    c.lan_interface = "lan0";
+    auto dp = daemon::KernelDataPlane::create(c, ts.store.get());
+    if (has_flowtable) {
+        CHECK(dp.ok());
+        WARN("this kernel has nf_flow_table: only the probe's success is checked here (tests/kernel covers the flowtable)");
+    } else {
+        REQUIRE_FALSE(dp.ok());
+        INFO(dp.error());
+        CHECK(dp.error().rfind("kernel lacks nf_flow_table: --flowtable needs CONFIG_NF_FLOW_TABLE", 0) == 0);
+        CHECK(dp.error().find("(the kernel: ") != std::string::npos);
+        // The probe leaves nothing behind.
+        CHECK(sh("nft list table ip s46d_probe >/dev/null 2>&1") != 0);
+    }
+    // Without a LAN interface there is nothing to hook.
+    c.lan_interface.clear();
+    auto no_lan = daemon::KernelDataPlane::create(c, ts.store.get());
+    REQUIRE_FALSE(no_lan.ok());
+    CHECK(no_lan.error() == "--flowtable needs the LAN interface (--lan-interface)");
+    sh("ip link del lan0");
+}
+
 int main(int argc, char** argv) {
     if (geteuid() != 0) {
         std::puts("SKIP: needs root (a private network namespace)");

@@ -16,6 +16,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -142,6 +143,88 @@ TEST_CASE("DS-Lite: MSS clamping only = nft's batch; table delete = nft's batch"
     REQUIRE(b);
     require_same_batch(b->bytes, vector_file("mss_only.hex"));
     require_same_batch(build_delete_table(0, false).bytes, vector_file("delete.hex"));
+}
+
+// --flowtable (docs/dataplane.md "Flowtable"). nft 1.0.6 sends a flowtable's devices in the
+// reverse of the text's order; the builder sends the tunnel first, then the LAN devices, so the
+// .nft files list them the other way round.
+TEST_CASE("flowtable: contiguous lw4o6 ruleset with a flowtable on lan0 and the tunnel = nft's batch", "[nft][flowtable]") {
+    NaptRuleset rs;
+    rs.tunnel = "wan4";
+    rs.nat_address = net::Ipv4Address(203, 0, 113, 9);
+    rs.ranges = {{5120, 6143}};
+    rs.slots = {0};
+    rs.flowtable_lan = {"lan0"};
+    auto b = build_napt_ruleset(rs, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("flowtable_range.hex"));
+}
+
+TEST_CASE("flowtable: MAP ruleset with slot map, forward, MSS and a flowtable on two LAN devices = nft's batch",
+          "[nft][flowtable][rfc7597]") {
+    NaptRuleset rs = map_example();
+    rs.flowtable_lan = {"lan0", "lan1"};
+    auto b = build_napt_ruleset(rs, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("flowtable_map.hex"));
+    // Without the flowtable, the same ruleset is byte for byte what it was.
+    rs.flowtable_lan.clear();
+    auto plain = build_napt_ruleset(rs, 0, false);
+    REQUIRE(plain);
+    require_same_batch(plain->bytes, vector_file("map_forward_mss.hex"));
+}
+
+TEST_CASE("flowtable: DS-Lite, MSS clamping and a flowtable, no NAT = nft's batch", "[nft][flowtable][rfc6333]") {
+    NaptRuleset rs;
+    rs.tunnel = "dslite0";
+    rs.napt = false;
+    rs.mss = 1412;
+    rs.flowtable_lan = {"eth1", "br-lan"};
+    auto b = build_napt_ruleset(rs, 0, false);
+    REQUIRE(b);
+    require_same_batch(b->bytes, vector_file("flowtable_mss.hex"));
+    // A flowtable alone is something to install.
+    rs.mss = 0;
+    CHECK(build_napt_ruleset(rs, 0, false));
+    auto acked = build_napt_ruleset(rs, 0, true);
+    REQUIRE(acked);
+    CHECK(std::find(acked->what.begin(), acked->what.end(), "add flowtable ip s46d ft (devices dslite0, eth1, br-lan)") !=
+          acked->what.end());
+    CHECK(acked->what.back() == "add rule ip s46d flow_offload iifname dslite0 flow add @ft");
+}
+
+TEST_CASE("flowtable: bad device lists are refused, naming the device", "[nft][flowtable]") {
+    NaptRuleset rs = map_example();
+    rs.flowtable_lan = {"lan0", "lan0"};
+    auto b = build_napt_ruleset(rs, 0);
+    REQUIRE_FALSE(b);
+    CHECK(b.error().find("'lan0' listed twice") != std::string::npos);
+    rs.flowtable_lan = {"s46tun"};
+    b = build_napt_ruleset(rs, 0);
+    REQUIRE_FALSE(b);
+    CHECK(b.error().find("'s46tun' is the tunnel") != std::string::npos);
+    rs.flowtable_lan = {"a-very-long-ifname"};
+    b = build_napt_ruleset(rs, 0);
+    REQUIRE_FALSE(b);
+    CHECK(b.error().find("longer than 15") != std::string::npos);
+    rs.flowtable_lan = {""};
+    CHECK_FALSE(build_napt_ruleset(rs, 0));
+}
+
+TEST_CASE("flowtable probe: table ip s46d_probe with a flowtable on lo and its flow add rule, deleted in the same batch",
+          "[nft][flowtable]") {
+    const auto m = split(build_feature_probe(NftFeature::flowtable, 0, false).bytes);
+    std::vector<std::uint16_t> types;
+    for (const auto& x : m) types.push_back(static_cast<std::uint16_t>(x.type & 0xff));
+    CHECK(types == std::vector<std::uint16_t>{NFNL_MSG_BATCH_BEGIN, NFT_MSG_NEWTABLE, NFT_MSG_DELTABLE, NFT_MSG_NEWTABLE,
+                                              NFT_MSG_NEWCHAIN, NFT_MSG_NEWFLOWTABLE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM,
+                                              NFT_MSG_NEWRULE, NFT_MSG_DELTABLE, NFNL_MSG_BATCH_END & 0xff});
+    // Only `lo`: the one device every kernel has (a missing device is ENOENT, like a missing module).
+    const auto& ft = m[5].bytes;
+    const std::string body(ft.begin(), ft.end());
+    CHECK(body.find(std::string("lo\0", 3)) != std::string::npos);
+    CHECK(body.find("s46d_probe") != std::string::npos);
+    CHECK(to_string(NftFeature::flowtable).rfind("kernel lacks nf_flow_table: --flowtable needs CONFIG_NF_FLOW_TABLE", 0) == 0);
 }
 
 TEST_CASE("with ACKs: every message but BEGIN/END asks for one and is named, sequence numbers run on", "[nft]") {

@@ -308,9 +308,16 @@ TEST_CASE("status table: the kernel backend names its device and route, and MAP-
     const auto t = report::status_table(s, kNow);
     CHECK(has(t, "data plane  kernel (s46tnl0, route table 100 metric 5)\n"));
     CHECK(has(t, "fmr         via BR, kernel lacks FMR support\n"));
+    CHECK_FALSE(has(t, "flowtable"));
     CHECK_FALSE(has(t, "last error"));
     s["counters"]["last_error"] = "create ip6tnl s46tnl0: Operation not supported";
     CHECK(has(report::status_table(s, kNow), "last error  create ip6tnl s46tnl0: Operation not supported\n"));
+    // --flowtable: on, with the flows it forwards; off: no row.
+    s["counters"]["flowtable"] = "off";
+    CHECK_FALSE(has(report::status_table(s, kNow), "flowtable"));
+    s["counters"]["flowtable"] = "on (s46tnl0, br-lan)";
+    s["counters"]["flows_offloaded"] = 12;
+    CHECK(has(report::status_table(s, kNow), "flowtable   on (s46tnl0, br-lan), 12 flow(s) offloaded\n"));
     // Not MAP-E: no FMR row.
     auto lw = lw4o6_status();
     lw["counters"]["fmr"] = "none in the plan";
