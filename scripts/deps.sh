@@ -28,8 +28,9 @@ S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime co
 S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
 
 # What the .deb's build and test need (packaging/deb/build, tests/package): dpkg-shlibdeps and
-# dpkg-gencontrol, readelf, lintian, and systemd-analyze, which looks up the unit's man pages with man.
-S46_PACKAGE_DEPS=(dpkg-dev binutils lintian systemd man-db)
+# dpkg-gencontrol, readelf, lintian, systemd-analyze (which looks up the unit's man pages with man),
+# strace (s46d's system calls against the unit's filter).
+S46_PACKAGE_DEPS=(dpkg-dev binutils lintian systemd man-db strace)
 
 # What the kernel tests (tests/kernel, docs/kernel-tests.md) need on the host: QEMU, the guest's
 # static busybox, the initramfs tools (cpio; depmod/modprobe from kmod; readelf from binutils) and

@@ -66,27 +66,39 @@ if [ "${1:-}" = --inside ]; then
     # StateDirectory= (DynamicUser: /var/lib/private/s46d behind a link) and RuntimeDirectory=,
     # owned by the service's user, which keeps only the unit's three capabilities. (systemd keeps
     # /var/lib/private 0700 but opens it in the service's own mount namespace; here it is 0755.)
+    # Under strace: every system call and socket family it uses must pass the unit's filters.
+    # It solicits, is provisioned with DS-Lite (an AFTR name to resolve: c-ares), reloads by
+    # SIGHUP and by s46ctl, answers events, and stops on SIGTERM with status 0.
     caps=+net_admin,+net_raw,+net_bind_service
     install -d -m 0755 "$r/var/lib/private"
     install -d -m 0700 -o nobody -g nogroup "$r/var/lib/private/s46d"
     ln -s private/s46d "$r/var/lib/s46d"
     install -d -m 0755 -o nobody -g nogroup "$r/run/s46d"
+    install -d -m 0777 "$r/tmp/trace"
     step "s46d as the unit's user"
     in_root unshare -n -m sh -c '
         mount -t sysfs sysfs /sys  # this network namespace'"'"'s interfaces (s46d reads the MAC there)
         ip link set lo up && ip link add eth0 type veth peer name eth1 && ip link set eth0 up && ip link set eth1 up
+        ip -6 addr add 2001:db8:1::5/64 dev eth0 nodad
         setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs --inh-caps=-all,'"$caps"' \
             --ambient-caps=-all,'"$caps"' --bounding-set=-all,'"$caps"' \
-            s46d --config /etc/s46d/s46d.conf 2>/tmp/s46d.log &
-        pid=$!
+            strace -f -qq -o /tmp/trace/s46d s46d --config /etc/s46d/s46d.conf 2>/tmp/s46d.log &
+        tracer=$!
         for i in $(seq 100); do s46ctl status >/tmp/status 2>/dev/null && grep -q Soliciting /tmp/status && break; sleep 0.1; done
+        pid=$(pgrep -P $tracer -x s46d)
+        # OPTION_AFTR_NAME aftr.example.net and OPTION_DNS_SERVERS 2001:db8::53 (RFC 6334, RFC 3646).
+        s46ctl provision --options-hex 004000120461667472076578616d706c65036e6574000017001020010db8000000000000000000000053 \
+            --delegated-prefix 2001:db8:12:3400::/56 --wan-address 2001:db8:1::5 >>/tmp/s46d.log 2>&1
+        kill -HUP $pid; s46ctl reload >>/tmp/s46d.log 2>&1; s46ctl events >>/tmp/s46d.log 2>&1
         kill -TERM $pid 2>/dev/null
-        for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-        kill -KILL $pid 2>/dev/null; wait $pid; echo "exit $?" >>/tmp/s46d.log' || true
+        for i in $(seq 100); do kill -0 $tracer 2>/dev/null || break; sleep 0.1; done
+        kill -KILL $pid $tracer 2>/dev/null; wait $tracer; echo "exit $?" >>/tmp/s46d.log' || true
     grep -q "^DHCPv6 *Soliciting on eth0" "$r/tmp/status" 2>/dev/null ||
         fail "s46d as the unit's user did not come up: $(cat "$r/tmp/status" "$r/tmp/s46d.log" 2>/dev/null)"
     grep -q "^exit 0$" "$r/tmp/s46d.log" || fail "s46d did not stop cleanly: $(cat "$r/tmp/s46d.log")"
+    grep -q "activate none -> dslite" "$r/tmp/s46d.log" || fail "s46d was not provisioned: $(cat "$r/tmp/s46d.log")"
     [ -f "$r/var/lib/private/s46d/state.db" ] || fail "s46d wrote no state.db in its state directory"
+    "$here/unit_sandbox_check.py" "$r/lib/systemd/system/s46d.service" "$r/tmp/trace/s46d" || fail "the unit's sandbox would refuse what s46d does"
 
     step "dpkg --purge"
     in_root dpkg --purge s46d >"$t/dpkg-purge.log" 2>&1 || { cat "$t/dpkg-purge.log" >&2; fail "dpkg --purge failed"; }
