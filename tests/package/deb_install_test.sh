@@ -26,7 +26,8 @@ if [ "${1:-}" = --inside ]; then
     # Fresh /dev, /run, /tmp and /proc: nothing in them is the host's, and an absent
     # /run/systemd/system tells the maintainer scripts that systemd is not running here.
     mount -t tmpfs -o mode=0755 dev "$r/dev"
-    for d in null zero urandom random; do touch "$r/dev/$d"; mount --bind "/dev/$d" "$r/dev/$d"; done
+    mkdir "$r/dev/net"
+    for d in null zero urandom random net/tun; do touch "$r/dev/$d"; mount --bind "/dev/$d" "$r/dev/$d"; done
     mount -t tmpfs -o mode=0755 run "$r/run"
     mount -t tmpfs -o mode=1777 tmp "$r/tmp"
     mount -t proc proc "$r/proc"
@@ -99,6 +100,43 @@ if [ "${1:-}" = --inside ]; then
     grep -q "activate none -> dslite" "$r/tmp/s46d.log" || fail "s46d was not provisioned: $(cat "$r/tmp/s46d.log")"
     [ -f "$r/var/lib/private/s46d/state.db" ] || fail "s46d wrote no state.db in its state directory"
     "$here/unit_sandbox_check.py" "$r/lib/systemd/system/s46d.service" "$r/tmp/trace/s46d" || fail "the unit's sandbox would refuse what s46d does"
+
+    # The packet path's system calls too (TUN, raw IPIP and ICMPv6 sockets, NAPT): the userspace
+    # data plane with a static lw4o6 binding, a port forward and a ping through the softwire. As
+    # root, since /dev/net/tun may be root's only on a test machine (Debian's udev makes it 0666
+    # for the unit's user); s46d then drops to the same three capabilities itself.
+    step "s46d's userspace data plane"
+    cat >"$r/tmp/lw4o6.conf" <<'CONF'
+{ "interfaces": { "wan": "eth0" }, "dataplane": { "backend": "userspace" },
+  "static": { "lw4o6": { "ipv4_address": "192.0.2.18", "psid_offset": 0, "psid_length": 8, "psid": 52,
+                         "bind_prefix": "2001:db8:12:3400::/56", "aftr": "2001:db8:ffff::2" } },
+  "state": { "directory": "/tmp/state-userspace" }, "control": { "socket": "/tmp/userspace.sock" } }
+CONF
+    in_root unshare -n -m sh -c '
+        mount -t sysfs sysfs /sys
+        ip link set lo up && ip link add eth0 type veth peer name eth1 && ip link set eth0 up && ip link set eth1 up
+        ip -6 addr add 2001:db8:1::5/64 dev eth0 nodad && ip -6 route add default dev eth0
+        strace -f -qq -o /tmp/trace/userspace s46d --config /tmp/lw4o6.conf 2>/tmp/userspace.log &
+        tracer=$!
+        ctl() { s46ctl --control-socket /tmp/userspace.sock "$@"; }
+        for i in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+        pid=$(pgrep -P $tracer -x s46d)
+        ctl provision --options-hex 0017001020010db8000000000000000000000053 \
+            --delegated-prefix 2001:db8:12:3400::/56 --wan-address 2001:db8:1::5 >>/tmp/userspace.log 2>&1
+        for i in $(seq 100); do ctl status >/tmp/userspace.status 2>&1; grep -q "^mode *lw4o6" /tmp/userspace.status && break; sleep 0.1; done
+        ctl portmap add tcp 13313 192.168.1.10 >>/tmp/userspace.log 2>&1
+        ip addr add 192.168.1.2/24 dev lo && ip route add 198.51.100.0/24 dev s46tun0 &&
+            ping -c 2 -i 0.2 -W 1 -I 192.168.1.2 198.51.100.1 >/dev/null 2>&1
+        ctl status >/tmp/userspace.status 2>&1
+        kill -TERM $pid 2>/dev/null
+        for i in $(seq 100); do kill -0 $tracer 2>/dev/null || break; sleep 0.1; done
+        kill -KILL $pid $tracer 2>/dev/null; wait $tracer; echo "exit $?" >>/tmp/userspace.log' || true
+    grep -q "^mode *lw4o6" "$r/tmp/userspace.status" 2>/dev/null ||
+        fail "the userspace data plane did not come up: $(cat "$r/tmp/userspace.status" "$r/tmp/userspace.log" 2>/dev/null)"
+    grep -q "^NAPT *[1-9][0-9]* sessions in use" "$r/tmp/userspace.status" ||
+        fail "the ping did not pass the NAPT: $(cat "$r/tmp/userspace.status")"
+    grep -q "^exit 0$" "$r/tmp/userspace.log" || fail "s46d (userspace) did not stop cleanly: $(cat "$r/tmp/userspace.log")"
+    "$here/unit_sandbox_check.py" "$r/lib/systemd/system/s46d.service" "$r/tmp/trace/userspace" || fail "the unit's sandbox would refuse what the data plane does"
 
     step "dpkg --purge"
     in_root dpkg --purge s46d >"$t/dpkg-purge.log" 2>&1 || { cat "$t/dpkg-purge.log" >&2; fail "dpkg --purge failed"; }
