@@ -5,8 +5,9 @@
 # the host's files and dpkg database are never written (checked below). Inside, as dpkg left it:
 # the versions, --check-config of the shipped file, the conffile, stripped binaries,
 # `systemd-analyze verify` of the unit, s46d run as the unit runs it (an unprivileged user with
-# only the unit's three capabilities, in a private network namespace), then `dpkg --purge` and
-# nothing of s46d left in the overlay's upper layer.
+# only the unit's three capabilities, in a private network namespace) and with the userspace data
+# plane, both under strace, every system call and socket family checked against the unit's
+# filters; then `dpkg --purge` and nothing of s46d left in the overlay's upper layer.
 #   tests/package/deb_install_test.sh BUILD_DIR PROJECT_VERSION
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,7 @@ if [ "${1:-}" = --inside ]; then
     r=$t/root
     # Fresh /dev, /run, /tmp and /proc: nothing in them is the host's, and an absent
     # /run/systemd/system tells the maintainer scripts that systemd is not running here.
+    [ -c /dev/net/tun ] || fail "no /dev/net/tun here (modprobe tun): the userspace data plane cannot be checked"
     mount -t tmpfs -o mode=0755 dev "$r/dev"
     mkdir "$r/dev/net"
     for d in null zero urandom random net/tun; do touch "$r/dev/$d"; mount --bind "/dev/$d" "$r/dev/$d"; done
