@@ -130,3 +130,14 @@ TEST_CASE("daemon options: log, privileges, control group, hold-downs", "[daemon
     CHECK(parse_error({"--state-dir", ""}) == "--state-dir: empty path");
     CHECK(parse_error({"--hop-limit", "-1"}) == "--hop-limit: -1 is outside 1..255");
 }
+
+TEST_CASE("daemon options: --version needs no WAN interface, and bad flags next to it still fail", "[daemon][options]") {
+    auto v = parse_daemon_options({"--version"});
+    REQUIRE(v.ok());
+    CHECK(v->version);
+    CHECK_FALSE(v->help);
+    CHECK_FALSE(parse_ok({}).version);
+    auto bad = parse_daemon_options({"--version", "--hop-limit", "0"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error() == "--hop-limit: 0 is outside 1..255");
+}
