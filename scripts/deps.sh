@@ -27,7 +27,7 @@ S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime co
 # What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
 S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
 
-# What the .deb's build and test need (packaging/deb/build, tests/package): dpkg-shlibdeps and
+# What the .deb's build and test need (packaging/deb/build, tests/packaging): dpkg-shlibdeps and
 # dpkg-gencontrol, readelf, lintian, systemd-analyze (which looks up the unit's man pages with man),
 # strace (s46d's system calls against the unit's filter).
 S46_PACKAGE_DEPS=(dpkg-dev binutils lintian systemd man-db strace)

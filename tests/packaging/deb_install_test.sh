@@ -8,7 +8,7 @@
 # only the unit's three capabilities, in a private network namespace) and with the userspace data
 # plane, both under strace, every system call and socket family checked against the unit's
 # filters; then `dpkg --purge` and nothing of s46d left in the overlay's upper layer.
-#   tests/package/deb_install_test.sh BUILD_DIR PROJECT_VERSION
+#   tests/packaging/deb_install_test.sh BUILD_DIR PROJECT_VERSION
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
