@@ -9,6 +9,7 @@
 # plane, both under strace, every system call and socket family checked against the unit's
 # filters; then `dpkg --purge` and nothing of s46d left in the overlay's upper layer.
 #   tests/packaging/deb_install_test.sh BUILD_DIR PROJECT_VERSION
+# shellcheck disable=SC2016  # the single-quoted scripts run in the chroot, where they expand
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -157,7 +158,7 @@ CONF
         if [ -d "$t/upper/$p" ] && [ ! -L "$t/upper/$p" ] && [ -d "/$p" ] && [ ! -L "/$p" ]; then continue; fi
         echo "/$p"
     done)
-    [ -z "$left" ] || fail "left behind after dpkg --purge: $(echo $left)"
+    [ -z "$left" ] || fail "left behind after dpkg --purge: $(tr '\n' ' ' <<<"$left")"
     step "installed, checked, ran and purged cleanly"
     exit 0
 fi
