@@ -60,6 +60,16 @@ if [ "${1:-}" = --inside ]; then
     for m in s46d s46ctl; do [ -f "$r/usr/share/man/man8/$m.8.gz" ] || fail "no $m(8)"; done
     [ -L "$r/etc/systemd/system/multi-user.target.wants/s46d.service" ] || fail "postinst did not enable s46d.service"
 
+    # An administrator's edit of the conffile survives a reinstallation (the upgrade path of the
+    # maintainer scripts: prerm upgrade, postinst configure with the old version). No prompt: the
+    # package's copy did not change, so dpkg keeps the edit; stdin is empty so a prompt fails.
+    sed -i 's/"wan": "eth0"/"wan": "wan0"/' "$r/etc/s46d/s46d.conf"
+    grep -q '"wan": "wan0"' "$r/etc/s46d/s46d.conf" || fail "could not edit the conffile (its wan line changed?)"
+    step "dpkg -i again (upgrade path)"
+    in_root dpkg -i /tmp/s46d.deb </dev/null >"$t/dpkg-upgrade.log" 2>&1 || { cat "$t/dpkg-upgrade.log" >&2; fail "dpkg -i over itself failed"; }
+    grep -q '"wan": "wan0"' "$r/etc/s46d/s46d.conf" || fail "the edited conffile was replaced by the reinstallation"
+    sed -i 's/"wan": "wan0"/"wan": "eth0"/' "$r/etc/s46d/s46d.conf"
+
     # The unit as systemd reads it: syntax, every directive known, ExecStart executable, the
     # man pages of Documentation= present. Any output is a finding.
     step "systemd-analyze verify"
