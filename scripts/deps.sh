@@ -32,6 +32,11 @@ S46_OPENWRT_DEPS=(shellcheck busybox-static python3 qemu-user-static)
 # What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
 S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
 
+# What the .deb's build and test need (packaging/deb/build, tests/packaging): dpkg-shlibdeps and
+# dpkg-gencontrol, readelf, lintian, systemd-analyze (which looks up the unit's man pages with man),
+# strace (s46d's system calls against the unit's filter).
+S46_PACKAGE_DEPS=(dpkg-dev binutils lintian systemd man-db strace)
+
 # What the kernel tests (tests/kernel, docs/kernel-tests.md) need on the host: QEMU, the guest's
 # static busybox, the initramfs tools (cpio; depmod/modprobe from kmod; readelf from binutils) and
 # the guest userland copied from the host (iproute2, nftables, jq for reading `ip -j`).

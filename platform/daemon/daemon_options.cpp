@@ -22,6 +22,7 @@ const char* const kDaemonUsage =
     "            [--hooks-dir DIR] [--hook-timeout SECONDS]\n"
     "            [--config FILE]\n"
     "       s46d --check-config FILE [flags]\n"
+    "       s46d --help | --version\n"
     "  Provisions DS-Lite, lw4o6 or MAP-E from DHCPv6 on the WAN interface and runs exactly one.\n"
     "  --config FILE reads s46d.conf (docs/configuration.md) first; flags override it.\n";
 
@@ -30,6 +31,10 @@ Result<DaemonOptions> apply_flags(const std::vector<std::string>& args, DaemonOp
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
             o.help = true;
+            continue;
+        }
+        if (a == "--version") {
+            o.version = true;
             continue;
         }
         if (a == "--config" || a == "--check-config") {
@@ -115,7 +120,7 @@ Result<DaemonOptions> parse_daemon_options(const std::vector<std::string>& args)
 
     auto o = apply_flags(args, std::move(base));
     if (!o) return o;
-    if (o->help) return o;
+    if (o->help || o->version) return o;
     auto finished = finish_options(std::move(*o));
     if (!finished) return finished;
     if (finished->wan_interface.empty())

@@ -68,6 +68,7 @@ struct DaemonOptions {
     // --check-config FILE: validate, print "FILE: ok", exit (main.cpp).
     bool check_config = false;
     bool help = false;
+    bool version = false;  // --version: print it and exit, like --help
 };
 
 extern const char* const kDaemonUsage;

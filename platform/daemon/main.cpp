@@ -4,6 +4,7 @@
 
 #include "platform/daemon/daemon.hpp"
 #include "platform/time/clock.hpp"
+#include "platform/version/version.hpp"
 
 int main(int argc, char** argv) {
     // A log pipe whose reader went away (procd, runit, `s46d 2>&1 | logger`) must not kill s46d
@@ -17,6 +18,10 @@ int main(int argc, char** argv) {
     }
     if (options->check_config) {
         std::cout << options->config_file << ": ok\n";
+        return 0;
+    }
+    if (options->version) {
+        std::cout << s46::version_line("s46d");
         return 0;
     }
     if (options->help) {

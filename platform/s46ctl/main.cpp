@@ -10,6 +10,7 @@
 #include "platform/s46ctl/map_calc.hpp"
 #include "platform/s46ctl/select_cmd.hpp"
 #include "platform/s46ctl/daemon_cmds.hpp"
+#include "platform/version/version.hpp"
 
 namespace {
 
@@ -35,7 +36,8 @@ const Command kCommands[] = {
 };
 
 void print_usage(std::ostream& out) {
-    out << "usage: s46ctl <command> [arguments]   (s46ctl <command> --help for its arguments)\n\ncommands:\n";
+    out << "usage: s46ctl [--control-socket PATH] <command> [arguments]   (s46ctl <command> --help for its arguments)\n"
+           "       s46ctl --help | --version\n\ncommands:\n";
     for (const auto& c : kCommands) out << "  " << c.name << std::string(12 - std::min<std::size_t>(11, std::strlen(c.name)), ' ') << c.summary << '\n';
 }
 
@@ -63,6 +65,10 @@ int main(int argc, char** argv) {
     const std::string name = argv[first];
     if (name == "--help" || name == "-h" || name == "help") {
         print_usage(std::cout);
+        return 0;
+    }
+    if (name == "--version") {
+        std::cout << s46::version_line("s46ctl");
         return 0;
     }
     for (const auto& c : kCommands) {

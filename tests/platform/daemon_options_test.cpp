@@ -147,3 +147,14 @@ TEST_CASE("daemon options: the DHCPv6 client can be left to an external one", "[
     CHECK(parse_ok({}).dhcp_client);
     CHECK_FALSE(parse_ok({"--no-dhcp-client"}).dhcp_client);
 }
+
+TEST_CASE("daemon options: --version needs no WAN interface, and bad flags next to it still fail", "[daemon][options]") {
+    auto v = parse_daemon_options({"--version"});
+    REQUIRE(v.ok());
+    CHECK(v->version);
+    CHECK_FALSE(v->help);
+    CHECK_FALSE(parse_ok({}).version);
+    auto bad = parse_daemon_options({"--version", "--hop-limit", "0"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error() == "--hop-limit: 0 is outside 1..255");
+}

@@ -1,0 +1,105 @@
+# ctest (label cli): the man pages describe the real command lines. Every option that
+# `s46d --help` prints is in s46d.8 and every option s46d.8 names is in `s46d --help`; the same
+# for s46ctl.8 against `s46ctl --help` and each `s46ctl COMMAND --help`, and every command is in
+# s46ctl.8. Catches an option added, renamed or removed on one side only.
+#   cmake -DS46D=... -DS46CTL=... -DMAN_DIR=<packaging/man> -P man_pages.cmake
+cmake_minimum_required(VERSION 3.22)
+foreach(v S46D S46CTL MAN_DIR)
+  if(NOT ${v})
+    message(FATAL_ERROR "pass -D${v}=...")
+  endif()
+endforeach()
+set(failures 0)
+
+# The long options (--name) a text names, sorted and unique, into <out_var>.
+function(options_of text out_var)
+  # Brackets and semicolons would bend CMake's lists ("[--x;--y]" is one element): blank them.
+  string(REGEX REPLACE "[][;]" " " text "${text}")
+  string(REGEX MATCHALL "(^|[^a-z0-9-])(--[a-z0-9][a-z0-9-]*)" found "${text}")
+  set(names "")
+  foreach(f IN LISTS found)
+    string(REGEX REPLACE "^[^-]" "" f "${f}")
+    list(APPEND names "${f}")
+  endforeach()
+  list(REMOVE_DUPLICATES names)
+  list(SORT names)
+  set(${out_var} "${names}" PARENT_SCOPE)
+endfunction()
+
+# A man page's text with roff's escaped hyphens (\-) made plain and font changes (\fB ...) removed.
+function(man_text file out_var)
+  if(NOT EXISTS "${file}")
+    message(FATAL_ERROR "${file} does not exist")
+  endif()
+  file(READ "${file}" roff)
+  string(REPLACE "\\-" "-" roff "${roff}")
+  string(REGEX REPLACE "\\\\f[BIRP]" "" roff "${roff}")
+  set(${out_var} "${roff}" PARENT_SCOPE)
+endfunction()
+
+macro(run_help out_var)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE ${out_var} ERROR_VARIABLE err)
+  if(NOT rc STREQUAL "0")
+    message(SEND_ERROR "${ARGN}: exit ${rc} (${err})")
+    math(EXPR failures "${failures} + 1")
+  endif()
+endmacro()
+
+# Both directions between the options of --help (help_options) and those of the page.
+macro(compare page help_options page_options)
+  foreach(o IN LISTS ${help_options})
+    if(NOT o IN_LIST ${page_options})
+      message(SEND_ERROR "${page}: does not describe ${o}, which --help prints")
+      math(EXPR failures "${failures} + 1")
+    endif()
+  endforeach()
+  foreach(o IN LISTS ${page_options})
+    if(NOT o IN_LIST ${help_options})
+      message(SEND_ERROR "${page}: names ${o}, which no --help prints")
+      math(EXPR failures "${failures} + 1")
+    endif()
+  endforeach()
+endmacro()
+
+# ---- s46d ----
+run_help(s46d_help ${S46D} --help)
+options_of("${s46d_help}" s46d_help_options)
+man_text(${MAN_DIR}/s46d.8 s46d_page)
+options_of("${s46d_page}" s46d_page_options)
+list(LENGTH s46d_help_options n)
+if(n LESS 40)
+  message(SEND_ERROR "s46d --help names only ${n} options: the extraction is broken")
+  math(EXPR failures "${failures} + 1")
+endif()
+compare(s46d.8 s46d_help_options s46d_page_options)
+
+# ---- s46ctl ----
+run_help(ctl_help ${S46CTL} --help)
+set(ctl_all "${ctl_help}")
+# The command table: "  name   summary" lines after "commands:".
+string(REGEX REPLACE ".*commands:\n" "" table "${ctl_help}")
+string(REGEX MATCHALL "(^|\n)  [a-z][a-z0-9-]*" commands "${table}")
+list(LENGTH commands n)
+if(n LESS 10)
+  message(SEND_ERROR "s46ctl --help lists only ${n} commands: the extraction is broken")
+  math(EXPR failures "${failures} + 1")
+endif()
+man_text(${MAN_DIR}/s46ctl.8 ctl_page)
+foreach(c IN LISTS commands)
+  string(STRIP "${c}" c)
+  run_help(cmd_help ${S46CTL} ${c} --help)
+  string(APPEND ctl_all "${cmd_help}")
+  # A command is described where a line of the page starts with it (.B name, .BR name ...).
+  if(NOT ctl_page MATCHES "\n\\.(B|BR|TP) ${c}( |\n)")
+    message(SEND_ERROR "s46ctl.8: no entry for the command ${c}")
+    math(EXPR failures "${failures} + 1")
+  endif()
+endforeach()
+options_of("${ctl_all}" ctl_help_options)
+options_of("${ctl_page}" ctl_page_options)
+compare(s46ctl.8 ctl_help_options ctl_page_options)
+
+if(failures GREATER 0)
+  message(FATAL_ERROR "${failures} check(s) failed")
+endif()
+message(STATUS "man pages: ${MAN_DIR}/s46d.8 and s46ctl.8 match --help")
