@@ -42,13 +42,14 @@ declare -A S46_CROSS_TOOLCHAIN=([aarch64]=g++-aarch64-linux-gnu [armhf]=g++-arm-
 declare -A S46_CROSS_DEBIAN_ARCH=([aarch64]=arm64 [armhf]=armhf [mipsel]=mipsel)
 # What the platform layer links, for the target: the -dev packages and the DT_NEEDED closure of
 # s46d's libraries on Debian 12 (kea-common holds libkea-*; libkea-asiolink needs OpenSSL,
-# libkea-log log4cplus), plus the C and C++ runtimes and the loader for qemu-user and the guest.
+# libkea-log log4cplus), plus the C and C++ runtimes and the loader for qemu-user and the guest
+# (libatomic: OpenSSL's libcrypto needs it on mipsel, which lacks 64-bit atomic instructions).
 # They are unpacked into a sysroot (s46_unpack_sysroot), not installed: kea-dev is not
 # Multi-Arch: same, so installing kea-dev:arm64 would remove the host's kea-dev, kea-common and
 # kea-dhcp6-server.
 S46_CROSS_SYSROOT_PKGS=(kea-dev kea-common liblog4cplus-2.0.5 libssl3 libsqlite3-dev libsqlite3-0 libmnl-dev libmnl0
                         libnftnl-dev libnftnl11 libcap-ng-dev libcap-ng0 libc-ares-dev libc-ares2
-                        libc6 libstdc++6 libgcc-s1)
+                        libc6 libstdc++6 libgcc-s1 libatomic1)
 
 # s46_unpack_sysroot DEBIAN_ARCH DIR PACKAGE...: downloads PACKAGE:DEBIAN_ARCH and unpacks them with
 # dpkg -x into DIR, once per set of versions (DIR.packages records them). Adds the architecture to
