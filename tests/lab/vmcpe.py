@@ -6,7 +6,10 @@ dnsmasq, the scapy peers and the internet host stay in the lab's namespaces on t
                      cpe namespace (QEMU runs here; no addresses, bridges only)
     isp isp0 ── wan0 ┘ brw ── tapw ══ virtio (MAC cpe_wan) → guest wan0 2001:db8:0:1::2/64
 
-The guest script is tests/lab/vm_cpe.sh. s46d's control socket is reached through the 9p share:
+The guest is amd64 (s46d as built on the host) or arm64 (a cross-built s46d from scripts/cross
+aarch64, with its libraries from that build's sysroot: qemu-user cannot carry NETLINK_NETFILTER,
+so the arm64 kernel data plane runs in an arm64 QEMU system guest). The guest script is
+tests/lab/vm_cpe.sh. s46d's control socket is reached through the 9p share:
 one file per request (VmCpe.ctl). QEMU runs under the Lab (its own process group, stopped on
 every exit path before the namespaces go).
 """
@@ -25,27 +28,54 @@ MODULES = ["ip6_tunnel", "tunnel6", "nf_tables", "nft_chain_nat", "nft_nat", "nf
 PORT_MAC = {"lan0": "02:00:00:00:0f:01", "wan0": "02:00:00:00:0f:02"}
 
 
-def unavailable(cache):
+QEMU = {"amd64": "qemu-system-x86_64", "arm64": "qemu-system-aarch64"}
+
+
+def cross_sysroot(build):
+    """The sysroot a cross build linked against (S46_SYSROOT in its CMake cache), or None."""
+    try:
+        for line in open(os.path.join(build, "CMakeCache.txt")):
+            if line.startswith("S46_SYSROOT:"):
+                return line.split("=", 1)[1].strip() or None
+    except OSError:
+        pass
+    return None
+
+
+def unavailable(cache, arch="amd64", build=None):
     """Why the kernel data plane cannot be tested here (None when it can)."""
     if os.geteuid() != 0:
         return "the kernel data plane cases need root (namespaces, tap devices)"
-    for tool in ("qemu-system-x86_64", "cpio", "depmod", "modprobe", "readelf"):
+    for tool in (QEMU[arch], "cpio", "depmod", "modprobe", "readelf"):
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}") and not os.path.exists(f"/sbin/{tool}"):
-            return f"{tool} is not installed (as root: scripts/qemu/setup)"
-    if not glob.glob(os.path.join(cache, "amd64", "kernel", "boot", "vmlinuz-*")):
-        return f"no guest kernel in {cache} (as root: scripts/qemu/setup --cache {cache})"
-    if not os.path.exists("/bin/busybox") or b"INTERP" in subprocess.run(
+            return f"{tool} is not installed (as root: scripts/qemu/setup --arch {arch})"
+    if not glob.glob(os.path.join(cache, arch, "kernel", "boot", "vmlinuz-*")):
+        return f"no {arch} guest kernel in {cache} (as root: scripts/qemu/setup --arch {arch} --cache {cache})"
+    if arch == "arm64":
+        if not os.path.exists(os.path.join(cache, "arm64", "sysroot", "bin", "busybox")):
+            return f"no arm64 userland in {cache} (as root: scripts/qemu/setup --arch arm64 --cache {cache})"
+        if not cross_sysroot(build):
+            return f"{build} is not a cross build with a sysroot (scripts/cross aarch64)"
+    elif not os.path.exists("/bin/busybox") or b"INTERP" in subprocess.run(
             ["readelf", "-lW", "/bin/busybox"], capture_output=True).stdout:
         return "/bin/busybox is not Debian's static busybox (busybox-static)"
     return None
 
 
-def build_image(build, cache, work):
+def build_image(build, cache, work, arch="amd64"):
     """The guest image: modules, iproute2, nft, s46d and s46ctl with their libraries, vm_cpe.sh."""
     os.makedirs(work, exist_ok=True)
     out = os.path.join(work, "initramfs.cpio.gz")
-    ktree = os.path.join(cache, "amd64", "kernel")
-    args = [os.path.join(ROOT, "scripts", "qemu", "mkinitramfs"), "--out", out, "--busybox", "/bin/busybox",
+    ktree = os.path.join(cache, arch, "kernel")
+    if arch == "amd64":
+        userland = ["--busybox", "/bin/busybox"]
+    else:
+        # Debian's arm64 busybox, iproute2 and nft (scripts/qemu/setup), s46d's libraries from the
+        # cross build's sysroot (Kea, SQLite, ...), the C++ runtime from the cross toolchain.
+        guest = os.path.join(cache, "arm64", "sysroot")
+        userland = ["--busybox", os.path.join(guest, "bin", "busybox"), "--sysroot", guest,
+                    "--sysroot", cross_sysroot(build), "--sysroot", "/usr/aarch64-linux-gnu"]
+    args = [os.path.join(ROOT, "scripts", "qemu", "mkinitramfs"), "--out", out, *userland,
             "--kernel-tree", ktree, "--elf", "/bin/ip=/usr/sbin/ip", "--elf", "/usr/sbin/nft",
             "--bin", f"{build}/platform/s46d=/usr/bin/s46d", "--bin", f"{build}/platform/s46ctl=/usr/bin/s46ctl",
             "--script", os.path.join(HERE, "vm_cpe.sh")]
@@ -59,8 +89,8 @@ def build_image(build, cache, work):
 
 
 class VmCpe:
-    def __init__(self, kernel, initrd, timeout=600, memory=768):
-        self.kernel, self.initrd, self.timeout, self.memory = kernel, initrd, timeout, memory
+    def __init__(self, kernel, initrd, timeout=600, memory=768, arch="amd64"):
+        self.kernel, self.initrd, self.timeout, self.memory, self.arch = kernel, initrd, timeout, memory, arch
         self.proc = None
         self.t_start = None
         self.boot_seconds = None
@@ -99,7 +129,7 @@ class VmCpe:
             # frame on the bridges is a finished packet (the scapy peers read them raw)
             nics += ["-netdev", f"tap,id=n{i},ifname={tap},script=no,downscript=no,vnet_hdr=off",
                      "-device", f"virtio-net-pci,netdev=n{i},mac={mac},romfile="]
-        cmd = [os.path.join(ROOT, "scripts", "qemu", "run-vm"), "--arch", "amd64", "--kernel", self.kernel,
+        cmd = [os.path.join(ROOT, "scripts", "qemu", "run-vm"), "--arch", self.arch, "--kernel", self.kernel,
                "--initrd", self.initrd, "--timeout", str(self.timeout), "--memory", str(self.memory),
                "--results", self.share, "--", *nics]
         self.t_start = time.monotonic()
