@@ -141,9 +141,12 @@ void lease_rows(Table& t, const json& lease, std::int64_t now) {
         return *obtained + *v - now;
     };
     std::vector<std::string> parts;
-    std::optional<std::int64_t> age = lease.contains("age_seconds") ? num(lease, "age_seconds")
-                                      : obtained                    ? std::optional<std::int64_t>(now - *obtained)
-                                                                    : std::nullopt;
+    std::optional<std::int64_t> age;
+    if (lease.contains("age_seconds")) {
+        age = num(lease, "age_seconds");
+    } else if (obtained) {
+        age = now - *obtained;
+    }
     if (age) parts.push_back("obtained " + human_duration(*age) + " ago");
     if (auto s = timer_text("T1", relative("t1_in_seconds", "t1"))) parts.push_back(*s);
     if (auto s = timer_text("T2", relative("t2_in_seconds", "t2"))) parts.push_back(*s);
