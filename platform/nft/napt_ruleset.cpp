@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 
 namespace s46::platform::nft {
@@ -234,9 +235,10 @@ void put_slot_map(Batch& b, net::Ipv4Address addr, const std::vector<map::PortRa
     put_slot_elements(b, addr, ranges, slots, true);
 }
 
-// `{ tcp, udp, icmp }` as nft makes it: an anonymous constant set of inet_proto, with the
-// `meta l4proto` typeof userdata, under batch-local set id `id`.
-void put_napt_protocols_set(Batch& b, std::uint32_t id) {
+// A set of IP protocols as nft makes it for `meta l4proto { ... }`: an anonymous constant set of
+// inet_proto, with the `meta l4proto` typeof userdata, under batch-local set id `id`. `names`
+// is the set as nft prints it, for the batch's error messages.
+void put_l4proto_set(Batch& b, std::uint32_t id, std::initializer_list<std::uint8_t> protocols, const std::string& names) {
     Owned<nftnl_set> s(nftnl_set_alloc());
     nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, b.table());
     nftnl_set_set_str(s.get(), NFTNL_SET_NAME, "__set%d");
@@ -244,7 +246,7 @@ void put_napt_protocols_set(Batch& b, std::uint32_t id) {
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, kTypeInetProto);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, 1);
     nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
-    nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, 3);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, static_cast<std::uint32_t>(protocols.size()));
     Owned<nftnl_udata_buf> ud(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
     nftnl_udata_put_u32(ud.get(), NFTNL_UDATA_SET_KEYBYTEORDER, kByteorderHost);
     auto* key = nftnl_udata_nest_start(ud.get(), NFTNL_UDATA_SET_KEY_TYPEOF);
@@ -255,15 +257,26 @@ void put_napt_protocols_set(Batch& b, std::uint32_t id) {
     nftnl_udata_nest_end(ud.get(), key);
     nftnl_set_set_data(s.get(), NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
     nftnl_set_nlmsg_build_payload(b.header(NFT_MSG_NEWSET, NLM_F_CREATE), s.get());
-    b.commit(true, "add set ip s46d { tcp, udp, icmp }");
-    // RFC 7597 §8.2 / RFC 7596 §5.1: ICMP echo identifiers are mapped into the port set like ports.
+    b.commit(true, "add set ip s46d " + names);
     std::vector<nftnl_set_elem*> elems;
-    for (std::uint8_t proto : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}, std::uint8_t{IPPROTO_ICMP}}) {
+    for (std::uint8_t proto : protocols) {
         nftnl_set_elem* e = nftnl_set_elem_alloc();
         nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &proto, 1);
         elems.push_back(e);
     }
-    put_elements(b, "__set%d", id, elems, "add element ip s46d { tcp, udp, icmp }");
+    put_elements(b, "__set%d", id, elems, "add element ip s46d " + names);
+}
+
+// `{ tcp, udp, icmp }`: what the NAPT maps into the port set. RFC 7597 §8.2 / RFC 7596 §5.1:
+// ICMP echo identifiers are mapped into the port set like ports.
+void put_napt_protocols_set(Batch& b, std::uint32_t id) {
+    put_l4proto_set(b, id, {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP}, "{ tcp, udp, icmp }");
+}
+
+// `{ tcp, udp }`: the protocols the kernel's flowtable handles (nf_flow_table_ip.c looks at TCP
+// and UDP only).
+void put_flow_protocols_set(Batch& b, std::uint32_t id) {
+    put_l4proto_set(b, id, {IPPROTO_TCP, IPPROTO_UDP}, "{ tcp, udp }");
 }
 
 // `flowtable ft { hook ingress priority filter; devices = { .. }; }` as nft 1.0.6 writes it:
@@ -285,37 +298,6 @@ void put_flowtable(Batch& b, const std::string& tunnel, const std::vector<std::s
     std::string names;
     for (std::size_t i = 0; i + 1 < devices.size(); ++i) names += std::string(i ? ", " : "") + devices[i];
     b.commit(true, "add flowtable " + b.table_name() + " " + kFlowtable + " (devices " + names + ")");
-}
-
-// `{ tcp, udp }` (the protocols the kernel's flowtable handles: nf_flow_table_ip.c looks at TCP
-// and UDP only) under batch-local set id `id`.
-void put_flow_protocols_set(Batch& b, std::uint32_t id) {
-    Owned<nftnl_set> s(nftnl_set_alloc());
-    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, b.table());
-    nftnl_set_set_str(s.get(), NFTNL_SET_NAME, "__set%d");
-    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
-    nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, kTypeInetProto);
-    nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, 1);
-    nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
-    nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, 2);
-    Owned<nftnl_udata_buf> ud(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
-    nftnl_udata_put_u32(ud.get(), NFTNL_UDATA_SET_KEYBYTEORDER, kByteorderHost);
-    auto* key = nftnl_udata_nest_start(ud.get(), NFTNL_UDATA_SET_KEY_TYPEOF);
-    nftnl_udata_put_u32(ud.get(), 0, 9);  // nft's meta expression
-    auto* meta = nftnl_udata_nest_start(ud.get(), 1);
-    nftnl_udata_put_u32(ud.get(), 0, NFT_META_L4PROTO);
-    nftnl_udata_nest_end(ud.get(), meta);
-    nftnl_udata_nest_end(ud.get(), key);
-    nftnl_set_set_data(s.get(), NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
-    nftnl_set_nlmsg_build_payload(b.header(NFT_MSG_NEWSET, NLM_F_CREATE), s.get());
-    b.commit(true, "add set ip s46d { tcp, udp }");
-    std::vector<nftnl_set_elem*> elems;
-    for (std::uint8_t proto : {std::uint8_t{IPPROTO_TCP}, std::uint8_t{IPPROTO_UDP}}) {
-        nftnl_set_elem* e = nftnl_set_elem_alloc();
-        nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &proto, 1);
-        elems.push_back(e);
-    }
-    put_elements(b, "__set%d", id, elems, "add element ip s46d { tcp, udp }");
 }
 
 // ---- rules --------------------------------------------------------------------------------
