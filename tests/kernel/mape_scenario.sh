@@ -64,6 +64,9 @@ mape-up)
     ip netns exec br ping -c 1 -w 10 2001:db8:1::c000:207:34 >/dev/null
     # 1. The 95 % fill case: 239 flows at once from the LAN to ONE destination port.
     ip netns exec lan $flowgen udp --dst 203.0.113.1 --port 7000 --count $flows --wait-ms 8000 > /tmp/fill.json
+    # Where a lost datagram would have gone, if one is: the UDP receive-buffer drops on both ends.
+    echo "  UDP receive-buffer errors: lan $(ip netns exec lan awk '/^Udp:/ { n++ } n == 2 && /^Udp:/ { print $6; exit }' /proc/net/snmp)," \
+        "br $(ip netns exec br awk '/^Udp:/ { n++ } n == 2 && /^Udp:/ { print $6; exit }' /proc/net/snmp)"
     check "95 % fill: every one of the $flows UDP flows answered" answered /tmp/fill.json $want_answered
     set -- $(port_stats udp $br_log $want_psid)
     echo "  br saw $1 distinct source ports, $2 outside PSID $want_psid, $3 blocks"
