@@ -1,0 +1,238 @@
+// After the first ACK: renewal and rebinding ACKs, NAK (REQUESTING and RENEWING), DECLINE,
+// RELEASE on stop, and the RFC 8539 source-address change.
+#include <catch2/catch.hpp>
+
+#include "fake_server.hpp"
+
+using namespace s46;
+using namespace s46::dhcp::client4o6;
+using namespace s46::dhcp::client4o6::test;
+using std::chrono::seconds;
+
+namespace {
+
+FakeServer short_lease_server() {
+    FakeServer s;
+    s.lease_time = 1000;
+    s.t1 = 500;
+    s.t2 = 800;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("4o6: an ACK in RENEWING renews the lease from the REQUEST's send time", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server = short_lease_server();
+    h.bind(server);
+    h.advance_to(seconds(500));
+    const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
+    h.now = seconds(502);
+    server.lease_time = 2000;
+    server.t1 = 1000;
+    server.t2 = 1750;
+    CHECK(h.deliver(server.ack(renew)) == Disposition::Accepted);
+    h.drain_sends();
+    auto renewed = h.events<LeaseRenewed>();
+    REQUIRE(renewed.size() == 1);
+    CHECK(renewed[0].lease.obtained_at == seconds(500));
+    CHECK(renewed[0].lease.times == LeaseTimes{2000, 1000, 1750});
+    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.next_deadline() == seconds(1500));
+    CHECK(h.events<LeaseObtained>().size() == 1);
+}
+
+TEST_CASE("4o6: an ACK in REBINDING is reported as LeaseRebound", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server = short_lease_server();
+    h.bind(server);
+    h.advance_to(seconds(800));
+    const SentQuery rebind = read_query(h.drain_sends().at(0).bytes);
+    REQUIRE(h.client.state() == State::Rebinding);
+    CHECK(h.deliver(server.ack(rebind)) == Disposition::Accepted);
+    h.drain_sends();
+    REQUIRE(h.events<LeaseRebound>().size() == 1);
+    CHECK(h.events<LeaseRebound>()[0].lease.obtained_at == seconds(800));
+    CHECK(h.client.state() == State::Bound);
+}
+
+TEST_CASE("4o6: a NAK in REQUESTING goes back to INIT and DISCOVERs after the restart delay", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server;
+    h.start();
+    const SentQuery discover = read_query(h.drain_sends().at(0).bytes);
+    h.deliver(server.offer(discover));
+    const SentQuery request = read_query(h.drain_sends().at(0).bytes);
+    h.now = seconds(3);
+    CHECK(h.deliver(server.nak(request)) == Disposition::Accepted);
+    CHECK(h.client.state() == State::Init);
+    CHECK(h.drain_sends().empty());
+    CHECK(h.events<LeaseLost>().empty());  // there was no lease to lose
+    CHECK(h.client.next_deadline() == seconds(13));
+    h.advance_to(seconds(12));
+    CHECK(h.drain_sends().empty());
+    h.advance_to(seconds(13));
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
+    CHECK(h.client.state() == State::Selecting);
+}
+
+TEST_CASE("4o6: a NAK in RENEWING drops the lease at once", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server = short_lease_server();
+    h.bind(server);
+    h.advance_to(seconds(500));
+    const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
+    h.now = seconds(501);
+    CHECK(h.deliver(server.nak(renew)) == Disposition::Accepted);
+    auto lost = h.events<LeaseLost>();
+    REQUIRE(lost.size() == 1);
+    CHECK(lost[0].reason == LossReason::Nak);
+    CHECK(lost[0].lease.address == v4("192.0.2.100"));
+    CHECK_FALSE(h.client.lease());
+    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.next_deadline() == seconds(511));
+    h.advance_to(seconds(511));
+    REQUIRE(h.drain_sends().size() == 1);
+    CHECK(h.client.state() == State::Selecting);
+}
+
+TEST_CASE("4o6: decline() sends DHCPDECLINE and restarts after 10 s", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server;
+    CHECK_FALSE(h.client.decline(h.now));  // no lease yet
+    h.bind(server);
+    h.now = seconds(20);
+    REQUIRE(h.client.decline(h.now));
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    CHECK_FALSE(sends[0].unicast_flag);
+    const SentQuery d = read_query(sends[0].bytes);
+    CHECK(d.type == MessageType::Decline);
+    CHECK(d.requested_address == v4("192.0.2.100"));
+    CHECK(d.server_id == v4("192.0.2.1"));
+    CHECK(d.ciaddr == net::Ipv4Address());
+    auto lost = h.events<LeaseLost>();
+    REQUIRE(lost.size() == 1);
+    CHECK(lost[0].reason == LossReason::Declined);
+    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.next_deadline() == seconds(30));
+    h.advance_to(seconds(30));
+    REQUIRE(h.drain_sends().size() == 1);
+    CHECK(h.client.state() == State::Selecting);
+}
+
+TEST_CASE("4o6: stop() with a lease sends DHCPRELEASE (U flag) and returns to Init", "[dhcp4o6]") {
+    Harness h;
+    FakeServer server;
+    h.bind(server);
+    h.now = seconds(50);
+    h.client.stop(h.now);
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    CHECK(sends[0].unicast_flag);
+    const SentQuery r = read_query(sends[0].bytes);
+    CHECK(r.type == MessageType::Release);
+    CHECK(r.unicast());
+    CHECK(r.ciaddr == v4("192.0.2.100"));
+    CHECK(r.server_id == v4("192.0.2.1"));
+    REQUIRE(h.events<Released>().size() == 1);
+    CHECK(h.events<Released>()[0].lease.address == v4("192.0.2.100"));
+    CHECK(h.client.state() == State::Init);
+    CHECK_FALSE(h.client.lease());
+    CHECK_FALSE(h.client.started());
+    CHECK_FALSE(h.client.next_deadline());
+    h.advance_to(seconds(100000));
+    CHECK(h.drain_sends().empty());
+    // A new start() works after stop().
+    h.start();
+    CHECK(h.drain_sends().size() == 1);
+}
+
+TEST_CASE("4o6: stop() without a lease sends nothing", "[dhcp4o6]") {
+    Harness h;
+    h.start();
+    h.drain_sends();
+    h.client.stop(h.now);
+    CHECK(h.drain_sends().empty());
+    CHECK(h.events<Released>().empty());
+    CHECK(h.client.state() == State::Init);
+    CHECK_FALSE(h.client.next_deadline());
+}
+
+TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it (RFC 8539)", "[dhcp4o6]") {
+    const auto fresh = v6("2001:db8:0:2::100");
+    SECTION("Bound: REQUEST in RENEWING, then the ACK records the new source") {
+        Harness h;
+        FakeServer server = short_lease_server();
+        h.bind(server);
+        h.now = seconds(100);
+        h.client.source_address_changed(fresh, h.now);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        CHECK(h.client.state() == State::Renewing);
+        const SentQuery q = read_query(sends[0].bytes);
+        CHECK(q.type == MessageType::Request);
+        CHECK(q.unicast());
+        CHECK(q.ciaddr == v4("192.0.2.100"));
+        CHECK(q.softwire_source == fresh);
+        h.deliver(server.ack(q));
+        h.drain_sends();
+        REQUIRE(h.events<LeaseRenewed>().size() == 1);
+        CHECK(h.events<LeaseRenewed>()[0].lease.softwire_source == fresh);
+        CHECK(h.events<LeaseRenewed>()[0].lease.obtained_at == seconds(100));
+    }
+    SECTION("Rebinding: the REBINDING REQUEST starts over with the new source") {
+        Harness h;
+        FakeServer server = short_lease_server();
+        h.bind(server);
+        h.advance_to(seconds(800));
+        const SentQuery old = read_query(h.drain_sends().at(0).bytes);
+        h.now = seconds(810);
+        h.client.source_address_changed(fresh, h.now);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        const SentQuery q = read_query(sends[0].bytes);
+        CHECK(h.client.state() == State::Rebinding);
+        CHECK_FALSE(q.unicast());
+        CHECK(q.xid != old.xid);
+        CHECK(q.softwire_source == fresh);
+    }
+    SECTION("Selecting: a new DISCOVER with a new xid") {
+        Harness h(Harness::default_config(), counting_random());
+        h.start();
+        const SentQuery old = read_query(h.drain_sends().at(0).bytes);
+        h.client.source_address_changed(fresh, h.now);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        const SentQuery q = read_query(sends[0].bytes);
+        CHECK(q.type == MessageType::Discover);
+        CHECK(q.softwire_source == fresh);
+        CHECK(q.xid != old.xid);
+        CHECK(h.client.transaction_id() == q.xid);
+    }
+    SECTION("Requesting: back to DISCOVER") {
+        Harness h;
+        FakeServer server;
+        h.start();
+        h.deliver(server.offer(read_query(h.drain_sends().at(0).bytes)));
+        h.drain_sends();
+        REQUIRE(h.client.state() == State::Requesting);
+        h.client.source_address_changed(fresh, h.now);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
+        CHECK(h.client.state() == State::Selecting);
+    }
+    SECTION("unchanged address or not started: nothing") {
+        Harness h;
+        h.client.source_address_changed(fresh, h.now);
+        CHECK(h.drain_sends().empty());
+        FakeServer server;
+        h.bind(server);
+        h.client.source_address_changed(h.source, h.now);
+        CHECK(h.drain_sends().empty());
+        CHECK(h.client.state() == State::Bound);
+    }
+}

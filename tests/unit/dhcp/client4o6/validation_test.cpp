@@ -1,0 +1,340 @@
+// Every reason the engine ignores a datagram, each named and counted (reject.hpp), and the pure
+// lease-time and port-set checks behind two of them.
+#include <catch2/catch.hpp>
+
+#include "dhcp/client4o6/lease.hpp"
+#include "dhcp/client4o6/state.hpp"
+#include "fake_server.hpp"
+
+using namespace s46;
+using namespace s46::dhcp::client4o6;
+using namespace s46::dhcp::client4o6::test;
+using std::chrono::seconds;
+
+namespace {
+
+// A client in Selecting (sel) or Requesting (req) and the query the server answers.
+struct Selecting {
+    Harness h;
+    SentQuery discover;
+    Selecting() {
+        h.start();
+        discover = read_query(h.drain_sends().at(0).bytes);
+    }
+};
+struct Requesting {
+    Harness h;
+    SentQuery request;
+    explicit Requesting(const FakeServer& server = FakeServer{}) {
+        h.start();
+        h.deliver(server.offer(read_query(h.drain_sends().at(0).bytes)));
+        request = read_query(h.drain_sends().at(0).bytes);
+    }
+};
+
+void require_ignored(Harness& h, const Bytes& datagram, Reject reason, const char* detail_part) {
+    const State before = h.client.state();
+    const auto total = h.client.ignored_total();
+    CHECK(h.deliver(datagram) == Disposition::Ignored);
+    CHECK(h.client.ignored_total() == total + 1);
+    REQUIRE(h.client.last_rejection());
+    CHECK(h.client.last_rejection()->reason == reason);
+    CHECK_THAT(h.client.last_rejection()->detail, Catch::Contains(detail_part));
+    CHECK(h.client.counters().count(reason) == 1);
+    CHECK(h.client.state() == before);
+    CHECK(h.drain_sends().empty());
+}
+
+Bytes with_v4(Bytes v4, std::size_t at, std::uint8_t value) {
+    v4.at(at) = value;
+    return v4;
+}
+
+}  // namespace
+
+TEST_CASE("4o6 lease times: §4.4.5 defaults and the T1 <= T2 <= lease rule", "[dhcp4o6]") {
+    CHECK(std::get<LeaseTimes>(apply_lease_times(1000, std::nullopt, std::nullopt)) == LeaseTimes{1000, 500, 875});
+    CHECK(std::get<LeaseTimes>(apply_lease_times(1000, 100, std::nullopt)) == LeaseTimes{1000, 100, 875});
+    CHECK(std::get<LeaseTimes>(apply_lease_times(1000, 1000, 1000)) == LeaseTimes{1000, 1000, 1000});
+    CHECK_THAT(std::get<std::string>(apply_lease_times(0, std::nullopt, std::nullopt)), Catch::Contains("lease time 0"));
+    CHECK_THAT(std::get<std::string>(apply_lease_times(1000, 700, 600)), Catch::Contains("T1 700 > T2 600"));
+    CHECK_THAT(std::get<std::string>(apply_lease_times(1000, 900, std::nullopt)),
+               Catch::Contains("T1 900 > T2 875 (default)"));
+    CHECK_THAT(std::get<std::string>(apply_lease_times(1000, 500, 1001)), Catch::Contains("T2 1001 > lease time 1000"));
+    CHECK_THAT(std::get<std::string>(apply_lease_times(1000, std::nullopt, 400)),
+               Catch::Contains("T1 500 (default) > T2 400"));
+}
+
+TEST_CASE("4o6 port set: RFC 7618 §4 layout, RFC 7597 §5.1 bounds", "[dhcp4o6]") {
+    auto ok = [](Bytes v) { return std::get<provision::PortParams>(decode_port_params(v)); };
+    auto bad = [](Bytes v) { return std::get<std::string>(decode_port_params(v)); };
+    CHECK(ok({0, 6, 0x14, 0x00}) == provision::PortParams{0, 6, 5});
+    CHECK(ok({6, 8, 0xab, 0x00}) == provision::PortParams{6, 8, 0xab});
+    CHECK(ok({0, 16, 0x12, 0x34}) == provision::PortParams{0, 16, 0x1234});
+    CHECK(ok({15, 0, 0xff, 0xff}) == provision::PortParams{15, 0, 0});  // PSID-len 0: the field is padding
+    CHECK_THAT(bad({0, 6, 0x14}), Catch::Contains("length 3, expected 4"));
+    CHECK_THAT(bad({0, 6, 0x14, 0, 0}), Catch::Contains("length 5"));
+    CHECK_THAT(bad({16, 0, 0, 0}), Catch::Contains("offset 16 > 15"));
+    CHECK_THAT(bad({0, 17, 0, 0}), Catch::Contains("PSID-len 17 > 16"));
+    CHECK_THAT(bad({10, 7, 0, 0}), Catch::Contains("offset 10 + PSID-len 7 > 16"));
+    CHECK_THAT(bad({0, 6, 0x14, 0x01}), Catch::Contains("bits set past PSID-len 6"));
+}
+
+TEST_CASE("4o6 state table: Bound never goes straight back to Selecting", "[dhcp4o6]") {
+    CHECK_FALSE(transition_allowed(State::Bound, State::Selecting));
+    CHECK_FALSE(transition_allowed(State::Init, State::Bound));
+    CHECK(transition_allowed(State::Requesting, State::Bound));
+    CHECK(transition_allowed(State::Renewing, State::Rebinding));
+}
+
+TEST_CASE("4o6 rejects: the DHCPv6 envelope", "[dhcp4o6]") {
+    Selecting s;
+    FakeServer server;
+    const Bytes good = server.offer(s.discover);
+    SECTION("truncated header") { require_ignored(s.h, Bytes{21, 0, 0}, Reject::TruncatedEnvelope, "3 octet"); }
+    SECTION("an option overruns the message") {
+        Bytes cut(good.begin(), good.end() - 1);
+        require_ignored(s.h, cut, Reject::TruncatedEnvelope, "option 87 length");
+    }
+    SECTION("trailing octets") {
+        Bytes extra = good;
+        extra.push_back(0);
+        require_ignored(s.h, extra, Reject::TruncatedEnvelope, "trail");
+    }
+    SECTION("DHCPV4-QUERY instead of RESPONSE") {
+        Bytes q = good;
+        q[0] = 20;
+        require_ignored(s.h, q, Reject::NotDhcpv4Response, "type 20");
+    }
+    SECTION("a DHCPv6 Reply") {
+        Bytes q = good;
+        q[0] = 7;
+        require_ignored(s.h, q, Reject::NotDhcpv4Response, "type 7");
+    }
+    SECTION("no option 87") { require_ignored(s.h, Bytes{21, 0, 0, 0}, Reject::MissingDhcpv4Message, "no option 87"); }
+    SECTION("two options 87") {
+        Bytes two = good;
+        two.insert(two.end(), good.begin() + 4, good.end());
+        require_ignored(s.h, two, Reject::DuplicateDhcpv4Message, "2 options 87");
+    }
+    // The good one is still accepted afterwards.
+    CHECK(s.h.deliver(good) == Disposition::Accepted);
+}
+
+TEST_CASE("4o6 rejects: the DHCPv4 message's framing", "[dhcp4o6]") {
+    Selecting s;
+    FakeServer server;
+    const Bytes v4 = server.reply4(MessageType::Offer, s.discover.xid);
+    SECTION("shorter than 240 octets") {
+        require_ignored(s.h, wrap_raw(Bytes(v4.begin(), v4.begin() + 239)), Reject::TruncatedMessage, "239 octet");
+    }
+    SECTION("an option overruns the options field") {
+        Bytes cut(v4.begin(), v4.begin() + 240);
+        cut.insert(cut.end(), {kOpt4MessageType, 1, 2, kOpt4ServerId, 4, 192, 0});
+        require_ignored(s.h, wrap_raw(cut), Reject::TruncatedOption, "option 54 length 4");
+    }
+    SECTION("an option without its length octet") {
+        Bytes cut(v4.begin(), v4.begin() + 240);
+        cut.insert(cut.end(), {kOpt4MessageType, 1, 2, kOpt4ServerId});
+        require_ignored(s.h, wrap_raw(cut), Reject::TruncatedOption, "option 54 has no length");
+    }
+    SECTION("bad magic cookie") {
+        require_ignored(s.h, wrap_raw(with_v4(v4, 236, 0)), Reject::MalformedMessage, "libdhcp++");
+    }
+    SECTION("option 53 of two octets") {
+        Bytes m(v4.begin(), v4.begin() + 240);
+        m.insert(m.end(), {kOpt4MessageType, 2, 2, 2, kOpt4End});
+        require_ignored(s.h, wrap_raw(m), Reject::MalformedMessage, "option 53 length 2, expected 1");
+    }
+    SECTION("BOOTREQUEST") {
+        FakeServer wrong = server;
+        wrong.op = 1;
+        require_ignored(s.h, wrong.offer(s.discover), Reject::WrongOp, "op 1");
+    }
+    SECTION("no option 53") {
+        Bytes m(v4.begin(), v4.begin() + 240);
+        m.push_back(kOpt4End);
+        require_ignored(s.h, wrap_raw(m), Reject::MissingMessageType, "no option 53");
+    }
+    CHECK(s.h.deliver(wrap_raw(v4)) == Disposition::Accepted);
+}
+
+TEST_CASE("4o6 rejects: xid and message type against the state", "[dhcp4o6]") {
+    FakeServer server;
+    SECTION("wrong xid") {
+        Selecting s;
+        require_ignored(s.h, server.reply(MessageType::Offer, s.discover.xid ^ 1), Reject::WrongTransactionId, "xid");
+    }
+    SECTION("ACK while selecting") {
+        Selecting s;
+        require_ignored(s.h, server.ack(s.discover), Reject::UnexpectedMessageType, "DHCPACK in Selecting");
+    }
+    SECTION("NAK while selecting") {
+        Selecting s;
+        require_ignored(s.h, server.nak(s.discover), Reject::UnexpectedMessageType, "DHCPNAK in Selecting");
+    }
+    SECTION("OFFER while requesting") {
+        Requesting r;
+        require_ignored(r.h, server.offer(r.request), Reject::UnexpectedMessageType, "DHCPOFFER in Requesting");
+    }
+    SECTION("an unknown message type") {
+        Selecting s;
+        const Bytes v4 = server.reply4(MessageType::Offer, s.discover.xid);
+        REQUIRE(v4.at(240) == kOpt4MessageType);  // libdhcp++ packs 53 first
+        require_ignored(s.h, wrap_raw(with_v4(v4, 242, 42)), Reject::UnexpectedMessageType, "message type 42");
+    }
+    SECTION("anything in Bound") {
+        Harness h;
+        const SentQuery request = h.bind(server);
+        require_ignored(h, server.ack(request), Reject::NoExchange, "Bound");
+    }
+    SECTION("anything before the delayed first DISCOVER went out") {
+        ClientConfig cfg = Harness::default_config();
+        cfg.max_initial_delay = seconds(5);
+        Harness h(cfg, constant_random(0xffffffffu));
+        h.start();
+        require_ignored(h, server.reply(MessageType::Offer, 0xffffffffu), Reject::NoExchange, "Selecting");
+    }
+}
+
+TEST_CASE("4o6 rejects: OFFER, ACK and NAK contents", "[dhcp4o6]") {
+    FakeServer server;
+    SECTION("OFFER without server id") {
+        Selecting s;
+        FakeServer bad = server;
+        bad.send_server_id = false;
+        require_ignored(s.h, bad.offer(s.discover), Reject::MissingServerId, "DHCPOFFER without option 54");
+    }
+    SECTION("ACK without server id") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.send_server_id = false;
+        require_ignored(r.h, bad.ack(r.request), Reject::MissingServerId, "DHCPACK without option 54");
+    }
+    SECTION("NAK without server id") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.send_server_id = false;
+        require_ignored(r.h, bad.nak(r.request), Reject::MissingServerId, "DHCPNAK");
+    }
+    SECTION("server id of 3 octets") {
+        Selecting s;
+        const Bytes v4 = server.reply4(MessageType::Offer, s.discover.xid);
+        Bytes m(v4.begin(), v4.begin() + 240);
+        m.insert(m.end(), {kOpt4MessageType, 1, 2, kOpt4ServerId, 3, 192, 0, 2, kOpt4End});
+        require_ignored(s.h, wrap_raw(m), Reject::MalformedMessage, "option 54 length 3, expected 4");
+    }
+    SECTION("OFFER with yiaddr 0") {
+        Selecting s;
+        FakeServer bad = server;
+        bad.address = net::Ipv4Address();
+        require_ignored(s.h, bad.offer(s.discover), Reject::ZeroYiaddr, "yiaddr 0.0.0.0");
+    }
+    SECTION("ACK with yiaddr 0") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.address = net::Ipv4Address();
+        require_ignored(r.h, bad.ack(r.request), Reject::ZeroYiaddr, "DHCPACK");
+    }
+    SECTION("ACK with a 2-octet T1") {
+        Requesting r;
+        Bytes m = server.reply4(MessageType::Ack, r.request.xid);
+        m.pop_back();
+        m.insert(m.end(), {kOpt4RenewalTime, 2, 0, 1, kOpt4End});
+        require_ignored(r.h, wrap_raw(m), Reject::BadLeaseTimes, "option 58 length 2, expected 4");
+    }
+    SECTION("ACK without lease time") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.send_lease_time = false;
+        require_ignored(r.h, bad.ack(r.request), Reject::MissingLeaseTime, "option 51");
+    }
+    SECTION("ACK with T1 > T2") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.t1 = 3000;
+        bad.t2 = 2000;
+        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "T1 3000 > T2 2000");
+    }
+    SECTION("ACK with T2 > lease") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.t2 = 4000;
+        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "T2 4000 > lease time 3600");
+    }
+    SECTION("ACK with lease time 0") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.lease_time = 0;
+        bad.t1.reset();
+        bad.t2.reset();
+        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "lease time 0");
+    }
+    SECTION("OFFER with T1 > T2 is refused too") {
+        Selecting s;
+        FakeServer bad = server;
+        bad.t1 = 3200;
+        require_ignored(s.h, bad.offer(s.discover), Reject::BadLeaseTimes, "T1 3200 > T2 3150");
+    }
+    SECTION("ACK with PSID-len 17") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.port_params = Bytes{0, 17, 0, 0};
+        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "PSID-len 17 > 16");
+    }
+    SECTION("ACK with offset 16") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.port_params = Bytes{16, 0, 0, 0};
+        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "offset 16 > 15");
+    }
+    SECTION("ACK with a PSID wider than PSID-len") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.port_params = Bytes{0, 4, 0x12, 0x34};
+        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "past PSID-len 4");
+    }
+    SECTION("ACK with a 3-octet option 159") {
+        Requesting r;
+        FakeServer bad = server;
+        bad.port_params = Bytes{0, 4, 0x10};
+        require_ignored(r.h, wrap_raw(bad.reply4(MessageType::Ack, r.request.xid)), Reject::BadPortParams, "length 3");
+    }
+    SECTION("ACK with option 159 twice") {
+        Requesting r;
+        const Bytes v4 = server.reply4(MessageType::Ack, r.request.xid);
+        Bytes m = v4;
+        m.pop_back();  // END
+        m.insert(m.end(), {kOpt4PortParams, 4, 0, 6, 0x14, 0, kOpt4End});
+        require_ignored(r.h, wrap_raw(m), Reject::BadPortParams, "twice");
+    }
+    SECTION("renewing ACK for another address") {
+        Harness h;
+        FakeServer s = server;
+        s.lease_time = 1000;
+        s.t1 = 500;
+        s.t2 = 800;
+        h.bind(s);
+        h.advance_to(seconds(500));
+        const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
+        s.address = v4("192.0.2.101");
+        require_ignored(h, s.ack(renew), Reject::WrongAddress, "DHCPACK for 192.0.2.101 while renewing 192.0.2.100");
+        REQUIRE(h.client.lease());
+        CHECK(h.client.lease()->address == v4("192.0.2.100"));
+    }
+}
+
+TEST_CASE("4o6 rejects: a refused ACK leaves the REQUEST running and a good one still binds", "[dhcp4o6]") {
+    Requesting r;
+    FakeServer bad;
+    bad.t1 = 3000;
+    bad.t2 = 2000;
+    CHECK(r.h.deliver(bad.ack(r.request)) == Disposition::Ignored);
+    CHECK(r.h.client.state() == State::Requesting);
+    CHECK(r.h.client.next_deadline());
+    FakeServer good;
+    CHECK(r.h.deliver(good.ack(r.request)) == Disposition::Accepted);
+    CHECK(r.h.client.state() == State::Bound);
+    CHECK(r.h.client.counters().at(Reject::BadLeaseTimes) == 1);
+    CHECK(r.h.client.ignored_total() == 1);
+}
