@@ -1,7 +1,5 @@
 #include "dhcp/client4o6/message.hpp"
 
-#include "dhcp/client4o6/lease.hpp"
-
 #include <dhcp/dhcp4.h>
 #include <dhcp/option.h>
 #include <dhcp/pkt4.h>
@@ -10,6 +8,8 @@
 
 #include <boost/make_shared.hpp>
 #include <exception>
+
+#include "dhcp/client4o6/lease.hpp"  // decode_port_params
 
 namespace s46::dhcp::client4o6 {
 
