@@ -50,10 +50,10 @@ void Client::source_address_changed(const net::Ipv6Address& source, Time now) {
             return;
         case State::Bound:
         case State::Renewing:
-            start_renew(now);
+            start_lease_request(State::Renewing, now);
             return;
         case State::Rebinding:
-            start_rebind(now);
+            start_lease_request(State::Rebinding, now);
             return;
     }
 }
@@ -118,11 +118,11 @@ void Client::on_timer(Time now) {
             start_discover(now, Time(0));
         } else if (state_ == State::Bound && now >= timers_.t1) {
             if (now >= timers_.t2)
-                start_rebind(now);
+                start_lease_request(State::Rebinding, now);
             else
-                start_renew(now);  // §4.4.5: T1
+                start_lease_request(State::Renewing, now);  // §4.4.5: T1
         } else if (state_ == State::Renewing && now >= timers_.t2) {
-            start_rebind(now);  // §4.4.5: T2
+            start_lease_request(State::Rebinding, now);  // §4.4.5: T2
         } else if (exchange_ && now >= exchange_->next) {
             if (exchange_->transmissions == 0)
                 transmit(now);
@@ -226,23 +226,15 @@ void Client::start_request(const Offer& offer, Time now) {
     begin_exchange(std::move(m), /*unicast=*/false, now, Time(0));
 }
 
-void Client::start_renew(Time now) {
-    // §4.4.5 / Table 5: REQUEST in RENEWING has ciaddr = the address and neither 50 nor 54; it is
-    // unicast to the server in DHCPv4, so the U flag is set (RFC 7341 §6.2). A new xid.
+void Client::start_lease_request(State next, Time now) {
+    // §4.4.5 / Table 5: REQUEST in RENEWING or REBINDING has ciaddr = the address and neither 50
+    // nor 54, and a new xid. RENEWING unicasts it to the leasing server in DHCPv4, so the U flag
+    // is set (RFC 7341 §6.2); REBINDING broadcasts it so any server may answer.
     ClientMessage m = new_message(MessageType::Request, random_());
     m.ciaddr = lease_->address;
     m.parameter_request_list = true;
-    enter(State::Renewing);
-    begin_exchange(std::move(m), /*unicast=*/true, now, Time(0));
-}
-
-void Client::start_rebind(Time now) {
-    // §4.4.5: as RENEWING, but broadcast in DHCPv4 (no U flag) so any server may answer.
-    ClientMessage m = new_message(MessageType::Request, random_());
-    m.ciaddr = lease_->address;
-    m.parameter_request_list = true;
-    enter(State::Rebinding);
-    begin_exchange(std::move(m), /*unicast=*/false, now, Time(0));
+    enter(next);
+    begin_exchange(std::move(m), /*unicast=*/next == State::Renewing, now, Time(0));
 }
 
 void Client::lose_lease(LossReason reason, Time now, Time restart_after) {

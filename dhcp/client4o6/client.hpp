@@ -104,8 +104,7 @@ private:
 
     void start_discover(Time now, Time delay);
     void start_request(const Offer& offer, Time now);
-    void start_renew(Time now);
-    void start_rebind(Time now);
+    void start_lease_request(State next, Time now);  // RENEWING or REBINDING
     void lose_lease(LossReason reason, Time now, Time restart_after);
 
     Disposition on_offer(const ServerMessage& m, Time now);

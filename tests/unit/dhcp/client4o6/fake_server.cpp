@@ -123,6 +123,14 @@ Bytes FakeServer::reply(MessageType type, std::uint32_t xid) const {
     return buffer_of(pkt6->getBuffer());
 }
 
+FakeServer short_lease_server() {
+    FakeServer s;
+    s.lease_time = 1000;
+    s.t1 = 500;
+    s.t2 = 800;
+    return s;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 ClientConfig Harness::default_config() {

@@ -67,6 +67,9 @@ struct FakeServer {
     Bytes nak(const SentQuery& q) const { return reply(MessageType::Nak, q.xid); }
 };
 
+// Lease 1000 s, T1 500, T2 800: short enough to walk through RENEWING and REBINDING.
+FakeServer short_lease_server();
+
 // The engine with a fake clock, and its actions collected.
 struct Harness {
     explicit Harness(ClientConfig config = default_config(), Random random = counting_random());

@@ -11,12 +11,22 @@ using std::chrono::seconds;
 
 namespace {
 
-FakeServer short_lease_server() {
-    FakeServer s;
-    s.lease_time = 1000;
-    s.t1 = 500;
-    s.t2 = 800;
-    return s;
+// The lease is gone for `reason`, the engine waits in Init, and DISCOVERs at `restart_at`.
+void check_lost_then_restart(Harness& h, LossReason reason, Time restart_at) {
+    auto lost = h.events<LeaseLost>();
+    REQUIRE(lost.size() == 1);
+    CHECK(lost[0].reason == reason);
+    CHECK(lost[0].lease.address == v4("192.0.2.100"));
+    CHECK_FALSE(h.client.lease());
+    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.next_deadline() == restart_at);
+    h.advance_to(restart_at - Time(1));
+    CHECK(h.drain_sends().empty());
+    h.advance_to(restart_at);
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
+    CHECK(h.client.state() == State::Selecting);
 }
 
 }  // namespace
@@ -86,16 +96,7 @@ TEST_CASE("4o6: a NAK in RENEWING drops the lease at once", "[dhcp4o6]") {
     const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
     h.now = seconds(501);
     CHECK(h.deliver(server.nak(renew)) == Disposition::Accepted);
-    auto lost = h.events<LeaseLost>();
-    REQUIRE(lost.size() == 1);
-    CHECK(lost[0].reason == LossReason::Nak);
-    CHECK(lost[0].lease.address == v4("192.0.2.100"));
-    CHECK_FALSE(h.client.lease());
-    CHECK(h.client.state() == State::Init);
-    CHECK(h.client.next_deadline() == seconds(511));
-    h.advance_to(seconds(511));
-    REQUIRE(h.drain_sends().size() == 1);
-    CHECK(h.client.state() == State::Selecting);
+    check_lost_then_restart(h, LossReason::Nak, seconds(511));
 }
 
 TEST_CASE("4o6: decline() sends DHCPDECLINE and restarts after 10 s", "[dhcp4o6]") {
@@ -113,14 +114,7 @@ TEST_CASE("4o6: decline() sends DHCPDECLINE and restarts after 10 s", "[dhcp4o6]
     CHECK(d.requested_address == v4("192.0.2.100"));
     CHECK(d.server_id == v4("192.0.2.1"));
     CHECK(d.ciaddr == net::Ipv4Address());
-    auto lost = h.events<LeaseLost>();
-    REQUIRE(lost.size() == 1);
-    CHECK(lost[0].reason == LossReason::Declined);
-    CHECK(h.client.state() == State::Init);
-    CHECK(h.client.next_deadline() == seconds(30));
-    h.advance_to(seconds(30));
-    REQUIRE(h.drain_sends().size() == 1);
-    CHECK(h.client.state() == State::Selecting);
+    check_lost_then_restart(h, LossReason::Declined, seconds(30));
 }
 
 TEST_CASE("4o6: stop() with a lease sends DHCPRELEASE (U flag) and returns to Init", "[dhcp4o6]") {

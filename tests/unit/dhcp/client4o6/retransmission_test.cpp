@@ -117,10 +117,7 @@ TEST_CASE("4o6: REQUEST gives up after the §4.1 schedule and DISCOVERs again (�
 
 TEST_CASE("4o6: RENEWING at T1 (unicast flag), REBINDING at T2, expiry, each retransmitted per §4.4.5", "[dhcp4o6]") {
     Harness h;
-    FakeServer server;
-    server.lease_time = 1000;
-    server.t1 = 500;
-    server.t2 = 800;
+    FakeServer server = short_lease_server();
     h.bind(server);
     REQUIRE(h.client.state() == State::Bound);
     CHECK(h.client.next_deadline() == seconds(500));

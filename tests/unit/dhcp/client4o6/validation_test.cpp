@@ -197,26 +197,66 @@ TEST_CASE("4o6 rejects: xid and message type against the state", "[dhcp4o6]") {
     }
 }
 
+namespace {
+
+// One FakeServer field broken per row; the client is Selecting (OFFER rows) or Requesting.
+struct BrokenReply {
+    const char* name;
+    MessageType type;
+    void (*breaks)(FakeServer&);
+    Reject reason;
+    const char* detail;
+};
+
+const BrokenReply kBrokenReplies[] = {
+    {"OFFER without server id", MessageType::Offer, [](FakeServer& s) { s.send_server_id = false; },
+     Reject::MissingServerId, "DHCPOFFER without option 54"},
+    {"ACK without server id", MessageType::Ack, [](FakeServer& s) { s.send_server_id = false; },
+     Reject::MissingServerId, "DHCPACK without option 54"},
+    {"NAK without server id", MessageType::Nak, [](FakeServer& s) { s.send_server_id = false; },
+     Reject::MissingServerId, "DHCPNAK without option 54"},
+    {"OFFER with yiaddr 0", MessageType::Offer, [](FakeServer& s) { s.address = net::Ipv4Address(); },
+     Reject::ZeroYiaddr, "DHCPOFFER with yiaddr 0.0.0.0"},
+    {"ACK with yiaddr 0", MessageType::Ack, [](FakeServer& s) { s.address = net::Ipv4Address(); },
+     Reject::ZeroYiaddr, "DHCPACK with yiaddr 0.0.0.0"},
+    {"ACK without lease time", MessageType::Ack, [](FakeServer& s) { s.send_lease_time = false; },
+     Reject::MissingLeaseTime, "option 51"},
+    {"ACK with T1 > T2", MessageType::Ack, [](FakeServer& s) { s.t1 = 3000, s.t2 = 2000; },
+     Reject::BadLeaseTimes, "T1 3000 > T2 2000"},
+    {"ACK with T2 > lease", MessageType::Ack, [](FakeServer& s) { s.t2 = 4000; },
+     Reject::BadLeaseTimes, "T2 4000 > lease time 3600"},
+    {"ACK with lease time 0", MessageType::Ack, [](FakeServer& s) { s.lease_time = 0, s.t1.reset(), s.t2.reset(); },
+     Reject::BadLeaseTimes, "lease time 0"},
+    {"OFFER with T1 > T2", MessageType::Offer, [](FakeServer& s) { s.t1 = 3200; },
+     Reject::BadLeaseTimes, "T1 3200 > T2 3150"},
+    {"ACK with PSID-len 17", MessageType::Ack, [](FakeServer& s) { s.port_params = Bytes{0, 17, 0, 0}; },
+     Reject::BadPortParams, "PSID-len 17 > 16"},
+    {"ACK with offset 16", MessageType::Ack, [](FakeServer& s) { s.port_params = Bytes{16, 0, 0, 0}; },
+     Reject::BadPortParams, "offset 16 > 15"},
+    {"ACK with a PSID wider than PSID-len", MessageType::Ack, [](FakeServer& s) { s.port_params = Bytes{0, 4, 0x12, 0x34}; },
+     Reject::BadPortParams, "past PSID-len 4"},
+};
+
+}  // namespace
+
+TEST_CASE("4o6 rejects: OFFER, ACK and NAK with one field broken", "[dhcp4o6]") {
+    for (const auto& row : kBrokenReplies) {
+        DYNAMIC_SECTION(row.name) {
+            FakeServer bad;
+            row.breaks(bad);
+            if (row.type == MessageType::Offer) {
+                Selecting s;
+                require_ignored(s.h, bad.offer(s.discover), row.reason, row.detail);
+            } else {
+                Requesting r;
+                require_ignored(r.h, bad.reply(row.type, r.request.xid), row.reason, row.detail);
+            }
+        }
+    }
+}
+
 TEST_CASE("4o6 rejects: OFFER, ACK and NAK contents", "[dhcp4o6]") {
     FakeServer server;
-    SECTION("OFFER without server id") {
-        Selecting s;
-        FakeServer bad = server;
-        bad.send_server_id = false;
-        require_ignored(s.h, bad.offer(s.discover), Reject::MissingServerId, "DHCPOFFER without option 54");
-    }
-    SECTION("ACK without server id") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.send_server_id = false;
-        require_ignored(r.h, bad.ack(r.request), Reject::MissingServerId, "DHCPACK without option 54");
-    }
-    SECTION("NAK without server id") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.send_server_id = false;
-        require_ignored(r.h, bad.nak(r.request), Reject::MissingServerId, "DHCPNAK");
-    }
     SECTION("server id of 3 octets") {
         Selecting s;
         const Bytes v4 = server.reply4(MessageType::Offer, s.discover.xid);
@@ -224,75 +264,12 @@ TEST_CASE("4o6 rejects: OFFER, ACK and NAK contents", "[dhcp4o6]") {
         m.insert(m.end(), {kOpt4MessageType, 1, 2, kOpt4ServerId, 3, 192, 0, 2, kOpt4End});
         require_ignored(s.h, wrap_raw(m), Reject::MalformedMessage, "option 54 length 3, expected 4");
     }
-    SECTION("OFFER with yiaddr 0") {
-        Selecting s;
-        FakeServer bad = server;
-        bad.address = net::Ipv4Address();
-        require_ignored(s.h, bad.offer(s.discover), Reject::ZeroYiaddr, "yiaddr 0.0.0.0");
-    }
-    SECTION("ACK with yiaddr 0") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.address = net::Ipv4Address();
-        require_ignored(r.h, bad.ack(r.request), Reject::ZeroYiaddr, "DHCPACK");
-    }
     SECTION("ACK with a 2-octet T1") {
         Requesting r;
         Bytes m = server.reply4(MessageType::Ack, r.request.xid);
         m.pop_back();
         m.insert(m.end(), {kOpt4RenewalTime, 2, 0, 1, kOpt4End});
         require_ignored(r.h, wrap_raw(m), Reject::BadLeaseTimes, "option 58 length 2, expected 4");
-    }
-    SECTION("ACK without lease time") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.send_lease_time = false;
-        require_ignored(r.h, bad.ack(r.request), Reject::MissingLeaseTime, "option 51");
-    }
-    SECTION("ACK with T1 > T2") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.t1 = 3000;
-        bad.t2 = 2000;
-        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "T1 3000 > T2 2000");
-    }
-    SECTION("ACK with T2 > lease") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.t2 = 4000;
-        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "T2 4000 > lease time 3600");
-    }
-    SECTION("ACK with lease time 0") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.lease_time = 0;
-        bad.t1.reset();
-        bad.t2.reset();
-        require_ignored(r.h, bad.ack(r.request), Reject::BadLeaseTimes, "lease time 0");
-    }
-    SECTION("OFFER with T1 > T2 is refused too") {
-        Selecting s;
-        FakeServer bad = server;
-        bad.t1 = 3200;
-        require_ignored(s.h, bad.offer(s.discover), Reject::BadLeaseTimes, "T1 3200 > T2 3150");
-    }
-    SECTION("ACK with PSID-len 17") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.port_params = Bytes{0, 17, 0, 0};
-        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "PSID-len 17 > 16");
-    }
-    SECTION("ACK with offset 16") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.port_params = Bytes{16, 0, 0, 0};
-        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "offset 16 > 15");
-    }
-    SECTION("ACK with a PSID wider than PSID-len") {
-        Requesting r;
-        FakeServer bad = server;
-        bad.port_params = Bytes{0, 4, 0x12, 0x34};
-        require_ignored(r.h, bad.ack(r.request), Reject::BadPortParams, "past PSID-len 4");
     }
     SECTION("ACK with a 3-octet option 159") {
         Requesting r;
@@ -310,10 +287,7 @@ TEST_CASE("4o6 rejects: OFFER, ACK and NAK contents", "[dhcp4o6]") {
     }
     SECTION("renewing ACK for another address") {
         Harness h;
-        FakeServer s = server;
-        s.lease_time = 1000;
-        s.t1 = 500;
-        s.t2 = 800;
+        FakeServer s = short_lease_server();
         h.bind(s);
         h.advance_to(seconds(500));
         const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
