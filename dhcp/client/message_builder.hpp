@@ -23,7 +23,7 @@ struct IaRequest {
 };
 
 struct ClientMessage {
-    MessageType type = MessageType::Solicit;
+    MessageType type = MessageType::solicit;
     std::uint32_t transaction_id = 0;      // 24 bits
     std::vector<std::uint8_t> client_id;   // our DUID
     std::vector<std::uint8_t> server_id;   // empty: no Server Identifier option
