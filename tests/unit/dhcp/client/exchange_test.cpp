@@ -11,23 +11,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Start, answer the Solicit with one Advertise, and let the first RT end: a Request is out.
-void to_requesting(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
-    h.advance();
-    REQUIRE(h.client.state() == State::requesting);
-}
-
 }  // namespace
 
 TEST_CASE("four-message exchange: Solicit, Advertise, Request, Reply", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
 
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     REQUIRE(h.sent.size() == 1);
     CHECK(h.client.state() == State::soliciting);
     CHECK(h.last_sent().to == v6("ff02::1:2"));
@@ -92,8 +82,7 @@ TEST_CASE("Rapid Commit: a Reply to the Solicit binds at once", "[dhcp_client][r
     config.rapid_commit = true;
     Harness h(config);
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.last_message().rapid_commit);
 
     SECTION("Reply with Rapid Commit") {
@@ -119,16 +108,14 @@ TEST_CASE("Rapid Commit: a Reply to the Solicit binds at once", "[dhcp_client][r
 TEST_CASE("Rapid Commit not configured: a Rapid Commit Reply is ignored", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.deliver(server.reply(h.last_sent().bytes, true)) == Disposition::ignored);
     CHECK(h.client.counters().at(Reject::reply_without_rapid_commit) == 1);
 }
 
 TEST_CASE("Advertise selection: highest preference after the first RT, first of equals", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     const auto solicit = h.last_sent().bytes;
 
     FakeServer low, high_first, high_second;
@@ -156,8 +143,7 @@ TEST_CASE("Advertise selection: highest preference after the first RT, first of 
 
 TEST_CASE("Advertise with preference 255 is taken at once", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     FakeServer other, best;
     other.duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 0x10};
     other.preference = 254;
@@ -173,8 +159,7 @@ TEST_CASE("Advertise with preference 255 is taken at once", "[dhcp_client][rfc84
 TEST_CASE("an Advertise after the first RT is acted on immediately", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.advance();  // first RT over, no Advertise: Solicit retransmitted
     REQUIRE(h.sent.size() == 2);
     CHECK(h.last_message().type == MessageType::solicit);
@@ -187,8 +172,7 @@ TEST_CASE("an Advertise without addresses or prefixes is ignored (§18.2.9)", "[
     FakeServer empty;
     empty.offer_na = empty.offer_pd = false;  // IAs with NoAddrsAvail / NoPrefixAvail
     empty.sol_max_rt = 120;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.deliver(empty.advertise(h.last_sent().bytes)) == Disposition::ignored);
     CHECK(h.client.counters().at(Reject::advertise_no_bindings) == 1);
     // ... but its SOL_MAX_RT is still applied (§18.2.9).
@@ -200,7 +184,7 @@ TEST_CASE("an Advertise without addresses or prefixes is ignored (§18.2.9)", "[
 TEST_CASE("Reply to Request granting nothing: back to Solicit, rate-limited", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer refusing = server;
     refusing.na_status = 2;  // NoAddrsAvail
     refusing.pd_status = 6;  // NoPrefixAvail
@@ -220,7 +204,7 @@ TEST_CASE("Reply to Request granting nothing: back to Solicit, rate-limited", "[
 TEST_CASE("Reply to Request with one IA refused keeps the other (§18.2.10.1)", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer pd_only = server;
     pd_only.na_status = 2;  // NoAddrsAvail
     CHECK(h.deliver(pd_only.reply(h.last_sent().bytes)) == Disposition::accepted);
@@ -233,7 +217,7 @@ TEST_CASE("Reply to Request with one IA refused keeps the other (§18.2.10.1)", 
 TEST_CASE("Request: REQ_MAX_RC transmissions without a Reply, then Solicit again", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     std::size_t requests = 1;
     while (h.client.state() == State::requesting) {
         h.advance();
@@ -252,7 +236,7 @@ TEST_CASE("IA_PD only and IA_NA only configurations", "[dhcp_client]") {
     SECTION("IA_PD only") {
         config.request_na = false;
         Harness h(config);
-        to_requesting(h, server);
+        h.to_requesting(server);
         CHECK_FALSE(h.last_message().ia(3));
         CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.client.lease()->addresses.empty());
@@ -261,7 +245,7 @@ TEST_CASE("IA_PD only and IA_NA only configurations", "[dhcp_client]") {
     SECTION("IA_NA only, no prefix hint") {
         config.request_pd = false;
         Harness h(config);
-        to_requesting(h, server);
+        h.to_requesting(server);
         CHECK_FALSE(h.last_message().ia(25));
         CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.client.lease()->addresses.size() == 1);
@@ -269,8 +253,7 @@ TEST_CASE("IA_PD only and IA_NA only configurations", "[dhcp_client]") {
     SECTION("no prefix-length hint") {
         config.pd_hint_length = 0;
         Harness h(config);
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         CHECK(h.last_message().ia(25)->prefixes.empty());
     }
 }
@@ -281,7 +264,7 @@ TEST_CASE("extra ORO codes and the initial delay", "[dhcp_client][rfc8415]") {
     config.max_initial_delay = std::chrono::seconds(1);
     // RNG value 0xffffffff: the delay is the maximum, SOL_MAX_DELAY.
     Harness h(config, 0xffffffffu);
-    h.client.start(h.now);
+    h.start();
     CHECK(h.pump() == 0);
     CHECK(h.client.next_deadline() == std::optional<Time>(1s));
     h.advance();

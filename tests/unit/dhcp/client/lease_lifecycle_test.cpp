@@ -10,16 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A bound client: four-message exchange with `server`, at t = 0 (Reply received at 1.05 s).
-void bind(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
-    h.advance();
-    REQUIRE(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
-    REQUIRE(h.client.state() == State::bound);
-}
-
 Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
 
 }  // namespace
@@ -27,7 +17,7 @@ Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
 TEST_CASE("Renew at T1; an unchanged Reply gives an equal option set", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     const Time t1 = seconds_at(first.lease.obtained_at + 1000);
 
@@ -57,7 +47,7 @@ TEST_CASE("Renew at T1; an unchanged Reply gives an equal option set", "[dhcp_cl
 TEST_CASE("Renew with changed softwire options: the event's set differs", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     h.advance();
     REQUIRE(h.client.state() == State::renewing);
@@ -78,7 +68,7 @@ TEST_CASE("Renew with changed softwire options: the event's set differs", "[dhcp
 TEST_CASE("server silent: Renew until T2, Rebind until the valid lifetime ends, then expiry", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto lease = h.events<LeaseObtained>().at(0).lease;
     const Time t1 = seconds_at(lease.obtained_at + 1000), t2 = seconds_at(lease.obtained_at + 2000),
                end = seconds_at(lease.obtained_at + 4000);
@@ -116,7 +106,7 @@ TEST_CASE("T1 and T2 of 0: the client renews at 0.5 and rebinds at 0.8 of the sh
     server.t1 = server.t2 = 0;
     server.preferred = 1000;
     server.valid = 2000;
-    bind(h, server);
+    h.bind(server);
     const auto lease = h.events<LeaseObtained>().at(0).lease;
     CHECK(lease.t1 == 0);
     CHECK(h.client.next_deadline() == std::optional<Time>(seconds_at(lease.obtained_at + 500)));
@@ -130,7 +120,7 @@ TEST_CASE("T1 and T2 of 0: the client renews at 0.5 and rebinds at 0.8 of the sh
 TEST_CASE("NoBinding in a Reply to Renew: Request to that server (§18.2.10.1)", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.advance();
     REQUIRE(h.client.state() == State::renewing);
     FakeServer forgetful = server;
@@ -150,7 +140,7 @@ TEST_CASE("NoBinding in a Reply to Renew: Request to that server (§18.2.10.1)",
 TEST_CASE("a Renew Reply refusing one IA keeps that IA's lease on its old lifetimes", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0).lease;
     h.advance();
     FakeServer partial = server;
@@ -167,7 +157,7 @@ TEST_CASE("a Renew Reply refusing one IA keeps that IA's lease on its old lifeti
 TEST_CASE("a Renew Reply withdrawing every lease (lifetime 0) ends the lease", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.advance();
     FakeServer withdrawing = server;
     withdrawing.preferred = withdrawing.valid = 0;
@@ -179,7 +169,7 @@ TEST_CASE("a Renew Reply withdrawing every lease (lifetime 0) ends the lease", "
 TEST_CASE("Release on orderly shutdown", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.client.stop(h.now);
     h.pump();
     CHECK(h.client.state() == State::releasing);
@@ -209,8 +199,7 @@ TEST_CASE("Release on orderly shutdown", "[dhcp_client][rfc8415]") {
 
 TEST_CASE("stop without a lease goes straight to Init", "[dhcp_client]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.client.stop(h.now);
     CHECK(h.pump() == 0);
     CHECK(h.client.state() == State::init);
@@ -220,7 +209,7 @@ TEST_CASE("stop without a lease goes straight to Init", "[dhcp_client]") {
 TEST_CASE("restore(): a still-valid lease is rebound at once and kept meanwhile", "[dhcp_client][rfc8415]") {
     Harness bound(test_config());
     FakeServer server;
-    bind(bound, server);
+    bound.bind(server);
     const auto stored = bound.events<LeaseObtained>().at(0).lease;
 
     Harness h(test_config());
@@ -257,7 +246,7 @@ TEST_CASE("restore(): a still-valid lease is rebound at once and kept meanwhile"
 TEST_CASE("restore(): an expired lease starts over with Solicit", "[dhcp_client][rfc8415]") {
     Harness bound(test_config());
     FakeServer server;
-    bind(bound, server);
+    bound.bind(server);
     auto stored = bound.events<LeaseObtained>().at(0).lease;
 
     Harness h(test_config());
@@ -281,7 +270,7 @@ TEST_CASE("restore(): an expired lease starts over with Solicit", "[dhcp_client]
 TEST_CASE("link up with a lease: Rebind, lease kept until the Reply", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto before = h.sent.size();
     h.now += 60s;
     h.client.link_up(h.now);
@@ -297,8 +286,7 @@ TEST_CASE("link up with a lease: Rebind, lease kept until the Reply", "[dhcp_cli
 
 TEST_CASE("link up without a lease restarts the Solicit", "[dhcp_client]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     const auto first_xid = h.last_message().transaction_id;
     h.now += 5s;
     h.client.link_up(h.now);
@@ -317,7 +305,7 @@ TEST_CASE("renew_now: an operator Renew before T1, only when bound", "[dhcp_clie
     Harness h(test_config());
     FakeServer server;
     CHECK_FALSE(h.client.renew_now(h.now));  // Init: no lease
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     REQUIRE(h.client.renew_now(h.now));
     h.pump();

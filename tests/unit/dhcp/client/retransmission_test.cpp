@@ -63,8 +63,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
     for (std::uint32_t r : {0u, 0xffffffffu}) {
         INFO("RNG value " << r);
         Harness h(test_config(), r);
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         const Formula f{1000, 3600000, rand_factor(r), rand_factor_positive(r)};
         const auto rts = f.rts(20);
         CHECK(rts[0] > 1000);  // §15: the first Solicit RT is strictly greater than IRT
@@ -91,8 +90,7 @@ TEST_CASE("Request: REQ_TIMEOUT 1 s, REQ_MAX_RT 30 s, REQ_MAX_RC 10", "[dhcp_cli
         Harness h(test_config(), r);
         FakeServer server;
         server.preference = 255;
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
         REQUIRE(h.client.state() == State::requesting);
         const Time start = h.now;
@@ -116,11 +114,7 @@ TEST_CASE("Renew: REN_TIMEOUT 10 s, REN_MAX_RT 600 s, MRD until T2", "[dhcp_clie
         Harness h(test_config(), r);
         FakeServer server;
         server.preference = 255;
-        h.client.start(h.now);
-        h.pump();
-        h.deliver(server.advertise(h.last_sent().bytes));
-        h.deliver(server.reply(h.last_sent().bytes));
-        REQUIRE(h.client.state() == State::bound);
+        h.bind_at_once(server);
         const auto lease = *h.client.lease();
         const Time t1 = std::chrono::seconds(lease.obtained_at + 1000), t2 = std::chrono::seconds(lease.obtained_at + 2000);
         h.advance();
@@ -146,10 +140,7 @@ TEST_CASE("Rebind: REB_TIMEOUT 10 s, REB_MAX_RT 600 s, MRD until the valid lifet
     server.t2 = 200;
     server.preferred = 1500;
     server.valid = 2000;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     const auto lease = *h.client.lease();
     while (h.client.state() != State::rebinding) h.advance();
     const Time t2 = std::chrono::seconds(lease.obtained_at + 200);
@@ -169,10 +160,7 @@ TEST_CASE("Release: REL_TIMEOUT 1 s, REL_MAX_RC 4", "[dhcp_client][rfc8415][retr
     Harness h(test_config(), 0);
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     h.client.stop(h.now);
     h.pump();
     const Time start = h.now;
@@ -189,8 +177,7 @@ TEST_CASE("Information-request: INF_TIMEOUT 1 s, INF_MAX_RT 3600 s", "[dhcp_clie
     auto config = test_config();
     config.stateless = true;
     Harness h(config, 0);
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     const auto times = send_times(h, MessageType::information_request, 25);
     REQUIRE(times.size() == 25);  // never gives up
     const auto rts = Formula{1000, 3600000, -0.1, -0.1}.rts(25);
@@ -244,8 +231,7 @@ TEST_CASE("SOL_MAX_RT from a server replaces the Solicit MRT (§21.24)", "[dhcp_
     Harness h(test_config(), 0xffffffffu);
     FakeServer empty;
     empty.offer_na = empty.offer_pd = false;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     SECTION("in range") {
         empty.sol_max_rt = 60;
         h.deliver(empty.advertise(h.last_sent().bytes));

@@ -22,8 +22,7 @@ TEST_CASE("Information-request: options without leases, refreshed after option 3
     Harness h(stateless_config());
     FakeServer server;
     server.information_refresh_time = 7200;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.client.state() == State::information_requesting);
     const auto request = h.last_message();
     CHECK(request.type == MessageType::information_request);
@@ -59,8 +58,7 @@ TEST_CASE("information refresh time: default 86400, at least 600, infinity never
         Harness h(stateless_config());
         FakeServer server;
         server.information_refresh_time = row.option;
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         REQUIRE(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.events<InformationReceived>().at(0).refresh_seconds == row.applied);
         if (row.applied == 0xffffffffu)
@@ -73,8 +71,7 @@ TEST_CASE("information refresh time: default 86400, at least 600, infinity never
 TEST_CASE("stateless mode: link-up asks again, stop goes to Init", "[dhcp_client]") {
     Harness h(stateless_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.deliver(server.reply(h.last_sent().bytes));
     REQUIRE(h.client.state() == State::informed);
     h.now += 30s;
@@ -92,8 +89,7 @@ TEST_CASE("stateless mode: UnspecFail is retransmitted over, not accepted", "[dh
     Harness h(stateless_config());
     FakeServer server;
     server.top_status = 1;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::ignored);
     CHECK(h.client.counters().at(Reject::status_unspec_fail) == 1);
     CHECK(h.client.state() == State::information_requesting);

@@ -100,8 +100,7 @@ TEST_CASE("parser: a lease with preferred > valid and an IA with T1 > T2 are dro
     server.preferred = 5000;
     const auto request = [] {
         Harness h(test_config());
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         return h.last_sent().bytes;
     }();
     auto parsed = parse_server_message(server.reply(request));

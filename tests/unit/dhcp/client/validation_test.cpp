@@ -52,22 +52,13 @@ struct Case {
     Reject reason;
 };
 
-// A client with a Request outstanding.
-void to_requesting(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.advance();
-    REQUIRE(h.client.state() == State::requesting);
-}
-
 }  // namespace
 
 TEST_CASE("malformed and spoofed replies are counted, ignored, and a later good Reply is accepted",
           "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     const Bytes request = h.last_sent().bytes;
     const Bytes good = server.reply(request);
 
@@ -142,7 +133,7 @@ TEST_CASE("malformed and spoofed replies are counted, ignored, and a later good 
 TEST_CASE("an IA with T1 > T2 is discarded (§21.4): the Reply then lacks it", "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer bad = server;
     bad.t1 = 3000;
     bad.t2 = 2000;
@@ -154,7 +145,7 @@ TEST_CASE("an IA with T1 > T2 is discarded (§21.4): the Reply then lacks it", "
 TEST_CASE("a lease with preferred > valid lifetime is dropped (§21.6, §21.22)", "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer bad = server;
     bad.preferred = 5000;  // > valid 4000
     CHECK(h.deliver(bad.reply(h.last_sent().bytes)) == Disposition::ignored);
@@ -165,11 +156,7 @@ TEST_CASE("Reconfigure is always ignored: no reconfigure-key authentication (§1
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
-    REQUIRE(h.client.state() == State::bound);
+    h.bind_at_once(server);
     const auto sent = h.sent.size();
     Bytes reconfigure = server.reply(h.last_sent().bytes) + tlv(19, {5});  // OPTION_RECONF_MSG: Renew
     reconfigure[0] = 10;
@@ -183,8 +170,7 @@ TEST_CASE("a Reply with nothing outstanding is ignored", "[dhcp_client][validati
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.deliver(server.advertise(h.last_sent().bytes));
     const Bytes request = h.last_sent().bytes;
     h.deliver(server.reply(request));
@@ -199,10 +185,7 @@ TEST_CASE("a Reply to Renew without a requested IA is treated as not received (�
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     h.advance();
     REQUIRE(h.client.state() == State::renewing);
     FakeServer no_na = server;
@@ -216,7 +199,7 @@ TEST_CASE("a Reply to Renew without a requested IA is treated as not received (�
 TEST_CASE("softwire options that fail validation do not cost the lease", "[dhcp_client][validation]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     // A MAP-E container holding a truncated S46_RULE: the codec rejects it, the Reply stands.
     const Bytes bad_mape = tlv(94, tlv(89, {1, 16, 24}));
     CHECK(h.deliver(server.reply(h.last_sent().bytes) + bad_mape) == Disposition::accepted);
