@@ -6,8 +6,7 @@
 // as they are checked. A failure produces a reason string that names the option and the field.
 //
 // libdhcp++ is not used here: Kea 2.2 gives up on the first structurally bad option (losing the
-// whole message) and accepts many invalid values without complaint (docs/dhcp-options.md,
-// "Why not libdhcp++ alone"). Its reading of the same options is kept as an oracle in the fuzz
+// whole message) and accepts many invalid values without complaint (docs/dhcp-options.md §1). Its reading of the same options is kept as an oracle in the fuzz
 // target (fuzz/s46_kea_oracle.cpp), which asserts that both decoders agree on every option this
 // file accepts.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Serialising the client's messages with libdhcp++ (Pkt6::pack(), notes/kea.md §2.4).
+// Serialising the client's messages with libdhcp++ (Pkt6::pack(); message format RFC 8415 §8).
 // The engine decides the content (ClientMessage); this file only turns it into octets.
 #pragma once
 

@@ -104,7 +104,7 @@ IaReply read_ia(std::uint16_t code, const kea::OptionPtr& option, std::vector<st
                 notes.push_back(what + " has preferred > valid lifetime, dropped");
                 continue;
             }
-            if (p->getLength() > 128) {  // libdhcp++ accepts /200 (notes/kea.md §2.5 M26)
+            if (p->getLength() > 128) {  // RFC 8415 §21.22: at most 128; libdhcp++ accepts /200
                 notes.push_back(what + " has a prefix length above 128, dropped");
                 continue;
             }

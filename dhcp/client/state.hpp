@@ -1,6 +1,6 @@
 // The client engine's states (RFC 8415 §18) and the table of allowed transitions. Every state
 // change goes through Client::enter(), which refuses an edge this table does not list
-// (systemd sd-dhcp6-client's client_start_transaction, shared/style.md §2).
+// (as systemd sd-dhcp6-client's client_start_transaction does; the table: docs/dhcpv6-client.md §1).
 #pragma once
 
 #include <cstdint>
