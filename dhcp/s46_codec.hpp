@@ -1,8 +1,9 @@
 // The softwire DHCPv6 option codec: RFC 6334 (64), RFC 7598 (89-96), RFC 8026 (111), plus 23/88.
 //
-// Decoding runs on Kea libdhcp++ internally, but no Kea type appears here. Every option is
-// framed, parsed and validated on its own, so one bad option never costs the others; whatever
-// is ignored lands in S46OptionSet::rejected with a reason that names the option and the field.
+// Every option is framed (dhcp/option_framer.hpp), validated and read on its own, in one pass,
+// so one bad option never costs the others; whatever is ignored lands in S46OptionSet::rejected
+// with a reason that names the option and the field. The codec does not use libdhcp++; the fuzz
+// target checks it against libdhcp++'s reading of the same options (fuzz/s46_kea_oracle.hpp).
 // What is validated, the interpretations and every reason string: docs/dhcp-options.md.
 //
 // The encoders serialise exactly what they are given (no validation, so fixtures can build

@@ -1,54 +1,34 @@
 // decode_reply_options: tolerant, per-option decoding of a DHCPv6 Reply's softwire options.
 //
-// libdhcp++ 2.2 gives up on the first structurally bad option (losing the whole message) and
-// accepts many invalid values without complaint (notes/kea.md §2.5). So the work is split:
-//   1. this file frames every TLV itself (top level, container contents, RULE/BIND sub-options)
-//      and validates every field against RFC 6334 §3, RFC 7598 §4-§6 (Table 1) and RFC 8026 §1.3,
-//      producing a reason string that names the option and the field;
-//   2. only an option that passed is handed to libdhcp++ (LibDHCP::unpackOptions6 with the
-//      container's option space, OptionCustom::read* for the records, a local runtime definition
-//      of 111, Option6AddrLst for 23), which extracts the values into the provision structs.
-// Every Kea call runs inside a per-option try/catch; nothing Kea throws escapes. If libdhcp++
-// ever disagrees with step 1 (it throws, or parses a different number of sub-options) the option
-// is rejected with a "libdhcp++ ..." reason instead; the fuzz target looks for such cases.
-#include <dhcp/dhcp6.h>
-#include <dhcp/libdhcp++.h>
-#include <dhcp/option.h>
-#include <dhcp/option6_addrlst.h>
-#include <dhcp/option_custom.h>
-#include <dhcp/option_data_types.h>
-#include <dhcp/option_definition.h>
-#include <dhcp/option_int_array.h>
-#include <dhcp/option_space.h>
-#include <dhcp/std_option_defs.h>
-#include <asiolink/io_address.h>
-#include <exceptions/exceptions.h>
-
+// One pass per option: the option is framed with the walker of dhcp/option_framer.hpp (top
+// level, container contents, RULE/BIND sub-options), every field is checked against RFC 6334 §3,
+// RFC 7598 §4-§6 (Table 1) and RFC 8026 §1.3, and the values are read into the provision structs
+// as they are checked. A failure produces a reason string that names the option and the field.
+//
+// libdhcp++ is not used here: Kea 2.2 gives up on the first structurally bad option (losing the
+// whole message) and accepts many invalid values without complaint (docs/dhcp-options.md §1). Its reading of the same options is kept as an oracle in the fuzz
+// target (fuzz/s46_kea_oracle.cpp), which asserts that both decoders agree on every option this
+// file accepts.
 #include <algorithm>
 #include <cstdio>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "dhcp/option_framer.hpp"
 #include "dhcp/s46_codec.hpp"
 
 namespace s46::dhcp {
 
 namespace {
 
-namespace kea = isc::dhcp;
 using View = std::span<const std::uint8_t>;
 using provision::S46OptionSet;
+using Kind = OptionFrame::Kind;
 
 // A validation failure: the reason text after "<TOP-LEVEL OPTION NAME>: ".
 using Problem = std::optional<std::string>;
-
-// libdhcp++ disagreed with our own validation (a bug on one side or the other).
-struct KeaMismatch : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 std::string num(std::size_t v) { return std::to_string(v); }
 
@@ -88,42 +68,9 @@ std::uint16_t rd16(View v, std::size_t at) { return static_cast<std::uint16_t>((
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "/" + name; }
 std::string at_path(const std::string& path, const std::string& text) { return path.empty() ? text : path + " " + text; }
 
-// ---------------------------------------------------------------------------------- framing
-
-struct Frame {
-    enum Kind { ok, short_header, overrun } kind = ok;
-    bool code_known = false;
-    std::uint16_t code = 0;
-    std::uint16_t len = 0;
-    std::size_t have = 0;  // short_header: octets of header present; overrun: value octets left
-    View value;
-};
-
-Frame frame(View buf, std::size_t pos) {
-    Frame f;
-    std::size_t rem = buf.size() - pos;
-    if (rem >= 2) {
-        f.code_known = true;
-        f.code = rd16(buf, pos);
-    }
-    if (rem < 4) {
-        f.kind = Frame::short_header;
-        f.have = rem;
-        return f;
-    }
-    f.len = rd16(buf, pos + 2);
-    if (f.len > rem - 4) {
-        f.kind = Frame::overrun;
-        f.have = rem - 4;
-        return f;
-    }
-    f.value = buf.subspan(pos + 4, f.len);
-    return f;
-}
-
 // A framing error inside `parent` (a container or a RULE/BIND) at `path`.
-std::string frame_problem(const Frame& f, const std::string& path, const std::string& parent) {
-    if (f.kind == Frame::short_header) {
+std::string frame_problem(const OptionFrame& f, const std::string& path, const std::string& parent) {
+    if (f.kind == Kind::short_header) {
         if (!f.code_known) return at_path(path, "truncated sub-option header (" + num(f.have) + " of 4 octets)");
         return join(path, option_name(f.code)) + " truncated option header (" + num(f.have) + " of 4 octets)";
     }
@@ -131,10 +78,21 @@ std::string frame_problem(const Frame& f, const std::string& path, const std::st
            num(f.have) + " octets left)";
 }
 
-// ------------------------------------------------------------------------ field validation
+// ceil(len/8) prefix octets from `v` at `at` (already checked to be there), canonical.
+net::Ipv6Prefix read_prefix6(View v, std::size_t at, unsigned len) {
+    net::Ipv6Address a;
+    std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(at), (len + 7u) / 8u, a.bytes.begin());
+    return net::Ipv6Prefix(a, len);
+}
 
-// 93 (RFC 7598 §4.5).
-Problem check_portparams(View v, const std::string& path) {
+net::Ipv4Address read_ipv4(View v, std::size_t at) {
+    return net::Ipv4Address(static_cast<std::uint32_t>(v[at] << 24 | v[at + 1] << 16 | v[at + 2] << 8 | v[at + 3]));
+}
+
+// ------------------------------------------------------------------ validate and read
+
+// 93 (RFC 7598 §4.5). The PSID is left-aligned on the wire and right-aligned in the struct.
+Problem parse_portparams(View v, const std::string& path, provision::PortParams& out) {
     if (v.size() != 4) return path + " option-len " + num(v.size()) + " != 4";
     unsigned offset = v[0], k = v[1], psid = rd16(v, 2);
     if (offset > 15) return path + " offset " + num(offset) + " > 15";
@@ -143,26 +101,28 @@ Problem check_portparams(View v, const std::string& path) {
     // k = 0: the PSID field is ignored (RFC 7598 §4.5), so its bits are not checked (Kea does the same).
     if (k > 0 && k < 16 && (psid & ((1u << (16 - k)) - 1u)) != 0)
         return path + " PSID " + hex16(psid) + " has bits set past psid-len " + num(k);
+    out.offset = static_cast<std::uint8_t>(offset);
+    out.psid_len = static_cast<std::uint8_t>(k);
+    out.psid = static_cast<std::uint16_t>(k == 0 ? 0u : psid >> (16 - k));
     return std::nullopt;
 }
 
 // The sub-options of a RULE or BIND: only 93 is defined, at most one (strict, RFC 7598 §8).
-Problem check_rule_suboptions(View v, const std::string& path) {
-    std::size_t pos = 0;
-    unsigned portparams = 0;
-    while (pos < v.size()) {
-        Frame f = frame(v, pos);
-        if (f.kind != Frame::ok) return frame_problem(f, path, path);
+Problem parse_rule_suboptions(View v, const std::string& path, std::optional<provision::PortParams>& out) {
+    for (Dhcpv6OptionWalker walk(v); !walk.done();) {
+        OptionFrame f = walk.next();
+        if (f.kind != Kind::ok) return frame_problem(f, path, path);
         if (f.code != provision::kOptionS46PortParams) return path + " unsupported sub-option " + num(f.code);
-        if (portparams++) return path + " more than one OPTION_S46_PORTPARAMS";
-        if (auto p = check_portparams(f.value, join(path, "OPTION_S46_PORTPARAMS"))) return p;
-        pos += 4u + f.len;
+        if (out) return path + " more than one OPTION_S46_PORTPARAMS";
+        provision::PortParams pp;
+        if (auto p = parse_portparams(f.value, join(path, "OPTION_S46_PORTPARAMS"), pp)) return p;
+        out = pp;
     }
     return std::nullopt;
 }
 
 // 89 (RFC 7598 §4.1).
-Problem check_rule(View v) {
+Problem parse_rule(View v, provision::Rule& out) {
     const std::string path = "OPTION_S46_RULE";
     if (v.size() < 8) return path + " option-len " + num(v.size()) + " < 8";
     unsigned ea = v[1], p4 = v[2], p6 = v[7];
@@ -172,99 +132,112 @@ Problem check_rule(View v) {
     std::size_t need = (p6 + 7u) / 8u, left = v.size() - 8;
     if (left < need)
         return path + " prefix6-len " + num(p6) + " needs " + num(need) + " prefix octets, only " + num(left) + " left";
-    return check_rule_suboptions(v.subspan(8 + need), path);
+    out.forwarding = (v[0] & 0x01) != 0;  // F is the LSB; the other flag bits are reserved
+    out.ea_len = static_cast<std::uint8_t>(ea);
+    out.ipv4_prefix = net::Ipv4Prefix(read_ipv4(v, 3), p4);
+    out.ipv6_prefix = read_prefix6(v, 8, p6);
+    return parse_rule_suboptions(v.subspan(8 + need), path, out.port_params);
 }
 
 // 90 (RFC 7598 §4.2).
-Problem check_br(View v) {
+Problem parse_br(View v, net::Ipv6Address& out) {
     if (v.size() != 16) return "OPTION_S46_BR option-len " + num(v.size()) + " != 16";
+    std::copy(v.begin(), v.end(), out.bytes.begin());
+    return std::nullopt;
+}
+
+// A prefix-length octet followed by exactly ceil(len/8) octets of prefix, as in 91.
+Problem parse_prefix_field(View v, std::size_t at, const std::string& path, const std::string& field, unsigned& need) {
+    unsigned p6 = v[at];
+    if (p6 > 128) return path + " " + field + " " + num(p6) + " > 128";
+    need = (p6 + 7u) / 8u;
+    std::size_t left = v.size() - at - 1;
+    if (left < need)
+        return path + " " + field + " " + num(p6) + " needs " + num(need) + " prefix octets, only " + num(left) + " left";
     return std::nullopt;
 }
 
 // 91 (RFC 7598 §4.3). No sub-options are defined, so nothing may follow the prefix.
-Problem check_dmr(View v) {
+Problem parse_dmr(View v, net::Ipv6Prefix& out) {
     const std::string path = "OPTION_S46_DMR";
     if (v.empty()) return path + " option-len 0 < 1";
-    unsigned p6 = v[0];
-    if (p6 > 128) return path + " dmr-prefix6-len " + num(p6) + " > 128";
-    std::size_t need = (p6 + 7u) / 8u, left = v.size() - 1;
-    if (left < need)
-        return path + " dmr-prefix6-len " + num(p6) + " needs " + num(need) + " prefix octets, only " + num(left) +
-               " left";
-    if (left > need) return path + " " + num(left - need) + " trailing octets after dmr-ipv6-prefix";
+    unsigned need = 0;
+    if (auto p = parse_prefix_field(v, 0, path, "dmr-prefix6-len", need)) return p;
+    if (std::size_t left = v.size() - 1; left > need)
+        return path + " " + num(left - need) + " trailing octets after dmr-ipv6-prefix";
+    out = read_prefix6(v, 1, v[0]);
     return std::nullopt;
 }
 
 // 92 (RFC 7598 §4.4).
-Problem check_bind(View v) {
+Problem parse_bind(View v, provision::V4v6Bind& out) {
     const std::string path = "OPTION_S46_V4V6BIND";
     if (v.size() < 5) return path + " option-len " + num(v.size()) + " < 5";
-    unsigned p6 = v[4];
-    if (p6 > 128) return path + " bindprefix6-len " + num(p6) + " > 128";
-    std::size_t need = (p6 + 7u) / 8u, left = v.size() - 5;
-    if (left < need)
-        return path + " bindprefix6-len " + num(p6) + " needs " + num(need) + " prefix octets, only " + num(left) +
-               " left";
-    return check_rule_suboptions(v.subspan(5 + need), path);
+    unsigned need = 0;
+    if (auto p = parse_prefix_field(v, 4, path, "bindprefix6-len", need)) return p;
+    out.ipv4 = read_ipv4(v, 0);
+    out.bind_prefix = read_prefix6(v, 5, v[4]);
+    return parse_rule_suboptions(v.subspan(5 + need), path, out.port_params);
 }
 
-struct Counts {
-    unsigned rule = 0, br = 0, dmr = 0, bind = 0, portparams = 0;
+// What one container carried, before it becomes the MAP-E, MAP-T or lw4o6 struct.
+struct ContainerValues {
+    std::vector<provision::Rule> rules;
+    std::vector<net::Ipv6Address> brs;
+    std::optional<net::Ipv6Prefix> dmr;
+    std::optional<provision::V4v6Bind> bind;
+    std::optional<provision::PortParams> port_params;
 };
 
 // 94/95/96 (RFC 7598 §5, §6 Table 1, §8): framing, permission and counts, every field.
 // Sub-options are checked in wire order; the first problem decides the reason.
-Problem check_container(std::uint16_t code, View body, Counts& n) {
+Problem parse_container(std::uint16_t code, View body, ContainerValues& c) {
     const std::string self = option_name(code);
     const bool mape = code == provision::kOptionS46ContMapE, mapt = code == provision::kOptionS46ContMapT,
                lw = code == provision::kOptionS46ContLw;
-    std::size_t pos = 0;
-    while (pos < body.size()) {
-        Frame f = frame(body, pos);
-        if (f.kind != Frame::ok) return frame_problem(f, "", self);
+    for (Dhcpv6OptionWalker walk(body); !walk.done();) {
+        OptionFrame f = walk.next();
+        if (f.kind != Kind::ok) return frame_problem(f, "", self);
         const std::string sub = option_name(f.code);
         Problem p;
         switch (f.code) {
             case provision::kOptionS46Rule:
                 if (lw) return sub + " not permitted";
-                ++n.rule;
-                p = check_rule(f.value);
+                p = parse_rule(f.value, c.rules.emplace_back());
                 break;
             case provision::kOptionS46Br:
                 if (mapt) return sub + " not permitted";
-                ++n.br;
-                p = check_br(f.value);
+                p = parse_br(f.value, c.brs.emplace_back());
                 break;
             case provision::kOptionS46Dmr:
                 if (!mapt) return sub + " not permitted";
-                if (n.dmr++) return "more than one " + sub;
-                p = check_dmr(f.value);
+                if (c.dmr) return "more than one " + sub;
+                p = parse_dmr(f.value, c.dmr.emplace());
                 break;
             case provision::kOptionS46V4v6Bind:
                 if (!lw) return sub + " not permitted";
-                if (n.bind++) return "more than one " + sub;
-                p = check_bind(f.value);
+                if (c.bind) return "more than one " + sub;
+                p = parse_bind(f.value, c.bind.emplace());
                 break;
             case provision::kOptionS46PortParams:
-                if (n.portparams++) return "more than one " + sub;
-                p = check_portparams(f.value, sub);
+                if (c.port_params) return "more than one " + sub;
+                p = parse_portparams(f.value, sub, c.port_params.emplace());
                 break;
             default:
                 return "unsupported sub-option " + num(f.code);
         }
         if (p) return p;
-        pos += 4u + f.len;
     }
-    if ((mape || mapt) && n.rule == 0) return std::string("mandatory OPTION_S46_RULE missing");
-    if ((mape || lw) && n.br == 0) return std::string("mandatory OPTION_S46_BR missing");
-    if (mapt && n.dmr == 0) return std::string("mandatory OPTION_S46_DMR missing");
+    if ((mape || mapt) && c.rules.empty()) return std::string("mandatory OPTION_S46_RULE missing");
+    if ((mape || lw) && c.brs.empty()) return std::string("mandatory OPTION_S46_BR missing");
+    if (mapt && !c.dmr) return std::string("mandatory OPTION_S46_DMR missing");
     return std::nullopt;
 }
 
 // 64 (RFC 6334 §3, §5). `first` receives the first FQDN in dotted form without the trailing dot.
 // Every FQDN in the option must be well-formed wire format (§3: no label past the end, no
 // compression); only the first is used, so only the first is checked for valid characters.
-Problem check_aftr_name(View v, std::string& first) {
+Problem parse_aftr_name(View v, std::string& first) {
     if (v.size() <= 3) return "option-len " + num(v.size()) + " must be > 3";
     std::size_t pos = 0;
     for (unsigned fqdn = 0; pos < v.size(); ++fqdn) {
@@ -310,160 +283,25 @@ Problem check_aftr_name(View v, std::string& first) {
     return std::nullopt;
 }
 
-// ------------------------------------------------------------------- extraction via Kea
-
-kea::OptionBuffer buffer(View v) { return kea::OptionBuffer(v.begin(), v.end()); }
-
-net::Ipv6Address to_v6(const isc::asiolink::IOAddress& a) {
-    if (!a.isV6()) throw KeaMismatch("libdhcp++ returned a non-IPv6 address");
-    net::Ipv6Address out;
-    auto b = a.toBytes();
-    std::copy_n(b.begin(), 16, out.bytes.begin());
-    return out;
-}
-
-net::Ipv4Address to_v4(const isc::asiolink::IOAddress& a) {
-    if (!a.isV4()) throw KeaMismatch("libdhcp++ returned a non-IPv4 address");
-    return net::Ipv4Address(a.toUint32());
-}
-
-net::Ipv6Prefix to_prefix(const kea::PrefixTuple& p) { return net::Ipv6Prefix(to_v6(p.second), p.first.asUnsigned()); }
-
-boost::shared_ptr<kea::OptionCustom> as_custom(const kea::OptionPtr& o, const char* what) {
-    auto oc = boost::dynamic_pointer_cast<kea::OptionCustom>(o);
-    if (!oc) throw KeaMismatch(std::string("libdhcp++ did not parse ") + what + " as a record");
-    return oc;
-}
-
-// 93 from libdhcp++: readPsid() returns the PSID right-aligned.
-provision::PortParams portparams_from(const kea::OptionPtr& o) {
-    auto oc = boost::dynamic_pointer_cast<kea::OptionCustom>(o);
-    if (!oc) {
-        // Not defined in the container spaces: build it with the s46-rule-options definition.
-        auto def = kea::LibDHCP::getOptionDef(V4V6_RULE_OPTION_SPACE, D6O_S46_PORTPARAMS);
-        if (!def) throw KeaMismatch("libdhcp++ has no definition for OPTION_S46_PORTPARAMS");
-        const auto& d = o->getData();
-        oc = as_custom(def->optionFactory(kea::Option::V6, D6O_S46_PORTPARAMS, d.begin(), d.end()),
-                       "OPTION_S46_PORTPARAMS");
+// 111 (RFC 8026 §1.3): a non-empty list of distinct codes.
+Problem parse_priority(View v, std::vector<std::uint16_t>& out) {
+    if (v.size() < 2 || v.size() % 2 != 0) return "option-len " + num(v.size()) + " must be >= 2 and even";
+    std::vector<bool> listed(65536);  // linear even for a 32767-code option
+    for (std::size_t i = 0; i < v.size(); i += 2) {
+        std::uint16_t c = rd16(v, i);
+        if (listed[c]) return "code " + num(c) + " listed twice";
+        listed[c] = true;
+        out.push_back(c);
     }
-    provision::PortParams pp;
-    pp.offset = oc->readInteger<std::uint8_t>(0);
-    kea::PSIDTuple psid = oc->readPsid(1);
-    pp.psid_len = psid.first.asUint8();
-    pp.psid = psid.second.asUint16();
-    return pp;
+    return std::nullopt;
 }
 
-std::optional<provision::PortParams> nested_portparams(const kea::OptionPtr& parent, unsigned expected) {
-    const auto& subs = parent->getOptions();
-    if (subs.size() != expected) throw KeaMismatch("libdhcp++ found a different number of RULE/BIND sub-options");
-    if (expected == 0) return std::nullopt;
-    return portparams_from(subs.begin()->second);
-}
-
-unsigned count_suboptions(View v) {  // of a RULE or BIND's tail, already validated
-    unsigned n = 0;
-    for (std::size_t pos = 0; pos < v.size(); pos += 4u + rd16(v, pos + 2)) ++n;
-    return n;
-}
-
-provision::Rule rule_from(const kea::OptionPtr& o, View wire) {
-    auto oc = as_custom(o, "OPTION_S46_RULE");
-    provision::Rule r;
-    r.forwarding = (oc->readInteger<std::uint8_t>(0) & 0x01) != 0;  // RFC 7598 §4.1: F is the LSB
-    r.ea_len = oc->readInteger<std::uint8_t>(1);
-    unsigned p4len = oc->readInteger<std::uint8_t>(2);
-    r.ipv4_prefix = net::Ipv4Prefix(to_v4(oc->readAddress(3)), p4len);
-    r.ipv6_prefix = to_prefix(oc->readPrefix(4));
-    r.port_params = nested_portparams(o, count_suboptions(wire.subspan(8 + (wire[7] + 7u) / 8u)));
-    return r;
-}
-
-provision::V4v6Bind bind_from(const kea::OptionPtr& o, View wire) {
-    auto oc = as_custom(o, "OPTION_S46_V4V6BIND");
-    provision::V4v6Bind b;
-    b.ipv4 = to_v4(oc->readAddress(0));
-    b.bind_prefix = to_prefix(oc->readPrefix(1));
-    b.port_params = nested_portparams(o, count_suboptions(wire.subspan(5 + (wire[4] + 7u) / 8u)));
-    return b;
-}
-
-// The wire values of every sub-option of `code` in a validated container, in order (the
-// nested-option counts above need them; the values themselves come from libdhcp++).
-std::vector<View> wire_subs(View body, std::uint16_t code) {
-    std::vector<View> out;
-    for (std::size_t pos = 0; pos < body.size();) {
-        std::uint16_t c = rd16(body, pos), len = rd16(body, pos + 2);
-        if (c == code) out.push_back(body.subspan(pos + 4, len));
-        pos += 4u + len;
-    }
-    return out;
-}
-
-const char* container_space(std::uint16_t code) {
-    switch (code) {
-        case provision::kOptionS46ContMapE: return MAPE_V6_OPTION_SPACE;
-        case provision::kOptionS46ContMapT: return MAPT_V6_OPTION_SPACE;
-        default: return LW_V6_OPTION_SPACE;
-    }
-}
-
-// Parse a container that passed check_container with libdhcp++ and fill `out`'s fields.
-struct KeaContainer {
-    std::vector<provision::Rule> rules;
-    std::vector<net::Ipv6Address> brs;
-    std::optional<net::Ipv6Prefix> dmr;
-    std::optional<provision::V4v6Bind> bind;
-    std::optional<provision::PortParams> port_params;
-};
-
-KeaContainer container_from_kea(std::uint16_t code, View body, const Counts& n) {
-    kea::OptionBuffer buf = buffer(body);
-    kea::OptionCollection subs;
-    std::size_t used = kea::LibDHCP::unpackOptions6(buf, container_space(code), subs);
-    if (used != buf.size()) throw KeaMismatch("libdhcp++ parsed " + num(used) + " of " + num(buf.size()) + " octets");
-    if (subs.count(D6O_S46_RULE) != n.rule || subs.count(D6O_S46_BR) != n.br || subs.count(D6O_S46_DMR) != n.dmr ||
-        subs.count(D6O_S46_V4V6BIND) != n.bind || subs.count(D6O_S46_PORTPARAMS) != n.portparams)
-        throw KeaMismatch("libdhcp++ found a different set of sub-options");
-    KeaContainer c;
-    auto rule_wire = wire_subs(body, D6O_S46_RULE);
-    auto bind_wire = wire_subs(body, D6O_S46_V4V6BIND);
-    std::size_t ri = 0;
-    // An OptionCollection is a multimap ordered by code; equal codes keep their wire order.
-    for (const auto& [sub_code, o] : subs) {
-        switch (sub_code) {
-            case D6O_S46_RULE: c.rules.push_back(rule_from(o, rule_wire.at(ri++))); break;
-            case D6O_S46_BR: c.brs.push_back(to_v6(as_custom(o, "OPTION_S46_BR")->readAddress(0))); break;
-            case D6O_S46_DMR: c.dmr = to_prefix(as_custom(o, "OPTION_S46_DMR")->readPrefix(0)); break;
-            case D6O_S46_V4V6BIND: c.bind = bind_from(o, bind_wire.at(0)); break;
-            case D6O_S46_PORTPARAMS: c.port_params = portparams_from(o); break;
-            default: throw KeaMismatch("libdhcp++ returned sub-option " + num(sub_code));
-        }
-    }
-    return c;
-}
-
-// 111 is not among Kea 2.2's standard definitions (notes/kea.md §2.3). A local definition and
-// its factory are enough: nothing is registered in LibDHCP's process-wide runtime definitions.
-std::vector<std::uint16_t> priority_from_kea(View v) {
-    static const kea::OptionDefinition def("s46-priority", provision::kOptionS46Priority, DHCP6_OPTION_SPACE,
-                                           kea::OPT_UINT16_TYPE, true);
-    kea::OptionBuffer buf = buffer(v);
-    auto o = boost::dynamic_pointer_cast<kea::OptionIntArray<std::uint16_t>>(
-        def.optionFactory(kea::Option::V6, provision::kOptionS46Priority, buf.begin(), buf.end()));
-    if (!o) throw KeaMismatch("libdhcp++ did not parse OPTION_S46_PRIORITY as a uint16 array");
-    return o->getValues();
-}
-
-std::vector<net::Ipv6Address> addresses_from_kea(std::uint16_t code, View v) {
-    auto def = kea::LibDHCP::getOptionDef(DHCP6_OPTION_SPACE, code);
-    if (!def) throw KeaMismatch("libdhcp++ has no definition for " + option_name(code));
-    kea::OptionBuffer buf = buffer(v);
-    auto o = boost::dynamic_pointer_cast<kea::Option6AddrLst>(def->optionFactory(kea::Option::V6, code, buf.begin(), buf.end()));
-    if (!o) throw KeaMismatch("libdhcp++ did not parse " + option_name(code) + " as an address list");
-    std::vector<net::Ipv6Address> out;
-    for (const auto& a : o->getAddresses()) out.push_back(to_v6(a));
-    return out;
+// 23 (RFC 3646 §3) and 88 (RFC 7341 §8): a list of IPv6 addresses.
+Problem parse_addresses(View v, std::vector<net::Ipv6Address>& out) {
+    if (v.size() % 16 != 0) return "option-len " + num(v.size()) + " is not a multiple of 16";
+    for (std::size_t i = 0; i < v.size(); i += 16)
+        std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(i), 16, out.emplace_back().bytes.begin());
+    return std::nullopt;
 }
 
 // ----------------------------------------------------------------------- per option
@@ -476,40 +314,35 @@ void reject(S46OptionSet& out, std::uint16_t code, const std::string& why) {
     out.rejected.push_back({code, option_name(code) + ": " + why});
 }
 
+// Values are assigned to `out` only after the whole option has passed, so a rejected option
+// never leaves half of itself behind.
 void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
     static const std::string duplicate = "ignored duplicate (only the first instance is used)";
     switch (code) {
         case provision::kOptionAftrName: {
             if (std::exchange(seen.aftr, true)) return reject(out, code, duplicate);
             std::string name;
-            if (auto p = check_aftr_name(v, name)) return reject(out, code, *p);
+            if (auto p = parse_aftr_name(v, name)) return reject(out, code, *p);
             out.aftr_name = std::move(name);
             return;
         }
         case provision::kOptionS46Priority: {
             if (std::exchange(seen.priority, true)) return reject(out, code, duplicate);
-            if (v.size() < 2 || v.size() % 2 != 0)
-                return reject(out, code, "option-len " + num(v.size()) + " must be >= 2 and even");
-            std::vector<bool> listed(65536);  // linear even for a 32767-code option
-            for (std::size_t i = 0; i < v.size(); i += 2) {
-                std::uint16_t c = rd16(v, i);
-                if (listed[c]) return reject(out, code, "code " + num(c) + " listed twice");
-                listed[c] = true;
-            }
-            out.priority = priority_from_kea(v);
+            std::vector<std::uint16_t> codes;
+            if (auto p = parse_priority(v, codes)) return reject(out, code, *p);
+            out.priority = std::move(codes);
             return;
         }
-        case provision::kOptionDnsServers: {
-            if (std::exchange(seen.dns, true)) return reject(out, code, duplicate);
-            if (v.size() % 16 != 0) return reject(out, code, "option-len " + num(v.size()) + " is not a multiple of 16");
-            out.dns_servers = addresses_from_kea(code, v);
-            return;
-        }
+        case provision::kOptionDnsServers:
         case provision::kOptionDhcp4o6Server: {
-            if (std::exchange(seen.dhcp4o6, true)) return reject(out, code, duplicate);
-            if (v.size() % 16 != 0) return reject(out, code, "option-len " + num(v.size()) + " is not a multiple of 16");
-            addresses_from_kea(code, v);  // parsed for consistency; the set only records presence
-            out.dhcp4o6_server = true;
+            const bool dns = code == provision::kOptionDnsServers;
+            if (std::exchange(dns ? seen.dns : seen.dhcp4o6, true)) return reject(out, code, duplicate);
+            std::vector<net::Ipv6Address> servers;
+            if (auto p = parse_addresses(v, servers)) return reject(out, code, *p);
+            if (dns)
+                out.dns_servers = std::move(servers);
+            else
+                out.dhcp4o6_server = true;  // the set only records presence
             return;
         }
         case provision::kOptionS46Rule:
@@ -521,15 +354,13 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
         case provision::kOptionS46ContMapE:
         case provision::kOptionS46ContMapT:
         case provision::kOptionS46ContLw: {
-            Counts n;
-            if (auto p = check_container(code, v, n)) return reject(out, code, *p);
-            KeaContainer c = container_from_kea(code, v, n);
+            ContainerValues c;
+            if (auto p = parse_container(code, v, c)) return reject(out, code, *p);
             if (code == provision::kOptionS46ContMapE) {
                 out.mape.push_back({std::move(c.rules), std::move(c.brs), c.port_params});
             } else if (code == provision::kOptionS46ContMapT) {
                 // A container-level 93 in MAP-T is validated but not kept (MapTContainer has no
                 // field for it; this CPE does not run MAP-T).
-                if (!c.dmr) throw KeaMismatch("libdhcp++ lost OPTION_S46_DMR");
                 out.mapt.push_back({std::move(c.rules), *c.dmr});
             } else {
                 out.lw.push_back({std::move(c.brs), std::move(c.bind), c.port_params});
@@ -546,10 +377,9 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
 S46OptionSet decode_reply_options(std::span<const std::uint8_t> options) {
     S46OptionSet out;
     Seen seen;
-    std::size_t pos = 0;
-    while (pos < options.size()) {
-        Frame f = frame(options, pos);
-        if (f.kind == Frame::short_header) {
+    for (Dhcpv6OptionWalker walk(options); !walk.done();) {
+        OptionFrame f = walk.next();
+        if (f.kind == Kind::short_header) {
             if (!f.code_known)
                 out.rejected.push_back(
                     {0, "truncated option header (" + num(f.have) + " of 4 octets) at the end of the message"});
@@ -557,24 +387,11 @@ S46OptionSet decode_reply_options(std::span<const std::uint8_t> options) {
                 reject(out, f.code, "truncated option header (" + num(f.have) + " of 4 octets)");
             break;
         }
-        if (f.kind == Frame::overrun) {
+        if (f.kind == Kind::overrun) {
             reject(out, f.code, "option-len " + num(f.len) + " overruns the message (" + num(f.have) + " octets left)");
             break;
         }
-        // decode_one assigns to `out` only after every Kea call for the option has returned, so
-        // an exception never leaves half an option behind.
-        try {
-            decode_one(f.code, f.value, out, seen);
-        } catch (const KeaMismatch& e) {
-            reject(out, f.code, e.what());
-        } catch (const isc::Exception& e) {
-            reject(out, f.code, std::string("libdhcp++: ") + e.what());
-        } catch (const std::exception& e) {
-            reject(out, f.code, std::string("libdhcp++: ") + e.what());
-        } catch (...) {
-            reject(out, f.code, "libdhcp++: unknown exception");
-        }
-        pos += 4u + f.len;
+        decode_one(f.code, f.value, out, seen);
     }
     return out;
 }

@@ -107,7 +107,7 @@ void deliver(Client& c, std::span<const std::uint8_t> datagram, Time now) {
     S46_FUZZ_CHECK(static_cast<std::size_t>(after) < kStateCount);
     S46_FUZZ_CHECK(after == before || transition_allowed(before, after));
     S46_FUZZ_CHECK(c.next_deadline().has_value());
-    if (d == Disposition::Ignored) {
+    if (d == Disposition::ignored) {
         S46_FUZZ_CHECK(c.ignored_total() == total_before + 1);
         S46_FUZZ_CHECK(c.last_rejection().has_value());
         const Reject why = c.last_rejection()->reason;
@@ -115,16 +115,16 @@ void deliver(Client& c, std::span<const std::uint8_t> datagram, Time now) {
         const auto it = counters_before.find(why);
         const std::uint64_t was = it == counters_before.end() ? 0 : it->second;
         S46_FUZZ_CHECK(c.counters().at(why) == was + 1);
-        if (why == Reject::ReplyNoBindings && before == State::Requesting)
-            S46_FUZZ_CHECK(after == State::Soliciting);
+        if (why == Reject::reply_no_bindings && before == State::requesting)
+            S46_FUZZ_CHECK(after == State::soliciting);
         else
             S46_FUZZ_CHECK(after == before);
     } else {
-        S46_FUZZ_CHECK(d == Disposition::Accepted);
+        S46_FUZZ_CHECK(d == Disposition::accepted);
         S46_FUZZ_CHECK(c.ignored_total() == total_before);
         S46_FUZZ_CHECK(c.counters() == counters_before);
-        if (before == State::Requesting) {
-            S46_FUZZ_CHECK(after == State::Bound);
+        if (before == State::requesting) {
+            S46_FUZZ_CHECK(after == State::bound);
             S46_FUZZ_CHECK(c.lease().has_value());
             const auto& lease = *c.lease();
             S46_FUZZ_CHECK(!lease.addresses.empty() || !lease.prefixes.empty());
@@ -157,14 +157,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto xid = c.transaction_id();
     S46_FUZZ_CHECK(xid.has_value());
     c.receive(advertise(*xid), server_address(), now);
-    S46_FUZZ_CHECK(c.state() == State::Requesting);
+    S46_FUZZ_CHECK(c.state() == State::requesting);
 
     deliver(c, input, now);
     deliver(c, with_xid(input, c.transaction_id().value_or(0)), now);
 
-    if (c.state() == State::Bound) {
+    if (c.state() == State::bound) {
         // Run to T1 (Renew), then answer the Renew with the same bytes.
-        for (int i = 0; i < 4 && c.state() == State::Bound; ++i) {
+        for (int i = 0; i < 4 && c.state() == State::bound; ++i) {
             now = *c.next_deadline();
             c.on_timer(now);
         }

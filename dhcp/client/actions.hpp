@@ -21,7 +21,7 @@ inline constexpr std::uint16_t kClientPort = 546;  // §7.2: the caller binds th
 
 // Send `bytes` as one UDP datagram from port 546 to `to`, port 547, on the WAN link.
 struct Send {
-    MessageType type = MessageType::Solicit;
+    MessageType type = MessageType::solicit;
     std::vector<std::uint8_t> bytes;
     net::Ipv6Address to;
     std::uint16_t port = kServerPort;

@@ -21,7 +21,7 @@ Client::Client(ClientConfig config, Random random) : config_(std::move(config)),
 // Entry points
 
 void Client::start(Time now) {
-    if (state_ != State::Init) return;
+    if (state_ != State::init) return;
     const Time delay = random_delay(config_.max_initial_delay, random_());
     if (config_.stateless)
         start_information_request(now, delay);
@@ -30,7 +30,7 @@ void Client::start(Time now) {
 }
 
 void Client::restore(const provision::Lease& lease, Time now) {
-    if (state_ != State::Init) return;
+    if (state_ != State::init) return;
     const bool has_leases = !lease.addresses.empty() || !lease.prefixes.empty();
     // The Rebind carries our configured IAIDs; a lease made for other IAs (config changed) or for
     // an IA type we no longer ask for cannot be rebound as is.
@@ -47,11 +47,11 @@ void Client::restore(const provision::Lease& lease, Time now) {
 
 void Client::link_up(Time now) {
     switch (state_) {
-        case State::Init:
-        case State::Releasing:
+        case State::init:
+        case State::releasing:
             return;
-        case State::InformationRequesting:
-        case State::Informed:
+        case State::information_requesting:
+        case State::informed:
             start_information_request(now, random_delay(config_.max_initial_delay, random_()));
             return;
         default:
@@ -65,20 +65,20 @@ void Client::link_up(Time now) {
 
 bool Client::renew_now(Time now) {
     on_timer(now);  // whatever was due happens first (expiry, a T1 that already passed)
-    if (state_ != State::Bound || !lease_) return false;
+    if (state_ != State::bound || !lease_) return false;
     start_renew(now);
     return true;
 }
 
 void Client::stop(Time now) {
-    if (state_ == State::Init || state_ == State::Releasing) return;
+    if (state_ == State::init || state_ == State::releasing) return;
     if (lease_) {
         start_release(now);
         return;
     }
     exchange_.reset();
     adverts_.clear();
-    enter(State::Init);
+    enter(State::init);
 }
 
 std::vector<Action> Client::take_actions() { return std::exchange(actions_, {}); }
@@ -92,8 +92,8 @@ std::optional<Time> Client::next_deadline() const {
     Time next = kNever;
     if (lease_) next = std::min(next, timers_.expiry);
     if (exchange_) next = std::min(next, exchange_->send_at ? *exchange_->send_at : exchange_->rtx.deadline());
-    if (state_ == State::Bound) next = std::min(next, timers_.t1);
-    if (state_ == State::Informed) next = std::min(next, refresh_at_);
+    if (state_ == State::bound) next = std::min(next, timers_.t1);
+    if (state_ == State::informed) next = std::min(next, refresh_at_);
     if (next == kNever) return std::nullopt;
     return next;
 }
@@ -109,9 +109,9 @@ void Client::on_timer(Time now) {
             transmit(now);
         } else if (exchange_ && !exchange_->send_at && now >= exchange_->rtx.deadline()) {
             on_exchange_timeout(now);
-        } else if (state_ == State::Bound && now >= timers_.t1) {
+        } else if (state_ == State::bound && now >= timers_.t1) {
             start_renew(now);  // §18.2.4: T1
-        } else if (state_ == State::Informed && now >= refresh_at_) {
+        } else if (state_ == State::informed && now >= refresh_at_) {
             start_information_request(now, Time(0));  // §18.2.6: information refresh time
         } else {
             return;
@@ -136,7 +136,7 @@ Disposition Client::ignore(Reject reason, std::string detail) {
     ++counters_[reason];
     ++ignored_total_;
     last_rejection_ = Rejection{reason, std::move(detail)};
-    return Disposition::Ignored;
+    return Disposition::ignored;
 }
 
 net::Ipv6Address all_dhcp_relay_agents_and_servers() {

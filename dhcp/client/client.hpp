@@ -33,7 +33,7 @@
 namespace s46::dhcp::client {
 
 // What receive() did with a datagram: acted on it, or ignored it (and counted why).
-enum class Disposition : std::uint8_t { Accepted, Ignored };
+enum class Disposition : std::uint8_t { accepted, ignored };
 
 class Client {
 public:
@@ -89,7 +89,7 @@ public:
     Time sol_max_rt() const { return sol_max_rt_; }
 
 private:
-    enum class ReplyKind : std::uint8_t { Obtained, Renewed, Rebound };
+    enum class ReplyKind : std::uint8_t { obtained, renewed, rebound };
 
     struct Exchange {
         ClientMessage message;
@@ -137,7 +137,7 @@ private:
 
     ClientConfig config_;
     Random random_;
-    State state_ = State::Init;
+    State state_ = State::init;
     std::optional<Exchange> exchange_;
     std::vector<Advert> adverts_;  // collected during the first Solicit RT (§18.2.1)
     unsigned solicit_failures_ = 0;  // consecutive Request failures, for the §14.1 rate limit

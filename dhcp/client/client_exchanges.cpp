@@ -35,7 +35,7 @@ ClientMessage Client::new_message(MessageType type) const {
     ClientMessage m;
     m.type = type;
     m.client_id = config_.duid;
-    if (type != MessageType::Release) m.oro = option_request(config_, type == MessageType::InformationRequest);
+    if (type != MessageType::release) m.oro = option_request(config_, type == MessageType::information_request);
     return m;
 }
 
@@ -45,7 +45,7 @@ void Client::begin_exchange(ClientMessage message, RetransmissionParams params, 
     Exchange x;
     x.message = std::move(message);
     x.params = params;
-    x.first_rt_above_irt = x.message.type == MessageType::Solicit;  // §15
+    x.first_rt_above_irt = x.message.type == MessageType::solicit;  // §15
     x.end = end;
     x.confirm_limited = confirm_limited;
     exchange_ = std::move(x);
@@ -65,7 +65,7 @@ void Client::transmit(Time now) {
 
 void Client::on_exchange_timeout(Time now) {
     Exchange& x = *exchange_;
-    if (state_ == State::Soliciting && x.rtx.transmissions() == 1 && !adverts_.empty()) {
+    if (state_ == State::soliciting && x.rtx.transmissions() == 1 && !adverts_.empty()) {
         // §18.2.1/§18.2.9: the first RT is over; take the highest preference, the first of equals.
         auto best = adverts_.begin();
         for (auto it = adverts_.begin(); it != adverts_.end(); ++it)
@@ -86,21 +86,21 @@ void Client::on_exchange_timeout(Time now) {
 
 void Client::give_up(Time now) {
     switch (state_) {
-        case State::Requesting:
+        case State::requesting:
             start_solicit_after_failure(now);  // §18.2.2: REQ_MAX_RC reached
             return;
-        case State::Renewing:
+        case State::renewing:
             start_rebind(now, false);  // §18.2.4: T2 reached without a Reply
             return;
-        case State::Rebinding:
+        case State::rebinding:
             if (exchange_->confirm_limited)
                 resume_lease_timers(now);  // §18.2.12: no answer; keep the lease on its own timers
             else
                 expire_lease(now);  // §18.2.5: valid lifetimes over
             return;
-        case State::Releasing:
+        case State::releasing:
             exchange_.reset();  // §18.2.7: REL_MAX_RC transmissions; done anyway
-            enter(State::Init);
+            enter(State::init);
             actions_.emplace_back(Released{});
             return;
         default:
@@ -111,8 +111,8 @@ void Client::give_up(Time now) {
 
 void Client::start_solicit(Time now, Time delay) {
     adverts_.clear();
-    enter(State::Soliciting);
-    ClientMessage m = new_message(MessageType::Solicit);
+    enter(State::soliciting);
+    ClientMessage m = new_message(MessageType::solicit);
     for (const auto& key : requested_ias()) m.ias.push_back({key.code, key.iaid, {}, {}, config_.pd_hint_length});
     m.rapid_commit = config_.rapid_commit;
     RetransmissionParams p = params::kSolicit;
@@ -131,8 +131,8 @@ void Client::start_solicit_after_failure(Time now) {
 
 void Client::start_request(const Advert& advert, Time now) {
     adverts_.clear();
-    enter(State::Requesting);
-    ClientMessage m = new_message(MessageType::Request);
+    enter(State::requesting);
+    ClientMessage m = new_message(MessageType::request);
     m.server_id = advert.message.server_id;
     for (const auto& key : requested_ias()) {
         // §18.2.2: the IAs, with the leases the server offered as hints.
@@ -147,8 +147,8 @@ void Client::start_request(const Advert& advert, Time now) {
 }
 
 void Client::start_request_after_no_binding(const ServerMessage& reply, Time now) {
-    enter(State::Requesting);
-    ClientMessage m = new_message(MessageType::Request);
+    enter(State::requesting);
+    ClientMessage m = new_message(MessageType::request);
     m.server_id = reply.server_id;
     m.ias = ia_requests_from_lease();
     begin_exchange(std::move(m), params::kRequest, now, Time(0));
@@ -159,8 +159,8 @@ void Client::start_renew(Time now) {
         start_rebind(now, false);
         return;
     }
-    enter(State::Renewing);
-    ClientMessage m = new_message(MessageType::Renew);
+    enter(State::renewing);
+    ClientMessage m = new_message(MessageType::renew);
     m.server_id = lease_->server_duid;  // §18.2.4
     m.ias = ia_requests_from_lease();
     // §18.2.4: MRD = the remaining time until T2.
@@ -168,8 +168,8 @@ void Client::start_renew(Time now) {
 }
 
 void Client::start_rebind(Time now, bool confirm_limited) {
-    enter(State::Rebinding);
-    ClientMessage m = new_message(MessageType::Rebind);  // §18.2.5: no Server Identifier
+    enter(State::rebinding);
+    ClientMessage m = new_message(MessageType::rebind);  // §18.2.5: no Server Identifier
     m.ias = ia_requests_from_lease();
     // §18.2.5: MRD = until the valid lifetimes end. §18.2.12 (link-up, restore): Confirm's
     // CNF_TIMEOUT/CNF_MAX_RT/CNF_MAX_RD instead, and the lease stays in use whatever happens.
@@ -179,7 +179,7 @@ void Client::start_rebind(Time now, bool confirm_limited) {
 }
 
 void Client::start_release(Time now) {
-    ClientMessage m = new_message(MessageType::Release);
+    ClientMessage m = new_message(MessageType::release);
     m.server_id = lease_->server_duid;  // §18.2.7
     // Release what we hold, nothing else: no hint, no IA without leases.
     for (auto& ia : ia_requests_from_lease()) {
@@ -190,22 +190,22 @@ void Client::start_release(Time now) {
     lease_.reset();
     timers_ = {};
     adverts_.clear();
-    enter(State::Releasing);
+    enter(State::releasing);
     begin_exchange(std::move(m), params::kRelease, now, Time(0));
 }
 
 void Client::start_information_request(Time now, Time delay) {
-    enter(State::InformationRequesting);
+    enter(State::information_requesting);
     refresh_at_ = kNever;
     RetransmissionParams p = params::kInformationRequest;
     p.mrt = inf_max_rt_;
-    begin_exchange(new_message(MessageType::InformationRequest), p, now, delay);
+    begin_exchange(new_message(MessageType::information_request), p, now, delay);
 }
 
 void Client::resume_lease_timers(Time now) {
     exchange_.reset();
     if (now < timers_.t1)
-        enter(State::Bound);
+        enter(State::bound);
     else
         start_renew(now);  // goes on to Rebind if T2 has passed too
 }
@@ -214,7 +214,7 @@ void Client::expire_lease(Time now) {
     actions_.emplace_back(LeaseExpired{*lease_});
     lease_.reset();
     timers_ = {};
-    if (state_ == State::Bound || state_ == State::Renewing || state_ == State::Rebinding)
+    if (state_ == State::bound || state_ == State::renewing || state_ == State::rebinding)
         start_solicit(now, Time(0));  // §18.2.5: "may choose to use a Solicit message"
     // Soliciting / Requesting (NoBinding recovery): the exchange in progress carries on.
 }

@@ -1,4 +1,4 @@
-// Serialising the client's messages with libdhcp++ (Pkt6::pack(), notes/kea.md §2.4).
+// Serialising the client's messages with libdhcp++ (Pkt6::pack(); message format RFC 8415 §8).
 // The engine decides the content (ClientMessage); this file only turns it into octets.
 #pragma once
 
@@ -23,7 +23,7 @@ struct IaRequest {
 };
 
 struct ClientMessage {
-    MessageType type = MessageType::Solicit;
+    MessageType type = MessageType::solicit;
     std::uint32_t transaction_id = 0;      // 24 bits
     std::vector<std::uint8_t> client_id;   // our DUID
     std::vector<std::uint8_t> server_id;   // empty: no Server Identifier option

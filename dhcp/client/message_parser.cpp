@@ -18,6 +18,7 @@
 
 #include "dhcp/client/duid.hpp"
 #include "dhcp/client/types.hpp"
+#include "dhcp/option_framer.hpp"
 
 namespace s46::dhcp::client {
 
@@ -26,8 +27,6 @@ namespace {
 namespace kea = isc::dhcp;
 using Bytes = std::span<const std::uint8_t>;
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-
 Rejection reject(Reject r, std::string detail) { return Rejection{r, std::move(detail)}; }
 
 std::string opt(std::uint16_t code) { return "option " + std::to_string(code); }
@@ -35,14 +34,11 @@ std::string opt(std::uint16_t code) { return "option " + std::to_string(code); }
 // Checks that `body` is a well-framed sequence of TLVs (RFC 8415 §21.1 encapsulated options);
 // libdhcp++ would silently drop a trailing sub-option that overruns its parent.
 std::optional<std::string> check_framing(Bytes body) {
-    std::size_t off = 0;
-    while (off < body.size()) {
-        if (body.size() - off < 4) return std::to_string(body.size() - off) + " trailing octet(s)";
-        const std::size_t len = be16(body.data() + off + 2);
-        if (len > body.size() - off - 4)
-            return "sub-option " + std::to_string(be16(body.data() + off)) + " length " + std::to_string(len) +
-                   " overruns its parent";
-        off += 4 + len;
+    for (Dhcpv6OptionWalker walk(body); !walk.done();) {
+        const OptionFrame f = walk.next();
+        if (f.kind == OptionFrame::Kind::short_header) return std::to_string(f.have) + " trailing octet(s)";
+        if (f.kind == OptionFrame::Kind::overrun)
+            return "sub-option " + std::to_string(f.code) + " length " + std::to_string(f.len) + " overruns its parent";
     }
     return std::nullopt;
 }
@@ -108,7 +104,7 @@ IaReply read_ia(std::uint16_t code, const kea::OptionPtr& option, std::vector<st
                 notes.push_back(what + " has preferred > valid lifetime, dropped");
                 continue;
             }
-            if (p->getLength() > 128) {  // libdhcp++ accepts /200 (notes/kea.md §2.5 M26)
+            if (p->getLength() > 128) {  // RFC 8415 §21.22: at most 128; libdhcp++ accepts /200
                 notes.push_back(what + " has a prefix length above 128, dropped");
                 continue;
             }
@@ -125,10 +121,10 @@ std::optional<Rejection> read_option(std::uint16_t code, Bytes tlv, ServerMessag
     const Bytes value = tlv.subspan(4);
     auto exact_length = [&](std::size_t want) -> std::optional<Rejection> {
         if (value.size() == want) return std::nullopt;
-        return reject(Reject::MalformedOption, opt(code) + ": length " + std::to_string(value.size()) + ", expected " +
+        return reject(Reject::malformed_option, opt(code) + ": length " + std::to_string(value.size()) + ", expected " +
                                                    std::to_string(want));
     };
-    auto duplicate = [&]() { return reject(Reject::DuplicateOption, opt(code) + " appears twice"); };
+    auto duplicate = [&]() { return reject(Reject::duplicate_option, opt(code) + " appears twice"); };
 
     switch (code) {
         case kOptClientId:
@@ -136,7 +132,7 @@ std::optional<Rejection> read_option(std::uint16_t code, Bytes tlv, ServerMessag
             bool& seen = code == kOptClientId ? m.has_client_id : m.has_server_id;
             if (seen) return duplicate();
             auto data = unpack_one(tlv)->getData();
-            if (auto why = check_duid(data)) return reject(Reject::MalformedOption, opt(code) + ": " + *why);
+            if (auto why = check_duid(data)) return reject(Reject::malformed_option, opt(code) + ": " + *why);
             seen = true;
             (code == kOptClientId ? m.client_id : m.server_id) = std::move(data);
             return std::nullopt;
@@ -145,12 +141,12 @@ std::optional<Rejection> read_option(std::uint16_t code, Bytes tlv, ServerMessag
         case kOptIaPd: {
             if (value.size() >= 12) {
                 if (auto why = check_framing(value.subspan(12)))
-                    return reject(Reject::MalformedOption, opt(code) + ": " + *why);
+                    return reject(Reject::malformed_option, opt(code) + ": " + *why);
             }
             IaReply ia = read_ia(code, unpack_one(tlv), m.notes);
             for (const auto& other : m.ias)
                 if (other.code == ia.code && other.iaid == ia.iaid)
-                    return reject(Reject::DuplicateOption, opt(code) + " iaid " + std::to_string(ia.iaid) + " appears twice");
+                    return reject(Reject::duplicate_option, opt(code) + " iaid " + std::to_string(ia.iaid) + " appears twice");
             if (ia.t1 > ia.t2 && ia.t2 > 0) {  // §21.4/§21.21: discard the IA, keep the rest
                 m.notes.push_back(opt(code) + " iaid " + std::to_string(ia.iaid) + ": T1 " + std::to_string(ia.t1) +
                                   " > T2 " + std::to_string(ia.t2) + ", IA discarded");
@@ -202,29 +198,27 @@ std::optional<MessageHeader> parse_header(std::span<const std::uint8_t> d) {
 
 std::variant<ServerMessage, Rejection> parse_server_message(std::span<const std::uint8_t> d) {
     auto header = parse_header(d);
-    if (!header) return reject(Reject::TruncatedHeader, std::to_string(d.size()) + " octet(s)");
+    if (!header) return reject(Reject::truncated_header, std::to_string(d.size()) + " octet(s)");
     ServerMessage m;
     m.header = *header;
     m.options.assign(d.begin() + 4, d.end());
 
-    std::size_t off = 4;
-    while (off < d.size()) {
-        if (d.size() - off < 4)
-            return reject(Reject::TruncatedOption, std::to_string(d.size() - off) + " octet(s) trail the last option");
-        const std::uint16_t code = be16(d.data() + off);
-        const std::size_t len = be16(d.data() + off + 2);
-        if (len > d.size() - off - 4)
-            return reject(Reject::TruncatedOption, opt(code) + ": length " + std::to_string(len) + " overruns the message (" +
-                                                       std::to_string(d.size() - off - 4) + " octets left)");
-        const auto tlv = d.subspan(off, 4 + len);
+    for (Dhcpv6OptionWalker walk(d.subspan(4)); !walk.done();) {
+        const std::size_t at = 4 + walk.offset();
+        const OptionFrame f = walk.next();
+        if (f.kind == OptionFrame::Kind::short_header)
+            return reject(Reject::truncated_option, std::to_string(f.have) + " octet(s) trail the last option");
+        if (f.kind == OptionFrame::Kind::overrun)
+            return reject(Reject::truncated_option, opt(f.code) + ": length " + std::to_string(f.len) +
+                                                       " overruns the message (" + std::to_string(f.have) +
+                                                       " octets left)");
         try {
-            if (auto bad = read_option(code, tlv, m)) return *bad;
+            if (auto bad = read_option(f.code, d.subspan(at, f.header_size + f.len), m)) return *bad;
         } catch (const isc::Exception& e) {
-            return reject(Reject::MalformedOption, opt(code) + ": libdhcp++: " + e.what());
+            return reject(Reject::malformed_option, opt(f.code) + ": libdhcp++: " + e.what());
         } catch (const std::exception& e) {
-            return reject(Reject::MalformedOption, opt(code) + ": " + e.what());
+            return reject(Reject::malformed_option, opt(f.code) + ": " + e.what());
         }
-        off += 4 + len;
     }
     return m;
 }

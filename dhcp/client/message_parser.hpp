@@ -1,10 +1,11 @@
 // Tolerant parsing of a server's message (Advertise, Reply, Reconfigure) into ServerMessage.
 //
 // libdhcp++'s Pkt6::unpack() gives up on the first bad option and silently accepts truncated
-// trailing options (notes/kea.md §2.5). So the top-level TLVs are framed here, strictly, and
-// each option the engine reads is unpacked on its own by LibDHCP::unpackOptions6 inside a
-// try/catch (notes/kea.md §2.6). Options the engine does not read (the softwire ones, DNS, ...)
-// are only framed; the codec validates them from ServerMessage::options.
+// trailing options (docs/dhcpv6-client.md §5). So the top-level TLVs (RFC 8415 §21.1) are framed
+// here, strictly, by the option framer (dhcp/option_framer.hpp), and each option the engine
+// reads is unpacked on its own by LibDHCP::unpackOptions6 inside a try/catch, so one exception
+// costs one message, never the process. Options the engine does not read (the softwire ones,
+// DNS, ...) are only framed; the codec validates them from ServerMessage::options.
 #pragma once
 
 #include <cstdint>

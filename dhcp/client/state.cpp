@@ -19,25 +19,25 @@ constexpr std::uint16_t to_set(std::initializer_list<S> states) {
 // Rebind). Indexed by State's value, in declaration order.
 constexpr std::array<std::uint16_t, kStateCount> kTable{
     // Init: start() stateful or stateless; restore(): a still-valid lease is rebound (§18.2.12).
-    to_set({S::Soliciting, S::InformationRequesting, S::Rebinding}),
+    to_set({S::soliciting, S::information_requesting, S::rebinding}),
     // Soliciting: Advertise chosen; Rapid Commit Reply (§18.2.1); link-up restart; stop; a lease
     // still held after a failed NoBinding recovery is released on stop or rebound on link-up.
-    to_set({S::Soliciting, S::Requesting, S::Bound, S::Init, S::Releasing, S::Rebinding}),
+    to_set({S::soliciting, S::requesting, S::bound, S::init, S::releasing, S::rebinding}),
     // Requesting: Reply; REQ_MAX_RC reached or no bindings -> Solicit again (§18.2.2); stop; link-up.
-    to_set({S::Bound, S::Soliciting, S::Init, S::Releasing, S::Rebinding}),
+    to_set({S::bound, S::soliciting, S::init, S::releasing, S::rebinding}),
     // Bound: T1 (T1 >= T2: Rebind at once); link-up; stop; expiry when T1 is infinite.
-    to_set({S::Renewing, S::Rebinding, S::Releasing, S::Soliciting}),
+    to_set({S::renewing, S::rebinding, S::releasing, S::soliciting}),
     // Renewing: Reply; T2; NoBinding -> Request (§18.2.10.1); expiry or all leases revoked; stop.
-    to_set({S::Bound, S::Rebinding, S::Requesting, S::Soliciting, S::Releasing}),
+    to_set({S::bound, S::rebinding, S::requesting, S::soliciting, S::releasing}),
     // Rebinding: Reply; link-up again; a Confirm-limited Rebind gave up (back to the lease's own
     // timers: Bound or Renew); NoBinding; expiry; stop.
-    to_set({S::Bound, S::Rebinding, S::Renewing, S::Requesting, S::Soliciting, S::Releasing}),
+    to_set({S::bound, S::rebinding, S::renewing, S::requesting, S::soliciting, S::releasing}),
     // Releasing: Reply or REL_MAX_RC transmissions made.
-    to_set({S::Init}),
+    to_set({S::init}),
     // InformationRequesting: Reply; link-up restart; stop.
-    to_set({S::InformationRequesting, S::Informed, S::Init}),
+    to_set({S::information_requesting, S::informed, S::init}),
     // Informed: refresh time reached or link-up; stop.
-    to_set({S::InformationRequesting, S::Init}),
+    to_set({S::information_requesting, S::init}),
 };
 
 }  // namespace

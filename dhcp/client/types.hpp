@@ -20,49 +20,49 @@ using Random = std::function<std::uint32_t()>;
 
 // RFC 8415 §7.3 message types (the ones this client sends or expects).
 enum class MessageType : std::uint8_t {
-    Solicit = 1,
-    Advertise = 2,
-    Request = 3,
-    Confirm = 4,
-    Renew = 5,
-    Rebind = 6,
-    Reply = 7,
-    Release = 8,
-    Decline = 9,
-    Reconfigure = 10,
-    InformationRequest = 11,
-    RelayForw = 12,
-    RelayRepl = 13,
+    solicit = 1,
+    advertise = 2,
+    request = 3,
+    confirm = 4,
+    renew = 5,
+    rebind = 6,
+    reply = 7,
+    release = 8,
+    decline = 9,
+    reconfigure = 10,
+    information_request = 11,
+    relay_forw = 12,
+    relay_repl = 13,
 };
 
 constexpr std::string_view to_string(MessageType t) {
     switch (t) {
-        case MessageType::Solicit: return "Solicit";
-        case MessageType::Advertise: return "Advertise";
-        case MessageType::Request: return "Request";
-        case MessageType::Confirm: return "Confirm";
-        case MessageType::Renew: return "Renew";
-        case MessageType::Rebind: return "Rebind";
-        case MessageType::Reply: return "Reply";
-        case MessageType::Release: return "Release";
-        case MessageType::Decline: return "Decline";
-        case MessageType::Reconfigure: return "Reconfigure";
-        case MessageType::InformationRequest: return "Information-request";
-        case MessageType::RelayForw: return "Relay-forward";
-        case MessageType::RelayRepl: return "Relay-reply";
+        case MessageType::solicit: return "Solicit";
+        case MessageType::advertise: return "Advertise";
+        case MessageType::request: return "Request";
+        case MessageType::confirm: return "Confirm";
+        case MessageType::renew: return "Renew";
+        case MessageType::rebind: return "Rebind";
+        case MessageType::reply: return "Reply";
+        case MessageType::release: return "Release";
+        case MessageType::decline: return "Decline";
+        case MessageType::reconfigure: return "Reconfigure";
+        case MessageType::information_request: return "Information-request";
+        case MessageType::relay_forw: return "Relay-forward";
+        case MessageType::relay_repl: return "Relay-reply";
     }
     return "?";
 }
 
 // RFC 8415 §21.13 status codes.
 enum class Status : std::uint16_t {
-    Success = 0,
-    UnspecFail = 1,
-    NoAddrsAvail = 2,
-    NoBinding = 3,
-    NotOnLink = 4,
-    UseMulticast = 5,
-    NoPrefixAvail = 6,
+    success = 0,
+    unspec_fail = 1,
+    no_addrs_avail = 2,
+    no_binding = 3,
+    not_on_link = 4,
+    use_multicast = 5,
+    no_prefix_avail = 6,
 };
 
 // RFC 8415 §21 option codes the engine itself reads or writes (the softwire ones are in

@@ -202,7 +202,7 @@ Result<bool> Daemon::start_wan() {
     auto opened_socket = socket_->open(
         [this](std::span<const std::uint8_t> bytes, const net::Ipv6Address& from) {
             received_at_ = std::chrono::steady_clock::now();
-            if (client_->receive(bytes, from, now()) == client::Disposition::Ignored && client_->last_rejection())
+            if (client_->receive(bytes, from, now()) == client::Disposition::ignored && client_->last_rejection())
                 log(effect::Level::debug, "ignored DHCPv6 message: " + client_->last_rejection()->detail,
                     "ignored DHCPv6 message " + std::string(client::to_string(client_->last_rejection()->reason)));
             drain();
@@ -507,7 +507,7 @@ void Daemon::shutdown(const std::string& why) {
     }
     client_->stop(now());
     drain();
-    if (client_->state() == client::State::Init) {
+    if (client_->state() == client::State::init) {
         io_.stop();
         return;
     }

@@ -82,6 +82,26 @@ inline json load_vectors(const std::string& file) {
     return json::parse(in);
 }
 
+// The option vectors of options.json that have a "decoded" form: whole options, with their code.
+struct OptionVector {
+    std::string id;
+    Bytes wire;
+    std::uint16_t code = 0;
+    json decoded;
+};
+
+inline std::vector<OptionVector> decoded_option_vectors(const json& doc) {
+    std::vector<OptionVector> out;
+    for (const auto& vec : doc.at("option_wire_vectors")) {
+        if (!vec.contains("decoded")) continue;
+        Bytes wire = from_hex(vec.at("hex"));
+        REQUIRE(wire.size() >= 4);
+        const auto code = static_cast<std::uint16_t>(wire[0] << 8 | wire[1]);
+        out.push_back({vec.at("id"), std::move(wire), code, vec.at("decoded")});
+    }
+    return out;
+}
+
 inline std::optional<provision::PortParams> portparams_from_json(const json& j) {
     if (j.is_null()) return std::nullopt;
     provision::PortParams p;

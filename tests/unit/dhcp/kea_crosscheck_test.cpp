@@ -74,10 +74,9 @@ kea::OptionPtr kea_br(const std::string& space, const net::Ipv6Address& a) {
 TEST_CASE("the encoder matches libdhcp++'s OptionCustom packing", "[dhcp][kea]") {
     std::vector<provision::S46OptionSet> sets;
     const json options = load_vectors("options.json");
-    for (const auto& v : options.at("option_wire_vectors")) {
-        if (!v.contains("decoded")) continue;
-        Bytes w = from_hex(v.at("hex"));
-        switch (w[1]) {
+    for (const auto& vec : decoded_option_vectors(options)) {
+        const Bytes& w = vec.wire;
+        switch (vec.code) {
             case 89: sets.push_back(decode(tlv(94, cat({w, br_opt()})))); break;
             case 90: sets.push_back(decode(tlv(94, cat({rule_opt(), w})))); break;
             case 91: sets.push_back(decode(tlv(95, cat({rule_opt(), w})))); break;

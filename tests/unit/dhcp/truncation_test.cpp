@@ -159,11 +159,7 @@ Placement placement(std::uint16_t code) {
 TEST_CASE("every truncation of every option vector gives the exact reason", "[dhcp][vectors][truncation]") {
     json doc = load_vectors("options.json");
     unsigned checked = 0;
-    for (const auto& vec : doc.at("option_wire_vectors")) {
-        if (!vec.contains("decoded")) continue;
-        const std::string id = vec.at("id");
-        const Bytes wire = from_hex(vec.at("hex"));
-        const std::uint16_t code = static_cast<std::uint16_t>(wire[0] << 8 | wire[1]);
+    for (const auto& [id, wire, code, decoded] : decoded_option_vectors(doc)) {
         const Bytes v = value_of(wire);
         const Placement at = placement(code);
         const std::string top = name(at.top) + ": ";

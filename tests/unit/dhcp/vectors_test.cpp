@@ -56,12 +56,7 @@ Bytes encode_in_wire_order(std::uint16_t code, const Bytes& body, const json& de
 TEST_CASE("options.json: every option vector decodes to its fields and re-encodes byte for byte", "[dhcp][vectors]") {
     json doc = load_vectors("options.json");
     unsigned option_vectors = 0;
-    for (const auto& vec : doc.at("option_wire_vectors")) {
-        if (!vec.contains("decoded")) continue;
-        const std::string id = vec.at("id");
-        const Bytes wire = from_hex(vec.at("hex"));
-        const json& dec = vec.at("decoded");
-        const std::uint16_t code = code_of(wire);
+    for (const auto& [id, wire, code, dec] : decoded_option_vectors(doc)) {
         INFO(id << " " << to_hex(wire));
         ++option_vectors;
         switch (code) {

@@ -11,29 +11,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Start, answer the Solicit with one Advertise, and let the first RT end: a Request is out.
-void to_requesting(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    h.advance();
-    REQUIRE(h.client.state() == State::Requesting);
-}
-
 }  // namespace
 
 TEST_CASE("four-message exchange: Solicit, Advertise, Request, Reply", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
 
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     REQUIRE(h.sent.size() == 1);
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
     CHECK(h.last_sent().to == v6("ff02::1:2"));
     CHECK(h.last_sent().port == 547);
     const SentMessage solicit = h.last_message();
-    CHECK(solicit.type == MessageType::Solicit);
+    CHECK(solicit.type == MessageType::solicit);
     CHECK(solicit.client_id == duid_ll({0x02, 0, 0, 0, 0, 0x01}));
     CHECK_FALSE(solicit.server_id);
     CHECK(solicit.elapsed_cs == std::optional<std::uint16_t>(0));
@@ -47,15 +37,15 @@ TEST_CASE("four-message exchange: Solicit, Advertise, Request, Reply", "[dhcp_cl
     CHECK(solicit.ia(25)->prefixes == std::vector<net::Ipv6Prefix>{v6p("::/56")});  // the length hint
 
     // §18.2.1: an Advertise during the first RT is collected, not acted on yet.
-    CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::soliciting);
     CHECK(h.sent.size() == 1);
 
     h.advance();  // the first RT ends
-    REQUIRE(h.client.state() == State::Requesting);
+    REQUIRE(h.client.state() == State::requesting);
     REQUIRE(h.sent.size() == 2);
     const SentMessage request = h.last_message();
-    CHECK(request.type == MessageType::Request);
+    CHECK(request.type == MessageType::request);
     CHECK(request.server_id == server.duid);
     CHECK(request.transaction_id != solicit.transaction_id);
     CHECK(request.elapsed_cs == std::optional<std::uint16_t>(0));
@@ -64,8 +54,8 @@ TEST_CASE("four-message exchange: Solicit, Advertise, Request, Reply", "[dhcp_cl
     CHECK(request.oro == solicit.oro);
 
     const auto reply = server.reply(h.last_sent().bytes);
-    CHECK(h.deliver(reply) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(reply) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     const auto obtained = h.events<LeaseObtained>();
     REQUIRE(obtained.size() == 1);
     const provision::Lease& lease = obtained[0].lease;
@@ -92,26 +82,25 @@ TEST_CASE("Rapid Commit: a Reply to the Solicit binds at once", "[dhcp_client][r
     config.rapid_commit = true;
     Harness h(config);
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     CHECK(h.last_message().rapid_commit);
 
     SECTION("Reply with Rapid Commit") {
-        CHECK(h.deliver(server.reply(h.last_sent().bytes, /*rapid_commit=*/true)) == Disposition::Accepted);
-        CHECK(h.client.state() == State::Bound);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes, /*rapid_commit=*/true)) == Disposition::accepted);
+        CHECK(h.client.state() == State::bound);
         REQUIRE(h.events<LeaseObtained>().size() == 1);
         CHECK(h.events<LeaseObtained>()[0].options == server.s46);
         CHECK(h.sent.size() == 1);  // no Request
     }
     SECTION("a Reply without Rapid Commit does not answer a Solicit") {
-        CHECK(h.deliver(server.reply(h.last_sent().bytes, false)) == Disposition::Ignored);
-        CHECK(h.client.counters().at(Reject::ReplyWithoutRapidCommit) == 1);
-        CHECK(h.client.state() == State::Soliciting);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes, false)) == Disposition::ignored);
+        CHECK(h.client.counters().at(Reject::reply_without_rapid_commit) == 1);
+        CHECK(h.client.state() == State::soliciting);
     }
     SECTION("an Advertise still works when the server does not do Rapid Commit") {
-        CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
+        CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
         h.advance();
-        CHECK(h.client.state() == State::Requesting);
+        CHECK(h.client.state() == State::requesting);
         CHECK_FALSE(h.last_message().rapid_commit);  // §18.2.2: only in Solicit
     }
 }
@@ -119,16 +108,14 @@ TEST_CASE("Rapid Commit: a Reply to the Solicit binds at once", "[dhcp_client][r
 TEST_CASE("Rapid Commit not configured: a Rapid Commit Reply is ignored", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
-    CHECK(h.deliver(server.reply(h.last_sent().bytes, true)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::ReplyWithoutRapidCommit) == 1);
+    h.start();
+    CHECK(h.deliver(server.reply(h.last_sent().bytes, true)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::reply_without_rapid_commit) == 1);
 }
 
 TEST_CASE("Advertise selection: highest preference after the first RT, first of equals", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     const auto solicit = h.last_sent().bytes;
 
     FakeServer low, high_first, high_second;
@@ -142,13 +129,13 @@ TEST_CASE("Advertise selection: highest preference after the first RT, first of 
     FakeServer none;  // no Preference option: 0 (§21.8)
     none.duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 0x40};
 
-    CHECK(h.deliver(none.advertise(solicit)) == Disposition::Accepted);
-    CHECK(h.deliver(low.advertise(solicit)) == Disposition::Accepted);
-    CHECK(h.deliver(high_first.advertise(solicit)) == Disposition::Accepted);
-    CHECK(h.deliver(high_second.advertise(solicit)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.deliver(none.advertise(solicit)) == Disposition::accepted);
+    CHECK(h.deliver(low.advertise(solicit)) == Disposition::accepted);
+    CHECK(h.deliver(high_first.advertise(solicit)) == Disposition::accepted);
+    CHECK(h.deliver(high_second.advertise(solicit)) == Disposition::accepted);
+    CHECK(h.client.state() == State::soliciting);
     h.advance();
-    REQUIRE(h.client.state() == State::Requesting);
+    REQUIRE(h.client.state() == State::requesting);
     const auto request = h.last_message();
     CHECK(request.server_id == high_first.duid);
     CHECK(request.ia(3)->addresses == std::vector<net::Ipv6Address>{high_first.na_address});
@@ -156,16 +143,15 @@ TEST_CASE("Advertise selection: highest preference after the first RT, first of 
 
 TEST_CASE("Advertise with preference 255 is taken at once", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     FakeServer other, best;
     other.duid = {0, 3, 0, 1, 2, 0, 0, 0, 0, 0x10};
     other.preference = 254;
     best.preference = 255;
-    CHECK(h.deliver(other.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Soliciting);
-    CHECK(h.deliver(best.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Requesting);  // without waiting for the first RT
+    CHECK(h.deliver(other.advertise(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::soliciting);
+    CHECK(h.deliver(best.advertise(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::requesting);  // without waiting for the first RT
     CHECK(h.now == Time(0));
     CHECK(h.last_message().server_id == best.duid);
 }
@@ -173,13 +159,12 @@ TEST_CASE("Advertise with preference 255 is taken at once", "[dhcp_client][rfc84
 TEST_CASE("an Advertise after the first RT is acted on immediately", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.advance();  // first RT over, no Advertise: Solicit retransmitted
     REQUIRE(h.sent.size() == 2);
-    CHECK(h.last_message().type == MessageType::Solicit);
-    CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Requesting);
+    CHECK(h.last_message().type == MessageType::solicit);
+    CHECK(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::requesting);
 }
 
 TEST_CASE("an Advertise without addresses or prefixes is ignored (§18.2.9)", "[dhcp_client][rfc8415]") {
@@ -187,44 +172,43 @@ TEST_CASE("an Advertise without addresses or prefixes is ignored (§18.2.9)", "[
     FakeServer empty;
     empty.offer_na = empty.offer_pd = false;  // IAs with NoAddrsAvail / NoPrefixAvail
     empty.sol_max_rt = 120;
-    h.client.start(h.now);
-    h.pump();
-    CHECK(h.deliver(empty.advertise(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::AdvertiseNoBindings) == 1);
+    h.start();
+    CHECK(h.deliver(empty.advertise(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::advertise_no_bindings) == 1);
     // ... but its SOL_MAX_RT is still applied (§18.2.9).
     CHECK(h.client.sol_max_rt() == std::chrono::seconds(120));
     h.advance();
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
 }
 
 TEST_CASE("Reply to Request granting nothing: back to Solicit, rate-limited", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer refusing = server;
     refusing.na_status = 2;  // NoAddrsAvail
     refusing.pd_status = 6;  // NoPrefixAvail
     const Time at = h.now;
-    CHECK(h.deliver(refusing.reply(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::ReplyNoBindings) == 1);
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.deliver(refusing.reply(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::reply_no_bindings) == 1);
+    CHECK(h.client.state() == State::soliciting);
     CHECK(h.events<LeaseObtained>().empty());
     // §14.1: the next Solicit waits (1 s after the first failure).
     CHECK(h.client.next_deadline() == std::optional<Time>(at + 1s));
     const auto before = h.sent.size();
     h.advance();
     CHECK(h.sent.size() == before + 1);
-    CHECK(h.last_message().type == MessageType::Solicit);
+    CHECK(h.last_message().type == MessageType::solicit);
 }
 
 TEST_CASE("Reply to Request with one IA refused keeps the other (§18.2.10.1)", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer pd_only = server;
     pd_only.na_status = 2;  // NoAddrsAvail
-    CHECK(h.deliver(pd_only.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(pd_only.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     const auto lease = h.events<LeaseObtained>().at(0).lease;
     CHECK(lease.addresses.empty());
     CHECK(lease.prefixes.size() == 1);
@@ -233,17 +217,17 @@ TEST_CASE("Reply to Request with one IA refused keeps the other (§18.2.10.1)", 
 TEST_CASE("Request: REQ_MAX_RC transmissions without a Reply, then Solicit again", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     std::size_t requests = 1;
-    while (h.client.state() == State::Requesting) {
+    while (h.client.state() == State::requesting) {
         h.advance();
-        if (h.client.state() == State::Requesting) {
+        if (h.client.state() == State::requesting) {
             ++requests;
-            CHECK(h.last_message().type == MessageType::Request);
+            CHECK(h.last_message().type == MessageType::request);
         }
     }
     CHECK(requests == 10);  // REQ_MAX_RC
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
 }
 
 TEST_CASE("IA_PD only and IA_NA only configurations", "[dhcp_client]") {
@@ -252,25 +236,24 @@ TEST_CASE("IA_PD only and IA_NA only configurations", "[dhcp_client]") {
     SECTION("IA_PD only") {
         config.request_na = false;
         Harness h(config);
-        to_requesting(h, server);
+        h.to_requesting(server);
         CHECK_FALSE(h.last_message().ia(3));
-        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.client.lease()->addresses.empty());
         CHECK(h.client.lease()->prefixes.size() == 1);
     }
     SECTION("IA_NA only, no prefix hint") {
         config.request_pd = false;
         Harness h(config);
-        to_requesting(h, server);
+        h.to_requesting(server);
         CHECK_FALSE(h.last_message().ia(25));
-        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.client.lease()->addresses.size() == 1);
     }
     SECTION("no prefix-length hint") {
         config.pd_hint_length = 0;
         Harness h(config);
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         CHECK(h.last_message().ia(25)->prefixes.empty());
     }
 }
@@ -281,7 +264,7 @@ TEST_CASE("extra ORO codes and the initial delay", "[dhcp_client][rfc8415]") {
     config.max_initial_delay = std::chrono::seconds(1);
     // RNG value 0xffffffff: the delay is the maximum, SOL_MAX_DELAY.
     Harness h(config, 0xffffffffu);
-    h.client.start(h.now);
+    h.start();
     CHECK(h.pump() == 0);
     CHECK(h.client.next_deadline() == std::optional<Time>(1s));
     h.advance();

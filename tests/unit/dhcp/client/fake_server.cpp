@@ -1,5 +1,7 @@
 #include "fake_server.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <dhcp/dhcp6.h>
 #include <dhcp/option.h>
 #include <dhcp/option6_ia.h>
@@ -196,6 +198,33 @@ Disposition Harness::deliver(const std::vector<std::uint8_t>& datagram, const ne
     const auto d = client.receive(datagram, from, now);
     pump();
     return d;
+}
+
+void Harness::start() {
+    client.start(now);
+    pump();
+}
+
+void Harness::to_requesting(const FakeServer& server) {
+    start();
+    REQUIRE(deliver(server.advertise(last_sent().bytes)) == Disposition::accepted);
+    advance();
+    REQUIRE(client.state() == State::requesting);
+}
+
+void Harness::bind(const FakeServer& server) {
+    to_requesting(server);
+    REQUIRE(deliver(server.reply(last_sent().bytes)) == Disposition::accepted);
+    REQUIRE(client.state() == State::bound);
+}
+
+void Harness::bind_at_once(const FakeServer& server) {
+    REQUIRE(server.preference == 255);
+    start();
+    REQUIRE(deliver(server.advertise(last_sent().bytes)) == Disposition::accepted);
+    REQUIRE(client.state() == State::requesting);
+    REQUIRE(deliver(server.reply(last_sent().bytes)) == Disposition::accepted);
+    REQUIRE(client.state() == State::bound);
 }
 
 const Send& Harness::last_sent() const {

@@ -93,6 +93,17 @@ struct Harness {
     void advance_to(Time t);
     Disposition deliver(const std::vector<std::uint8_t>& datagram, const net::Ipv6Address& from = v6("fe80::ff:fe00:2"));
 
+    // client.start() and its first actions: the Solicit (or Information-request) is out.
+    void start();
+    // start(), one Advertise from `server`, and the end of the first RT: a Request is out
+    // (§18.2.1: the client waits out the first RT for more Advertises).
+    void to_requesting(const FakeServer& server);
+    // to_requesting() and the Reply: bound (the Reply arrives at 1.05 s).
+    void bind(const FakeServer& server);
+    // start(), the Advertise and the Reply of a `server` with preference 255, which the client
+    // takes without waiting out the RT (§18.2.1): bound at t = 0.
+    void bind_at_once(const FakeServer& server);
+
     const Send& last_sent() const;
     SentMessage last_message() const { return read_client_message(last_sent().bytes); }
     template <class T>

@@ -10,16 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A bound client: four-message exchange with `server`, at t = 0 (Reply received at 1.05 s).
-void bind(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-    h.advance();
-    REQUIRE(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    REQUIRE(h.client.state() == State::Bound);
-}
-
 Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
 
 }  // namespace
@@ -27,16 +17,16 @@ Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
 TEST_CASE("Renew at T1; an unchanged Reply gives an equal option set", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     const Time t1 = seconds_at(first.lease.obtained_at + 1000);
 
     REQUIRE(h.client.next_deadline() == std::optional<Time>(t1));
     h.advance();
     CHECK(h.now == t1);
-    CHECK(h.client.state() == State::Renewing);
+    CHECK(h.client.state() == State::renewing);
     const auto renew = h.last_message();
-    CHECK(renew.type == MessageType::Renew);
+    CHECK(renew.type == MessageType::renew);
     CHECK(renew.server_id == server.duid);  // §18.2.4
     CHECK(renew.elapsed_cs == std::optional<std::uint16_t>(0));
     CHECK(renew.ia(3)->addresses == std::vector<net::Ipv6Address>{server.na_address});
@@ -44,8 +34,8 @@ TEST_CASE("Renew at T1; an unchanged Reply gives an equal option set", "[dhcp_cl
     CHECK(renew.ia(3)->t1 == 0);
     CHECK(h.last_sent().to == v6("ff02::1:2"));  // RFC 8415: no unicast
 
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     const auto renewed = h.events<LeaseRenewed>();
     REQUIRE(renewed.size() == 1);
     CHECK(renewed[0].options == first.options);  // nothing changed: the caller can skip re-selection
@@ -57,10 +47,10 @@ TEST_CASE("Renew at T1; an unchanged Reply gives an equal option set", "[dhcp_cl
 TEST_CASE("Renew with changed softwire options: the event's set differs", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     h.advance();
-    REQUIRE(h.client.state() == State::Renewing);
+    REQUIRE(h.client.state() == State::renewing);
     FakeServer changed = server;
     changed.s46.mape.clear();
     changed.s46.priority.reset();
@@ -68,7 +58,7 @@ TEST_CASE("Renew with changed softwire options: the event's set differs", "[dhcp
     lw.brs.push_back(v6("2001:db8:ffff::2"));
     lw.bind = provision::V4v6Bind{net::Ipv4Address(198, 51, 100, 5), v6p("2001:db8:ff00::/56"), provision::PortParams{6, 6, 5}};
     changed.s46.lw.push_back(lw);
-    CHECK(h.deliver(changed.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.deliver(changed.reply(h.last_sent().bytes)) == Disposition::accepted);
     const auto renewed = h.events<LeaseRenewed>().at(0);
     CHECK_FALSE(renewed.options == first.options);
     CHECK(renewed.options == changed.s46);
@@ -78,34 +68,34 @@ TEST_CASE("Renew with changed softwire options: the event's set differs", "[dhcp
 TEST_CASE("server silent: Renew until T2, Rebind until the valid lifetime ends, then expiry", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto lease = h.events<LeaseObtained>().at(0).lease;
     const Time t1 = seconds_at(lease.obtained_at + 1000), t2 = seconds_at(lease.obtained_at + 2000),
                end = seconds_at(lease.obtained_at + 4000);
 
     h.advance();
-    REQUIRE(h.client.state() == State::Renewing);
+    REQUIRE(h.client.state() == State::renewing);
     std::size_t renews = 1;
-    while (h.client.state() == State::Renewing) {
+    while (h.client.state() == State::renewing) {
         h.advance();
-        if (h.client.state() == State::Renewing) ++renews;
+        if (h.client.state() == State::renewing) ++renews;
     }
     CHECK(renews > 3);
     CHECK(h.now == t2);  // MRD: the remaining time until T2 (§18.2.4)
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
     const auto rebind = h.last_message();
-    CHECK(rebind.type == MessageType::Rebind);
+    CHECK(rebind.type == MessageType::rebind);
     CHECK_FALSE(rebind.server_id);  // §18.2.5
     CHECK(rebind.ia(25)->prefixes == std::vector<net::Ipv6Prefix>{server.pd_prefix});
     CHECK(h.client.lease());  // still usable while rebinding
 
-    while (h.client.state() == State::Rebinding) h.advance();
+    while (h.client.state() == State::rebinding) h.advance();
     CHECK(h.now == end);
     REQUIRE(h.events<LeaseExpired>().size() == 1);
     CHECK(h.events<LeaseExpired>()[0].lease == lease);
     CHECK_FALSE(h.client.lease());
-    CHECK(h.client.state() == State::Soliciting);
-    CHECK(h.last_message().type == MessageType::Solicit);
+    CHECK(h.client.state() == State::soliciting);
+    CHECK(h.last_message().type == MessageType::solicit);
     CHECK(t1 < t2);
 }
 
@@ -116,46 +106,46 @@ TEST_CASE("T1 and T2 of 0: the client renews at 0.5 and rebinds at 0.8 of the sh
     server.t1 = server.t2 = 0;
     server.preferred = 1000;
     server.valid = 2000;
-    bind(h, server);
+    h.bind(server);
     const auto lease = h.events<LeaseObtained>().at(0).lease;
     CHECK(lease.t1 == 0);
     CHECK(h.client.next_deadline() == std::optional<Time>(seconds_at(lease.obtained_at + 500)));
     h.advance();
-    CHECK(h.client.state() == State::Renewing);
-    while (h.client.state() == State::Renewing) h.advance();
+    CHECK(h.client.state() == State::renewing);
+    while (h.client.state() == State::renewing) h.advance();
     CHECK(h.now == seconds_at(lease.obtained_at + 800));
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
 }
 
 TEST_CASE("NoBinding in a Reply to Renew: Request to that server (§18.2.10.1)", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.advance();
-    REQUIRE(h.client.state() == State::Renewing);
+    REQUIRE(h.client.state() == State::renewing);
     FakeServer forgetful = server;
     forgetful.na_status = forgetful.pd_status = 3;  // NoBinding
-    CHECK(h.deliver(forgetful.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Requesting);
+    CHECK(h.deliver(forgetful.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::requesting);
     const auto request = h.last_message();
-    CHECK(request.type == MessageType::Request);
+    CHECK(request.type == MessageType::request);
     CHECK(request.server_id == server.duid);
     CHECK(request.ia(25)->prefixes == std::vector<net::Ipv6Prefix>{server.pd_prefix});
     CHECK(h.client.lease());  // still in use meanwhile
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     CHECK(h.events<LeaseObtained>().size() == 2);
 }
 
 TEST_CASE("a Renew Reply refusing one IA keeps that IA's lease on its old lifetimes", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0).lease;
     h.advance();
     FakeServer partial = server;
     partial.na_status = 2;  // NoAddrsAvail for IA_NA, IA_PD renewed
-    CHECK(h.deliver(partial.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.deliver(partial.reply(h.last_sent().bytes)) == Disposition::accepted);
     const auto lease = h.events<LeaseRenewed>().at(0).lease;
     REQUIRE(lease.addresses.size() == 1);
     const auto elapsed = static_cast<std::uint32_t>(lease.obtained_at - first.obtained_at);
@@ -167,71 +157,70 @@ TEST_CASE("a Renew Reply refusing one IA keeps that IA's lease on its old lifeti
 TEST_CASE("a Renew Reply withdrawing every lease (lifetime 0) ends the lease", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.advance();
     FakeServer withdrawing = server;
     withdrawing.preferred = withdrawing.valid = 0;
-    CHECK(h.deliver(withdrawing.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.deliver(withdrawing.reply(h.last_sent().bytes)) == Disposition::accepted);
     CHECK(h.events<LeaseExpired>().size() == 1);
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
 }
 
 TEST_CASE("Release on orderly shutdown", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     h.client.stop(h.now);
     h.pump();
-    CHECK(h.client.state() == State::Releasing);
+    CHECK(h.client.state() == State::releasing);
     CHECK_FALSE(h.client.lease());  // §18.2.7: stop using the leases first
     const auto release = h.last_message();
-    CHECK(release.type == MessageType::Release);
+    CHECK(release.type == MessageType::release);
     CHECK(release.server_id == server.duid);
     CHECK(release.ia(3)->addresses == std::vector<net::Ipv6Address>{server.na_address});
     CHECK(release.ia(25)->prefixes == std::vector<net::Ipv6Prefix>{server.pd_prefix});
     CHECK(release.oro.empty());
 
     SECTION("the server replies") {
-        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.events<Released>().size() == 1);
-        CHECK(h.client.state() == State::Init);
+        CHECK(h.client.state() == State::init);
         CHECK_FALSE(h.client.next_deadline());
     }
     SECTION("the server is silent: REL_MAX_RC transmissions, then done") {
-        while (h.client.state() == State::Releasing) h.advance();
+        while (h.client.state() == State::releasing) h.advance();
         std::size_t releases = 0;
-        for (const auto& s : h.sent) releases += s.type == MessageType::Release;
+        for (const auto& s : h.sent) releases += s.type == MessageType::release;
         CHECK(releases == 4);
         CHECK(h.events<Released>().size() == 1);
-        CHECK(h.client.state() == State::Init);
+        CHECK(h.client.state() == State::init);
     }
 }
 
 TEST_CASE("stop without a lease goes straight to Init", "[dhcp_client]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.client.stop(h.now);
     CHECK(h.pump() == 0);
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK_FALSE(h.client.next_deadline());
 }
 
 TEST_CASE("restore(): a still-valid lease is rebound at once and kept meanwhile", "[dhcp_client][rfc8415]") {
     Harness bound(test_config());
     FakeServer server;
-    bind(bound, server);
+    bound.bind(server);
     const auto stored = bound.events<LeaseObtained>().at(0).lease;
 
     Harness h(test_config());
     h.now = seconds_at(stored.obtained_at + 100);
     h.client.restore(stored, h.now);
     h.pump();
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
     CHECK(h.client.lease() == stored);
     REQUIRE(h.sent.size() == 1);
     const auto rebind = h.last_message();
-    CHECK(rebind.type == MessageType::Rebind);
+    CHECK(rebind.type == MessageType::rebind);
     CHECK_FALSE(rebind.server_id);
     CHECK(rebind.ia(3)->addresses == std::vector<net::Ipv6Address>{server.na_address});
     CHECK(rebind.ia(25)->prefixes == std::vector<net::Ipv6Prefix>{server.pd_prefix});
@@ -239,15 +228,15 @@ TEST_CASE("restore(): a still-valid lease is rebound at once and kept meanwhile"
     CHECK(h.actions.size() == 1);
 
     SECTION("the server answers") {
-        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-        CHECK(h.client.state() == State::Bound);
+        CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
+        CHECK(h.client.state() == State::bound);
         REQUIRE(h.events<LeaseRebound>().size() == 1);
         CHECK(h.events<LeaseRebound>()[0].options == server.s46);
     }
     SECTION("no answer within CNF_MAX_RD: the lease goes on with its own timers (§18.2.12)") {
-        while (h.client.state() == State::Rebinding) h.advance();
+        while (h.client.state() == State::rebinding) h.advance();
         CHECK(h.now == seconds_at(stored.obtained_at + 110));
-        CHECK(h.client.state() == State::Bound);
+        CHECK(h.client.state() == State::bound);
         CHECK(h.client.lease() == stored);
         CHECK(h.client.next_deadline() == std::optional<Time>(seconds_at(stored.obtained_at + 1000)));
         CHECK(h.events<LeaseExpired>().empty());
@@ -257,14 +246,14 @@ TEST_CASE("restore(): a still-valid lease is rebound at once and kept meanwhile"
 TEST_CASE("restore(): an expired lease starts over with Solicit", "[dhcp_client][rfc8415]") {
     Harness bound(test_config());
     FakeServer server;
-    bind(bound, server);
+    bound.bind(server);
     auto stored = bound.events<LeaseObtained>().at(0).lease;
 
     Harness h(test_config());
     h.now = seconds_at(stored.obtained_at + 4000);
     h.client.restore(stored, h.now);
     h.pump();
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
     CHECK_FALSE(h.client.lease());
     CHECK(h.events<LeaseExpired>().empty());
 
@@ -274,36 +263,35 @@ TEST_CASE("restore(): an expired lease starts over with Solicit", "[dhcp_client]
         other.now = seconds_at(stored.obtained_at + 10);
         other.client.restore(stored, other.now);
         other.pump();
-        CHECK(other.client.state() == State::Soliciting);
+        CHECK(other.client.state() == State::soliciting);
     }
 }
 
 TEST_CASE("link up with a lease: Rebind, lease kept until the Reply", "[dhcp_client][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    bind(h, server);
+    h.bind(server);
     const auto before = h.sent.size();
     h.now += 60s;
     h.client.link_up(h.now);
     h.pump();
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
     REQUIRE(h.sent.size() == before + 1);
-    CHECK(h.last_message().type == MessageType::Rebind);
+    CHECK(h.last_message().type == MessageType::rebind);
     CHECK(h.client.lease());
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     CHECK(h.events<LeaseRebound>().size() == 1);
 }
 
 TEST_CASE("link up without a lease restarts the Solicit", "[dhcp_client]") {
     Harness h(test_config());
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     const auto first_xid = h.last_message().transaction_id;
     h.now += 5s;
     h.client.link_up(h.now);
     h.pump();
-    CHECK(h.client.state() == State::Soliciting);
+    CHECK(h.client.state() == State::soliciting);
     CHECK(h.sent.size() >= 2);
     CHECK(h.last_message().elapsed_cs == std::optional<std::uint16_t>(0));
     CHECK(h.client.transaction_id() != std::optional<std::uint32_t>(first_xid));  // a new exchange
@@ -317,16 +305,16 @@ TEST_CASE("renew_now: an operator Renew before T1, only when bound", "[dhcp_clie
     Harness h(test_config());
     FakeServer server;
     CHECK_FALSE(h.client.renew_now(h.now));  // Init: no lease
-    bind(h, server);
+    h.bind(server);
     const auto first = h.events<LeaseObtained>().at(0);
     REQUIRE(h.client.renew_now(h.now));
     h.pump();
-    CHECK(h.client.state() == State::Renewing);
-    CHECK(h.last_message().type == MessageType::Renew);
+    CHECK(h.client.state() == State::renewing);
+    CHECK(h.last_message().type == MessageType::renew);
     CHECK(h.last_message().server_id == server.duid);
     CHECK_FALSE(h.client.renew_now(h.now));  // already renewing
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     REQUIRE(h.events<LeaseRenewed>().size() == 1);
     CHECK(h.events<LeaseRenewed>()[0].options == first.options);
 }

@@ -63,8 +63,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
     for (std::uint32_t r : {0u, 0xffffffffu}) {
         INFO("RNG value " << r);
         Harness h(test_config(), r);
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         const Formula f{1000, 3600000, rand_factor(r), rand_factor_positive(r)};
         const auto rts = f.rts(20);
         CHECK(rts[0] > 1000);  // §15: the first Solicit RT is strictly greater than IRT
@@ -73,7 +72,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
             expected += ceil_ms(rts[i]);
             h.advance();
             REQUIRE(h.now == expected);
-            REQUIRE(h.last_message().type == MessageType::Solicit);
+            REQUIRE(h.last_message().type == MessageType::solicit);
             // §21.9: elapsed time in hundredths of a second since the first Solicit, capped.
             const auto cs = std::min<std::int64_t>(h.now.count() / 10, 0xffff);
             REQUIRE(h.last_message().elapsed_cs == std::optional<std::uint16_t>(static_cast<std::uint16_t>(cs)));
@@ -81,7 +80,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
         // Late in the sequence RT is pinned at MRT + RAND*MRT.
         CHECK(rts.back() == Approx(3600000 * (1 + rand_factor(r))));
         CHECK(h.last_message().elapsed_cs == std::optional<std::uint16_t>(0xffff));
-        CHECK(h.client.state() == State::Soliciting);
+        CHECK(h.client.state() == State::soliciting);
     }
 }
 
@@ -91,12 +90,11 @@ TEST_CASE("Request: REQ_TIMEOUT 1 s, REQ_MAX_RT 30 s, REQ_MAX_RC 10", "[dhcp_cli
         Harness h(test_config(), r);
         FakeServer server;
         server.preference = 255;
-        h.client.start(h.now);
-        h.pump();
-        REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::Accepted);
-        REQUIRE(h.client.state() == State::Requesting);
+        h.start();
+        REQUIRE(h.deliver(server.advertise(h.last_sent().bytes)) == Disposition::accepted);
+        REQUIRE(h.client.state() == State::requesting);
         const Time start = h.now;
-        const auto times = send_times(h, MessageType::Request, 20);
+        const auto times = send_times(h, MessageType::request, 20);
         REQUIRE(times.size() == 10);
         const auto rts = Formula{1000, 30000, rand_factor(r), rand_factor(r)}.rts(10);
         Time expected = start;
@@ -105,7 +103,7 @@ TEST_CASE("Request: REQ_TIMEOUT 1 s, REQ_MAX_RT 30 s, REQ_MAX_RC 10", "[dhcp_cli
             CHECK(times[i] == expected);
         }
         // The exchange fails when the 10th RT runs out: Solicit again (after the §14.1 back-off).
-        CHECK(h.client.state() == State::Soliciting);
+        CHECK(h.client.state() == State::soliciting);
         CHECK(h.now == expected + ceil_ms(rts[9]));
     }
 }
@@ -116,16 +114,12 @@ TEST_CASE("Renew: REN_TIMEOUT 10 s, REN_MAX_RT 600 s, MRD until T2", "[dhcp_clie
         Harness h(test_config(), r);
         FakeServer server;
         server.preference = 255;
-        h.client.start(h.now);
-        h.pump();
-        h.deliver(server.advertise(h.last_sent().bytes));
-        h.deliver(server.reply(h.last_sent().bytes));
-        REQUIRE(h.client.state() == State::Bound);
+        h.bind_at_once(server);
         const auto lease = *h.client.lease();
         const Time t1 = std::chrono::seconds(lease.obtained_at + 1000), t2 = std::chrono::seconds(lease.obtained_at + 2000);
         h.advance();
         REQUIRE(h.now == t1);
-        const auto times = send_times(h, MessageType::Renew, 100);
+        const auto times = send_times(h, MessageType::renew, 100);
         const auto rts = Formula{10000, 600000, rand_factor(r), rand_factor(r)}.rts(times.size());
         Time expected = t1;
         for (std::size_t i = 1; i < times.size(); ++i) {
@@ -133,7 +127,7 @@ TEST_CASE("Renew: REN_TIMEOUT 10 s, REN_MAX_RT 600 s, MRD until T2", "[dhcp_clie
             CHECK(times[i] == expected);
         }
         CHECK(h.now == t2);  // the last RT is cut at T2: Rebind goes out then
-        CHECK(h.last_message().type == MessageType::Rebind);
+        CHECK(h.last_message().type == MessageType::rebind);
     }
 }
 
@@ -146,15 +140,12 @@ TEST_CASE("Rebind: REB_TIMEOUT 10 s, REB_MAX_RT 600 s, MRD until the valid lifet
     server.t2 = 200;
     server.preferred = 1500;
     server.valid = 2000;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     const auto lease = *h.client.lease();
-    while (h.client.state() != State::Rebinding) h.advance();
+    while (h.client.state() != State::rebinding) h.advance();
     const Time t2 = std::chrono::seconds(lease.obtained_at + 200);
     REQUIRE(h.now == t2);
-    const auto times = send_times(h, MessageType::Rebind, 100);
+    const auto times = send_times(h, MessageType::rebind, 100);
     const auto rts = Formula{10000, 600000, 0.1, 0.1}.rts(times.size());
     Time expected = t2;
     for (std::size_t i = 1; i < times.size(); ++i) {
@@ -169,19 +160,16 @@ TEST_CASE("Release: REL_TIMEOUT 1 s, REL_MAX_RC 4", "[dhcp_client][rfc8415][retr
     Harness h(test_config(), 0);
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     h.client.stop(h.now);
     h.pump();
     const Time start = h.now;
-    const auto times = send_times(h, MessageType::Release, 10);
+    const auto times = send_times(h, MessageType::release, 10);
     REQUIRE(times.size() == 4);
     const auto rts = Formula{1000, 0, -0.1, -0.1}.rts(4);
     CHECK(times[1] == start + ceil_ms(rts[0]));
     CHECK(times[3] == times[2] + ceil_ms(rts[2]));
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK(h.now == times[3] + ceil_ms(rts[3]));
 }
 
@@ -189,9 +177,8 @@ TEST_CASE("Information-request: INF_TIMEOUT 1 s, INF_MAX_RT 3600 s", "[dhcp_clie
     auto config = test_config();
     config.stateless = true;
     Harness h(config, 0);
-    h.client.start(h.now);
-    h.pump();
-    const auto times = send_times(h, MessageType::InformationRequest, 25);
+    h.start();
+    const auto times = send_times(h, MessageType::information_request, 25);
     REQUIRE(times.size() == 25);  // never gives up
     const auto rts = Formula{1000, 3600000, -0.1, -0.1}.rts(25);
     Time expected{0};
@@ -244,8 +231,7 @@ TEST_CASE("SOL_MAX_RT from a server replaces the Solicit MRT (§21.24)", "[dhcp_
     Harness h(test_config(), 0xffffffffu);
     FakeServer empty;
     empty.offer_na = empty.offer_pd = false;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     SECTION("in range") {
         empty.sol_max_rt = 60;
         h.deliver(empty.advertise(h.last_sent().bytes));

@@ -22,19 +22,18 @@ TEST_CASE("Information-request: options without leases, refreshed after option 3
     Harness h(stateless_config());
     FakeServer server;
     server.information_refresh_time = 7200;
-    h.client.start(h.now);
-    h.pump();
-    CHECK(h.client.state() == State::InformationRequesting);
+    h.start();
+    CHECK(h.client.state() == State::information_requesting);
     const auto request = h.last_message();
-    CHECK(request.type == MessageType::InformationRequest);
+    CHECK(request.type == MessageType::information_request);
     CHECK(request.ias.empty());
     CHECK_FALSE(request.server_id);
     CHECK(request.oro == std::vector<std::uint16_t>{23, 24, 64, 94, 95, 96, 111, 32, 83});
     CHECK(request.elapsed_cs == std::optional<std::uint16_t>(0));
 
     const auto reply = server.reply(h.last_sent().bytes);
-    CHECK(h.deliver(reply) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Informed);
+    CHECK(h.deliver(reply) == Disposition::accepted);
+    CHECK(h.client.state() == State::informed);
     const auto info = h.events<InformationReceived>();
     REQUIRE(info.size() == 1);
     CHECK(info[0].options == server.s46);
@@ -44,9 +43,9 @@ TEST_CASE("Information-request: options without leases, refreshed after option 3
 
     CHECK(h.client.next_deadline() == std::optional<Time>(h.now + 7200s));
     h.advance();
-    CHECK(h.client.state() == State::InformationRequesting);
-    CHECK(h.last_message().type == MessageType::InformationRequest);
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.client.state() == State::information_requesting);
+    CHECK(h.last_message().type == MessageType::information_request);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
     CHECK(h.events<InformationReceived>().size() == 2);
 }
 
@@ -59,9 +58,8 @@ TEST_CASE("information refresh time: default 86400, at least 600, infinity never
         Harness h(stateless_config());
         FakeServer server;
         server.information_refresh_time = row.option;
-        h.client.start(h.now);
-        h.pump();
-        REQUIRE(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+        h.start();
+        REQUIRE(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
         CHECK(h.events<InformationReceived>().at(0).refresh_seconds == row.applied);
         if (row.applied == 0xffffffffu)
             CHECK_FALSE(h.client.next_deadline());
@@ -73,18 +71,17 @@ TEST_CASE("information refresh time: default 86400, at least 600, infinity never
 TEST_CASE("stateless mode: link-up asks again, stop goes to Init", "[dhcp_client]") {
     Harness h(stateless_config());
     FakeServer server;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.deliver(server.reply(h.last_sent().bytes));
-    REQUIRE(h.client.state() == State::Informed);
+    REQUIRE(h.client.state() == State::informed);
     h.now += 30s;
     h.client.link_up(h.now);
     h.pump();
-    CHECK(h.client.state() == State::InformationRequesting);
-    CHECK(h.last_message().type == MessageType::InformationRequest);
+    CHECK(h.client.state() == State::information_requesting);
+    CHECK(h.last_message().type == MessageType::information_request);
     h.client.stop(h.now);
     h.pump();
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK(h.events<Released>().empty());
 }
 
@@ -92,11 +89,10 @@ TEST_CASE("stateless mode: UnspecFail is retransmitted over, not accepted", "[dh
     Harness h(stateless_config());
     FakeServer server;
     server.top_status = 1;
-    h.client.start(h.now);
-    h.pump();
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::StatusUnspecFail) == 1);
-    CHECK(h.client.state() == State::InformationRequesting);
+    h.start();
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::status_unspec_fail) == 1);
+    CHECK(h.client.state() == State::information_requesting);
 }
 
 }  // namespace s46::dhcp::client::test

@@ -15,21 +15,21 @@ using namespace std::chrono_literals;
 
 TEST_CASE("transition table: the edges the engine uses, and some it must not", "[dhcp_client][state]") {
     using S = State;
-    CHECK(transition_allowed(S::Init, S::Soliciting));
-    CHECK(transition_allowed(S::Init, S::Rebinding));  // restore()
-    CHECK(transition_allowed(S::Soliciting, S::Bound));  // Rapid Commit
-    CHECK(transition_allowed(S::Bound, S::Renewing));
-    CHECK(transition_allowed(S::Renewing, S::Rebinding));
-    CHECK(transition_allowed(S::Renewing, S::Requesting));  // NoBinding
-    CHECK(transition_allowed(S::Rebinding, S::Rebinding));  // link-up again
-    CHECK(transition_allowed(S::Releasing, S::Init));
-    CHECK_FALSE(transition_allowed(S::Init, S::Bound));
-    CHECK_FALSE(transition_allowed(S::Init, S::Requesting));
-    CHECK_FALSE(transition_allowed(S::Bound, S::Init));  // a lease is always released
-    CHECK_FALSE(transition_allowed(S::Bound, S::Bound));
-    CHECK_FALSE(transition_allowed(S::Releasing, S::Soliciting));
-    CHECK_FALSE(transition_allowed(S::Informed, S::Soliciting));
-    CHECK_FALSE(transition_allowed(S::Soliciting, S::Renewing));
+    CHECK(transition_allowed(S::init, S::soliciting));
+    CHECK(transition_allowed(S::init, S::rebinding));  // restore()
+    CHECK(transition_allowed(S::soliciting, S::bound));  // Rapid Commit
+    CHECK(transition_allowed(S::bound, S::renewing));
+    CHECK(transition_allowed(S::renewing, S::rebinding));
+    CHECK(transition_allowed(S::renewing, S::requesting));  // NoBinding
+    CHECK(transition_allowed(S::rebinding, S::rebinding));  // link-up again
+    CHECK(transition_allowed(S::releasing, S::init));
+    CHECK_FALSE(transition_allowed(S::init, S::bound));
+    CHECK_FALSE(transition_allowed(S::init, S::requesting));
+    CHECK_FALSE(transition_allowed(S::bound, S::init));  // a lease is always released
+    CHECK_FALSE(transition_allowed(S::bound, S::bound));
+    CHECK_FALSE(transition_allowed(S::releasing, S::soliciting));
+    CHECK_FALSE(transition_allowed(S::informed, S::soliciting));
+    CHECK_FALSE(transition_allowed(S::soliciting, S::renewing));
     for (std::size_t i = 0; i < kStateCount; ++i) CHECK(to_string(static_cast<S>(i)) != "?");
 }
 
@@ -100,8 +100,7 @@ TEST_CASE("parser: a lease with preferred > valid and an IA with T1 > T2 are dro
     server.preferred = 5000;
     const auto request = [] {
         Harness h(test_config());
-        h.client.start(h.now);
-        h.pump();
+        h.start();
         return h.last_sent().bytes;
     }();
     auto parsed = parse_server_message(server.reply(request));

@@ -52,22 +52,13 @@ struct Case {
     Reject reason;
 };
 
-// A client with a Request outstanding.
-void to_requesting(Harness& h, const FakeServer& server) {
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.advance();
-    REQUIRE(h.client.state() == State::Requesting);
-}
-
 }  // namespace
 
 TEST_CASE("malformed and spoofed replies are counted, ignored, and a later good Reply is accepted",
           "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     const Bytes request = h.last_sent().bytes;
     const Bytes good = server.reply(request);
 
@@ -89,52 +80,52 @@ TEST_CASE("malformed and spoofed replies are counted, ignored, and a later good 
     const Bytes long_duid(200, 0x42);
 
     const std::vector<Case> cases{
-        {"empty datagram", {}, Reject::TruncatedHeader},
-        {"3 octets", {7, 0, 0}, Reject::TruncatedHeader},
-        {"wrong transaction id", wrong_xid, Reject::WrongTransactionId},
-        {"client message type", solicit_type, Reject::UnexpectedMessageType},
-        {"relay message type", relay_type, Reject::UnexpectedMessageType},
-        {"unknown message type", unknown_type, Reject::UnknownMessageType},
-        {"Advertise while requesting", advertise_now, Reject::UnexpectedMessageType},
-        {"no client id", no_client_id.reply(request), Reject::MissingClientId},
-        {"wrong client id", edit_option(good, D6O_CLIENTID, [](Bytes& v) { v.back() ^= 0xff; }), Reject::WrongClientId},
-        {"no server id", no_server_id.reply(request), Reject::MissingServerId},
-        {"truncated option", good + tlv(23, {1, 2, 3}, 16), Reject::TruncatedOption},
-        {"trailing octets", good + Bytes{0, 23}, Reject::TruncatedOption},
-        {"two server ids", good + tlv(D6O_SERVERID, server.duid), Reject::DuplicateOption},
-        {"server id of 1 octet", edit_option(good, D6O_SERVERID, [](Bytes& v) { v.resize(1); }), Reject::MalformedOption},
+        {"empty datagram", {}, Reject::truncated_header},
+        {"3 octets", {7, 0, 0}, Reject::truncated_header},
+        {"wrong transaction id", wrong_xid, Reject::wrong_transaction_id},
+        {"client message type", solicit_type, Reject::unexpected_message_type},
+        {"relay message type", relay_type, Reject::unexpected_message_type},
+        {"unknown message type", unknown_type, Reject::unknown_message_type},
+        {"Advertise while requesting", advertise_now, Reject::unexpected_message_type},
+        {"no client id", no_client_id.reply(request), Reject::missing_client_id},
+        {"wrong client id", edit_option(good, D6O_CLIENTID, [](Bytes& v) { v.back() ^= 0xff; }), Reject::wrong_client_id},
+        {"no server id", no_server_id.reply(request), Reject::missing_server_id},
+        {"truncated option", good + tlv(23, {1, 2, 3}, 16), Reject::truncated_option},
+        {"trailing octets", good + Bytes{0, 23}, Reject::truncated_option},
+        {"two server ids", good + tlv(D6O_SERVERID, server.duid), Reject::duplicate_option},
+        {"server id of 1 octet", edit_option(good, D6O_SERVERID, [](Bytes& v) { v.resize(1); }), Reject::malformed_option},
         {"server id of 200 octets", edit_option(good, D6O_SERVERID, [&](Bytes& v) { v = long_duid; }),
-         Reject::MalformedOption},
-        {"IA_NA of 5 octets", edit_option(good, D6O_IA_NA, [](Bytes& v) { v.resize(5); }), Reject::MalformedOption},
+         Reject::malformed_option},
+        {"IA_NA of 5 octets", edit_option(good, D6O_IA_NA, [](Bytes& v) { v.resize(5); }), Reject::malformed_option},
         {"IA_PD sub-option overruns", edit_option(good, D6O_IA_PD, [](Bytes& v) { v.push_back(0); }),
-         Reject::MalformedOption},
+         Reject::malformed_option},
         {"IAPREFIX of 20 octets", edit_option(good, D6O_IA_PD, [](Bytes& v) { v[15] = 20; v.resize(12 + 4 + 20); }),
-         Reject::MalformedOption},
-        {"preference of 2 octets", good + tlv(D6O_PREFERENCE, {1, 2}), Reject::MalformedOption},
-        {"rapid commit with a value", good + tlv(D6O_RAPID_COMMIT, {1}), Reject::MalformedOption},
-        {"status code of 1 octet", good + tlv(D6O_STATUS_CODE, {0}), Reject::MalformedOption},
-        {"top-level UnspecFail", unspec.reply(request), Reject::StatusUnspecFail},
-        {"top-level UseMulticast", multicast.reply(request), Reject::StatusUseMulticast},
-        {"IA_PD missing", no_pd.reply(request), Reject::ReplyMissingIa},
+         Reject::malformed_option},
+        {"preference of 2 octets", good + tlv(D6O_PREFERENCE, {1, 2}), Reject::malformed_option},
+        {"rapid commit with a value", good + tlv(D6O_RAPID_COMMIT, {1}), Reject::malformed_option},
+        {"status code of 1 octet", good + tlv(D6O_STATUS_CODE, {0}), Reject::malformed_option},
+        {"top-level UnspecFail", unspec.reply(request), Reject::status_unspec_fail},
+        {"top-level UseMulticast", multicast.reply(request), Reject::status_use_multicast},
+        {"IA_PD missing", no_pd.reply(request), Reject::reply_missing_ia},
     };
 
     std::uint64_t total = 0;
     for (const auto& c : cases) {
         INFO(c.name);
-        CHECK(h.deliver(c.datagram) == Disposition::Ignored);
+        CHECK(h.deliver(c.datagram) == Disposition::ignored);
         ++total;
         CHECK(h.client.ignored_total() == total);
         REQUIRE(h.client.last_rejection());
         CHECK(h.client.last_rejection()->reason == c.reason);
         CHECK_FALSE(h.client.last_rejection()->detail.empty());
-        CHECK(h.client.state() == State::Requesting);
+        CHECK(h.client.state() == State::requesting);
     }
-    CHECK(h.client.counters().at(Reject::TruncatedHeader) == 2);
-    CHECK(h.client.counters().at(Reject::MalformedOption) == 8);
+    CHECK(h.client.counters().at(Reject::truncated_header) == 2);
+    CHECK(h.client.counters().at(Reject::malformed_option) == 8);
     CHECK(h.events<LeaseObtained>().empty());
 
-    CHECK(h.deliver(good) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(good) == Disposition::accepted);
+    CHECK(h.client.state() == State::bound);
     CHECK(h.events<LeaseObtained>().size() == 1);
     CHECK(h.client.ignored_total() == total);
 }
@@ -142,40 +133,36 @@ TEST_CASE("malformed and spoofed replies are counted, ignored, and a later good 
 TEST_CASE("an IA with T1 > T2 is discarded (§21.4): the Reply then lacks it", "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer bad = server;
     bad.t1 = 3000;
     bad.t2 = 2000;
-    CHECK(h.deliver(bad.reply(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.last_rejection()->reason == Reject::ReplyMissingIa);
+    CHECK(h.deliver(bad.reply(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.last_rejection()->reason == Reject::reply_missing_ia);
     CHECK(h.client.last_rejection()->detail.find("T1 3000 > T2 2000") != std::string::npos);
 }
 
 TEST_CASE("a lease with preferred > valid lifetime is dropped (§21.6, §21.22)", "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     FakeServer bad = server;
     bad.preferred = 5000;  // > valid 4000
-    CHECK(h.deliver(bad.reply(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.last_rejection()->reason == Reject::ReplyNoBindings);
+    CHECK(h.deliver(bad.reply(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.last_rejection()->reason == Reject::reply_no_bindings);
 }
 
 TEST_CASE("Reconfigure is always ignored: no reconfigure-key authentication (§16.11)", "[dhcp_client][validation][rfc8415]") {
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
-    REQUIRE(h.client.state() == State::Bound);
+    h.bind_at_once(server);
     const auto sent = h.sent.size();
     Bytes reconfigure = server.reply(h.last_sent().bytes) + tlv(19, {5});  // OPTION_RECONF_MSG: Renew
     reconfigure[0] = 10;
-    CHECK(h.deliver(reconfigure) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::ReconfigureIgnored) == 1);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.deliver(reconfigure) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::reconfigure_ignored) == 1);
+    CHECK(h.client.state() == State::bound);
     CHECK(h.sent.size() == sent);  // no Renew triggered
 }
 
@@ -183,14 +170,13 @@ TEST_CASE("a Reply with nothing outstanding is ignored", "[dhcp_client][validati
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
+    h.start();
     h.deliver(server.advertise(h.last_sent().bytes));
     const Bytes request = h.last_sent().bytes;
     h.deliver(server.reply(request));
-    REQUIRE(h.client.state() == State::Bound);
-    CHECK(h.deliver(server.reply(request)) == Disposition::Ignored);  // a duplicate
-    CHECK(h.client.counters().at(Reject::NoExchange) == 1);
+    REQUIRE(h.client.state() == State::bound);
+    CHECK(h.deliver(server.reply(request)) == Disposition::ignored);  // a duplicate
+    CHECK(h.client.counters().at(Reject::no_exchange) == 1);
     CHECK(h.events<LeaseObtained>().size() == 1);
 }
 
@@ -199,27 +185,24 @@ TEST_CASE("a Reply to Renew without a requested IA is treated as not received (�
     Harness h(test_config());
     FakeServer server;
     server.preference = 255;
-    h.client.start(h.now);
-    h.pump();
-    h.deliver(server.advertise(h.last_sent().bytes));
-    h.deliver(server.reply(h.last_sent().bytes));
+    h.bind_at_once(server);
     h.advance();
-    REQUIRE(h.client.state() == State::Renewing);
+    REQUIRE(h.client.state() == State::renewing);
     FakeServer no_na = server;
     no_na.include_na = false;
-    CHECK(h.deliver(no_na.reply(h.last_sent().bytes)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::ReplyMissingIa) == 1);
-    CHECK(h.client.state() == State::Renewing);
-    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::Accepted);
+    CHECK(h.deliver(no_na.reply(h.last_sent().bytes)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::reply_missing_ia) == 1);
+    CHECK(h.client.state() == State::renewing);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes)) == Disposition::accepted);
 }
 
 TEST_CASE("softwire options that fail validation do not cost the lease", "[dhcp_client][validation]") {
     Harness h(test_config());
     FakeServer server;
-    to_requesting(h, server);
+    h.to_requesting(server);
     // A MAP-E container holding a truncated S46_RULE: the codec rejects it, the Reply stands.
     const Bytes bad_mape = tlv(94, tlv(89, {1, 16, 24}));
-    CHECK(h.deliver(server.reply(h.last_sent().bytes) + bad_mape) == Disposition::Accepted);
+    CHECK(h.deliver(server.reply(h.last_sent().bytes) + bad_mape) == Disposition::accepted);
     const auto ev = h.events<LeaseObtained>().at(0);
     CHECK_FALSE(ev.options.rejected.empty());
     CHECK(ev.options.mape.size() == server.s46.mape.size());
