@@ -28,3 +28,27 @@ json_check() {
         echo "  $*: $out"
     fi
 }
+
+# The MAP-E port checks of the flowtable and MAP-E scenarios (offset 6, PSID length 8: RFC 7597
+# §5.1). Port p is in the set of a PSID when p >= 1024 and the 8 bits after the 6 offset bits are
+# the PSID: int(p / 4) % 256 == PSID; its block (A) is int(p / 1024).
+# port_stats PROTO FILE PSID [FROM]: reads "proto source port" lines of FILE from line FROM
+# (1-based, default 1) and prints "distinct outside blocks" for PROTO's lines from 192.0.2.7:
+# distinct source ports, how many lie outside PSID's set (the first three named on stderr), and
+# how many blocks they span.
+port_stats() {
+    awk -v proto="$1" -v psid="$3" -v from="${4:-1}" '
+        NR >= from && $1 == proto && $2 == "192.0.2.7" {
+            p = $3 + 0
+            if (!(p in seen)) { n++; seen[p] = 1 }
+            if (p < 1024 || int(p / 4) % 256 != psid) { out++; if (out <= 3) print "  outside: " p > "/dev/stderr" }
+            blocks[int(p / 1024)] = 1
+        }
+        END { b = 0; for (k in blocks) b++; print n + 0, out + 0, b }' "$2"
+}
+# answered FILE N: the flowgen JSON in FILE says N flows were answered in its last round.
+answered() {
+    jq -e ".answered == $2" "$1" >/dev/null || { echo "  $(cat "$1")"; return 1; }
+}
+# lines FILE: FILE's line count, 0 while it does not exist.
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }

@@ -15,7 +15,7 @@
 # Exit status: the number of failed checks.
 mutate=0
 
-. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
+. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check, port_stats, answered, lines; $failed
 . /usr/lib/s46-test/topology.sh  # lan_cpe_br
 probe=/usr/bin/s46-dataplane-probe
 flowgen=/usr/bin/s46-flowgen
@@ -28,19 +28,6 @@ flows=8 rounds=30
 want_answered=$((flows + mutate))
 br_log=/tmp/br.log bg_log=/tmp/br-bg.log
 
-# Port p is in the set of PSID $3 (offset 6, PSID length 8) when p >= 1024 and int(p / 4) % 256
-# is the PSID. Reads "proto source port" lines of $2 from line $4; prints "distinct outside".
-port_stats() {
-    awk -v proto="$1" -v psid="$3" -v from="${4:-1}" '
-        NR >= from && $1 == proto && $2 == "192.0.2.7" {
-            p = $3 + 0
-            if (!(p in seen)) { n++; seen[p] = 1 }
-            if (p < 1024 || int(p / 4) % 256 != psid) { out++; if (out <= 3) print "  outside: " p > "/dev/stderr" }
-        }
-        END { print n + 0, out + 0 }' "$2"
-}
-answered() { jq -e ".answered == $2" "$1" >/dev/null || { echo "  $(cat "$1")"; return 1; }; }
-lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 # UDP packets of port $1's flows the IP stack forwarded (both directions), per the observer.
 stack_packets() { ip netns exec cpe /usr/sbin/nft list counter ip seen p$1 | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 # Conntrack entries of the flows to port $1 that carry [OFFLOAD].

@@ -14,7 +14,7 @@
 # Exit status: the number of failed checks.
 mutate=0
 
-. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check; $failed
+. /usr/lib/s46-test/checks.sh  # ip(), pass, fail, check, json_check, port_stats, answered, lines; $failed
 . /usr/lib/s46-test/topology.sh  # lan_cpe_br
 probe=/usr/bin/s46-dataplane-probe
 flowgen=/usr/bin/s46-flowgen
@@ -30,27 +30,8 @@ gi_absent=nat
 [ $mutate = 1 ] && gi_absent=maxseg  # the MSS clamping that is there
 br_log=/tmp/br.log bg_log=/tmp/br-bg.log lan_log=/tmp/lan.log
 
-# Port p is in the set of PSID $2 (offset 6, PSID length 8) when p >= 1024 and the 8 bits after
-# the 6 offset bits are the PSID: int(p / 4) % 256 == PSID. Its block (A) is int(p / 1024).
-# Reads "proto source port" lines; $1: protocol, $3: the PSID, $4: from which line (1-based).
-# Prints "n distinct outside blocks" for the lines from 192.0.2.7.
-port_stats() {
-    awk -v proto="$1" -v psid="$3" -v from="${4:-1}" '
-        NR >= from && $1 == proto && $2 == "192.0.2.7" {
-            p = $3 + 0
-            if (!(p in seen)) { n++; seen[p] = 1 }
-            if (p < 1024 || int(p / 4) % 256 != psid) { out++; if (out <= 3) print "  outside: " p > "/dev/stderr" }
-            blocks[int(p / 1024)] = 1
-        }
-        END { b = 0; for (k in blocks) b++; print n + 0, out + 0, b }' "$2"
-}
-# answered FILE N: the flowgen JSON in FILE says N flows were answered in its last round.
-answered() {
-    jq -e ".answered == $2" "$1" >/dev/null || { echo "  $(cat "$1")"; return 1; }
-}
 # ip -j route show table N fails when the table has never held a route: that is empty too.
 routes() { ip -n cpe -j route show table "$1" 2>/dev/null || echo '[]'; }
-lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
 
 case ${1:-} in
 mape-up)
