@@ -3,8 +3,8 @@
 
 Every option vector of tests/vectors/options.json, every reply of option-matrix.json, one
 reply carrying everything, and a few malformed replies. Re-run after changing it; the
-kea-malformed-*.bin seeds (the libdhcp++ malformed-input cases of notes/kea/malformed.txt,
-without their 4-octet message header) and inputs libFuzzer found are added beside these by hand.
+kea-malformed-*.bin seeds (malformed options that libdhcp++ rejects too, without their
+4-octet message header) and inputs libFuzzer found are added beside these by hand.
 """
 import json
 import os
@@ -37,8 +37,8 @@ def main() -> None:
     dns = tlv(23, bytes.fromhex("20010db8000000000000000000000053"))
     ia_na = tlv(3, bytes(12))
     seeds["all-options"] = ia_na + dns + aftr + mape + mapt + lw + prio + tlv(88, b"")
-    # A few malformed replies (more, from notes/kea/malformed.txt, are the kea-malformed-*.bin
-    # files beside these, added once by hand).
+    # A few malformed replies (more are the kea-malformed-*.bin files beside these, added once by
+    # hand); docs/dhcp-options.md §3 names the rejection each one must get.
     seeds["bad-rule-truncated"] = bytes.fromhex("005e0009005900050110180000") + lw
     seeds["bad-psid-padding"] = tlv(94, tlv(89, bytes.fromhex("011018c00002002820010db8ff") + tlv(93, bytes.fromhex("06040001")))
                                     + tlv(90, bytes(16)))

@@ -26,6 +26,71 @@ def spread(xs):
     return f"{min(xs):.1f}–{max(xs):.1f}" if xs else "-"
 
 
+def table_order(key):
+    """Rows by (direction, size): outbound first, then by size."""
+    return (key[0] != "out", key[1])
+
+
+def sequential(bench):
+    """(dir, size) -> path -> rep -> row of a bench that runs one path at a time."""
+    t = defaultdict(dict)
+    for r in rows:
+        if r.get("bench") == bench:
+            t[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
+    return t
+
+
+def kpps(paths, p):
+    return {rep: r["rx"]["pps"] / 1000 for rep, r in paths.get(p, {}).items()}
+
+
+def delivered_fraction(paths, p):
+    """Median delivered/sent; a rep whose sender reported nothing counts as 0, not as absent."""
+    xs = []
+    for r in paths.get(p, {}).values():
+        sent = r["tx"].get("sent", 0)
+        xs.append(r["rx"]["packets"] / sent if sent else 0)
+    return med(xs)
+
+
+def cpu_us_per_packet(paths, p):
+    """/proc/stat busy jiffies (USER_HZ = 100) over the case / packets delivered."""
+    xs = []
+    for r in paths.get(p, {}).values():
+        busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
+        if r["rx"]["packets"]:
+            xs.append(busy * 10000 / r["rx"]["packets"])
+    return med(xs)
+
+
+def ratio_cell(a, b):
+    """a / b: ratio of the medians, [range of the per-rep ratios]."""
+    reps = sorted(set(a) & set(b))
+    per = [a[i] / b[i] for i in reps if b[i]]
+    m = med(list(a.values())) / med(list(b.values())) if a and b else float("nan")
+    return f"{m:.2f} [{min(per):.2f}–{max(per):.2f}]" if per else f"{m:.2f}"
+
+
+def kpps_cell(x):
+    return f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
+
+
+def concurrent(bench, pairs):
+    """(dir, size) -> for each pair, cpe / cpe2 delivered pps within each rep, of a bench that
+    pushes both CPEs at once."""
+    groups = defaultdict(list)
+    for r in rows:
+        if r.get("bench") == bench:
+            groups[(r["dir"], r["size"], r["pair"])].append(r)
+    return {(d, size): [[r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in groups.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
+                        for pair in pairs]
+            for (d, size) in sorted({(k[0], k[1]) for k in groups}, key=table_order)}
+
+
+def ratios_cell(xs):
+    return f"{med(xs):.3f} [{min(xs):.3f}–{max(xs):.3f}]" if xs else "-"
+
+
 lat = defaultdict(list)
 for r in rows:
     if r.get("bench") == "latency":
@@ -46,57 +111,27 @@ if lat:
         if n:
             print(f"|   {mode}, s46d without its store | {med(n):.1f} ({spread(n)}) | | | | apply ÷ s46d's: {med(n) / med(sa):.3f} | | {len(n)} |")
 
-tp = defaultdict(dict)
-for r in rows:
-    if r.get("bench") == "throughput":
-        tp[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
+tp = sequential("throughput")
 if tp:
     print("\n## throughput (kpps delivered; median, min–max over reps; ratios of medians, [per-rep range])")
     print("| dir | size | kernel | userspace | limit | kernel / userspace | kernel / limit | delivered/sent k / u / l | guest CPU µs per delivered packet k / u / l |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for (d, size) in sorted(tp, key=lambda k: (k[0] != "out", k[1])):
+    for (d, size) in sorted(tp, key=table_order):
         paths = tp[(d, size)]
-        def pps(p):
-            return {rep: r["rx"]["pps"] / 1000 for rep, r in paths.get(p, {}).items()}
-        def frac(p):
-            xs = []
-            for r in paths.get(p, {}).values():
-                sent = r["tx"].get("sent", 0)
-                xs.append(r["rx"]["packets"] / sent if sent else 0)
-            return med(xs)
-        def cpu(p):
-            # /proc/stat busy jiffies (USER_HZ = 100) over the case / packets delivered
-            xs = []
-            for r in paths.get(p, {}).values():
-                busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
-                if r["rx"]["packets"]:
-                    xs.append(busy * 10000 / r["rx"]["packets"])
-            return med(xs)
-        k, u, l = pps("kernel"), pps("userspace"), pps("limit")
-        def ratio(a, b):
-            reps = sorted(set(a) & set(b))
-            per = [a[i] / b[i] for i in reps if b[i]]
-            m = med(list(a.values())) / med(list(b.values())) if a and b else float("nan")
-            return f"{m:.2f} [{min(per):.2f}–{max(per):.2f}]" if per else f"{m:.2f}"
-        cell = lambda x: f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
-        print(f"| {d} | {size} | {cell(k)} | {cell(u)} | {cell(l)} | {ratio(k, u)} | {ratio(k, l)} "
-              f"| {frac('kernel'):.2f} / {frac('userspace'):.2f} / {frac('limit'):.2f} "
-              f"| {cpu('kernel'):.0f} / {cpu('userspace'):.0f} / {cpu('limit'):.0f} |")
+        k, u, l = kpps(paths, "kernel"), kpps(paths, "userspace"), kpps(paths, "limit")
+        frac = {p: delivered_fraction(paths, p) for p in ("kernel", "userspace", "limit")}
+        cpu = {p: cpu_us_per_packet(paths, p) for p in ("kernel", "userspace", "limit")}
+        print(f"| {d} | {size} | {kpps_cell(k)} | {kpps_cell(u)} | {kpps_cell(l)} | {ratio_cell(k, u)} | {ratio_cell(k, l)} "
+              f"| {frac['kernel']:.2f} / {frac['userspace']:.2f} / {frac['limit']:.2f} "
+              f"| {cpu['kernel']:.0f} / {cpu['userspace']:.0f} / {cpu['limit']:.0f} |")
 
-ab = defaultdict(list)
-for r in rows:
-    if r.get("bench") == "ab":
-        ab[(r["dir"], r["size"], r["pair"])].append(r)
+ab = concurrent("ab", ("aa", "ab"))
 if ab:
     print("\n## concurrent: cpe vs cpe2 pushed at once (delivered pps of cpe / cpe2 within each rep; median [min–max])")
     print("| dir | size | A/A: limit / limit | A/B: s46d kernel / limit | A/B ÷ A/A | n |")
     print("|---|---:|---:|---:|---:|---:|")
-    for (d, size) in sorted({(k[0], k[1]) for k in ab}, key=lambda k: (k[0] != "out", k[1])):
-        def ratios(pair):
-            return [r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in ab.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
-        aa, xb = ratios("aa"), ratios("ab")
-        cell = lambda x: f"{med(x):.3f} [{min(x):.3f}–{max(x):.3f}]" if x else "-"
-        print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.3f} | {len(aa)}/{len(xb)} |")
+    for (d, size), (aa, xb) in ab.items():
+        print(f"| {d} | {size} | {ratios_cell(aa)} | {ratios_cell(xb)} | {med(xb) / med(aa):.3f} | {len(aa)}/{len(xb)} |")
 
 for r in rows:
     if r.get("bench") in ("napt_memory", "conntrack_slab", "conntrack_growth", "s46d_memory", "s46d_memory_sessions"):
@@ -108,49 +143,25 @@ for r in rows:
                       f"{(r['slab_kib_after'] - r['slab_kib_before']) * 1024 / n:.0f} B per entry")
 
 # --flowtable (part "flowtable"): the kernel data plane with and without the flowtable.
-ft = defaultdict(dict)
-for r in rows:
-    if r.get("bench") == "flowtable":
-        ft[(r["dir"], r["size"])].setdefault(r["path"], {})[r["rep"]] = r
+ft = sequential("flowtable")
 if ft:
     print("\n## --flowtable, sequential (kpps delivered; median, min–max over reps; ratio of medians, [per-rep range])")
     print("| dir | size | kernel | kernel --flowtable | **flowtable / without** | delivered/sent without / with | guest CPU µs per delivered packet without / with |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for (d, size) in sorted(ft, key=lambda k: (k[0] != "out", k[1])):
+    for (d, size) in sorted(ft, key=table_order):
         paths = ft[(d, size)]
-        def pps(p):
-            return {rep: r["rx"]["pps"] / 1000 for rep, r in paths.get(p, {}).items()}
-        def frac(p):
-            return med([r["rx"]["packets"] / r["tx"]["sent"] for r in paths.get(p, {}).values() if r["tx"].get("sent")])
-        def cpu(p):
-            xs = []
-            for r in paths.get(p, {}).values():
-                busy = float(r["cpu1"].split()[0]) - float(r["cpu0"].split()[0])
-                if r["rx"]["packets"]:
-                    xs.append(busy * 10000 / r["rx"]["packets"])
-            return med(xs)
-        a, b = pps("kernel"), pps("kernelft")
-        reps = sorted(set(a) & set(b))
-        per = [b[i] / a[i] for i in reps if a[i]]
-        m = med(list(b.values())) / med(list(a.values())) if a and b else float("nan")
-        cell = lambda x: f"{med(list(x.values())):.1f} ({spread(list(x.values()))})" if x else "-"
-        rng = f" [{min(per):.2f}–{max(per):.2f}]" if per else ""
-        print(f"| {d} | {size} | {cell(a)} | {cell(b)} | {m:.2f}{rng} | {frac('kernel'):.2f} / {frac('kernelft'):.2f} "
-              f"| {cpu('kernel'):.0f} / {cpu('kernelft'):.0f} |")
-fab = defaultdict(list)
-for r in rows:
-    if r.get("bench") == "ft_ab":
-        fab[(r["dir"], r["size"], r["pair"])].append(r)
+        a, b = kpps(paths, "kernel"), kpps(paths, "kernelft")
+        print(f"| {d} | {size} | {kpps_cell(a)} | {kpps_cell(b)} | {ratio_cell(b, a)} "
+              f"| {delivered_fraction(paths, 'kernel'):.2f} / {delivered_fraction(paths, 'kernelft'):.2f} "
+              f"| {cpu_us_per_packet(paths, 'kernel'):.0f} / {cpu_us_per_packet(paths, 'kernelft'):.0f} |")
+fab = concurrent("ft_ab", ("fa", "fb"))
 if fab:
     print("\n## --flowtable, concurrent: cpe / cpe2 delivered pps, median [min–max]; fa = without / without, fb = with / without")
     print("| dir | size | fa (A/A) | fb (A/B) | fb ÷ fa |")
     print("|---|---:|---:|---:|---:|")
-    for (d, size) in sorted({(k[0], k[1]) for k in fab}, key=lambda k: (k[0] != "out", k[1])):
-        def ratios(pair):
-            return [r["a"]["rx"]["pps"] / r["b"]["rx"]["pps"] for r in fab.get((d, size, pair), []) if r["b"]["rx"]["pps"]]
-        aa, xb = ratios("fa"), ratios("fb")
-        cell = lambda xs: f"{med(xs):.3f} [{min(xs):.3f}–{max(xs):.3f}]" if xs else "-"
-        print(f"| {d} | {size} | {cell(aa)} | {cell(xb)} | {med(xb) / med(aa):.2f} |" if aa and xb else f"| {d} | {size} | {cell(aa)} | {cell(xb)} | - |")
+    for (d, size), (aa, xb) in fab.items():
+        last = f"{med(xb) / med(aa):.2f}" if aa and xb else "-"
+        print(f"| {d} | {size} | {ratios_cell(aa)} | {ratios_cell(xb)} | {last} |")
 offl = [r for r in rows if r.get("bench") == "ft_counters"]
 if offl:
     print("\n## --flowtable: the host's counters at teardown (flowtable, flows_offloaded)")

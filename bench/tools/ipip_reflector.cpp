@@ -19,28 +19,23 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "traffic_tool.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+using namespace traffic_tool;
 
 struct Args {
     std::string mode, bind;
@@ -93,10 +88,8 @@ int open_socket(const std::string& bind6) {
         std::perror("socket(AF_INET6, SOCK_RAW, IPPROTO_IPIP)");
         std::exit(1);
     }
-    int sz = 32 << 20;
-    if (::setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0) ::setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-    int snd = 4 << 20;
-    if (::setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof snd) != 0) ::setsockopt(s, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
+    grow_rcvbuf(s, 32 << 20);
+    grow_sndbuf(s, 4 << 20);
     sockaddr_in6 sa{};
     sa.sin6_family = AF_INET6;
     if (inet_pton(AF_INET6, bind6.c_str(), &sa.sin6_addr) != 1) usage("bad --bind address");
@@ -106,17 +99,6 @@ int open_socket(const std::string& bind6) {
     }
     return s;
 }
-
-// This process's CPU time so far (user, system), in seconds; system time includes the kernel
-// work done in this thread's context (softirq processing of what it sends, with veth).
-void cpu_times(double& user, double& sys) {
-    rusage ru{};
-    ::getrusage(RUSAGE_SELF, &ru);
-    user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-    sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 constexpr int kBatch = 256;
 constexpr std::size_t kBuf = 2048;
@@ -159,33 +141,17 @@ int count_or_reflect(const Args& a, int s, bool reflect) {
     RxRing rx;
     std::array<mmsghdr, kBatch> tx{};
     pollfd pfd{s, POLLIN, 0};
-    std::uint64_t packets = 0, bytes = 0, reflected = 0, tx_errors = 0, sample_packets = 0;
-    auto t0 = Clock::now();
-    Clock::time_point first{}, last{}, sample_t = t0;
-    bool started = false;
-    for (;;) {
-        if (g_stop) break;
-        auto now = Clock::now();
-        if (secs(now - t0) >= a.seconds) break;
-        if (started && secs(now - last) >= a.idle) break;
-        if (a.verbose && secs(now - sample_t) >= 1.0) {
-            std::fprintf(stderr, "{\"t\":%.3f,\"pps\":%.0f}\n", secs(now - t0), (packets - sample_packets) / secs(now - sample_t));
-            sample_packets = packets;
-            sample_t = now;
-        }
+    std::uint64_t reflected = 0, tx_errors = 0;
+    RxCount count{a.seconds, a.idle, a.verbose};
+    while (!count.over()) {
         if (::poll(&pfd, 1, 50) <= 0) continue;
         for (;;) {
             rx.reset();
             int r = ::recvmmsg(s, rx.msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
             if (r <= 0) break;
-            auto t = Clock::now();
-            if (!started) {
-                started = true;
-                first = t;
-            }
-            last = t;
-            packets += static_cast<unsigned>(r);
+            std::uint64_t bytes = 0;
             for (int i = 0; i < r; ++i) bytes += rx.msgs[i].msg_len;
+            count.add(static_cast<unsigned>(r), bytes);
             if (reflect) {
                 for (int i = 0; i < r; ++i) {
                     swap_inner(rx.bufs[i].data(), rx.msgs[i].msg_len);
@@ -211,14 +177,12 @@ int count_or_reflect(const Args& a, int s, bool reflect) {
             if (r < kBatch) break;
         }
     }
-    double span = started ? secs(last - first) : 0.0;
     double cu = 0, cs = 0;
     cpu_times(cu, cs);
     std::printf("{\"mode\":\"%s\",\"packets\":%llu,\"bytes\":%llu,\"reflected\":%llu,\"tx_errors\":%llu,\"span\":%.6f,\"pps\":%.1f,"
                 "\"cpu_user\":%.3f,\"cpu_sys\":%.3f}\n",
-                reflect ? "reflect" : "count", static_cast<unsigned long long>(packets), static_cast<unsigned long long>(bytes),
-                static_cast<unsigned long long>(reflected), static_cast<unsigned long long>(tx_errors), span,
-                span > 0 ? (packets - 1) / span : 0.0, cu, cs);
+                reflect ? "reflect" : "count", static_cast<unsigned long long>(count.packets), static_cast<unsigned long long>(count.bytes),
+                static_cast<unsigned long long>(reflected), static_cast<unsigned long long>(tx_errors), count.span(), count.pps(), cu, cs);
     return 0;
 }
 
@@ -238,22 +202,6 @@ struct Flow {
     std::uint8_t src[4], dst[4];  // of the learned packet
     std::uint16_t sport, dport;   // network order, of the learned packet
     std::vector<std::uint8_t> packet;
-};
-
-// Paces a sender to `rate` packets/s (0: as fast as possible): sleep until packet `sent` is due.
-struct Pacer {
-    double rate = 0;
-    Clock::time_point t0 = Clock::now();
-    void wait(std::uint64_t sent) const {
-        if (rate <= 0) return;
-        auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sent / rate));
-        if (Clock::now() < due) std::this_thread::sleep_until(due);
-    }
-    // A batch small enough for about 2000 sendmmsg calls per second at this rate.
-    unsigned batch(unsigned max) const {
-        if (rate <= 0) return max;
-        return static_cast<unsigned>(std::max(1.0, std::min<double>(max, rate / 2000)));
-    }
 };
 
 int blast(const Args& a, int s) {
@@ -368,9 +316,7 @@ int blast(const Args& a, int s) {
 
 int main(int argc, char** argv) {
     Args a = parse(argc, argv);
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    stop_on_signals();
     int s = open_socket(a.bind);
     if (a.mode == "count") return count_or_reflect(a, s, false);
     if (a.mode == "reflect") return count_or_reflect(a, s, true);

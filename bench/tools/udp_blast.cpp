@@ -18,28 +18,24 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "traffic_tool.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+using namespace traffic_tool;
 
 struct Args {
     std::string mode;
@@ -118,10 +114,7 @@ int udp_socket(const std::string& bind_ip, int port, bool big_rcvbuf) {
     }
     int one = 1;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (big_rcvbuf) {
-        int sz = 32 << 20;
-        if (::setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0) ::setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-    }
+    if (big_rcvbuf) grow_rcvbuf(s, 32 << 20);
     auto sa = addr(bind_ip, port);
     if (::bind(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
         std::fprintf(stderr, "bind %s:%d: %s\n", bind_ip.c_str(), port, std::strerror(errno));
@@ -130,41 +123,13 @@ int udp_socket(const std::string& bind_ip, int port, bool big_rcvbuf) {
     return s;
 }
 
-// This process's CPU time so far (user, system), in seconds; system time includes the kernel
-// work done in this thread's context (softirq processing of what it sends, with veth).
-void cpu_times(double& user, double& sys) {
-    rusage ru{};
-    ::getrusage(RUSAGE_SELF, &ru);
-    user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-    sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// Paces a sender to `rate` packets/s (0: as fast as possible): sleep until packet `sent` is due.
-struct Pacer {
-    double rate = 0;
-    Clock::time_point t0 = Clock::now();
-    void wait(std::uint64_t sent) const {
-        if (rate <= 0) return;
-        auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sent / rate));
-        if (Clock::now() < due) std::this_thread::sleep_until(due);
-    }
-    // A batch small enough for about 2000 sendmmsg calls per second at this rate.
-    unsigned batch(unsigned max) const {
-        if (rate <= 0) return max;
-        return static_cast<unsigned>(std::max(1.0, std::min<double>(max, rate / 2000)));
-    }
-};
-
 int do_send(const Args& a) {
     if (a.dst.empty()) usage("send needs --dst");
     auto dst = addr(a.dst, a.port);
     std::vector<int> socks;
     for (int p = a.sport_lo; p <= a.sport_hi; ++p) {
         int s = udp_socket("0.0.0.0", p, false);
-        int sz = 4 << 20;
-        if (::setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) != 0) ::setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+        grow_sndbuf(s, 4 << 20);
         if (::connect(s, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
             std::perror("connect");
             return 1;
@@ -215,7 +180,7 @@ int do_send(const Args& a) {
         }
         k = (k + 1) % socks.size();
     }
-    double el = since(t0);
+    double el = secs(Clock::now() - t0);
     double cu = 0, cs = 0;
     cpu_times(cu, cs);
     std::printf("{\"mode\":\"send\",\"size\":%d,\"flows\":%zu,\"sent\":%llu,\"errors\":%llu,\"seconds\":%.6f,\"pps\":%.1f,"
@@ -233,20 +198,8 @@ int count_on(const std::vector<int>& socks, const Args& a, const char* mode, std
     static std::uint8_t bufs[kBatch][2048];
     iovec iov[kBatch];
     mmsghdr msgs[kBatch];
-    std::uint64_t packets = 0, bytes = 0, sample_packets = 0;
-    auto t0 = Clock::now();
-    Clock::time_point first{}, last{}, sample_t = t0;
-    bool started = false;
-    for (;;) {
-        if (g_stop) break;
-        auto now = Clock::now();
-        if (std::chrono::duration<double>(now - t0).count() >= a.seconds) break;
-        if (started && std::chrono::duration<double>(now - last).count() >= a.idle) break;
-        if (a.verbose && std::chrono::duration<double>(now - sample_t).count() >= 1.0) {
-            std::fprintf(stderr, "{\"t\":%.3f,\"pps\":%.0f}\n", since(t0), (packets - sample_packets) / std::chrono::duration<double>(now - sample_t).count());
-            sample_packets = packets;
-            sample_t = now;
-        }
+    RxCount count{a.seconds, a.idle, a.verbose};
+    while (!count.over()) {
         int pr = ::poll(pfd.data(), pfd.size(), 50);
         if (pr <= 0) continue;
         for (auto& p : pfd) {
@@ -260,25 +213,19 @@ int count_on(const std::vector<int>& socks, const Args& a, const char* mode, std
                 }
                 int r = ::recvmmsg(p.fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
                 if (r <= 0) break;
-                auto t = Clock::now();
-                if (!started) {
-                    started = true;
-                    first = t;
-                }
-                last = t;
-                packets += static_cast<unsigned>(r);
+                std::uint64_t bytes = 0;
                 for (int i = 0; i < r; ++i) bytes += msgs[i].msg_len;
+                count.add(static_cast<unsigned>(r), bytes);
                 if (r < kBatch) break;
             }
         }
     }
-    double span = started ? std::chrono::duration<double>(last - first).count() : 0.0;
     double cu = 0, cs = 0;
     cpu_times(cu, cs);
     std::printf("{\"mode\":\"%s\",\"ports\":%zu,\"primed\":%llu,\"packets\":%llu,\"bytes\":%llu,\"span\":%.6f,\"pps\":%.1f,"
                 "\"cpu_user\":%.3f,\"cpu_sys\":%.3f}\n",
-                mode, socks.size(), static_cast<unsigned long long>(primed), static_cast<unsigned long long>(packets),
-                static_cast<unsigned long long>(bytes), span, span > 0 ? (packets - 1) / span : 0.0, cu, cs);
+                mode, socks.size(), static_cast<unsigned long long>(primed), static_cast<unsigned long long>(count.packets),
+                static_cast<unsigned long long>(count.bytes), count.span(), count.pps(), cu, cs);
     return 0;
 }
 
@@ -309,9 +256,7 @@ int do_prime_recv(const Args& a) {
 
 int main(int argc, char** argv) {
     Args a = parse(argc, argv);
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    stop_on_signals();
     if (a.mode == "send") return do_send(a);
     if (a.mode == "recv") return do_recv(a);
     if (a.mode == "prime-recv") return do_prime_recv(a);

@@ -83,12 +83,16 @@ std::size_t open_fds() {
     return static_cast<std::size_t>(std::distance(it, std::filesystem::directory_iterator{}));
 }
 
+// The usual setup: dnsmasq on [::1] serving zone(), and a resolver asking it.
+struct LocalServer {
+    DnsmasqServer dns{{"::1"}, zone()};
+    asio::io_context io;
+    CaresResolver r{io, options_for(dns.port())};
+};
+
 }  // namespace
 
-TEST_CASE("resolves every AAAA record with the answer's TTL", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "resolves every AAAA record with the answer's TTL", "[dns][cares]") {
 
     auto out = resolve(io, r, "aftr.example.com", kLoopback);
     REQUIRE(out.calls == 1);
@@ -100,10 +104,7 @@ TEST_CASE("resolves every AAAA record with the answer's TTL", "[dns][cares]") {
     CHECK((*out.result)->ttl == 60s);
 }
 
-TEST_CASE("the TTL is the smallest in the answer set", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "the TTL is the smallest in the answer set", "[dns][cares]") {
 
     auto out = resolve(io, r, "ttl.example.com", kLoopback);
     REQUIRE(out.calls == 1);
@@ -112,10 +113,7 @@ TEST_CASE("the TTL is the smallest in the answer set", "[dns][cares]") {
     CHECK((*out.result)->ttl == 45s);
 }
 
-TEST_CASE("the name is asked exactly as given, also with a trailing dot", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "the name is asked exactly as given, also with a trailing dot", "[dns][cares]") {
 
     auto out = resolve(io, r, "aftr.example.com.", kLoopback);
     REQUIRE(out.calls == 1);
@@ -128,10 +126,7 @@ TEST_CASE("the name is asked exactly as given, also with a trailing dot", "[dns]
     CHECK(log.find("query[A]") == std::string::npos);
 }
 
-TEST_CASE("NXDOMAIN is a clear error", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "NXDOMAIN is a clear error", "[dns][cares]") {
 
     auto out = resolve(io, r, "missing.example.com", kLoopback);
     REQUIRE(out.calls == 1);
@@ -139,10 +134,7 @@ TEST_CASE("NXDOMAIN is a clear error", "[dns][cares]") {
     CHECK(out.result->error() == "name does not exist (NXDOMAIN), " + asked(dns.port()));
 }
 
-TEST_CASE("a name with no AAAA record is a clear error", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "a name with no AAAA record is a clear error", "[dns][cares]") {
 
     auto out = resolve(io, r, "v4only.example.com", kLoopback);
     REQUIRE(out.calls == 1);
@@ -151,10 +143,7 @@ TEST_CASE("a name with no AAAA record is a clear error", "[dns][cares]") {
 }
 
 // c-ares 1.18 cannot tell a REFUSED answer from an unreachable port; the text says so.
-TEST_CASE("a refusing server is a clear error", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "a refusing server is a clear error", "[dns][cares]") {
 
     auto out = resolve(io, r, "aftr.example.org", kLoopback);  // not local, no upstream
     REQUIRE(out.calls == 1);
@@ -286,10 +275,7 @@ TEST_CASE("cancel() after the answer arrived but before delivery still wins", "[
     CHECK(calls == 0);
 }
 
-TEST_CASE("a new resolve() supersedes the one in flight", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "a new resolve() supersedes the one in flight", "[dns][cares]") {
 
     int first = 0;
     r.resolve("missing.example.com", kLoopback, [&](AftrResult) { ++first; });
@@ -305,10 +291,7 @@ TEST_CASE("a new resolve() supersedes the one in flight", "[dns][cares]") {
     CHECK((*again.result)->ttl == 45s);
 }
 
-TEST_CASE("a resolve() from inside the callback works", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "a resolve() from inside the callback works", "[dns][cares]") {
 
     std::vector<std::string> seen;
     r.resolve("missing.example.com", kLoopback, [&](AftrResult first) {
@@ -343,10 +326,7 @@ TEST_CASE("destroying the resolver mid-lookup is safe and silent", "[dns][cares]
     CHECK(calls == 0);
 }
 
-TEST_CASE("many lookups in a row leave no sockets behind", "[dns][cares]") {
-    DnsmasqServer dns({"::1"}, zone());
-    asio::io_context io;
-    CaresResolver r(io, options_for(dns.port()));
+TEST_CASE_METHOD(LocalServer, "many lookups in a row leave no sockets behind", "[dns][cares]") {
     auto before = open_fds();
     for (int i = 0; i < 50; ++i) {
         auto out = resolve(io, r, i % 2 ? "aftr.example.com" : "missing.example.com", kLoopback);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -44,28 +45,15 @@ int bind_loopback(int type, std::uint16_t port, std::uint16_t& bound) {
 // True once something accepts TCP on address:port. dnsmasq opens its TCP listener together
 // with UDP, so this says it is serving without sending it any DNS traffic.
 bool accepts_tcp(const std::string& address, std::uint16_t port) {
-    sockaddr_storage ss{};
-    socklen_t len;
-    int family;
-    if (address.find(':') != std::string::npos) {
-        auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        inet_pton(AF_INET6, address.c_str(), &a->sin6_addr);
-        len = sizeof *a;
-        family = AF_INET6;
-    } else {
-        auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        inet_pton(AF_INET, address.c_str(), &a->sin_addr);
-        len = sizeof *a;
-        family = AF_INET;
-    }
-    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
-    close(fd);
+    addrinfo hints{};
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;  // a literal of either family, no lookup
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* ai = nullptr;
+    if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &ai) != 0) return false;
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    if (fd >= 0) close(fd);
+    freeaddrinfo(ai);
     return ok;
 }
 

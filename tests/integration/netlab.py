@@ -137,8 +137,29 @@ def wait_for(predicate, timeout=5.0, interval=0.02, what="condition"):
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
+def s46ctl(binary, sock, *args):
+    """s46ctl's stdout for one command to the daemon on control socket sock; RuntimeError with its
+    stderr when it fails."""
+    r = subprocess.run([binary, "--control-socket", sock, *args], capture_output=True, text=True, timeout=10)
+    if r.returncode != 0:
+        raise RuntimeError(f"s46ctl {' '.join(args)}: {r.stderr.strip()}")
+    return r.stdout
+
+
+def s46d_status(ctl):
+    """The daemon's own status through ctl (a function like s46ctl above with the socket bound), or
+    None while it does not answer. --json is the standard-named view (docs/control.md); the
+    daemon's own status is its "s46d" member."""
+    try:
+        return json.loads(ctl("status", "--json"))["s46d"]
+    except (RuntimeError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
 class Kea:
-    """kea-dhcp6 in a namespace with a generated configuration (see shared/notes/kea.md §3)."""
+    """kea-dhcp6 in a namespace with a generated configuration: one subnet with an address and a
+    prefix-delegation pool, the softwire options as option-data (Kea knows 64 and 88-96 from RFC
+    6334 and RFC 7598; S46_PRIORITY, RFC 8026 §1.3, is defined here), leases in memory."""
 
     # 40 logs what Kea sends (DHCP6_PACKET_SEND); 45 also what it receives (DHCP6_PACKET_RECEIVED).
     debuglevel = 40

@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netlab import Dnsmasq, Kea, run, run_scenarios, skip_unless_root, wait_for  # noqa: E402
+from netlab import Dnsmasq, Kea, run, run_scenarios, s46ctl, s46d_status, skip_unless_root, wait_for  # noqa: E402
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 S46D, S46CTL = f"{BUILD}/platform/s46d", f"{BUILD}/platform/s46ctl"
@@ -62,17 +62,10 @@ class Cpe:
         wait_for(lambda: os.path.exists(self.sock), 5, what="s46d control socket")
 
     def ctl(self, *args):
-        r = subprocess.run([S46CTL, "--control-socket", self.sock, *args], capture_output=True, text=True, timeout=10)
-        if r.returncode != 0:
-            raise RuntimeError(f"s46ctl {' '.join(args)}: {r.stderr.strip()}")
-        return r.stdout
+        return s46ctl(S46CTL, self.sock, *args)
 
     def status(self):
-        try:
-            # --json is the standard-named view (docs/control.md); the daemon's own status is its "s46d" member.
-            return json.loads(self.ctl("status", "--json"))["s46d"]
-        except (RuntimeError, json.JSONDecodeError):
-            return None
+        return s46d_status(self.ctl)
 
     def wait_mode(self, mode, timeout=5):
         return wait_for(lambda: (s := self.status()) and s["mode"] == mode and s, timeout, what=f"mode {mode}")

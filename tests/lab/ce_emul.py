@@ -102,12 +102,7 @@ def main():
                 out_map[k], in_map[(proto, ext)] = ext, (ip.src, k[2])
             ext = out_map[k]
             o.src = a.ipv4
-            if proto == "udp":
-                o[UDP].sport = ext
-            elif proto == "tcp":
-                o[TCP].sport = ext
-            else:
-                o[ICMP].id = ext
+            pl.set_port(o, proto, "sport", ext)
         o = pl.fix(o)
         dst6 = a.remote
         if a.mode == "mape":
@@ -138,12 +133,7 @@ def main():
         q = q4.copy()
         if orig_src:
             q.src = orig_src
-            if proto == "udp":
-                q[UDP].sport = orig_port
-            elif proto == "tcp":
-                q[TCP].sport = orig_port
-            elif proto == "icmp":
-                q[ICMP].id = orig_port
+            pl.set_port(q, proto, "sport", orig_port)
         qb = raw(q)[: q.ihl * 4 + 8]
         icmp = IP(src=a.lan_self, dst=q.src, ttl=64) / ICMP(type=3, code=4, nexthopmtu=ptb.mtu - 40) / Raw(qb)
         lan.send(pl.fix(icmp))
@@ -182,12 +172,7 @@ def main():
                 log.write(dict(rec, action="drop", reason="not ours"))
                 return
             o.dst = m[0]
-            if proto == "udp":
-                o[UDP].dport = m[1]
-            elif proto == "tcp":
-                o[TCP].dport = m[1]
-            else:
-                o[ICMP].id = m[1]
+            pl.set_port(o, proto, "dport", m[1])
         o.ttl -= 1
         lan.send(pl.fix(o))
         counters["rx_decap"] += 1

@@ -39,7 +39,9 @@ def inject(topo, **kw):
     T.run(*args, ns=topo.cpe)
 
 
-def records(topo, kind, wait=1.0, n=1):
+# The peers are Python and scapy: on a loaded 2-core host a packet can take well over a second to
+# reach the log, so wait generously; the wait ends as soon as n records are there.
+def records(topo, kind, wait=5.0, n=1):
     deadline = time.monotonic() + wait
     while True:
         recs = [r for r in topo.peer_records(kind) if r.get("dir") not in ("config",)]

@@ -15,7 +15,6 @@ import copy
 import ipaddress
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -23,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(HERE, "peers"))
-from netlab import Dnsmasq, Kea, Lab, run, wait_for  # noqa: E402,F401
+from netlab import Dnsmasq, Kea, Lab, run, s46ctl, s46d_status, wait_for  # noqa: E402,F401
 import swcalc  # noqa: E402
 
 PY = "/usr/bin/python3"
@@ -327,17 +326,10 @@ class Topology:
             if rc != 0:
                 raise RuntimeError(f"s46ctl {' '.join(args)} (in the VM): {out.strip()[-300:]}")
             return out
-        r = subprocess.run([self.s46ctl, "--control-socket", self.sock, *args], capture_output=True, text=True, timeout=10)
-        if r.returncode != 0:
-            raise RuntimeError(f"s46ctl {' '.join(args)}: {r.stderr.strip()}")
-        return r.stdout
+        return s46ctl(self.s46ctl, self.sock, *args)
 
     def status(self):
-        try:
-            # --json is the standard-named view (docs/control.md); the daemon's own status is its "s46d" member.
-            return json.loads(self.ctl("status", "--json"))["s46d"]
-        except (RuntimeError, json.JSONDecodeError, subprocess.TimeoutExpired):
-            return None
+        return s46d_status(self.ctl)
 
     def wait_mode(self, mode, timeout=8):
         def ready():

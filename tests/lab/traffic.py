@@ -126,16 +126,11 @@ def cmd_ping(a):
             s.sendto(pkt, (a.dst, 0))
             deadline = t0 + a.wait
             got = False
-            while not got and time.monotonic() < deadline:
-                r, _, _ = select.select([s], [], [], max(0, deadline - time.monotonic()))
-                if not r:
-                    break
-                data, peer = s.recvfrom(65535)
-                ihl = (data[0] & 15) * 4
-                t, _, _, rid, rseq = struct.unpack_from("!BBHHH", data, ihl)
-                if t == 0 and rid == ident and rseq == seq and peer[0] == a.dst:
+            for _, peer, _, (t, _, _, rid, rseq) in icmp_until(s, deadline):
+                if t == 0 and rid == ident and rseq == seq and peer == a.dst:
                     got = True
                     res["rtt_ms"].append(round((time.monotonic() - t0) * 1000, 2))
+                    break
             e = res["ids"].setdefault(str(ident), {"sent": 0, "received": 0})
             e["sent"] += 1
             e["received"] += int(got)
@@ -143,6 +138,18 @@ def cmd_ping(a):
     res["received"] = sum(e["received"] for e in res["ids"].values())
     res["ok"] = res["received"] == res["sent"]
     out(res)
+
+
+def icmp_until(sock, deadline):
+    """Each ICMPv4 message a raw socket reads before the deadline: (packet, sender, IP header
+    length, (type, code, checksum, first and second 16-bit words of the rest of the header))."""
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([sock], [], [], max(0, deadline - time.monotonic()))
+        if not r:
+            return
+        data, peer = sock.recvfrom(65535)
+        ihl = (data[0] & 15) * 4
+        yield data, peer[0], ihl, struct.unpack_from("!BBHHH", data, ihl)
 
 
 def cmd_ptb(a):
@@ -155,21 +162,14 @@ def cmd_ptb(a):
         s.sendto(b"p" * a.size, (a.dst, a.port))
     except OSError as e:
         res["send_error"] = str(e)
-    deadline = time.monotonic() + a.wait
-    while time.monotonic() < deadline:
-        r, _, _ = select.select([icmp], [], [], max(0, deadline - time.monotonic()))
-        if not r:
-            break
-        data, peer = icmp.recvfrom(65535)
-        ihl = (data[0] & 15) * 4
-        t, code, _, _, mtu = struct.unpack_from("!BBHHH", data, ihl)
+    for data, peer, ihl, (t, code, _, _, mtu) in icmp_until(icmp, time.monotonic() + a.wait):
         if t != 3 or code != 4:
             continue
         q = data[ihl + 8:]
         qihl = (q[0] & 15) * 4
         qs, qd = socket.inet_ntoa(q[12:16]), socket.inet_ntoa(q[16:20])
         qsport, qdport = struct.unpack_from("!HH", q, qihl) if len(q) >= qihl + 4 else (None, None)
-        res["frag_needed"].append({"from": peer[0], "mtu": mtu, "quoted_src": qs, "quoted_dst": qd,
+        res["frag_needed"].append({"from": peer, "mtu": mtu, "quoted_src": qs, "quoted_dst": qd,
                                    "quoted_sport": qsport, "quoted_dport": qdport, "quoted_len": struct.unpack_from("!H", q, 2)[0]})
         break
     try:

@@ -104,7 +104,9 @@ def elf_header(data):
 
 
 def elf_needed(data):
-    """DT_NEEDED names of an ELF file (its program headers' PT_DYNAMIC and string table)."""
+    """DT_NEEDED names of an ELF file (its program headers' PT_DYNAMIC and string table).
+    Written apart from packaging/openwrt/bundle_libs.py's reader on purpose: this checks what that
+    script bundled, and a reader shared by both would let one mistake pass unseen."""
     is64, end = data[4] == 2, "<" if data[5] == 1 else ">"
     phoff = struct.unpack_from(end + ("Q" if is64 else "I"), data, 0x20 if is64 else 0x1C)[0]
     phentsize, phnum = struct.unpack_from(end + "HH", data, 0x36 if is64 else 0x2A)

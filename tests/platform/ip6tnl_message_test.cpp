@@ -43,9 +43,11 @@
 #include <vector>
 
 #include "platform/net/ip6tnl_message.hpp"
+#include "wire_bytes.hpp"
 
 using namespace s46;
 using namespace s46::platform;
+using wire_bytes::check_same;
 
 namespace {
 
@@ -107,18 +109,6 @@ Ip6tnlParams base() {
     p.local = v6("2001:db8::2");
     p.remote = v6("2001:db8::1");
     return p;  // defaults: no encapsulation limit, hop limit 64, traffic class inherited, no MTU
-}
-
-std::string hex(const std::vector<std::uint8_t>& b) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i && i % 16 == 0) s += '\n';
-        s += d[b[i] >> 4];
-        s += d[b[i] & 15];
-        s += ' ';
-    }
-    return s;
 }
 
 // Sets NLA_F_NESTED on IFLA_LINKINFO and on IFLA_INFO_DATA inside it; every other byte unchanged.
@@ -190,8 +180,7 @@ Parsed parse(const std::vector<std::uint8_t>& msg) {
 TEST_CASE("ip6tnl create: the bytes iproute2 sends, without an underlying device") {
     auto msg = build_ip6tnl_create(base(), kSeq);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2CreateNoLink));
-    CHECK(*msg == with_nested_flag(kIproute2CreateNoLink));
+    check_same(*msg, with_nested_flag(kIproute2CreateNoLink));
     // The only adjustment to iproute2's bytes: two attribute-type bytes (the nests' high bytes).
     auto adjusted = with_nested_flag(kIproute2CreateNoLink);
     int differing = 0;
@@ -206,8 +195,7 @@ TEST_CASE("ip6tnl create: with an MTU and an underlying device") {
     p.mtu = 1460;
     auto msg = build_ip6tnl_create(p, kSeq);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2CreateMtuDevLo));
-    CHECK(*msg == with_nested_flag(kIproute2CreateMtuDevLo));
+    check_same(*msg, with_nested_flag(kIproute2CreateMtuDevLo));
 }
 
 TEST_CASE("ip6tnl create: encapsulation limit 5, hop limit 255, traffic class 0") {
@@ -221,8 +209,7 @@ TEST_CASE("ip6tnl create: encapsulation limit 5, hop limit 255, traffic class 0"
     p.tclass_inherit = false;
     auto msg = build_ip6tnl_create(p, kSeq);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2CreateLimit5));
-    CHECK(*msg == with_nested_flag(kIproute2CreateLimit5));
+    check_same(*msg, with_nested_flag(kIproute2CreateLimit5));
 }
 
 TEST_CASE("ip6tnl change: RTM_NEWLINK on the ifindex, no CREATE, no name") {
@@ -232,8 +219,7 @@ TEST_CASE("ip6tnl change: RTM_NEWLINK on the ifindex, no CREATE, no name") {
     auto msg = build_ip6tnl_change(7, p, kSeq);
     REQUIRE(msg);
     auto expected = with_nested_flag(change_reference(kIproute2CreateMtuDevLo, 7));
-    INFO("built:\n" << hex(*msg) << "\nexpected:\n" << hex(expected));
-    CHECK(*msg == expected);
+    check_same(*msg, expected);
     auto parsed = parse(*msg);
     CHECK(parsed.nlh->nlmsg_type == RTM_NEWLINK);
     CHECK(parsed.nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK));
@@ -244,8 +230,7 @@ TEST_CASE("ip6tnl change: RTM_NEWLINK on the ifindex, no CREATE, no name") {
 
 TEST_CASE("ip6tnl delete: the bytes iproute2 sends") {
     auto msg = build_ip6tnl_delete(1, kSeq);
-    INFO("built:\n" << hex(msg) << "\niproute2:\n" << hex(kIproute2DeleteLo));
-    CHECK(msg == kIproute2DeleteLo);
+    check_same(msg, kIproute2DeleteLo);
 }
 
 TEST_CASE("ip6tnl create: mnl_attr_parse gives every value back") {

@@ -8,7 +8,6 @@
 #include <catch2/catch.hpp>
 
 #include <net/if.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include "platform/dataplane/kernel_dataplane.hpp"
 #include "platform/store/sqlite_store.hpp"
+#include "private_netns.hpp"
 
 using namespace s46;
 
@@ -160,14 +160,7 @@ TEST_CASE("--flowtable: refused at start, naming nf_flow_table, where the kernel
 }
 
 int main(int argc, char** argv) {
-    if (geteuid() != 0) {
-        std::puts("SKIP: needs root (a private network namespace)");
-        return 77;
-    }
-    if (unshare(CLONE_NEWNET) != 0) {
-        std::perror("SKIP: unshare(CLONE_NEWNET)");
-        return 77;
-    }
+    if (!private_netns::enter()) return private_netns::kSkip;
     // The WAN side: one end of a veth pair, up.
     if (sh("ip link set lo up && ip link add wan0 type veth peer name wan0peer && ip link set wan0 up && ip link set wan0peer up") != 0)
         return 1;

@@ -10,7 +10,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,6 +19,7 @@
 
 #include "platform/net/netlink_session.hpp"
 #include "platform/net/route_message.hpp"
+#include "private_netns.hpp"
 
 using namespace s46;
 using platform::NetlinkSession;
@@ -152,14 +152,7 @@ TEST_CASE("netlink_error_text reads the extended ack") {
 }
 
 int main(int argc, char** argv) {
-    if (geteuid() != 0) {
-        std::puts("SKIP: needs root (a private network namespace)");
-        return 77;
-    }
-    if (unshare(CLONE_NEWNET) != 0) {
-        std::perror("SKIP: unshare(CLONE_NEWNET)");
-        return 77;
-    }
+    if (!private_netns::enter()) return private_netns::kSkip;
     // Loopback up: addresses on it are then usable, and ifindex 1 is known.
     {
         auto nl = NetlinkSession::open(NETLINK_ROUTE);

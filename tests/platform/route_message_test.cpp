@@ -41,9 +41,11 @@
 #include <vector>
 
 #include "platform/net/route_message.hpp"
+#include "wire_bytes.hpp"
 
 using namespace s46;
 using namespace s46::platform;
+using wire_bytes::check_same;
 
 namespace {
 
@@ -100,18 +102,6 @@ const std::vector<std::uint8_t> kIproute2RouteDelT1000 = {
 net::Ipv6Address v6(const char* text) { return net::Ipv6Address::parse(text).value(); }
 net::Ipv4Address v4(const char* text) { return net::Ipv4Address::parse(text).value(); }
 
-std::string hex(const std::vector<std::uint8_t>& b) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i && i % 16 == 0) s += '\n';
-        s += d[b[i] >> 4];
-        s += d[b[i] & 15];
-        s += ' ';
-    }
-    return s;
-}
-
 int collect(const nlattr* a, void* out) {
     (*static_cast<std::map<int, const nlattr*>*>(out))[mnl_attr_get_type(a)] = a;
     return MNL_CB_OK;
@@ -148,33 +138,28 @@ Route4 route(std::uint32_t table) {
 TEST_CASE("addr6 add /128 nodad: the bytes iproute2 sends") {
     auto msg = build_addr6_add_nodad(1, v6("2001:db8::2"), kSeqA);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2AddrAdd6Nodad));
-    CHECK(*msg == kIproute2AddrAdd6Nodad);
+    check_same(*msg, kIproute2AddrAdd6Nodad);
 }
 
 TEST_CASE("addr6 del /128: the bytes iproute2 sends") {
     auto msg = build_addr6_del(1, v6("2001:db8::2"), kSeqA);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2AddrDel6));
-    CHECK(*msg == kIproute2AddrDel6);
+    check_same(*msg, kIproute2AddrDel6);
 }
 
 TEST_CASE("addr4 add 192.0.0.2/29: the bytes iproute2 sends") {
     auto msg = build_addr4_add(1, v4("192.0.0.2"), 29, kSeqA);
     REQUIRE(msg);
-    INFO("built:\n" << hex(*msg) << "\niproute2:\n" << hex(kIproute2AddrAdd4));
-    CHECK(*msg == kIproute2AddrAdd4);
+    check_same(*msg, kIproute2AddrAdd4);
 }
 
 TEST_CASE("default route add/del, table 100 metric 10: the bytes iproute2 sends") {
     auto add = build_route4_add(route(100), kSeqA);
     REQUIRE(add);
-    INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2RouteAddT100));
-    CHECK(*add == kIproute2RouteAddT100);
+    check_same(*add, kIproute2RouteAddT100);
     auto del = build_route4_del(route(100), kSeqB);
     REQUIRE(del);
-    INFO("built:\n" << hex(*del) << "\niproute2:\n" << hex(kIproute2RouteDelT100));
-    CHECK(*del == kIproute2RouteDelT100);
+    check_same(*del, kIproute2RouteDelT100);
 }
 
 TEST_CASE("prefix route add (GI-4over6's LAN route): the bytes iproute2 sends") {
@@ -185,19 +170,16 @@ TEST_CASE("prefix route add (GI-4over6's LAN route): the bytes iproute2 sends") 
     r.metric = 5;
     auto add = build_route4_add(r, 0x6b165e03);
     REQUIRE(add);
-    INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2PrefixRouteAdd));
-    CHECK(*add == kIproute2PrefixRouteAdd);
+    check_same(*add, kIproute2PrefixRouteAdd);
 }
 
 TEST_CASE("default route add/del, table 1000 (RTA_TABLE): the bytes iproute2 sends") {
     auto add = build_route4_add(route(1000), kSeqC);
     REQUIRE(add);
-    INFO("built:\n" << hex(*add) << "\niproute2:\n" << hex(kIproute2RouteAddT1000));
-    CHECK(*add == kIproute2RouteAddT1000);
+    check_same(*add, kIproute2RouteAddT1000);
     auto del = build_route4_del(route(1000), kSeqC);
     REQUIRE(del);
-    INFO("built:\n" << hex(*del) << "\niproute2:\n" << hex(kIproute2RouteDelT1000));
-    CHECK(*del == kIproute2RouteDelT1000);
+    check_same(*del, kIproute2RouteDelT1000);
 }
 
 TEST_CASE("addr6 add: mnl_attr_parse gives every value back") {

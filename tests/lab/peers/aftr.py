@@ -16,7 +16,7 @@ import os
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peerlib as pl  # noqa: E402
-from scapy.all import ICMP, IP, TCP, UDP, IPerror, IPv6, Ether  # noqa: E402
+from scapy.all import IP, IPerror, Ether  # noqa: E402
 
 
 def main():
@@ -43,18 +43,10 @@ def main():
         return rec.get("sport") if rec["proto"] in ("udp", "tcp") else rec.get("icmp_id")
 
     def from_b4(data):
-        ip6, nfrag = pl.decode_v6(reasm, data)
-        if ip6 is None or ip6.dst not in a.aftr:
+        got = pl.decap_record(reasm, data, a.aftr, "b4->inet", log)
+        if got is None:
             return
-        rec, ip = pl.outer_of(ip6)
-        rec["dir"] = "b4->inet"
-        if nfrag > 1:
-            rec["fragments"] = nfrag
-        if ip is None:
-            rec.update(action="ignore", reason=f"not IPv4-in-IPv6 (next header {ip6.nh})")
-            log.write(rec)
-            return
-        rec.update(pl.inner_of(ip))
+        rec, ip6, ip = got
         src = ipaddress.ip_address(ip.src)
         checks = {"outer_dst_aftr": True, "inner_checksums": pl.checksums_ok(ip),
                   "tc_copied": ip6.tc == ip.tos, "b4_no_nat": any(src in n for n in inner_ok)}
@@ -79,12 +71,7 @@ def main():
         pub = out_map[k]
         o = ip.copy()
         o.src, o.ttl = a.public, ip.ttl - 1
-        if rec["proto"] == "udp":
-            o[UDP].sport = pub
-        elif rec["proto"] == "tcp":
-            o[TCP].sport = pub
-        else:
-            o[ICMP].id = pub
+        pl.set_port(o, rec["proto"], "sport", pub)
         o = pl.fix(o)
         err = v4.send(o)
         rec.update(action="forward" if not err else "error", nat_port=pub, error=err)
@@ -123,12 +110,8 @@ def main():
                 o["TCPerror"].sport = port
             elif o.haslayer("ICMPerror"):
                 o["ICMPerror"].id = port
-        elif proto == "udp":
-            o[UDP].dport = port
-        elif proto == "tcp":
-            o[TCP].dport = port
         else:
-            o[ICMP].id = port
+            pl.set_port(o, proto, "dport", port)
         o = pl.fix(o)
         if len(o) + 40 > a.v6_mtu and o.flags.DF and emb is None:
             err = v4.send(pl.icmp4_frag_needed(a.public, ip, a.v6_mtu - 40))
@@ -142,13 +125,7 @@ def main():
                    fragments=n)
         log.write(rec)
 
-    def handle(port, data):
-        if port is v6 and pl.is_ipv6(data):
-            from_b4(data)
-        elif port is v4 and pl.is_ipv4(data):
-            from_inet(data)
-
-    pl.run_loop([v6, v4], handle, a.timeout)
+    pl.serve_tunnel(v6, v4, from_b4, from_inet, a.timeout)
 
 
 if __name__ == "__main__":

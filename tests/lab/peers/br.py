@@ -22,19 +22,6 @@ import swcalc  # noqa: E402
 from scapy.all import IP, Ether  # noqa: E402
 
 
-def port_for(rec, outbound):
-    if rec["proto"] in ("udp", "tcp"):
-        return rec["sport"] if outbound else rec["dport"]
-    if rec["proto"] == "icmp":
-        if "embedded" in rec:
-            e = rec["embedded"]
-            if e["proto"] in ("udp", "tcp"):
-                return e["dport"] if outbound else e["sport"]
-            return e["icmp_id"]
-        return rec.get("icmp_id")
-    return None
-
-
 def main():
     ap = pl.common_args(__doc__)
     pl.add_v4_args(ap)
@@ -57,7 +44,7 @@ def main():
         return any(x in r.ipv4 for r in rules)
 
     def to_ce(rec, ip, action):
-        port = port_for(rec, outbound=False)
+        port = pl.lookup_port(rec, outbound=False)
         dst6, rule = swcalc.destination(rules, None, ip.dst, port if port is not None else 0, a.default_offset,
                                         fmr_only=False)
         if rule is None:
@@ -76,25 +63,17 @@ def main():
         rec.update(action=action, out_tc=o.tos, out_hlim=a.hlim, error=err, fragments=n)
 
     def from_ce(data):
-        ip6, nfrag = pl.decode_v6(reasm, data)
-        if ip6 is None or ip6.dst != a.br:
+        got = pl.decap_record(reasm, data, (a.br,), "ce->inet", log)
+        if got is None:
             return
-        rec, ip = pl.outer_of(ip6)
-        rec["dir"] = "ce->inet"
-        if nfrag > 1:
-            rec["fragments"] = nfrag
-        if ip is None:
-            rec.update(action="ignore", reason=f"not IPv4-in-IPv6 (next header {ip6.nh})")
-            log.write(rec)
-            return
-        rec.update(pl.inner_of(ip))
-        size = 40 + ip6.plen if nfrag == 1 else len(ip6)
+        rec, ip6, ip = got
+        size = len(ip6) if "fragments" in rec else 40 + ip6.plen
         if size > path_mtu:
             err = v6.send(pl.icmp6_ptb(a.br, ip6, path_mtu))
             rec.update(action="ptb", mtu=path_mtu, error=err, outer_size=size)
             log.write(rec)
             return
-        port = port_for(rec, outbound=True)
+        port = pl.lookup_port(rec, outbound=True)
         rfc_ok, strict_ok, why = (swcalc.source_check(rules, ip6.src, ip.src, port, a.default_offset) if port is not None
                                   else (False, False, "no port or identifier to check"))
         rec["checks"] = {"outer_dst_br": True, "source_rfc7597_8_1": rfc_ok, "source_strict": strict_ok,
@@ -120,13 +99,7 @@ def main():
         to_ce(rec, ip, "encap")
         log.write(rec)
 
-    def handle(port, data):
-        if port is v6 and pl.is_ipv6(data):
-            from_ce(data)
-        elif port is v4 and pl.is_ipv4(data):
-            from_inet(data)
-
-    pl.run_loop([v6, v4], handle, a.timeout)
+    pl.serve_tunnel(v6, v4, from_ce, from_inet, a.timeout)
 
 
 if __name__ == "__main__":

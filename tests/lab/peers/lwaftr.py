@@ -34,22 +34,6 @@ class Binding:
         return {"b4": self.b4, "ipv4": self.ipv4, **self.ports.to_json()}
 
 
-def port_for(rec, outbound):
-    """The port the binding lookup uses (RFC 7596 §8.1)."""
-    if rec["proto"] in ("udp", "tcp"):
-        return rec["sport"] if outbound else rec["dport"]
-    if rec["proto"] == "icmp":
-        if "embedded" in rec:
-            e = rec["embedded"]
-            # an error quotes the packet that caused it: from the B4 side that packet went to the
-            # B4's port (destination); from the internet side it came from the B4's port (source)
-            if e["proto"] in ("udp", "tcp"):
-                return e["dport"] if outbound else e["sport"]
-            return e["icmp_id"]
-        return rec.get("icmp_id")
-    return None
-
-
 def main():
     ap = pl.common_args(__doc__)
     pl.add_v4_args(ap)
@@ -84,20 +68,12 @@ def main():
         rec.update(action=src4_reason, to_b4=b.b4, out_tc=o.tos, out_hlim=a.hlim, error=err, fragments=n)
 
     def from_b4(data):
-        ip6, nfrag = pl.decode_v6(reasm, data)
-        if ip6 is None or ip6.dst != a.lwaftr:
+        got = pl.decap_record(reasm, data, (a.lwaftr,), "b4->inet", log)
+        if got is None:
             return
-        rec, ip = pl.outer_of(ip6)
-        rec["dir"] = "b4->inet"
-        if nfrag > 1:
-            rec["fragments"] = nfrag
-        if ip is None:
-            rec.update(action="ignore", reason=f"not IPv4-in-IPv6 (next header {ip6.nh})")
-            log.write(rec)
-            return
-        rec.update(pl.inner_of(ip))
+        rec, ip6, ip = got
         b = next((x for x in bindings if x.b4 == ip6.src), None)
-        port = port_for(rec, outbound=True)
+        port = pl.lookup_port(rec, outbound=True)
         checks = {"outer_dst_lwaftr": True, "b4_bound": b is not None, "inner_checksums": pl.checksums_ok(ip),
                   "tc_copied": ip6.tc == ip.tos}
         if b is not None:
@@ -128,7 +104,7 @@ def main():
             return
         rec = {"dir": "inet->b4"}
         rec.update(pl.inner_of(ip))
-        b = lookup4(ip.dst, port_for(rec, outbound=False))
+        b = lookup4(ip.dst, pl.lookup_port(rec, outbound=False))
         rec["checks"] = {"binding_found": b is not None}
         if b is None:
             rec.update(action="drop", reason="no binding for destination address and port")
@@ -136,13 +112,7 @@ def main():
             to_b4(rec, ip, b, "encap")
         log.write(rec)
 
-    def handle(port, data):
-        if port is v6 and pl.is_ipv6(data):
-            from_b4(data)
-        elif port is v4 and pl.is_ipv4(data):
-            from_inet(data)
-
-    pl.run_loop([v6, v4], handle, a.timeout)
+    pl.serve_tunnel(v6, v4, from_b4, from_inet, a.timeout)
 
 
 if __name__ == "__main__":

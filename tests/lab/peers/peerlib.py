@@ -252,6 +252,54 @@ def icmp6_policy_fail(src, orig6):
     return IPv6(src=src, dst=orig6.src, hlim=64) / ICMPv6DestUnreach(code=5) / Raw(quote)
 
 
+def decap_record(reasm, data, tunnel_addrs, direction, log):
+    """What a tunnel end (AFTR, lwAFTR, BR) does first with a frame from the IPv6 side: reassemble
+    it (RFC 2473 §7), keep it only if addressed to one of tunnel_addrs, and log it as ignored when
+    it is not IPv4-in-IPv6. (rec, ip6, ip) with rec holding the outer and inner headers, or None
+    when there is nothing more to do."""
+    ip6, nfrag = decode_v6(reasm, data)
+    if ip6 is None or ip6.dst not in tunnel_addrs:
+        return None
+    rec, ip = outer_of(ip6)
+    rec["dir"] = direction
+    if nfrag > 1:
+        rec["fragments"] = nfrag
+    if ip is None:
+        rec.update(action="ignore", reason=f"not IPv4-in-IPv6 (next header {ip6.nh})")
+        log.write(rec)
+        return None
+    rec.update(inner_of(ip))
+    return rec, ip6, ip
+
+
+def lookup_port(rec, outbound):
+    """The port a softwire's port set is checked against (RFC 7596 §8.1, RFC 7597 §8.1): the
+    UDP/TCP source port outbound, destination port inbound; the ICMP identifier; for ICMP errors
+    the quoted packet's port (it quotes the packet that caused it: from the CE side that packet went
+    to the CE's port, its destination; from the internet side it came from the CE's port)."""
+    if rec["proto"] in ("udp", "tcp"):
+        return rec["sport"] if outbound else rec["dport"]
+    if rec["proto"] == "icmp":
+        if "embedded" in rec:
+            e = rec["embedded"]
+            if e["proto"] in ("udp", "tcp"):
+                return e["dport"] if outbound else e["sport"]
+            return e["icmp_id"]
+        return rec.get("icmp_id")
+    return None
+
+
+def set_port(ip, proto, field, value):
+    """NAPT's rewrite (RFC 3022 §2.2): the UDP/TCP port `field` ("sport" or "dport"), or for any
+    other proto the ICMP query identifier, which stands for both ports."""
+    if proto == "udp":
+        setattr(ip[UDP], field, value)
+    elif proto == "tcp":
+        setattr(ip[TCP], field, value)
+    else:
+        ip[ICMP].id = value
+
+
 def common_args(description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--timeout", type=float, required=True, help="seconds before the peer exits by itself")
@@ -296,6 +344,17 @@ def run_loop(ports, handler, timeout, stop_when=None):
                     print(f"handler error: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
         if stop_when and stop_when():
             break
+
+
+def serve_tunnel(v6, v4, from_v6, from_v4, timeout):
+    """The loop of a tunnel end: IPv6 frames from the CE side to from_v6, IPv4 frames from the
+    internet host to from_v4, until the timeout or a signal."""
+    def handle(port, data):
+        if port is v6 and is_ipv6(data):
+            from_v6(data)
+        elif port is v4 and is_ipv4(data):
+            from_v4(data)
+    run_loop([v6, v4], handle, timeout)
 
 
 def is_ipv6(frame):
