@@ -20,7 +20,7 @@ void bind(Harness& h, const FakeServer& server) {
     REQUIRE(h.client.state() == State::Bound);
 }
 
-Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
+Time seconds_at(s46::Seconds s) { return std::chrono::seconds(s); }
 
 }  // namespace
 
