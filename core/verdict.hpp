@@ -16,17 +16,20 @@ public:
     static constexpr Verdict pass() { return Verdict(); }
     static constexpr Verdict drop(Reason why) { return Verdict(why); }
 
-    constexpr bool passed() const { return !reason_.has_value(); }
+    constexpr bool passed() const { return !dropped_; }
     // Why the packet is dropped; empty when it passed.
-    constexpr const std::optional<Reason>& reason() const { return reason_; }
+    constexpr std::optional<Reason> reason() const { return dropped_ ? std::optional<Reason>(reason_) : std::nullopt; }
 
-    friend constexpr bool operator==(const Verdict&, const Verdict&) = default;
+    friend constexpr bool operator==(const Verdict& a, const Verdict& b) { return a.reason() == b.reason(); }
 
 private:
     constexpr Verdict() = default;
-    constexpr explicit Verdict(Reason why) : reason_(why) {}
+    constexpr explicit Verdict(Reason why) : dropped_(true), reason_(why) {}
 
-    std::optional<Reason> reason_;
+    // A flag and a plain reason rather than std::optional: the same two bytes, and the checks
+    // compile to one byte test (bench/napt_bench Inbound measured slower with the optional).
+    bool dropped_ = false;
+    Reason reason_{};  // read only through reason(), when dropped_
 };
 
 }  // namespace s46

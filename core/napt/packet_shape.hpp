@@ -30,17 +30,16 @@ struct Ipv4Shape {
 };
 
 inline Ipv4Shape check_ipv4(std::span<const std::uint8_t> p) {
-    Ipv4Shape s;
-    auto refuse = [&s](DropReason r) { return s.verdict = Verdict<DropReason>::drop(r), s; };
-    if (p.size() < 20) return refuse(DropReason::truncated);
-    if ((p[0] >> 4) != 4) return refuse(DropReason::malformed);  // RFC 791 §3.1 version
-    s.header_length = static_cast<std::uint16_t>((p[0] & 0x0f) * 4);
-    if (s.header_length < 20) return refuse(DropReason::malformed);  // IHL < 5
-    if (s.header_length > p.size()) return refuse(DropReason::truncated);
-    s.total_length = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
-    if (s.total_length < s.header_length) return refuse(DropReason::malformed);
-    if (s.total_length > p.size()) return refuse(DropReason::truncated);
-    return s;
+    using V = Verdict<DropReason>;
+    if (p.size() < 20) return {V::drop(DropReason::truncated)};
+    if ((p[0] >> 4) != 4) return {V::drop(DropReason::malformed)};  // RFC 791 §3.1 version
+    const auto header_length = static_cast<std::uint16_t>((p[0] & 0x0f) * 4);
+    if (header_length < 20) return {V::drop(DropReason::malformed)};  // IHL < 5
+    if (header_length > p.size()) return {V::drop(DropReason::truncated)};
+    const auto total_length = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
+    if (total_length < header_length) return {V::drop(DropReason::malformed)};
+    if (total_length > p.size()) return {V::drop(DropReason::truncated)};
+    return {V::pass(), header_length, total_length};
 }
 
 // UDP, TCP and ICMP headers as the NAPT reads them. A whole datagram must agree with its
