@@ -293,7 +293,7 @@ void BM_NaptOnly(benchmark::State& state) {
     Rig& r = rig(a.size);
     const auto& in = stream(a.size, a.train, false);
     std::vector<std::uint8_t> work = r.out_packet;
-    const auto now = std::chrono::duration_cast<napt::Time>(kNow);
+    const auto now = std::chrono::duration_cast<s46::Time>(kNow);
     std::size_t i = 0;
     std::uint64_t bad = 0;
     for (auto _ : state) {

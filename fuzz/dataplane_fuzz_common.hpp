@@ -106,7 +106,7 @@ inline Options options_for(std::uint8_t bits) {
     o.reassembly = bits & kOptTinyReassembly ? ReassemblyLimits{2, 2000, std::chrono::seconds(15)}
                                              : ReassemblyLimits{4, 16384, std::chrono::seconds(15)};
     o.clamp_mss = !(bits & kOptNoMss);
-    if (bits & kOptEaBits) o.source_check = map::SourceCheckMode::EaBits;
+    if (bits & kOptEaBits) o.source_check = map::SourceCheckMode::ea_bits;
     o.icmp_burst = 1000;  // the fuzzer wants the replies, not the limit
     return o;
 }

@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     check_ipv4(v.packet);
                     S46_FUZZ_CHECK(net::ConstIpv4View::parse(v.packet)->src() == h.plan.ipv4.address);
                 } else if constexpr (std::is_same_v<V, Drop>) {
-                    S46_FUZZ_CHECK(static_cast<std::size_t>(v.reason) < drop_reason_count);
+                    S46_FUZZ_CHECK(static_cast<std::size_t>(v.reason) < kDropReasonCount);
                 }
             },
             res);

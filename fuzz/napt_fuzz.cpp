@@ -307,10 +307,10 @@ private:
         S46_FUZZ_CHECK((outbound ? c.outbound_packets - c0.outbound_packets : c.inbound_packets - c0.inbound_packets) == 1);
         if (!o.ok()) {
             S46_FUZZ_CHECK(p == before);
-            S46_FUZZ_CHECK(c.drop(o.reason) == c0.drop(o.reason) + 1);
+            S46_FUZZ_CHECK(c.drop(*o.reason()) == c0.drop(*o.reason()) + 1);
             return o;
         }
-        S46_FUZZ_CHECK(outbound || o.verdict == Verdict::forward);
+        S46_FUZZ_CHECK(outbound || o.action() == Action::forward);
         auto ip = net::ConstIpv4View::parse(p);
         S46_FUZZ_CHECK(ip.ok());
         auto ip0 = net::ConstIpv4View::parse(before);
@@ -324,13 +324,13 @@ private:
             S46_FUZZ_CHECK(e.src == external());
             if (query_or_transport) S46_FUZZ_CHECK(napt_.port_index().slot_of(e.sport) != PortIndex::npos);
             last_out_ = p;
-            if (o.verdict == Verdict::hairpin) {
+            if (o.action() == Action::hairpin) {
                 translate(p, false);
             } else if (query_or_transport && !ip->is_fragment()) {
                 // The reply restores the original endpoints (a fresh session: every filter passes).
                 Bytes back = build(e.proto, e.dst, e.src, e.dport, e.sport, 0x10, 0, 4);
                 const Outcome r = napt_.translate_inbound(back, now());
-                S46_FUZZ_CHECK(r.verdict == Verdict::forward);
+                S46_FUZZ_CHECK(r.action() == Action::forward);
                 const Endpoints b = endpoints_of(back);
                 S46_FUZZ_CHECK(b.dst == e0.src && b.dport == e0.sport && b.src == e0.dst && b.sport == e0.dport);
             }

@@ -64,13 +64,7 @@ struct Counters {
     }
     std::uint64_t drop(DropReason r) const { return const_cast<Counters*>(this)->drop(r); }
 
-    std::uint64_t total_drops() const {
-        return 0
-#define S46_DP_X(name, text) +drop_##name
-            S46_DP_DROP_REASONS(S46_DP_X)
-#undef S46_DP_X
-            ;
-    }
+    std::uint64_t total_drops() const { return sum_of_drops<DropReason>(*this); }
 
     // f(name, value) for every counter, drops first, in declaration order: status output.
     template <class F>

@@ -1,14 +1,16 @@
 // Why the data path did not forward a packet. Every refusal names exactly one of these and bumps
 // its counter (counters.hpp); nothing is logged per packet (docs/dataplane.md lists them all).
 //
-// An X-macro so the enum, the counter fields and the exported names ("drop_<reason>") cannot
-// drift apart. X(name, description). "(answered)" marks reasons whose packet is answered with an
+// An X-macro list (core/reason_table.hpp) so the enum, the counter fields and the exported names
+// ("drop_<reason>") cannot drift apart. X(name, description). "(answered)" marks reasons whose packet is answered with an
 // ICMPv4 error when the RFC 1812 §4.3.2.7 rules and the rate limit allow it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "core/reason_table.hpp"
 
 // clang-format off
 #define S46_DP_DROP_REASONS(X)                                                                                        \
@@ -49,21 +51,26 @@
 
 namespace s46::dataplane {
 
-enum class DropReason : std::uint8_t {
-#define S46_DP_X(name, text) name,
-    S46_DP_DROP_REASONS(S46_DP_X)
-#undef S46_DP_X
+enum class DropReason : std::uint8_t { S46_DP_DROP_REASONS(S46_REASON_ENUMERATOR) };
+
+}  // namespace s46::dataplane
+
+template <>
+struct s46::ReasonTable<s46::dataplane::DropReason> {
+#define S46_DP_NAME(name, text) std::string_view("drop_" #name),
+    static constexpr std::string_view names[] = {S46_DP_DROP_REASONS(S46_DP_NAME)};
+#undef S46_DP_NAME
+    static constexpr std::string_view texts[] = {S46_DP_DROP_REASONS(S46_REASON_TEXT)};
+    static constexpr std::string_view unknown = "drop_unknown";
 };
 
-inline constexpr std::size_t drop_reason_count = 0
-#define S46_DP_X(name, text) +1
-    S46_DP_DROP_REASONS(S46_DP_X)
-#undef S46_DP_X
-    ;
+namespace s46::dataplane {
+
+inline constexpr std::size_t kDropReasonCount = kReasonCount<DropReason>;
 
 // The exported counter name, e.g. "drop_ttl_exceeded".
-std::string_view to_string(DropReason r);
+constexpr std::string_view to_string(DropReason r) { return reason_name(r); }
 // One line saying what the reason means, citing the rule where there is one.
-std::string_view describe(DropReason r);
+constexpr std::string_view describe(DropReason r) { return reason_text(r); }
 
 }  // namespace s46::dataplane

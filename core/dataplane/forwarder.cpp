@@ -13,13 +13,8 @@ Result<PlanForwarder> PlanForwarder::build(const plan::Plan& plan, std::vector<s
     f.remote_ = plan.tunnel_remote;
     f.legacy_iid_ = plan.legacy_iid;
 
-    // Each plan FMR, prepared for the packet path (nullopt: unusable, noted once).
-    std::vector<std::optional<map::Rule>> prepared;
-    for (const auto& rule : plan.fmrs) {
-        std::string why;
-        prepared.push_back(packet_path_rule(rule, why));
-        if (!prepared.back()) notes.push_back(why);
-    }
+    // Each plan FMR, prepared for the packet path (unusable ones noted once and left out).
+    const PacketPathRules prepared = PacketPathRules::prepare(plan.fmrs, notes);
 
     // Group the entries by prefix, keeping plan order inside a prefix (ties go to the first
     // rule, as in map::select_fmr). Ipv4Prefix orders by (address, length).
@@ -37,19 +32,20 @@ Result<PlanForwarder> PlanForwarder::build(const plan::Plan& plan, std::vector<s
         if (*e.fmr >= plan.fmrs.size())
             return fail("forwarding entry " + e.prefix.to_string() + " names FMR " + std::to_string(*e.fmr) + " of " +
                         std::to_string(plan.fmrs.size()));
-        if (prepared[*e.fmr]) g.fmrs.push_back(*e.fmr);
+        if (auto i = prepared.kept()[*e.fmr]) g.fmrs.push_back(*i);
     }
 
     lpm::LpmBuilder builder;
     std::vector<net::Ipv4Prefix> prefixes;
+    std::vector<std::size_t> order;  // prepared rules, grouped by prefix
     for (const auto& [prefix, g] : groups) {
         Hop hop;
-        hop.first_rule = static_cast<std::uint32_t>(f.rules_.size());
+        hop.first_rule = static_cast<std::uint32_t>(order.size());
         for (std::size_t i : g.fmrs) {
-            f.rules_.push_back(*prepared[i]);
-            f.uses_ports_ = f.uses_ports_ || map::routes_by_port(*prepared[i]);
+            order.push_back(i);
+            f.uses_ports_ = f.uses_ports_ || map::routes_by_port(prepared.rules()[i]);
         }
-        hop.rule_count = static_cast<std::uint32_t>(f.rules_.size() - hop.first_rule);
+        hop.rule_count = static_cast<std::uint32_t>(order.size() - hop.first_rule);
         hop.remote = g.remote;
         builder.insert(prefix, static_cast<lpm::NextHopId>(f.hops_.size()));
         f.hops_.push_back(hop);
@@ -65,6 +61,7 @@ Result<PlanForwarder> PlanForwarder::build(const plan::Plan& plan, std::vector<s
         }
         if (best) f.hops_[i].fallback = static_cast<lpm::NextHopId>(*best);
     }
+    f.rules_ = prepared.pick(order);
     f.table_ = builder.build();
     f.only_default_ = groups.size() == 1 && groups.begin()->first.length == 0 && f.hops_[0].remote && f.rules_.empty();
     return f;
@@ -75,9 +72,9 @@ NextHop PlanForwarder::lookup(net::Ipv4Address dst, std::uint16_t port) const {
     while (id != lpm::kNoRoute) {
         const Hop& h = hops_[id];
         if (h.rule_count != 0) {
-            auto rules = std::span<const map::Rule>(rules_).subspan(h.first_rule, h.rule_count);
+            auto rules = rules_.rules().subspan(h.first_rule, h.rule_count);
             if (auto i = map::select_fmr(rules, dst, port, kDefaultPsidOffset)) {
-                auto a = peer_ce_address(rules[*i], dst, port, legacy_iid_);  // prepared: never allocates
+                auto a = rules_.peer_ce_address(h.first_rule + *i, dst, port, legacy_iid_);  // prepared: never allocates
                 return a ? NextHop{NextHop::Via::fmr, *a} : NextHop{};
             }
         }

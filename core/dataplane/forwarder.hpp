@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "core/lpm/lpm_table.hpp"
+#include "core/dataplane/fmr_rules.hpp"
+#include "core/map/next_hop.hpp"
 #include "core/map/rule.hpp"
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
@@ -20,12 +22,7 @@
 
 namespace s46::dataplane {
 
-struct NextHop {
-    enum class Via : std::uint8_t { none, remote, fmr };
-    Via via = Via::none;
-    net::Ipv6Address address;  // the outer IPv6 destination, unless via == none
-    friend bool operator==(const NextHop&, const NextHop&) = default;
-};
+using map::NextHop;
 
 class Forwarder {
 public:
@@ -46,7 +43,7 @@ public:
 class PlanForwarder final : public Forwarder {
 public:
     PlanForwarder() = default;
-    // Unusable FMRs (fmr_rules.hpp) are left out with a note. Fails on an FMR index outside
+    // Unusable FMRs (PacketPathRules) are left out with a note. Fails on an FMR index outside
     // plan.fmrs. With no tunnel_remote (DS-Lite AFTR unresolved) the default route has no hop.
     static Result<PlanForwarder> build(const plan::Plan& plan, std::vector<std::string>& notes);
 
@@ -73,7 +70,7 @@ private:
     bool only_default_ = false;
     lpm::LpmTable table_;
     std::vector<Hop> hops_;
-    std::vector<map::Rule> rules_;
+    PacketPathRules rules_;
     std::optional<net::Ipv6Address> remote_;
     bool legacy_iid_ = false;
     bool uses_ports_ = false;

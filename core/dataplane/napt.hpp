@@ -12,7 +12,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 #include "core/map/port_set.hpp"
 #include "core/net/ipv4.hpp"
 #include "core/result.hpp"
@@ -29,7 +29,7 @@ enum class NaptAction : std::uint8_t {
 
 struct NaptVerdict {
     NaptAction action = NaptAction::dropped;
-    std::uint8_t detail = 0;        // when dropped: the implementation's reason, see Napt::detail_name()
+    std::uint8_t detail = 0;        // when dropped: the implementation's reason, see NaptSeam::detail_name()
     bool resource_refusal = false;  // no room for a new mapping: RFC 5508 REQ-8 asks for ICMP 3/13
 };
 
@@ -40,9 +40,9 @@ struct NaptBinding {
     friend bool operator==(const NaptBinding&, const NaptBinding&) = default;
 };
 
-class Napt {
+class NaptSeam {
 public:
-    virtual ~Napt() = default;
+    virtual ~NaptSeam() = default;
 
     // Switches to a new external address / port set and drops every mapping and session: RFC
     // 7596 §5.1 MUST flush when the IPv4 address or PSID changes. Called from configure(),

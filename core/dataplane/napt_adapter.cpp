@@ -24,21 +24,21 @@ Result<PortSetNapt> PortSetNapt::create(const napt::Config& config) {
 Result<std::size_t> PortSetNapt::rebind(const NaptBinding& binding) { return engine_.replan(binding.external, binding.ports); }
 
 NaptVerdict PortSetNapt::outbound(std::span<std::uint8_t> datagram, Time now) {
-    const auto o = engine_.translate_outbound(datagram, ms(now));
-    switch (o.verdict) {
-        case napt::Verdict::forward: return NaptVerdict{NaptAction::translated};
-        case napt::Verdict::drop: return dropped(o.reason);
-        case napt::Verdict::hairpin: break;
+    const auto o = engine_.translate_outbound(datagram, now);
+    switch (o.action()) {
+        case napt::Action::forward: return NaptVerdict{NaptAction::translated};
+        case napt::Action::drop: return dropped(*o.reason());
+        case napt::Action::hairpin: break;
     }
     // RFC 4787 REQ-9a: now addressed from our external endpoint to another host's mapping.
-    const auto back = engine_.translate_inbound(datagram, ms(now));
-    if (!back.ok()) return dropped(back.reason);
+    const auto back = engine_.translate_inbound(datagram, now);
+    if (!back.ok()) return dropped(*back.reason());
     return NaptVerdict{NaptAction::hairpin};
 }
 
 NaptVerdict PortSetNapt::inbound(std::span<std::uint8_t> datagram, Time now) {
-    const auto o = engine_.translate_inbound(datagram, ms(now));
-    return o.ok() ? NaptVerdict{NaptAction::translated} : dropped(o.reason);
+    const auto o = engine_.translate_inbound(datagram, now);
+    return o.ok() ? NaptVerdict{NaptAction::translated} : dropped(*o.reason());
 }
 
 bool PortSetNapt::restore_quoted(std::span<std::uint8_t> quoted, Time now) {
@@ -52,24 +52,15 @@ bool PortSetNapt::restore_quoted(std::span<std::uint8_t> quoted, Time now) {
     if (ip->src() != engine_.config().external) return false;
     const std::size_t port_at = *proto == napt::Protocol::icmp ? napt::rewrite::icmp_identifier : napt::rewrite::src_port;
     const std::uint16_t external_port = net::load_be16(&l4[port_at]);
-    const auto m = engine_.find_mapping_by_external(*proto, external_port, ms(now));
+    const auto m = engine_.find_mapping_by_external(*proto, external_port, now);
     if (!m) return false;
 
-    const std::uint32_t old_address = ip->src().value, new_address = m->internal_address.value;
-    ip->set_src(m->internal_address);
-    ip->adjust_checksum32(old_address, new_address);
-    net::store_be16(&l4[port_at], m->internal_port);
-    // The quoted transport checksum, when the quote reaches it (TCP's sits past byte 8).
-    const std::size_t sum_at = napt::rewrite::checksum_offset(*proto);
-    if (l4.size() >= sum_at + 2) {
-        const std::uint16_t c = napt::rewrite::transport_checksum(*proto, net::load_be16(&l4[sum_at]), old_address, new_address,
-                                                                  external_port, m->internal_port);
-        net::store_be16(&l4[sum_at], c);
-    }
+    // The pipeline computes the enclosing error's checksum once the quote is final.
+    napt::rewrite::quoted_endpoint(*ip, *proto, napt::rewrite::ipv4_src, port_at, m->internal_address.value, m->internal_port, 0);
     return true;
 }
 
-void PortSetNapt::expire(Time now) { engine_.expire(ms(now), engine_.session_slots() / 16 + 1); }
+void PortSetNapt::expire(Time now) { engine_.expire(now, engine_.session_slots() / 16 + 1); }
 
 std::string_view PortSetNapt::detail_name(std::uint8_t detail) const {
     return napt::to_string(static_cast<napt::DropReason>(detail));

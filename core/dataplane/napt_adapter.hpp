@@ -1,8 +1,8 @@
-// core/napt's port-set NAPT44 engine behind the pipeline's Napt interface (napt.hpp).
+// core/napt's port-set NAPT44 engine behind the pipeline's NaptSeam interface (napt.hpp).
 //
 // What the adapter adds: the hairpin sequence (the engine's outbound verdict `hairpin` asks
 // for translate_inbound() next, RFC 4787 REQ-9a), restore_quoted() from the engine's reverse
-// lookup, the clock conversion (the engine counts milliseconds), and the expiry budget.
+// lookup, and the expiry budget.
 #pragma once
 
 #include <optional>
@@ -12,7 +12,7 @@
 
 namespace s46::dataplane {
 
-class PortSetNapt final : public Napt {
+class PortSetNapt final : public NaptSeam {
 public:
     // `config.external` and `config.ports` are placeholders until the first rebind().
     static Result<PortSetNapt> create(const napt::Config& config);
@@ -41,7 +41,6 @@ public:
 
 private:
     explicit PortSetNapt(napt::Napt engine) : engine_(std::move(engine)) {}
-    static napt::Time ms(Time now) { return std::chrono::duration_cast<napt::Time>(now); }
 
     napt::Napt engine_;
 };

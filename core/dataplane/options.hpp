@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/dataplane/reassembly.hpp"
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 #include "core/map/source_check.hpp"
 #include "core/net/ipv4.hpp"
 
@@ -16,7 +16,7 @@ namespace s46::dataplane {
 struct Options {
     // ---- tunnel (RFC 2473) ----
     std::uint8_t hop_limit = 64;                      // §6.3
-    std::optional<std::uint8_t> encapsulation_limit;  // §4.1.1/§6.6: off unless configured (digest §7)
+    std::optional<std::uint8_t> encapsulation_limit;  // §4.1.1/§6.6: off unless configured (docs/dataplane.md, "Choices and deviations")
 
     // ---- traffic class ----
     // Outbound the traffic class is always the inner TOS (RFC 6333 §7.1, RFC 6040 §4.1).
@@ -39,7 +39,7 @@ struct Options {
     // ---- validation ----
     // RFC 7597 §8.1 for MAP-E peers: FullAddress also compares the whole outer source with the
     // address recomputed from inner source and port (the Linux FMR patch; catches forged IIDs).
-    map::SourceCheckMode source_check = map::SourceCheckMode::FullAddress;
+    map::SourceCheckMode source_check = map::SourceCheckMode::full_address;
     bool verify_ipv4_checksum = true;  // the kernel checked LAN packets already; inner tunnel packets it did not
 
     // ---- memory, fixed at configure() ----

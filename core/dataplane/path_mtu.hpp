@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 #include "core/net/ipv6.hpp"
 
 namespace s46::dataplane {

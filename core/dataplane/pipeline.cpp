@@ -11,7 +11,7 @@
 
 namespace s46::dataplane {
 
-Pipeline::Pipeline(Napt* napt, const Options& options)
+Pipeline::Pipeline(NaptSeam* napt, const Options& options)
     : napt_(napt),
       options_(options),
       state_(std::make_unique<State>()),
@@ -53,7 +53,7 @@ Result<ConfigureReport> Pipeline::configure(const plan::Plan& plan, const Option
     s.uses_ports = s.forwarder.uses_ports();
     if (plan.mode == select::Mode::mape) {
         std::vector<std::string> again;  // the forwarder already noted unusable rules
-        s.source_rules = packet_path_rules(plan.fmrs, again);
+        s.source_rules = PacketPathRules::prepare(plan.fmrs, again);
     }
     if (plan.napt && napt_ == nullptr) return fail("the plan needs NAPT44 but the pipeline was built without one");
 

@@ -1,5 +1,5 @@
 // The softwire data path of the CE, for every mode: LAN IPv4 in, IPv4-in-IPv6 out, and back.
-// Pure and single-threaded: the platform's TUN + raw-socket backend (notes/dataplane.md §1)
+// Pure and single-threaded: the platform's TUN + raw-socket backend (docs/dataplane.md, "Notes for the platform backend")
 // feeds it packets and does the I/O with what comes back. docs/dataplane.md walks each
 // direction step by step and lists every drop reason.
 //
@@ -29,7 +29,7 @@
 #include "core/dataplane/rate_limiter.hpp"
 #include "core/dataplane/reassembly.hpp"
 #include "core/dataplane/results.hpp"
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 #include "core/dataplane/tunnel.hpp"
 #include "core/map/port_set.hpp"
 #include "core/napt/napt_batch.hpp"
@@ -48,7 +48,7 @@ class Pipeline {
 public:
     // `napt` is borrowed and must outlive the Pipeline; it may be null if no NAPT plan will be
     // configured (configure() refuses one then). Until configure() everything is dropped.
-    explicit Pipeline(Napt* napt, const Options& options = {});
+    explicit Pipeline(NaptSeam* napt, const Options& options = {});
     ~Pipeline();
     Pipeline(const Pipeline&) = delete;
     Pipeline& operator=(const Pipeline&) = delete;
@@ -151,7 +151,7 @@ private:
     enum class FragmentStep : std::uint8_t { held, dropped, complete };
     FragmentStep reassemble(Ipv4Reassembler& r, net::Ipv4View& ip, Time now, DropReason& why);
 
-    Napt* napt_;
+    NaptSeam* napt_;
     Options options_;
     std::unique_ptr<State> state_;
     std::optional<NaptBinding> napt_binding_;  // the binding the NAPT runs with, while a plan uses it

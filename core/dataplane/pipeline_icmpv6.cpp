@@ -16,7 +16,7 @@ namespace {
 
 enum class Relay : std::uint8_t { none, host_unreachable, packet_too_big };
 
-// RFC 2473 §8.3 table (digest §7). Parameter Problem: every code, as Snabb does; RFC 2473
+// RFC 2473 §8.3 table (docs/dataplane.md, "ICMPv6 errors"). Parameter Problem: every code, as Snabb does; RFC 2473
 // names only the encapsulation-limit case, but any problem with our outer packet means the
 // inner one did not get through. Time Exceeded: hop limit only, like Linux ip6_tnl_err().
 Relay relay_for(std::uint8_t type, std::uint8_t code) {

@@ -35,7 +35,7 @@ Inbound Pipeline::inbound(const net::Ipv6Address& outer_src, const net::Ipv6Addr
     if (!from_remote) {
         if (!peer) return drop_in(DropReason::spoofed_source);
         bool covered = false;
-        for (const auto& r : s.source_rules) covered = covered || r.ipv6_prefix.contains(outer_src);
+        for (const auto& r : s.source_rules.rules()) covered = covered || r.ipv6_prefix.contains(outer_src);
         if (!covered) return drop_in(DropReason::spoofed_source);
     }
 
@@ -53,7 +53,7 @@ Inbound Pipeline::inbound(const net::Ipv6Address& outer_src, const net::Ipv6Addr
     // 3. A peer CE must own the inner source address and port: the strict full-address
     //    comparison by default (RFC 7597 §8.1, Options::source_check). A packet without ports
     //    is checked as port 0, which only a rule without a PSID accepts.
-    if (peer && !peer_source_valid(s.source_rules, *s.remote, outer_src, ip.src(), ports ? ports->src : 0,
+    if (peer && !s.source_rules.peer_source_valid(*s.remote, outer_src, ip.src(), ports ? ports->src : 0,
                                    options_.source_check, s.legacy_iid))
         return drop_in(DropReason::spoofed_source);
 
@@ -107,9 +107,9 @@ Inbound Pipeline::inbound(const net::Ipv6Address& outer_src, const net::Ipv6Addr
 
 Inbound Pipeline::inbound_ipv6(std::span<std::uint8_t> ipv6_packet, Time now) {
     auto d = state_->tunnel.decapsulate(ipv6_packet);
-    if (!d.ok) {
+    if (!d.verdict.passed()) {
         ++counters_.inbound_packets;
-        return drop_in(d.reason);
+        return drop_in(*d.verdict.reason());
     }
     return inbound(d.src, d.dst, d.traffic_class, d.inner, now);
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/dataplane/fmr_rules.hpp"
 #include "core/dataplane/forwarder.hpp"
 #include "core/dataplane/pipeline.hpp"
 #include "core/dataplane/tunnel.hpp"
@@ -25,7 +26,7 @@ struct Pipeline::State {
     net::Ipv4Prefix ipv4;                        // the binding's address (/32) or prefix
     map::PortSet ports = map::PortSet::all();    // the binding's port set
     std::optional<net::Ipv4Prefix> lan_prefix;   // GI-4over6
-    std::vector<map::Rule> source_rules;         // MAP-E: prepared FMRs for RFC 7597 §8.1
+    PacketPathRules source_rules;                // MAP-E: the FMRs for RFC 7597 §8.1
     std::uint16_t tunnel_mtu = 1460;
     net::Ipv4Address icmp_source;
     bool legacy_iid = false;

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 
 namespace s46::dataplane {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/dataplane/drop_reason.hpp"
-#include "core/dataplane/time.hpp"
+#include "core/time.hpp"
 #include "core/net/ipv4_packet.hpp"
 
 namespace s46::dataplane {

@@ -46,7 +46,7 @@ struct Held {};
 
 struct Drop {
     DropReason reason = DropReason::not_configured;
-    std::uint8_t napt_detail = 0;  // napt_outbound / napt_inbound: Napt::detail_name(napt_detail)
+    std::uint8_t napt_detail = 0;  // napt_outbound / napt_inbound: NaptSeam::detail_name(napt_detail)
 };
 
 // Write `packet` to the LAN side (the TUN).

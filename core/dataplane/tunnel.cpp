@@ -72,7 +72,7 @@ Decapsulation Ipv4InIpv6Tunnel::decapsulate(std::span<std::uint8_t> packet) cons
         rest = rest.subspan(len);
     }
     if (next != net::ip_protocol::ipv4) return d;
-    d.ok = true;
+    d.verdict = Verdict<DropReason>::pass();
     d.inner = rest;
     return d;
 }

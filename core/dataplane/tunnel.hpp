@@ -6,10 +6,11 @@
 // traffic class = the inner TOS (RFC 6333 §7.1 MUST for DS-Lite and, through RFC 7596 §5.2, for
 // lw4o6; RFC 6040 §4.1 normal mode copies ECN), flow label 0 (§6.5). A Tunnel Encapsulation
 // Limit (§4.1.1) is only sent when configured: several AFTR/BR implementations mishandle the
-// extra 8 bytes (digest §7), and it eats into the tunnel MTU.
+// extra 8 bytes and RFC 6333/7596/7597 do not ask for it (docs/dataplane.md, "Choices and
+// deviations"), and it eats into the tunnel MTU.
 //
 // The userspace backend never calls encapsulate(): its raw IPPROTO_IPIP socket has the kernel
-// build the header (notes/dataplane.md §1). The in-process paths (benchmarks, tests, a future
+// build the header (docs/dataplane.md, "Notes for the platform backend"). The in-process paths (benchmarks, tests, a future
 // AF_PACKET/AF_XDP backend) do.
 #pragma once
 
@@ -20,6 +21,7 @@
 
 #include "core/dataplane/drop_reason.hpp"
 #include "core/net/ipv6.hpp"
+#include "core/verdict.hpp"
 
 namespace s46::dataplane {
 
@@ -32,8 +34,8 @@ struct TunnelParams {
 
 // A decapsulated tunnel packet: the outer fields the pipeline needs and the inner IPv4 bytes.
 struct Decapsulation {
-    bool ok = false;
-    DropReason reason = DropReason::bad_outer;  // when !ok
+    // Every refusal is bad_outer (RFC 2473 §3, §4): not IPv4-in-IPv6 to our tunnel address.
+    Verdict<DropReason> verdict = Verdict<DropReason>::drop(DropReason::bad_outer);
     net::Ipv6Address src;
     net::Ipv6Address dst;
     std::uint8_t traffic_class = 0;

@@ -4,9 +4,9 @@ namespace s46::map {
 
 const char* to_string(Ipv4Kind kind) {
     switch (kind) {
-        case Ipv4Kind::Prefix: return "ipv4-prefix";
-        case Ipv4Kind::FullAddress: return "full-ipv4";
-        case Ipv4Kind::SharedAddress: return "shared-ipv4";
+        case Ipv4Kind::prefix: return "ipv4-prefix";
+        case Ipv4Kind::full_address: return "full-ipv4";
+        case Ipv4Kind::shared_address: return "shared-ipv4";
     }
     return "?";
 }
@@ -27,7 +27,7 @@ Result<CeBinding> binding_from_ea(const Rule& rule, std::uint64_t ea, std::uint8
     b.ipv4 = net::Ipv4Prefix(net::Ipv4Address(v4), v4_len);
 
     if (v4_len < 32) {
-        b.kind = Ipv4Kind::Prefix;
+        b.kind = Ipv4Kind::prefix;
         // RFC 7598 §4.5: PORTPARAMS with an explicit PSID MUST be discarded when the CE gets a prefix.
         if (rule.explicit_psid) b.notes.push_back("explicit PSID discarded: the CE gets an IPv4 prefix (RFC 7598 §4.5)");
         return b;
@@ -35,7 +35,7 @@ Result<CeBinding> binding_from_ea(const Rule& rule, std::uint64_t ea, std::uint8
 
     unsigned k = q;
     unsigned psid = static_cast<unsigned>(q == 0 ? 0 : ea & ((std::uint64_t{1} << q) - 1u));
-    if (rule.explicit_psid && (q == 0 || perspective == Perspective::Own)) {
+    if (rule.explicit_psid && (q == 0 || perspective == Perspective::own)) {
         // RFC 7598 §4.5: an explicit PSID MUST be used by the CE that receives it.
         if (q > 0)
             b.notes.push_back("explicit PSID " + std::to_string(rule.explicit_psid->value) + "/" +
@@ -45,7 +45,7 @@ Result<CeBinding> binding_from_ea(const Rule& rule, std::uint64_t ea, std::uint8
         psid = rule.explicit_psid->value;
     }
     if (k == 0) {
-        b.kind = Ipv4Kind::FullAddress;
+        b.kind = Ipv4Kind::full_address;
         return b;
     }
 
@@ -55,7 +55,7 @@ Result<CeBinding> binding_from_ea(const Rule& rule, std::uint64_t ea, std::uint8
         const char* whose = rule.psid_offset ? "the rule's" : "the default";
         return fail(ports.error() + " with " + whose + " offset");
     }
-    b.kind = Ipv4Kind::SharedAddress;
+    b.kind = Ipv4Kind::shared_address;
     b.ports = *ports;
     return b;
 }
@@ -68,7 +68,7 @@ Result<CeBinding> derive_binding(const Rule& rule, const net::Ipv6Prefix& end_us
     if (rule.n() + rule.o() > end_user_prefix.length)
         return fail("n+o exceeds End-user prefix length (RFC 7597 §5.2 MUST): prefix6-len " + std::to_string(rule.n()) +
                     " + ea-len " + std::to_string(rule.o()) + " > " + std::to_string(end_user_prefix.length));
-    return binding_from_ea(rule, end_user_prefix.address.bits(rule.n(), rule.o()), default_offset, Perspective::Own);
+    return binding_from_ea(rule, end_user_prefix.address.bits(rule.n(), rule.o()), default_offset, Perspective::own);
 }
 
 }  // namespace s46::map

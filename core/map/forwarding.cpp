@@ -47,22 +47,20 @@ Result<net::Ipv6Address> ce_address(const Rule& rule, net::Ipv4Address dst, std:
         ea |= PortSet::psid_of(port, a, q);
     }
     // Going through binding_from_ea keeps this the exact inverse of what the owning CE derives.
-    auto binding = binding_from_ea(rule, ea, default_offset, Perspective::Peer);
+    auto binding = binding_from_ea(rule, ea, default_offset, Perspective::peer);
     if (!binding) return fail(binding.error());
     net::Ipv6Address prefix = rule.ipv6_prefix.address;
     prefix.set_bits(rule.n(), rule.o(), ea);
     return interface_id_address(net::Ipv6Prefix(prefix, rule.n() + rule.o()), binding->ipv4.address, binding->ports.psid());
 }
 
-const char* to_string(NextHop::Via via) { return via == NextHop::Via::Br ? "br" : "fmr"; }
-
 Result<NextHop> next_hop(std::span<const Rule> rules, const net::Ipv6Address& br, net::Ipv4Address dst, std::uint16_t port,
                          std::uint8_t default_offset) {
     auto fmr = select_fmr(rules, dst, port, default_offset);
-    if (!fmr) return NextHop{NextHop::Via::Br, br, std::nullopt};
+    if (!fmr) return NextHop{NextHop::Via::remote, br};
     auto address = ce_address(rules[*fmr], dst, port, default_offset);
     if (!address) return fail("FMR " + to_string(rules[*fmr]) + ": " + address.error());
-    return NextHop{NextHop::Via::Fmr, *address, fmr};
+    return NextHop{NextHop::Via::fmr, *address};
 }
 
 }  // namespace s46::map

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 
+#include "core/map/next_hop.hpp"
 #include "core/map/rule.hpp"
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
@@ -35,18 +36,9 @@ std::optional<std::size_t> select_fmr(std::span<const Rule> rules, net::Ipv4Addr
 // `dst` must lie inside the rule's IPv4 prefix. Fails when the offset leaves no room for the PSID.
 Result<net::Ipv6Address> ce_address(const Rule& rule, net::Ipv4Address dst, std::uint16_t port, std::uint8_t default_offset);
 
-struct NextHop {
-    enum class Via { Br, Fmr };
-    Via via = Via::Br;
-    net::Ipv6Address address;        // the outer IPv6 destination
-    std::optional<std::size_t> fmr;  // the rule used, when via == Fmr
-    friend bool operator==(const NextHop&, const NextHop&) = default;
-};
-
-const char* to_string(NextHop::Via via);
-
-// Outer IPv6 destination for an IPv4 packet to dst:port: the owning CE under the selected FMR,
-// or the BR when no FMR matches (RFC 7597 §5.4; with no F rules this is hub-and-spoke).
+// Outer IPv6 destination for an IPv4 packet to dst:port: the owning CE under the selected FMR
+// (Via::fmr; select_fmr() names the rule), or the BR when no FMR matches (Via::remote, RFC 7597
+// §5.4; with no F rules this is hub-and-spoke).
 Result<NextHop> next_hop(std::span<const Rule> rules, const net::Ipv6Address& br, net::Ipv4Address dst, std::uint16_t port,
                          std::uint8_t default_offset);
 

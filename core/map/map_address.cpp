@@ -4,7 +4,7 @@ namespace s46::map {
 
 net::Ipv6Address interface_id_address(const net::Ipv6Prefix& prefix, net::Ipv4Address ipv4, std::uint16_t psid, IidLayout layout) {
     net::Ipv6Address a;  // all zero: the subnet-ID and the IID's leading bits
-    const unsigned ipv4_at = layout == IidLayout::Rfc7597 ? 80 : 72;
+    const unsigned ipv4_at = layout == IidLayout::rfc7597 ? 80 : 72;
     a.set_bits(ipv4_at, 32, ipv4.value);
     a.set_bits(ipv4_at + 32, 16, psid);
     // The prefix goes on last so that one longer than /64 overwrites the IID top (RFC 7597 §6).
@@ -28,7 +28,7 @@ Result<net::Ipv6Address> lw4o6_tunnel_source(const net::Ipv6Prefix& bind_prefix,
         if (!best || p.length > best->length) best = &p;
     }
     if (!best) return fail("bind-ipv6-prefix " + bind_prefix.to_string() + " matches none of the active IPv6 prefixes (RFC 7596 §5.1)");
-    return interface_id_address(*best, ipv4, psid, IidLayout::Rfc7597);
+    return interface_id_address(*best, ipv4, psid, IidLayout::rfc7597);
 }
 
 }  // namespace s46::map

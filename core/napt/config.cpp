@@ -7,13 +7,13 @@ namespace s46::napt {
 
 namespace {
 
-constexpr std::int64_t max_timeout_s = std::int64_t{1} << 24;  // ~194 days; keeps now + timeout in 32 bits
+constexpr std::int64_t kMaxTimeoutS = std::int64_t{1} << 24;  // ~194 days; keeps now + timeout in 32 bits
 
 std::string check_timeout(const char* name, std::chrono::seconds t, std::int64_t floor_s, const char* rule) {
     if (t.count() < floor_s)
         return std::string(name) + " timeout " + std::to_string(t.count()) + " s is below the " +
                std::to_string(floor_s) + " s floor (" + rule + ")";
-    if (t.count() >= max_timeout_s) return std::string(name) + " timeout " + std::to_string(t.count()) + " s is too long";
+    if (t.count() >= kMaxTimeoutS) return std::string(name) + " timeout " + std::to_string(t.count()) + " s is too long";
     return {};
 }
 

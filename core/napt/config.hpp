@@ -18,8 +18,8 @@ enum class Filtering : std::uint8_t {
     // REQ-8 first half); anyone who learns the external port can send to the host.
     endpoint_independent,
     // Only remote addresses the mapping has sent to (RFC 4787 REQ-8 second half, the
-    // "more stringent" recommendation; the MAP security considerations recommend it
-    // for shared addresses, spec digest §4.9). The default.
+    // "more stringent" recommendation, which a shared address calls for: RFC 6269 on how
+    // address sharing makes ports easier to guess; docs/napt.md "Filtering default"). The default.
     address_dependent,
     // Only remote address:port pairs the mapping has sent to: what Linux conntrack NAT
     // does. Breaks some NAT traversal (RFC 4787 §5), blocks the most.

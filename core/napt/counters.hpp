@@ -51,13 +51,7 @@ struct Counters {
     }
     std::uint64_t drop(DropReason r) const { return const_cast<Counters*>(this)->drop(r); }
 
-    std::uint64_t total_drops() const {
-        return 0
-#define S46_NAPT_X(name, text) +name
-            S46_NAPT_DROP_REASONS(S46_NAPT_X)
-#undef S46_NAPT_X
-            ;
-    }
+    std::uint64_t total_drops() const { return sum_of_drops<DropReason>(*this); }
 };
 
 }  // namespace s46::napt

@@ -1,13 +1,15 @@
 // Why the NAPT refused a packet. Every refusal names one of these and bumps its
 // counter (Counters, counters.hpp); nothing is logged on the packet path.
 //
-// The list is an X-macro so that the enum, the counter fields and the exported names
-// ("napt_<reason>") can never drift apart. X(name, description).
+// The list is an X-macro (core/reason_table.hpp) so that the enum, the counter fields and the
+// exported names ("napt_<reason>") can never drift apart. X(name, description).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "core/reason_table.hpp"
 
 // clang-format off
 #define S46_NAPT_DROP_REASONS(X)                                                                                   \
@@ -35,22 +37,27 @@
 
 namespace s46::napt {
 
-enum class DropReason : std::uint8_t {
-#define S46_NAPT_X(name, text) name,
-    S46_NAPT_DROP_REASONS(S46_NAPT_X)
-#undef S46_NAPT_X
+enum class DropReason : std::uint8_t { S46_NAPT_DROP_REASONS(S46_REASON_ENUMERATOR) };
+
+}  // namespace s46::napt
+
+template <>
+struct s46::ReasonTable<s46::napt::DropReason> {
+#define S46_NAPT_NAME(name, text) std::string_view("napt_" #name),
+    static constexpr std::string_view names[] = {S46_NAPT_DROP_REASONS(S46_NAPT_NAME)};
+#undef S46_NAPT_NAME
+    static constexpr std::string_view texts[] = {S46_NAPT_DROP_REASONS(S46_REASON_TEXT)};
+    static constexpr std::string_view unknown = "napt_unknown";
 };
 
-inline constexpr std::size_t drop_reason_count = 0
-#define S46_NAPT_X(name, text) +1
-    S46_NAPT_DROP_REASONS(S46_NAPT_X)
-#undef S46_NAPT_X
-    ;
+namespace s46::napt {
+
+inline constexpr std::size_t kDropReasonCount = kReasonCount<DropReason>;
 
 // The exported counter name, e.g. "napt_port_exhausted".
-std::string_view to_string(DropReason r);
+constexpr std::string_view to_string(DropReason r) { return reason_name(r); }
 // One line saying what the reason means, citing the rule where there is one.
-std::string_view describe(DropReason r);
+constexpr std::string_view describe(DropReason r) { return reason_text(r); }
 
 // True for the refusals that RFC 5508 REQ-8 covers ("unable to establish a NAT Session
 // ... due to resource constraints or administrative restrictions"): the caller SHOULD

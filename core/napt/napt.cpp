@@ -19,7 +19,7 @@ std::uint32_t slots_for(std::uint32_t entries) {
 
 std::uint32_t mapping_capacity(const Config& c, const PortIndex& index) {
     // Every mapping holds a session, and each protocol has index.size() external ports.
-    return static_cast<std::uint32_t>(std::min<std::uint64_t>(c.max_sessions, std::uint64_t{protocol_count} * index.size()));
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(c.max_sessions, std::uint64_t{kProtocolCount} * index.size()));
 }
 
 // The hash seeds come from a stream separate from the port choice, so that the port
@@ -43,9 +43,9 @@ Napt::Napt(const Config& requested, const Config& resolved)
       mappings_(slots_for(mapping_capacity(resolved, index_))),
       sessions_(slots_for(resolved.max_sessions)),
       hosts_(slots_for(resolved.max_hosts)),
-      reverse_(std::size_t{protocol_count} * index_.size(), empty_ref),
-      used_(protocol_count, SlotBitmap(index_.size())),
-      reserved_(protocol_count, SlotBitmap(index_.size())) {
+      reverse_(std::size_t{kProtocolCount} * index_.size(), empty_ref),
+      used_(kProtocolCount, SlotBitmap(index_.size())),
+      reserved_(kProtocolCount, SlotBitmap(index_.size())) {
     PortRandom seeds(resolved.seed ^ hash_stream);
     // Odd: the multipliers of the packet-path hashes (napt_lookup.hpp).
     mapping_seed_ = seeds.next64() | 1;

@@ -15,7 +15,7 @@
 //  * idle timeouts per protocol and TCP state (RFC 4787 REQ-5/6, RFC 5382 REQ-5, RFC 5508
 //    REQ-2), expiry by a clock hand amortised over new sessions and expire();
 //  * ICMP errors carrying a quoted packet, both directions (RFC 5508 REQ-3..6);
-//  * hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): see Verdict::hairpin;
+//  * hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): see Action::hairpin;
 //  * flush on a plan change (RFC 7596 §5.1);
 //  * static forwards (static_forward.hpp): reserved external ports toward one LAN endpoint.
 //
@@ -43,29 +43,49 @@
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv4_packet.hpp"
 #include "core/result.hpp"
+#include "core/time.hpp"
+#include "core/verdict.hpp"
 
 namespace s46::napt {
 
-// Time since an arbitrary monotonic epoch chosen by the caller (must be < 2^32 s).
-using Time = std::chrono::milliseconds;
-
-enum class Verdict : std::uint8_t {
+enum class Action : std::uint8_t {
     // Translated: send it on (outbound into the softwire, inbound to the LAN).
     forward,
     // Outbound only: translated, and addressed to our own external address at a port of
     // our set, i.e. to another LAN host's mapping. Pass the buffer to translate_inbound()
     // next (RFC 4787 REQ-9a: it then carries our external address and port as source).
     // Traffic to our address at a port outside the set belongs to a CE sharing the
-    // address and is `forward` (RFC 7597 §8, spec digest §4.8).
+    // address and is `forward` (RFC 7597 §8: the mesh or the BR takes it to that CE).
     hairpin,
     // Refused: `reason` says why and its counter was bumped. The buffer is unchanged.
     drop,
 };
 
-struct Outcome {
-    Verdict verdict = Verdict::drop;
-    DropReason reason = DropReason::malformed;  // meaningful only for Verdict::drop
-    bool ok() const { return verdict != Verdict::drop; }
+// What translate_outbound() / translate_inbound() did: the Verdict of core/verdict.hpp plus the
+// hairpin case. Kept as two bytes (action, reason) because it is returned per packet.
+class Outcome {
+public:
+    static constexpr Outcome forward() { return Outcome(Action::forward, DropReason{}); }
+    static constexpr Outcome hairpin() { return Outcome(Action::hairpin, DropReason{}); }
+    static constexpr Outcome drop(DropReason why) { return Outcome(Action::drop, why); }
+    // A Verdict that passed is `forward` (a check inside the engine, not a hairpin decision).
+    static constexpr Outcome from(const Verdict<DropReason>& v) { return v.passed() ? forward() : drop(*v.reason()); }
+
+    constexpr Action action() const { return action_; }
+    constexpr bool ok() const { return action_ != Action::drop; }
+    // Why it was dropped; empty unless action() is drop.
+    constexpr std::optional<DropReason> reason() const {
+        return action_ == Action::drop ? std::optional<DropReason>(reason_) : std::nullopt;
+    }
+
+    // Default: an empty slot for the batch calls to fill.
+    constexpr Outcome() = default;
+
+private:
+    constexpr Outcome(Action a, DropReason r) : action_(a), reason_(r) {}
+
+    Action action_ = Action::drop;
+    DropReason reason_ = DropReason::malformed;  // read only through reason(), when action_ is drop
 };
 
 struct MappingInfo {
@@ -79,7 +99,7 @@ struct MappingInfo {
 
 struct HostUsage {
     std::uint32_t sessions = 0;
-    std::uint16_t ports[protocol_count] = {0, 0, 0};
+    std::uint16_t ports[kProtocolCount] = {0, 0, 0};
 };
 
 class Napt {
@@ -181,16 +201,19 @@ public:
 private:
     static constexpr std::uint32_t empty_ref = 0xffffffffu;
 
+    // A lookup's answer: the verdict and, when it passed, the endpoint found.
     struct Bound {
-        bool ok = false;
-        DropReason reason = DropReason::malformed;
+        Verdict<DropReason> verdict;
         std::uint16_t external_port = 0;
+        static Bound to(std::uint16_t port) { return Bound{Verdict<DropReason>::pass(), port}; }
+        static Bound refused(DropReason r) { return Bound{Verdict<DropReason>::drop(r), 0}; }
     };
     struct Matched {
-        bool ok = false;
-        DropReason reason = DropReason::malformed;
+        Verdict<DropReason> verdict;
         std::uint32_t internal_address = 0;
         std::uint16_t internal_port = 0;
+        static Matched to(std::uint32_t address, std::uint16_t port) { return Matched{Verdict<DropReason>::pass(), address, port}; }
+        static Matched refused(DropReason r) { return Matched{Verdict<DropReason>::drop(r), 0, 0}; }
     };
     struct StaticSlot {
         StaticForward forward;
@@ -256,7 +279,7 @@ private:
     RobinHoodTable<HostEntry> hosts_;
     std::vector<std::uint32_t> reverse_;  // [protocol * slots + slot] -> mapping position
     std::vector<SlotBitmap> used_;        // per protocol
-    std::uint32_t used_count_[protocol_count] = {0, 0, 0};
+    std::uint32_t used_count_[kProtocolCount] = {0, 0, 0};
     std::uint32_t hand_ = 0;  // expiry sweep position in sessions_
     std::vector<StaticSlot> statics_;
     std::vector<SlotBitmap> reserved_;  // per protocol: the static forwards' slots (also set in used_)

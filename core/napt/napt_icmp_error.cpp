@@ -22,8 +22,7 @@ namespace s46::napt {
 namespace {
 
 struct Quote {
-    bool ok = false;
-    DropReason reason = DropReason::malformed;
+    Verdict<DropReason> verdict = Verdict<DropReason>::pass();
     net::Icmpv4View icmp;
     net::Ipv4View ip;  // the quoted datagram, possibly cut short (parse_embedded)
     Protocol protocol = Protocol::udp;
@@ -32,7 +31,7 @@ struct Quote {
 Quote check_quote(const net::Ipv4View& outer, bool fragment) {
     Quote q;
     auto refuse = [&](DropReason r) {
-        q.reason = r;
+        q.verdict = Verdict<DropReason>::drop(r);
         return q;
     };
     // The checksum covers the whole message, which a fragment does not hold.
@@ -56,7 +55,6 @@ Quote check_quote(const net::Ipv4View& outer, bool fragment) {
         if (t != net::icmpv4_type::echo_request && t != net::icmpv4_type::echo_reply)
             return refuse(DropReason::unsupported_icmp);
     }
-    q.ok = true;
     return q;
 }
 
@@ -64,32 +62,12 @@ constexpr std::size_t quoted_port_offset(Protocol p, bool source) {
     return p == Protocol::icmp ? rewrite::icmp_identifier : (source ? rewrite::src_port : rewrite::dst_port);
 }
 
-// Rewrites the quote's address at `address_offset` and its port/identifier at
-// `port_offset`, with the quote's checksums and the enclosing ICMP checksum.
+// Rewrites the quote's address and port/identifier, with its checksums and the enclosing ICMP
+// checksum (rewrite::quoted_endpoint).
 void rewrite_quote(Quote& q, std::size_t address_offset, std::size_t port_offset, std::uint32_t new_address,
                    std::uint16_t new_port) {
-    std::uint8_t* ip = q.ip.datagram().data();
-    const std::span<std::uint8_t> l4 = q.ip.payload();
-    const std::uint32_t old_address = net::load_be32(ip + address_offset);
-    const std::uint16_t old_port = net::load_be16(&l4[port_offset]);
-    const std::uint16_t old_ip_sum = q.ip.checksum();
-
-    net::store_be32(ip + address_offset, new_address);
-    q.ip.adjust_checksum32(old_address, new_address);
-    net::store_be16(&l4[port_offset], new_port);
-    // Every changed word lies at an even offset of the ICMP message (the quote starts at
-    // byte 8 and its header is a multiple of 4), so plain 16-bit updates apply.
-    std::uint16_t icmp_sum = net::checksum_adjust32(q.icmp.checksum(), old_address, new_address);
-    icmp_sum = net::checksum_adjust16(icmp_sum, old_ip_sum, q.ip.checksum());
-    icmp_sum = net::checksum_adjust16(icmp_sum, old_port, new_port);
-    const std::size_t sum_at = rewrite::checksum_offset(q.protocol);
-    if (l4.size() >= sum_at + 2) {  // a TCP quote of 8 bytes has no checksum in it
-        const std::uint16_t old_sum = net::load_be16(&l4[sum_at]);
-        const std::uint16_t new_sum =
-            rewrite::transport_checksum(q.protocol, old_sum, old_address, new_address, old_port, new_port);
-        net::store_be16(&l4[sum_at], new_sum);
-        icmp_sum = net::checksum_adjust16(icmp_sum, old_sum, new_sum);
-    }
+    const std::uint16_t icmp_sum =
+        rewrite::quoted_endpoint(q.ip, q.protocol, address_offset, port_offset, new_address, new_port, q.icmp.checksum());
     q.icmp.set_checksum(icmp_sum);  // an error's type is nonzero: no all-zero case
 }
 
@@ -105,7 +83,7 @@ void rewrite_outer_address(net::Ipv4View& outer, std::size_t address_offset, std
 // RFC 5508 REQ-5: from a LAN host, quoting a packet that came in to it.
 Outcome Napt::outbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t now_s) {
     Quote q = check_quote(ip, fragment);
-    if (!q.ok) return drop_outbound(q.reason);
+    if (!q.verdict.passed()) return drop_outbound(*q.verdict.reason());
     // The quote is an inbound packet after translation: destination = internal endpoint.
     // Its echo counterpart is a reply; an echo request never came in through us.
     if (q.protocol == Protocol::icmp && q.ip.payload()[0] != net::icmpv4_type::echo_reply)
@@ -125,15 +103,15 @@ Outcome Napt::outbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t
     ++c_.icmp_errors_translated;
     if (hairpin) {
         ++c_.outbound_hairpinned;  // RFC 5508 REQ-7: hairpinned errors MUST traverse
-        return Outcome{Verdict::hairpin, DropReason::malformed};
+        return Outcome::hairpin();
     }
-    return Outcome{Verdict::forward, DropReason::malformed};
+    return Outcome::forward();
 }
 
 // RFC 5508 REQ-4: from outside, quoting a packet we sent out.
 Outcome Napt::inbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t now_s) {
     Quote q = check_quote(ip, fragment);
-    if (!q.ok) return drop_inbound(q.reason);
+    if (!q.verdict.passed()) return drop_inbound(*q.verdict.reason());
     if (q.ip.src() != cfg_.external) return drop_inbound(DropReason::icmp_error_no_mapping);
     if (q.protocol == Protocol::icmp && q.ip.payload()[0] != net::icmpv4_type::echo_request)
         return drop_inbound(DropReason::icmp_error_no_mapping);
@@ -144,13 +122,13 @@ Outcome Napt::inbound_icmp_error(net::Ipv4View ip, bool fragment, std::uint32_t 
     // come from a router on the way (Time Exceeded), so the outer source is not checked.
     const Matched m = match_inbound(q.protocol, net::load_be16(&l4[port_offset]), q.ip.dst().value,
                                     remote_key(q.protocol, remote_port), 0, now_s, false);
-    if (!m.ok) return drop_inbound(DropReason::icmp_error_no_mapping);
+    if (!m.verdict.passed()) return drop_inbound(DropReason::icmp_error_no_mapping);
 
     rewrite_quote(q, rewrite::ipv4_src, port_offset, m.internal_address, m.internal_port);
     rewrite_outer_address(ip, rewrite::ipv4_dst, m.internal_address);  // REQ-4c
     ++c_.inbound_translated;
     ++c_.icmp_errors_translated;
-    return Outcome{Verdict::forward, DropReason::malformed};
+    return Outcome::forward();
 }
 
 }  // namespace s46::napt

@@ -12,13 +12,13 @@ namespace s46::napt {
 Outcome Napt::drop_inbound(DropReason r) {
     ++c_.drop(r);
     ++c_.inbound_dropped;
-    return Outcome{Verdict::drop, r};
+    return Outcome::drop(r);
 }
 
 Outcome Napt::translate_inbound(std::span<std::uint8_t> packet, Time now) {
     ++c_.inbound_packets;
     const Ipv4Shape shape = check_ipv4(packet);
-    if (!shape.ok) return drop_inbound(shape.reason);
+    if (!shape.verdict.passed()) return drop_inbound(*shape.verdict.reason());
     std::uint8_t* ip = packet.data();
     // RFC 7597 §8.1 / RFC 7596 §5.2: only our own address is ours to translate.
     if (net::load_be32(ip + rewrite::ipv4_dst) != cfg_.external.value) return drop_inbound(DropReason::not_our_address);
@@ -50,11 +50,11 @@ Outcome Napt::translate_inbound(std::span<std::uint8_t> packet, Time now) {
     // with ICMP after 6 s is left to the caller, which sees the reason.
     const Matched m = match_inbound(*proto, net::load_be16(&l4[port_offset]), net::load_be32(ip + rewrite::ipv4_src),
                                     remote_key(*proto, remote_port), tcp_flags, seconds_of(now), true);
-    if (!m.ok) return drop_inbound(m.reason);
+    if (!m.verdict.passed()) return drop_inbound(*m.verdict.reason());
 
     rewrite::endpoint(ip, rewrite::ipv4_dst, l4, *proto, port_offset, m.internal_address, m.internal_port, !fragment);
     ++c_.inbound_translated;
-    return Outcome{Verdict::forward, DropReason::malformed};
+    return Outcome::forward();
 }
 
 }  // namespace s46::napt

@@ -103,7 +103,7 @@ inline Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_addres
         const std::uint32_t spos = find_session_pos(p, m.external_port, remote_address, remote_key);
         if (spos != empty_ref) {
             m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), true, tcp_flags, now_s));
-            return Bound{true, DropReason::malformed, m.external_port};
+            return Bound::to(m.external_port);
         }
     }
     return bind_outbound_slow(p, internal_address, internal_port, remote_address, remote_key, tcp_flags, now_s);
@@ -112,7 +112,7 @@ inline Napt::Bound Napt::bind_outbound(Protocol p, std::uint32_t internal_addres
 inline Napt::Matched Napt::match_inbound(Protocol p, std::uint16_t external_port, std::uint32_t remote_address,
                                          std::uint16_t remote_key, std::uint8_t tcp_flags, std::uint32_t now_s,
                                          bool refresh) {
-    auto refused = [](DropReason r) { return Matched{false, r, 0, 0}; };
+    auto refused = [](DropReason r) { return Matched::refused(r); };
     const std::uint32_t slot = index_.slot_of(external_port);
     if (slot == PortIndex::npos)
         return refused(index_.set().contains(external_port) ? DropReason::no_mapping_inbound : DropReason::port_outside_set);
@@ -132,7 +132,7 @@ inline Napt::Matched Napt::match_inbound(Protocol p, std::uint16_t external_port
     const bool known = spos != empty_ref && now_s < sessions_.at(spos).expiry;
     if (!known && cfg_.filtering != Filtering::endpoint_independent) return unmatched(DropReason::filtered);
     if (known && refresh) m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), false, tcp_flags, now_s));
-    return Matched{true, DropReason::malformed, m.internal_address, m.internal_port};
+    return Matched::to(m.internal_address, m.internal_port);
 }
 
 }  // namespace s46::napt

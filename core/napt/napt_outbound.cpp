@@ -11,7 +11,7 @@ namespace s46::napt {
 Outcome Napt::drop_outbound(DropReason r) {
     ++c_.drop(r);
     ++c_.outbound_dropped;
-    return Outcome{Verdict::drop, r};
+    return Outcome::drop(r);
 }
 
 Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
@@ -25,7 +25,7 @@ Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
         l4 = packet.subspan(20, plain.total_length - 20u);
     } else {
         const Ipv4Shape shape = check_ipv4(packet);
-        if (!shape.ok) return drop_outbound(shape.reason);
+        if (!shape.verdict.passed()) return drop_outbound(*shape.verdict.reason());
         const std::uint16_t flags_fragment = net::load_be16(ip + 6);
         // Only the first fragment carries ports; the caller reassembles (docs/napt.md).
         if (flags_fragment & 0x1fff) return drop_outbound(DropReason::fragment_without_ports);
@@ -54,7 +54,7 @@ Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
     const std::uint32_t dst = net::load_be32(ip + rewrite::ipv4_dst);
     const Bound b = bind_outbound(*proto, net::load_be32(ip + rewrite::ipv4_src), net::load_be16(&l4[port_offset]), dst,
                                   remote_key(*proto, remote_port), tcp_flags, seconds_of(now));
-    if (!b.ok) return drop_outbound(b.reason);
+    if (!b.verdict.passed()) return drop_outbound(*b.verdict.reason());
 
     rewrite::endpoint(ip, rewrite::ipv4_src, l4, *proto, port_offset, cfg_.external.value, b.external_port, !fragment);
     ++c_.outbound_translated;
@@ -62,9 +62,9 @@ Outcome Napt::translate_outbound(std::span<std::uint8_t> packet, Time now) {
     // Echo queries are not hairpinned: RFC 5508 REQ-7 asks that of Basic NAT only.
     if (dst == cfg_.external.value && *proto != Protocol::icmp && index_.set().contains(remote_port)) {
         ++c_.outbound_hairpinned;
-        return Outcome{Verdict::hairpin, DropReason::malformed};
+        return Outcome::hairpin();
     }
-    return Outcome{Verdict::forward, DropReason::malformed};
+    return Outcome::forward();
 }
 
 }  // namespace s46::napt

@@ -18,7 +18,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
                                 std::uint32_t remote_address, std::uint16_t remote_key, std::uint8_t tcp_flags,
                                 std::uint32_t now_s, bool outbound) {
     const unsigned pi = index_of(p);
-    auto refused = [](DropReason r) { return Bound{false, r, 0}; };
+    auto refused = [](DropReason r) { return Bound::refused(r); };
     auto on_mapping_move = [this](const MappingEntry& m, std::uint32_t pos) { reverse_ref(m.protocol, m.external_port) = pos; };
     auto no_move = [](const auto&, std::uint32_t) {};
 
@@ -34,7 +34,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             const std::uint32_t spos = find_session_pos(p, external_port, remote_address, remote_key);
             if (spos != empty_ref) {
                 m.expiry = mapping_expiry(m, refresh_session(sessions_.at(spos), outbound, tcp_flags, now_s));
-                return Bound{true, DropReason::malformed, external_port};
+                return Bound::to(external_port);
             }
             // A new remote for an existing mapping (endpoint-independent mapping, RFC 4787 REQ-1).
             HostEntry& h = hosts_.at(find_host_pos(internal_address));
@@ -59,7 +59,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
             ++h.sessions;
             ++c_.sessions_created;
             sweep(now_s, cfg_.sweep_per_new_session);
-            return Bound{true, DropReason::malformed, external_port};
+            return Bound::to(external_port);
         }
 
         // A new mapping: the host's share, then room, then a port. A static forward's endpoint
@@ -143,7 +143,7 @@ Napt::Bound Napt::bind_outbound_slow(Protocol p, std::uint32_t internal_address,
         ++c_.mappings_created;
         ++c_.sessions_created;
         sweep(now_s, cfg_.sweep_per_new_session);
-        return Bound{true, DropReason::malformed, external_port};
+        return Bound::to(external_port);
     }
 }
 

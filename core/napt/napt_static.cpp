@@ -127,15 +127,15 @@ std::vector<StaticForward> Napt::static_forwards() const {
 Napt::Matched Napt::match_static(Protocol p, std::uint32_t slot, std::uint32_t remote_address, std::uint16_t remote_key,
                                  std::uint8_t tcp_flags, std::uint32_t now_s) {
     const StaticSlot* s = static_by_slot(index_of(p), slot);
-    if (!s) return Matched{false, DropReason::no_mapping_inbound, 0, 0};
+    if (!s) return Matched::refused(DropReason::no_mapping_inbound);
     namespace f = net::tcp_flag;
-    if (p == Protocol::tcp && !((tcp_flags & f::syn) && !(tcp_flags & f::ack))) return Matched{false, DropReason::filtered, 0, 0};
+    if (p == Protocol::tcp && !((tcp_flags & f::syn) && !(tcp_flags & f::ack))) return Matched::refused(DropReason::filtered);
     const std::uint32_t address = s->forward.lan_address.value;
     const std::uint16_t port = s->forward.lan_port;
     const Bound b = bind_outbound_slow(p, address, port, remote_address, remote_key, tcp_flags, now_s, false);
-    if (!b.ok) return Matched{false, b.reason, 0, 0};
+    if (!b.verdict.passed()) return Matched::refused(*b.verdict.reason());
     ++c_.static_sessions_opened;
-    return Matched{true, DropReason::malformed, address, port};
+    return Matched::to(address, port);
 }
 
 }  // namespace s46::napt

@@ -12,6 +12,7 @@
 #include "core/net/bytes.hpp"
 #include "core/net/ip_protocol.hpp"
 #include "core/net/parse_error.hpp"
+#include "core/verdict.hpp"
 
 namespace s46::napt {
 
@@ -23,24 +24,22 @@ DropReason reason_for(net::ParseError e);
 // packet path the view's Parsed<> wrapper went through the stack and cost a store-forwarding
 // stall per packet (measured, docs/performance.md).
 struct Ipv4Shape {
-    bool ok = false;
-    DropReason reason = DropReason::malformed;
-    std::uint16_t header_length = 0;
-    std::uint16_t total_length = 0;
+    Verdict<DropReason> verdict = Verdict<DropReason>::pass();
+    std::uint16_t header_length = 0;  // when passed
+    std::uint16_t total_length = 0;   // when passed
 };
 
 inline Ipv4Shape check_ipv4(std::span<const std::uint8_t> p) {
-    Ipv4Shape s;
-    if (p.size() < 20) return s.reason = DropReason::truncated, s;
-    if ((p[0] >> 4) != 4) return s;                        // RFC 791 §3.1 version
-    s.header_length = static_cast<std::uint16_t>((p[0] & 0x0f) * 4);
-    if (s.header_length < 20) return s;                    // IHL < 5
-    if (s.header_length > p.size()) return s.reason = DropReason::truncated, s;
-    s.total_length = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
-    if (s.total_length < s.header_length) return s;
-    if (s.total_length > p.size()) return s.reason = DropReason::truncated, s;
-    s.ok = true;
-    return s;
+    using V = Verdict<DropReason>;
+    if (p.size() < 20) return {V::drop(DropReason::truncated)};
+    if ((p[0] >> 4) != 4) return {V::drop(DropReason::malformed)};  // RFC 791 §3.1 version
+    const auto header_length = static_cast<std::uint16_t>((p[0] & 0x0f) * 4);
+    if (header_length < 20) return {V::drop(DropReason::malformed)};  // IHL < 5
+    if (header_length > p.size()) return {V::drop(DropReason::truncated)};
+    const auto total_length = static_cast<std::uint16_t>((p[2] << 8) | p[3]);
+    if (total_length < header_length) return {V::drop(DropReason::malformed)};
+    if (total_length > p.size()) return {V::drop(DropReason::truncated)};
+    return {V::pass(), header_length, total_length};
 }
 
 // UDP, TCP and ICMP headers as the NAPT reads them. A whole datagram must agree with its

@@ -13,7 +13,7 @@ namespace s46::napt {
 
 enum class Protocol : std::uint8_t { udp = 0, tcp = 1, icmp = 2 };
 
-inline constexpr unsigned protocol_count = 3;
+inline constexpr unsigned kProtocolCount = 3;
 
 constexpr unsigned index_of(Protocol p) { return static_cast<unsigned>(p); }
 

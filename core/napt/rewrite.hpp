@@ -11,6 +11,7 @@
 #include "core/napt/protocol.hpp"
 #include "core/net/bytes.hpp"
 #include "core/net/checksum.hpp"
+#include "core/net/ipv4_packet.hpp"
 
 namespace s46::napt::rewrite {
 
@@ -83,6 +84,39 @@ inline void endpoint(std::uint8_t* ip, std::size_t address_offset, std::span<std
     std::uint16_t c = transport_checksum(p, net::load_be16(sum), old_address, new_address, old_port, new_port);
     if (p == Protocol::icmp && whole) c = icmp_all_zero_fixup(c, l4);
     net::store_be16(sum, c);
+}
+
+// Rewrites one endpoint of a quoted datagram -- the start of a packet inside an ICMP error
+// (RFC 5508 REQ-3), header whole, data possibly cut short -- with its header checksum and, when
+// the quote reaches it, its transport checksum (a TCP quote of 8 bytes has none). Returns
+// `enclosing_checksum`, the ICMP error's own checksum, adjusted for every word changed: they all
+// lie at even offsets of the ICMP message (the quote starts at byte 8 and its header is a
+// multiple of 4), so plain 16-bit updates apply. A caller that computes the enclosing checksum
+// afterwards ignores the result. The one place the quoted packet is rewritten: the NAPT's ICMP
+// error translation (napt_icmp_error.cpp) and the pipeline's restore of a quote it generates an
+// error about (core/dataplane/napt_adapter.cpp).
+inline std::uint16_t quoted_endpoint(net::Ipv4View& quoted, Protocol p, std::size_t address_offset, std::size_t port_offset,
+                                     std::uint32_t new_address, std::uint16_t new_port, std::uint16_t enclosing_checksum) {
+    std::uint8_t* ip = quoted.datagram().data();
+    const std::span<std::uint8_t> l4 = quoted.payload();
+    const std::uint32_t old_address = net::load_be32(ip + address_offset);
+    const std::uint16_t old_port = net::load_be16(&l4[port_offset]);
+    const std::uint16_t old_ip_sum = quoted.checksum();
+
+    net::store_be32(ip + address_offset, new_address);
+    quoted.adjust_checksum32(old_address, new_address);
+    net::store_be16(&l4[port_offset], new_port);
+    std::uint16_t outer = net::checksum_adjust32(enclosing_checksum, old_address, new_address);
+    outer = net::checksum_adjust16(outer, old_ip_sum, quoted.checksum());
+    outer = net::checksum_adjust16(outer, old_port, new_port);
+    const std::size_t sum_at = checksum_offset(p);
+    if (l4.size() >= sum_at + 2) {
+        const std::uint16_t old_sum = net::load_be16(&l4[sum_at]);
+        const std::uint16_t new_sum = transport_checksum(p, old_sum, old_address, new_address, old_port, new_port);
+        net::store_be16(&l4[sum_at], new_sum);
+        outer = net::checksum_adjust16(outer, old_sum, new_sum);
+    }
+    return outer;
 }
 
 }  // namespace s46::napt::rewrite

@@ -5,17 +5,11 @@
 #include <vector>
 
 #include "core/net/ipv4.hpp"
+#include "core/util/hex.hpp"
 
 namespace s46::net {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Parses the groups of one side of "::" into 16-bit words. A trailing dotted quad counts as two words.
 bool parse_groups(std::string_view s, std::vector<std::uint16_t>& out, bool allow_v4_tail) {
@@ -34,7 +28,7 @@ bool parse_groups(std::string_view s, std::vector<std::uint16_t>& out, bool allo
         if (g.empty() || g.size() > 4) return false;
         unsigned v = 0;
         for (char c : g) {
-            int h = hex_value(c);
+            int h = util::hex_digit_value(c);
             if (h < 0) return false;
             v = (v << 4) | static_cast<unsigned>(h);
         }

@@ -8,10 +8,9 @@
 #include <vector>
 
 #include "core/net/ipv6.hpp"
+#include "core/time.hpp"
 
 namespace s46::provision {
-
-using Seconds = std::int64_t;  // absolute times are seconds on the caller's clock (wall clock when stored)
 
 struct LeasedAddress {
     net::Ipv6Address address;

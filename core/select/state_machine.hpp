@@ -18,10 +18,9 @@
 
 #include "core/select/choose.hpp"
 #include "core/select/mode.hpp"
+#include "core/time.hpp"
 
 namespace s46::select {
-
-using Seconds = std::int64_t;  // monotonic seconds; the caller picks the epoch
 
 enum class TransitionKind : std::uint8_t {
     none,      // nothing changes on the data plane

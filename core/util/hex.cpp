@@ -2,15 +2,6 @@
 
 namespace s46::util {
 
-namespace {
-int nibble(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
-
 Result<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
     std::vector<std::uint8_t> out;
     int high = -1;
@@ -20,7 +11,7 @@ Result<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
             if (high >= 0) return fail("invalid hex: separator inside a byte at offset " + std::to_string(i));
             continue;
         }
-        int v = nibble(c);
+        int v = hex_digit_value(c);
         if (v < 0) return fail("invalid hex: '" + std::string(1, c) + "' at offset " + std::to_string(i) + " is not a hex digit");
         if (high < 0) {
             high = v;

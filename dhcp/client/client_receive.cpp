@@ -162,7 +162,7 @@ Disposition Client::on_binding_reply(const ServerMessage& m, const net::Ipv6Addr
         return Disposition::accepted;
     }
 
-    const provision::Seconds now_s = to_seconds(now);
+    const s46::Seconds now_s = to_seconds(now);
     const provision::Lease* previous = kind == ReplyKind::obtained ? nullptr : &*lease_;
     provision::Lease lease = lease_from_reply(m, requested, previous, from, now_s);
     if (lease.addresses.empty() && lease.prefixes.empty()) {

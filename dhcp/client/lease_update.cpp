@@ -7,7 +7,7 @@ namespace s46::dhcp::client {
 
 namespace {
 
-using provision::Seconds;
+using s46::Seconds;
 
 Time at(Seconds base, std::uint64_t offset_ms) {
     return Time(base * 1000 + static_cast<std::int64_t>(offset_ms));

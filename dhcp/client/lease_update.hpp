@@ -15,7 +15,7 @@ inline constexpr std::uint32_t kInfinity = 0xffffffffu;  // §7.7: an infinite l
 inline constexpr Time kNever = Time::max();
 
 // `t` in whole seconds, rounded down (also before the epoch): the unit of provision::Lease.
-constexpr provision::Seconds to_seconds(Time t) {
+constexpr s46::Seconds to_seconds(Time t) {
     const auto ms = t.count();
     return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
@@ -43,6 +43,6 @@ LeaseTimers lease_timers(const provision::Lease& lease);
 //  * lease.options: the Reply's raw top-level options.
 provision::Lease lease_from_reply(const ServerMessage& reply, const std::vector<IaKey>& requested,
                                   const provision::Lease* previous, const net::Ipv6Address& from,
-                                  provision::Seconds now);
+                                  s46::Seconds now);
 
 }  // namespace s46::dhcp::client

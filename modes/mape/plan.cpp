@@ -30,7 +30,7 @@ Result<Plan> plan_for(const provision::MapEContainer& c, const PlanContext& ctx)
         Plan p;
         p.mode = select::Mode::mape;
         p.legacy_iid = ctx.legacy_iid;
-        p.tunnel_local = map::map_ipv6_address(eup, b, ctx.legacy_iid ? map::IidLayout::Draft03 : map::IidLayout::Rfc7597);
+        p.tunnel_local = map::map_ipv6_address(eup, b, ctx.legacy_iid ? map::IidLayout::draft03 : map::IidLayout::rfc7597);
         p.tunnel_remote = c.brs.front();  // several BRs: RFC 7598 leaves their use open; the first is used
         p.ipv4 = b.ipv4;
         p.ports = {b.ports.offset(), b.ports.psid_len(), b.ports.psid()};

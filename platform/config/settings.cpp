@@ -127,8 +127,8 @@ const Setting kSettings[] = {
          return true;
      }},
     {"dataplane.source_check", "--source-check", kString, +[](DaemonOptions& o, std::string_view v) -> R {
-         if (v == "full") o.packet.source_check = map::SourceCheckMode::FullAddress;
-         else if (v == "ea-bits") o.packet.source_check = map::SourceCheckMode::EaBits;
+         if (v == "full") o.packet.source_check = map::SourceCheckMode::full_address;
+         else if (v == "ea-bits") o.packet.source_check = map::SourceCheckMode::ea_bits;
          else return fail("'" + std::string(v) + "' is not full or ea-bits");
          return true;
      }},

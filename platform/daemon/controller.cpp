@@ -25,7 +25,7 @@ struct Controller::Step {
                  select::Mode to = select::Mode::none) {
         effects.emplace_back(effect::Journal{kind, from, to, std::move(detail)});
     }
-    select::Seconds seconds() const { return std::chrono::duration_cast<std::chrono::seconds>(now).count(); }
+    s46::Seconds seconds() const { return std::chrono::duration_cast<std::chrono::seconds>(now).count(); }
 };
 
 namespace {
@@ -50,7 +50,7 @@ store::Binding binding_of(const modes::Plan& plan) {
 }
 
 // Seconds from `now` until `at` (negative once passed); both on the boot clock.
-std::int64_t seconds_until(select::Seconds at, select::Seconds now) { return at == INT64_MAX ? INT64_MAX : at - now; }
+std::int64_t seconds_until(s46::Seconds at, s46::Seconds now) { return at == INT64_MAX ? INT64_MAX : at - now; }
 
 }  // namespace
 
@@ -342,7 +342,7 @@ void Controller::on_dns_answer(Step& s, const event::DnsAnswer& answer) {
 }
 
 json Controller::status_json(BootTime now) const {
-    const select::Seconds now_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+    const s46::Seconds now_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     json j = report::evaluation_json(evaluation_);
     j["mode"] = std::string(select::to_string(machine_.active_mode()));
     j["configured_mode"] = config_.policy.configured == select::Mode::none

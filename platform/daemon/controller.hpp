@@ -99,7 +99,7 @@ private:
 
     select::StateMachine<modes::Plan> machine_;
     std::optional<provision::Lease> lease_;
-    std::optional<select::Seconds> lease_valid_until_;  // INT64_MAX for stateless options
+    std::optional<s46::Seconds> lease_valid_until_;  // INT64_MAX for stateless options
     provision::S46OptionSet options_;
     modes::Evaluation evaluation_;
     Source source_ = Source::dhcp_client;

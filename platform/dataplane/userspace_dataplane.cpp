@@ -37,8 +37,8 @@ UserspaceDataPlane::~UserspaceDataPlane() {
     tun_.reset();  // the non-persistent TUN disappears with the descriptor
 }
 
-dataplane::Time UserspaceDataPlane::now() const {
-    return std::chrono::duration_cast<dataplane::Time>(std::chrono::steady_clock::now().time_since_epoch());
+s46::Time UserspaceDataPlane::now() const {
+    return std::chrono::duration_cast<s46::Time>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
 Result<bool> UserspaceDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {

@@ -57,7 +57,7 @@ private:
     UserspaceDataPlane(asio::io_context& io, UserspaceConfig config, dataplane::PortSetNapt napt);
     Result<bool> bring_up(const modes::Plan& plan);
     void tear_down();
-    dataplane::Time now() const;
+    s46::Time now() const;
     void on_lan_packet(std::span<std::uint8_t> packet);
     void on_tunnel_packet(std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst, std::uint8_t tclass);
     void on_icmpv6(std::span<std::uint8_t> message, const net::Ipv6Address& src);

@@ -163,15 +163,15 @@ Result<nlohmann::json> run_map_calc(const MapCalcArgs& args) {
     auto choice = map::select_bmr(args.rules, args.end_user_prefix, default_offset);
     if (!choice) return fail(choice.error());
     const map::CeBinding& b = choice->binding;
-    const bool shared = b.kind == map::Ipv4Kind::SharedAddress;
-    const auto layout = args.legacy_iid ? map::IidLayout::Draft03 : map::IidLayout::Rfc7597;
+    const bool shared = b.kind == map::Ipv4Kind::shared_address;
+    const auto layout = args.legacy_iid ? map::IidLayout::draft03 : map::IidLayout::rfc7597;
 
     nlohmann::json ranges = nlohmann::json::array();
     b.ports.for_each_range([&](map::PortRange r) { ranges.push_back(std::to_string(r.first) + "-" + std::to_string(r.last)); });
     nlohmann::json report = {
         {"bmr", report::rule_json(args.rules[choice->index])},
         {"kind", map::to_string(b.kind)},
-        {"ipv4", b.kind == map::Ipv4Kind::Prefix ? b.ipv4.to_string() : b.ipv4.address.to_string()},
+        {"ipv4", b.kind == map::Ipv4Kind::prefix ? b.ipv4.to_string() : b.ipv4.address.to_string()},
         {"psid_offset", shared ? nlohmann::json(b.ports.offset()) : nlohmann::json(nullptr)},
         {"psid_len", b.ports.psid_len()},
         {"psid", b.ports.psid()},
@@ -192,9 +192,11 @@ Result<nlohmann::json> run_map_calc(const MapCalcArgs& args) {
                 if (rule.forwarding && rule.ipv4_prefix.contains(*args.dest) && map::routes_by_port(rule))
                     return fail("--dest: FMR " + map::to_string(rule) + " routes by port; give --dest IPV4:PORT");
         }
-        if (hop->via == map::NextHop::Via::Br && !args.br)
-            report["next_hop"] = {{"via", map::to_string(hop->via)}, {"ipv6", nullptr}, {"note", "BR not given"}};
-        else report["next_hop"] = {{"via", map::to_string(hop->via)}, {"ipv6", hop->address.to_string()}};
+        // In MAP-E the remote endpoint is the BR: the report names it so.
+        const char* via = hop->via == map::NextHop::Via::fmr ? "fmr" : "br";
+        if (hop->via == map::NextHop::Via::remote && !args.br)
+            report["next_hop"] = {{"via", via}, {"ipv6", nullptr}, {"note", "BR not given"}};
+        else report["next_hop"] = {{"via", via}, {"ipv6", hop->address.to_string()}};
     }
     return report;
 }

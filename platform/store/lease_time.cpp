@@ -6,7 +6,7 @@
 namespace s46::store {
 namespace {
 
-using provision::Seconds;
+using s46::Seconds;
 
 // Floor division: times before the epoch or before boot (a lease obtained in an earlier boot,
 // moved onto this boot's clock) must round down like the positive ones.

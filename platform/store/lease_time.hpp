@@ -25,7 +25,7 @@ struct StoredLease {
     provision::Lease lease;
     // Boot-clock seconds of obtained_at on the boot identified by boot_id. Absent in rows
     // written before schema version 2, which had only the wall clock.
-    std::optional<provision::Seconds> obtained_at_boot;
+    std::optional<s46::Seconds> obtained_at_boot;
     std::string boot_id;  // empty: unknown (unreadable at save, or a version-1 row)
     // Whether the wall clock was synchronised when the row was written; absent in
     // version-1 rows (docs/time.md: they are judged by the wall clock now).

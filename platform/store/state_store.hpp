@@ -23,7 +23,7 @@
 
 namespace s46::store {
 
-using provision::Seconds;
+using s46::Seconds;
 
 // Result<void> cannot hold a void; a write that succeeded returns Done.
 struct Done {};

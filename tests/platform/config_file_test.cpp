@@ -78,7 +78,7 @@ TEST_CASE("config: every group reaches its settings", "[daemon][config]") {
     CHECK(o.controller.gi4over6);
     CHECK(o.controller.gi4over6_prefix == *net::Ipv4Prefix::parse("192.0.2.16/28"));
     CHECK(o.dataplane == daemon::DataPlaneKind::userspace);
-    CHECK(o.packet.source_check == map::SourceCheckMode::EaBits);
+    CHECK(o.packet.source_check == map::SourceCheckMode::ea_bits);
     CHECK_FALSE(o.packet.clamp_mss);
     CHECK(o.controller.wan_mtu == 1460);
     CHECK(o.packet.hop_limit == 32);

@@ -37,7 +37,7 @@ TEST_CASE("daemon options: defaults follow the RFCs", "[daemon][options]") {
     CHECK(o.packet.copy_traffic_class_inbound);               // RFC 6333 §7.1
     CHECK_FALSE(o.packet.answer_not_our_binding);
     CHECK(o.packet.answer_napt_refusal);
-    CHECK(o.packet.source_check == map::SourceCheckMode::FullAddress);
+    CHECK(o.packet.source_check == map::SourceCheckMode::full_address);
     CHECK(parse_error({"--wan-interface"}) == "--wan-interface needs a value");
     CHECK(parse_daemon_options({}).error() == "--wan-interface is required");
 }
@@ -61,7 +61,7 @@ TEST_CASE("daemon options: packet path knobs", "[daemon][options]") {
     CHECK(o.packet.icmp_rate_per_second == 0);
     CHECK(o.packet.answer_not_our_binding);
     CHECK_FALSE(o.packet.answer_napt_refusal);
-    CHECK(o.packet.source_check == map::SourceCheckMode::EaBits);
+    CHECK(o.packet.source_check == map::SourceCheckMode::ea_bits);
 
     CHECK(parse_error({"--hop-limit", "0"}) == "--hop-limit: 0 is outside 1..255");
     CHECK(parse_error({"--encapsulation-limit", "256"}) == "--encapsulation-limit: 256 is outside 0..255");

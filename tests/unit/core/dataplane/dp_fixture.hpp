@@ -38,29 +38,26 @@ inline const net::Ipv6Address br = v6("2001:db8:ffff::1");
 inline const net::Ipv6Address ce_local = v6("2001:db8:12:3400:0:c000:212:34");  // same for lw4o6 and MAP-E Ex. 1
 
 // ---- plans ----
-inline modes::Plan dslite_plan() {
+// One softwire to `remote` carrying everything (the default route), for an IPv4 /32.
+inline modes::Plan one_tunnel_plan(select::Mode mode, const net::Ipv6Address& local, const net::Ipv6Address& remote,
+                                   std::uint32_t ipv4, bool napt) {
     modes::Plan p;
-    p.mode = select::Mode::dslite;
-    p.tunnel_local = b4_local;
-    p.tunnel_remote = aftr;
-    p.ipv4 = net::Ipv4Prefix(net::Ipv4Address(b4_address), 32);
-    p.napt = false;
+    p.mode = mode;
+    p.tunnel_local = local;
+    p.tunnel_remote = remote;
+    p.ipv4 = net::Ipv4Prefix(net::Ipv4Address(ipv4), 32);
+    p.napt = napt;
     p.forwarding.push_back({net::Ipv4Prefix{}, std::nullopt});
     p.tunnel_mtu = 1460;
     return p;
 }
 
+inline modes::Plan dslite_plan() { return one_tunnel_plan(select::Mode::dslite, b4_local, aftr, b4_address, false); }
+
 // RFC 7596 §5.1's example: 192.0.2.18, PSID 0x34/8, offset 0 -> ports 13312-13567.
 inline modes::Plan lw4o6_plan() {
-    modes::Plan p;
-    p.mode = select::Mode::lw4o6;
-    p.tunnel_local = ce_local;
-    p.tunnel_remote = br;
-    p.ipv4 = net::Ipv4Prefix(net::Ipv4Address(ce_address), 32);
+    modes::Plan p = one_tunnel_plan(select::Mode::lw4o6, ce_local, br, ce_address, true);
     p.ports = {0, 8, 0x34};
-    p.napt = true;
-    p.forwarding.push_back({net::Ipv4Prefix{}, std::nullopt});
-    p.tunnel_mtu = 1460;
     return p;
 }
 

@@ -9,29 +9,20 @@
 #include <vector>
 
 #include "core/net/ipv4.hpp"
+#include "tests/unit/core/net/packet_builder.hpp"
 
 namespace s46::dataplane::test {
 
-using Bytes = std::vector<std::uint8_t>;
+using s46::test::Bytes;
 
 constexpr std::uint32_t v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
     return net::Ipv4Address(a, b, c, d).value;
 }
 
-inline void put16(Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 1] = static_cast<std::uint8_t>(v);
-}
-inline void put32(Bytes& b, std::size_t at, std::uint32_t v) {
-    put16(b, at, static_cast<std::uint16_t>(v >> 16));
-    put16(b, at + 2, static_cast<std::uint16_t>(v));
-}
-inline std::uint16_t get16(std::span<const std::uint8_t> b, std::size_t at) {
-    return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
-inline std::uint32_t get32(std::span<const std::uint8_t> b, std::size_t at) {
-    return (std::uint32_t{get16(b, at)} << 16) | get16(b, at + 2);
-}
+using s46::test::get16;
+using s46::test::get32;
+using s46::test::put16;
+using s46::test::put32;
 
 // Naive one's complement sum of `b` (odd tail padded), folded after every word, added to `sum`.
 inline std::uint32_t naive_add(std::span<const std::uint8_t> b, std::uint32_t sum = 0) {

@@ -126,14 +126,14 @@ TEST_CASE("martians (RFC 1812 §5.3.7)", "[dataplane]") {
 TEST_CASE("drop reasons: unique exported names, every one described and counted", "[dataplane]") {
     std::set<std::string> names;
     Counters c;
-    for (std::size_t i = 0; i < drop_reason_count; ++i) {
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
         const auto r = static_cast<DropReason>(i);
         CHECK(names.insert(std::string(to_string(r))).second);
         CHECK(to_string(r).substr(0, 5) == "drop_");
         CHECK_FALSE(describe(r).empty());
         ++c.drop(r);
     }
-    CHECK(c.total_drops() == drop_reason_count);
+    CHECK(c.total_drops() == kDropReasonCount);
     std::size_t seen = 0;
     c.for_each([&](std::string_view name, std::uint64_t v) {
         if (name.substr(0, 5) == "drop_") {
@@ -142,5 +142,5 @@ TEST_CASE("drop reasons: unique exported names, every one described and counted"
             ++seen;
         }
     });
-    CHECK(seen == drop_reason_count);
+    CHECK(seen == kDropReasonCount);
 }

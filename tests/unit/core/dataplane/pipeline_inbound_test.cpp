@@ -173,7 +173,7 @@ TEST_CASE("inbound MAP-E: the strict full-address comparison catches a forged in
     CHECK(drop_reason(receive(rig->pipe, forged, ce_local, pkt)) == DropReason::spoofed_source);
     // With the EA-bits-only check of RFC 7597 §8.1 as written, it passes.
     Options o;
-    o.source_check = map::SourceCheckMode::EaBits;
+    o.source_check = map::SourceCheckMode::ea_bits;
     auto lax = make_rig(mape_plan(true), o);
     const std::uint16_t ext2 = open_mapping(*lax, peer_ipv4, peer_port);
     Bytes pkt2 = udp_packet(peer_ipv4, peer_port, ce_address, ext2);

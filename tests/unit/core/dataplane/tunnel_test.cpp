@@ -79,7 +79,7 @@ TEST_CASE("tunnel: decapsulation round trip, with and without the limit option",
         p.resize(sender.encapsulate(local, 0x28, inner, p));
         Ipv4InIpv6Tunnel t(TunnelParams{local, 64, std::nullopt});
         auto d = t.decapsulate(p);
-        REQUIRE(d.ok);
+        REQUIRE(d.verdict.passed());
         CHECK(d.src == remote);
         CHECK(d.dst == local);
         CHECK(d.traffic_class == 0x28);
@@ -91,19 +91,19 @@ TEST_CASE("tunnel: decapsulation refuses other destinations, other payloads and 
     Ipv4InIpv6Tunnel t(TunnelParams{local, 64, std::nullopt});
     const Bytes inner = udp_packet(server, 53, lan_host, 1000);
     Bytes wrong_dst = ipv6_packet(remote, v6("2001:db8:100::2"), 4, inner);
-    CHECK_FALSE(t.decapsulate(wrong_dst).ok);
+    CHECK(t.decapsulate(wrong_dst).verdict.reason() == DropReason::bad_outer);
     Bytes v6_in_v6 = ipv6_packet(remote, local, 41, inner);
-    CHECK_FALSE(t.decapsulate(v6_in_v6).ok);
+    CHECK(t.decapsulate(v6_in_v6).verdict.reason() == DropReason::bad_outer);
     Bytes truncated = ipv6_packet(remote, local, 4, inner);
     truncated.resize(50);
-    CHECK_FALSE(t.decapsulate(truncated).ok);
+    CHECK(t.decapsulate(truncated).verdict.reason() == DropReason::bad_outer);
     // A Destination Options header with an option whose type says "discard if unknown" (01xxxxxx).
     Bytes opts{4, 0, 0x42, 1, 0, 1, 1, 0};
     Bytes with_opts = ipv6_packet(remote, local, 60, join(opts, inner));
-    CHECK_FALSE(t.decapsulate(with_opts).ok);
+    CHECK(t.decapsulate(with_opts).verdict.reason() == DropReason::bad_outer);
     opts[2] = 0x1e;  // 00xxxxxx: skip
     Bytes skippable = ipv6_packet(remote, local, 60, join(opts, inner));
     auto d = t.decapsulate(skippable);
-    REQUIRE(d.ok);
+    REQUIRE(d.verdict.passed());
     CHECK(bytes(d.inner) == inner);
 }

@@ -23,7 +23,7 @@ std::string hex(unsigned v) {
 // Checks one key of a vector's expected/computed object against a derived binding.
 // Returns false for keys this checker does not know.
 bool check_binding_key(const std::string& key, const nlohmann::json& value, const CeBinding& b, const net::Ipv6Address& map_address) {
-    const bool shared = b.kind == Ipv4Kind::SharedAddress;
+    const bool shared = b.kind == Ipv4Kind::shared_address;
     auto texts = range_texts(b.ports.ranges());
     if (key == "kind") CHECK(to_string(b.kind) == value.get<std::string>());
     else if (key == "ipv4") CHECK(b.ipv4.address.to_string() == value.get<std::string>());
@@ -128,7 +128,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         rule.explicit_psid = ExplicitPsid{4, 3};
         auto b = derive_binding(rule, p6("2001:db8:a0::/44"), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
-        CHECK(b->kind == Ipv4Kind::Prefix);
+        CHECK(b->kind == Ipv4Kind::prefix);
         CHECK(b->ipv4.to_string() == "192.0.2.160/28");
         CHECK(b->ports == PortSet::all());
         REQUIRE(b->notes.size() == 1);
@@ -138,7 +138,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         rule.ea_len = 8;
         auto b = derive_binding(rule, p6("2001:db8:ff::/48"), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
-        CHECK(b->kind == Ipv4Kind::FullAddress);
+        CHECK(b->kind == Ipv4Kind::full_address);
         CHECK(b->ipv4.to_string() == "192.0.2.255/32");
         CHECK(b->ports.port_count() == 65536);
     }
@@ -148,7 +148,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         rule.explicit_psid = ExplicitPsid{6, 9};
         auto b = derive_binding(rule, p6("2001:db8:ff::/48"), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
-        CHECK(b->kind == Ipv4Kind::SharedAddress);
+        CHECK(b->kind == Ipv4Kind::shared_address);
         CHECK(b->ports.offset() == 4);
         CHECK(b->ports.psid_len() == 6);
         CHECK(b->ports.psid() == 9);
@@ -158,7 +158,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         rule.ea_len = 12;  // q = 4
         auto b = derive_binding(rule, p6("2001:db8:12:3000::/52"), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
-        CHECK(b->kind == Ipv4Kind::SharedAddress);
+        CHECK(b->kind == Ipv4Kind::shared_address);
         CHECK(b->ipv4.to_string() == "192.0.2.18/32");
         CHECK(b->ports.psid_len() == 4);
         CHECK(b->ports.psid() == 3);
@@ -173,7 +173,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         CHECK(own->ports.psid() == 0x34);
         REQUIRE(own->notes.size() == 1);
         CHECK_THAT(own->notes[0], Catch::Contains("overrides the 4-bit PSID"));
-        auto peer = binding_from_ea(rule, 0x123, kMapEDefaultPsidOffset, Perspective::Peer);
+        auto peer = binding_from_ea(rule, 0x123, kMapEDefaultPsidOffset, Perspective::peer);
         REQUIRE(peer.ok());
         CHECK(peer->ports.psid_len() == 4);
         CHECK(peer->ports.psid() == 3);
@@ -191,7 +191,7 @@ TEST_CASE("derivation: the three IPv4 cases of RFC 7597 §5.2", "[map][rfc7597]"
         rule.ipv6_prefix = p6("2001:db8::/32");
         auto b = derive_binding(rule, p6("2001:db8:c000:212::/64"), kMapEDefaultPsidOffset);
         REQUIRE(b.ok());
-        CHECK(b->kind == Ipv4Kind::FullAddress);
+        CHECK(b->kind == Ipv4Kind::full_address);
         CHECK(b->ipv4.to_string() == "192.0.2.18/32");
     }
 }

@@ -36,8 +36,12 @@ TEST_CASE("forwarding_vectors from map.json", "[map][vectors][rfc7597]") {
             rules.push_back(rule_from_notation(f.get<std::string>()));
             REQUIRE(validate(rules.back()).ok());
         }
-        auto hop = next_hop(rules, v6(in.at("br")), v4(in.at("dst_ipv4")), in.at("dst_port").get<std::uint16_t>(), kMapEDefaultPsidOffset);
+        const auto dst = v4(in.at("dst_ipv4"));
+        const auto port = in.at("dst_port").get<std::uint16_t>();
+        auto hop = next_hop(rules, v6(in.at("br")), dst, port, kMapEDefaultPsidOffset);
         REQUIRE(hop.ok());
+        const auto fmr = select_fmr(rules, dst, port, kMapEDefaultPsidOffset);
+        CHECK(fmr.has_value() == (hop->via == NextHop::Via::fmr));
         auto check = [&](const nlohmann::json& obj, const char* which) {
             for (const auto& [key, value] : obj.items()) {
                 INFO(which << "." << key);
@@ -45,10 +49,10 @@ TEST_CASE("forwarding_vectors from map.json", "[map][vectors][rfc7597]") {
                 else if (key == "next_hop") {
                     const std::string v = value;
                     REQUIRE((v == "BR" || v == "CE (FMR)"));
-                    CHECK(hop->via == (v == "BR" ? NextHop::Via::Br : NextHop::Via::Fmr));
+                    CHECK(hop->via == (v == "BR" ? NextHop::Via::remote : NextHop::Via::fmr));
                 } else if (key == "rule") {
-                    REQUIRE(hop->fmr);
-                    CHECK(vector_rule_name(rules[*hop->fmr]) == value.get<std::string>());
+                    REQUIRE(fmr);
+                    CHECK(vector_rule_name(rules[*fmr]) == value.get<std::string>());
                 } else FAIL("unhandled key " << key);
             }
         };
@@ -95,11 +99,11 @@ TEST_CASE("a single-CE rule with an explicit PSID is a port-aware route (App. A 
     const auto br = v6("2001:db8:ffff::1");
     auto in_set = next_hop(rules, br, v4("192.0.2.18"), 1232, kMapEDefaultPsidOffset);
     REQUIRE(in_set.ok());
-    CHECK(in_set->via == NextHop::Via::Fmr);
+    CHECK(in_set->via == NextHop::Via::fmr);
     CHECK(in_set->address.to_string() == "2001:db8:12:3400:0:c000:212:34");
     auto other_psid = next_hop(rules, br, v4("192.0.2.18"), 1236, kMapEDefaultPsidOffset);
     REQUIRE(other_psid.ok());
-    CHECK(other_psid->via == NextHop::Via::Br);
+    CHECK(other_psid->via == NextHop::Via::remote);
     CHECK(other_psid->address == br);
 }
 
@@ -120,7 +124,7 @@ TEST_CASE("forwarding inverts derivation: every port of every CE leads to that C
             b->ports.for_each_port([&](std::uint16_t port) {
                 auto hop = next_hop(rules, v6("2001:db8:ffff::1"), b->ipv4.address, port, kMapEDefaultPsidOffset);
                 ++checked;
-                if (!hop.ok() || hop->via != NextHop::Via::Fmr || hop->address != mine) ++mismatches;
+                if (!hop.ok() || hop->via != NextHop::Via::fmr || hop->address != mine) ++mismatches;
             });
         }
         INFO("offset " << unsigned{offset});

@@ -15,7 +15,7 @@ TEST_CASE("MAP IPv6 address layouts (RFC 7597 §6 and draft-03)", "[map][rfc7597
     CHECK(interface_id_address(eup, ipv4, 0x34).to_string() == "2001:db8:12:3400:0:c000:212:34");
     // draft-03 (mapcalc LEGACY=1: IPv4 at byte 9, PSID at bytes 13-14, byte 15 zero):
     // IID = 00 | c0 00 02 12 | 00 34 | 00.
-    CHECK(interface_id_address(eup, ipv4, 0x34, IidLayout::Draft03).to_string() == "2001:db8:12:3400:c0:2:1200:3400");
+    CHECK(interface_id_address(eup, ipv4, 0x34, IidLayout::draft03).to_string() == "2001:db8:12:3400:c0:2:1200:3400");
     // A /64 End-user prefix: the subnet-ID is empty and the IID follows directly.
     CHECK(interface_id_address(p6("2001:db8:1:2::/64"), ipv4, 0).to_string() == "2001:db8:1:2:0:c000:212:0");
 }
@@ -39,7 +39,7 @@ TEST_CASE("MAP address from a derived binding: prefix CEs carry the padded prefi
     auto b = derive_binding(rule, eup, kMapEDefaultPsidOffset);
     REQUIRE(b.ok());
     CHECK(map_ipv6_address(eup, *b).to_string() == "2001:db8:a800::14a8:0:0");
-    CHECK(map_ipv6_address(eup, *b, IidLayout::Draft03).to_string() == "2001:db8:a800:0:14:a800::");
+    CHECK(map_ipv6_address(eup, *b, IidLayout::draft03).to_string() == "2001:db8:a800:0:14:a800::");
 }
 
 TEST_CASE("lw4o6 tunnel source: longest active prefix matching the bind prefix (RFC 7596 §5.1)", "[map][rfc7596]") {

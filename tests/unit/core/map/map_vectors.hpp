@@ -27,33 +27,19 @@ inline const nlohmann::json& map_vectors() {
     return doc;
 }
 
-inline net::Ipv4Address v4(const std::string& s) {
-    auto r = net::Ipv4Address::parse(s);
+// The value `s` spells, failing the test (and naming `s`) when it does not parse.
+template <class T>
+T parsed(const std::string& s) {
+    auto r = T::parse(s);
     INFO(s);
     REQUIRE(r.ok());
     return *r;
 }
 
-inline net::Ipv6Address v6(const std::string& s) {
-    auto r = net::Ipv6Address::parse(s);
-    INFO(s);
-    REQUIRE(r.ok());
-    return *r;
-}
-
-inline net::Ipv4Prefix p4(const std::string& s) {
-    auto r = net::Ipv4Prefix::parse(s);
-    INFO(s);
-    REQUIRE(r.ok());
-    return *r;
-}
-
-inline net::Ipv6Prefix p6(const std::string& s) {
-    auto r = net::Ipv6Prefix::parse(s);
-    INFO(s);
-    REQUIRE(r.ok());
-    return *r;
-}
+inline net::Ipv4Address v4(const std::string& s) { return parsed<net::Ipv4Address>(s); }
+inline net::Ipv6Address v6(const std::string& s) { return parsed<net::Ipv6Address>(s); }
+inline net::Ipv4Prefix p4(const std::string& s) { return parsed<net::Ipv4Prefix>(s); }
+inline net::Ipv6Prefix p6(const std::string& s) { return parsed<net::Ipv6Prefix>(s); }
 
 // Rule from a map_bmr_vectors "rule" object; null fields are absent parameters.
 inline Rule rule_from_json(const nlohmann::json& j) {

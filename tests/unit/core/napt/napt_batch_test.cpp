@@ -97,10 +97,10 @@ private:
             batched_.translate_inbound_batch(spans, at_s(t_s), many);
         std::vector<Bytes> forwarded;
         for (std::size_t i = 0; i < packets.size(); ++i) {
-            if (one[i].verdict != many[i].verdict || one[i].reason != many[i].reason || singly[i] != batch[i])
+            if (one[i].action() != many[i].action() || one[i].reason() != many[i].reason() || singly[i] != batch[i])
                 FAIL("packet " << i << " of " << packets.size() << (outbound ? " out" : " in") << " at " << t_s
-                               << " s: single " << to_string(one[i].reason) << ", batch " << to_string(many[i].reason));
-            if (one[i].verdict == Verdict::forward) forwarded.push_back(singly[i]);
+                               << " s: single " << (one[i].ok() ? "ok" : to_string(*one[i].reason())) << ", batch " << (many[i].ok() ? "ok" : to_string(*many[i].reason())));
+            if (one[i].action() == Action::forward) forwarded.push_back(singly[i]);
         }
         return forwarded;
     }

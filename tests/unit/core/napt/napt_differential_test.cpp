@@ -78,18 +78,18 @@ private:
         const Outcome a = outbound ? napt_.translate_outbound(p, at_s(now_)) : napt_.translate_inbound(p, at_s(now_));
         const Outcome b = outbound ? model_.translate_outbound(q, now_) : model_.translate_inbound(q, now_);
         // Described only on a mismatch: building the text for every packet costs more than the test.
-        if (a.verdict != b.verdict || (!a.ok() && a.reason != b.reason) || p != q) {
-            FAIL("step at " << now_ << (outbound ? " out" : " in") << ": napt " << (a.ok() ? "ok" : to_string(a.reason))
-                            << ", model " << (b.ok() ? "ok" : to_string(b.reason)) << "\ninput " << hex(input)
+        if (a.action() != b.action() || (!a.ok() && a.reason() != b.reason()) || p != q) {
+            FAIL("step at " << now_ << (outbound ? " out" : " in") << ": napt " << (a.ok() ? "ok" : to_string(*a.reason()))
+                            << ", model " << (b.ok() ? "ok" : to_string(*b.reason())) << "\ninput " << hex(input)
                             << "\nnapt  " << hex(p) << "\nmodel " << hex(q));
         }
         if (!a.ok()) return;
-        if (outbound && a.verdict == Verdict::forward) {
+        if (outbound && a.action() == Action::forward) {
             sent_.push_back(p);
         } else if (!outbound) {
             delivered_.push_back(p);
         }
-        if (a.verdict == Verdict::hairpin) both(p, false);
+        if (a.action() == Action::hairpin) both(p, false);
         if (sent_.size() > 64) sent_.erase(sent_.begin());
         if (delivered_.size() > 64) delivered_.erase(delivered_.begin());
     }

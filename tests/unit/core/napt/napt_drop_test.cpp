@@ -20,9 +20,9 @@ void expect_drop(Napt& n, Dir d, Bytes p, DropReason r, std::int64_t t_s = 0) {
     const Bytes before = p;
     const Counters c0 = n.counters();
     const Outcome o = d == Dir::out ? n.translate_outbound(p, at_s(t_s)) : n.translate_inbound(p, at_s(t_s));
-    INFO("expected " << to_string(r) << ", got " << (o.ok() ? "a translation" : to_string(o.reason)));
-    CHECK(o.verdict == Verdict::drop);
-    CHECK(o.reason == r);
+    INFO("expected " << to_string(r) << ", got " << (o.ok() ? "a translation" : to_string(*o.reason())));
+    CHECK(o.action() == Action::drop);
+    CHECK(o.reason() == r);
     CHECK(p == before);
     const Counters& c = n.counters();
     CHECK(c.drop(r) == c0.drop(r) + 1);
@@ -40,13 +40,13 @@ Bytes with_byte(Bytes p, std::size_t at, std::uint8_t v) {
 
 TEST_CASE("every reason has a distinct name and a description", "[napt][drop]") {
     std::set<std::string_view> names;
-    for (std::size_t i = 0; i < drop_reason_count; ++i) {
+    for (std::size_t i = 0; i < kDropReasonCount; ++i) {
         const auto r = static_cast<DropReason>(i);
         CHECK(to_string(r).substr(0, 5) == "napt_");
         CHECK_FALSE(describe(r).empty());
         names.insert(to_string(r));
     }
-    CHECK(names.size() == drop_reason_count);
+    CHECK(names.size() == kDropReasonCount);
     CHECK(to_string(DropReason::port_exhausted) == "napt_port_exhausted");
 }
 

@@ -69,7 +69,7 @@ inline void check_same_counters(const Counters& a, const Counters& b) {
 inline std::uint16_t udp_out_port(Napt& n, std::uint32_t src, std::uint16_t sport, std::uint32_t dst, std::uint16_t dport,
                                   std::int64_t t_s = 0) {
     auto r = out(n, udp_packet(src, sport, dst, dport), t_s);
-    REQUIRE(r.outcome.verdict == Verdict::forward);
+    REQUIRE(r.outcome.action() == Action::forward);
     return endpoints(r.packet).sport;
 }
 

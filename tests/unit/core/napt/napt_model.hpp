@@ -92,9 +92,9 @@ public:
         ++k_.outbound_translated;
         if (dst == ext_ && proto != icmp && c_.ports.contains(rport)) {
             ++k_.outbound_hairpinned;
-            return {Verdict::hairpin, DropReason::malformed};
+            return Outcome::hairpin();
         }
-        return {Verdict::forward, DropReason::malformed};
+        return Outcome::forward();
     }
 
     Outcome translate_inbound(Bytes& p, std::uint32_t now) {
@@ -128,7 +128,7 @@ public:
         put16(p, port_at, iport);
         fix_checksums(p, 0);
         ++k_.inbound_translated;
-        return {Verdict::forward, DropReason::malformed};
+        return Outcome::forward();
     }
 
     // Removes every session whose time has come, and what it leaves empty.
@@ -377,9 +377,9 @@ private:
         ++k_.icmp_errors_translated;
         if (hairpin) {
             ++k_.outbound_hairpinned;
-            return {Verdict::hairpin, DropReason::malformed};
+            return Outcome::hairpin();
         }
-        return {Verdict::forward, DropReason::malformed};
+        return Outcome::forward();
     }
 
     Outcome inbound_error(Bytes& p, const Ip& ip, std::uint32_t now) {
@@ -400,18 +400,18 @@ private:
         fix_error_checksums(p, q);
         ++k_.inbound_translated;
         ++k_.icmp_errors_translated;
-        return {Verdict::forward, DropReason::malformed};
+        return Outcome::forward();
     }
 
     Outcome drop_out(DropReason r) {
         ++k_.drop(r);
         ++k_.outbound_dropped;
-        return {Verdict::drop, r};
+        return Outcome::drop(r);
     }
     Outcome drop_in(DropReason r) {
         ++k_.drop(r);
         ++k_.inbound_dropped;
-        return {Verdict::drop, r};
+        return Outcome::drop(r);
     }
 
     Config c_;

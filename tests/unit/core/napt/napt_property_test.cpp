@@ -36,7 +36,7 @@ std::vector<std::uint16_t> exhaust(Napt& n, Protocol p) {
         Bytes pkt = outbound_for(p, i);
         const Outcome o = n.translate_outbound(pkt, at_s(0));
         if (!o.ok()) {
-            REQUIRE(o.reason == DropReason::port_exhausted);
+            REQUIRE(o.reason() == DropReason::port_exhausted);
             break;
         }
         got.push_back(endpoints(pkt).sport);

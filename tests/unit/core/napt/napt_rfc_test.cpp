@@ -46,7 +46,7 @@ TEST_CASE("translation rewrites source outbound and destination inbound, checksu
     Napt n = make_napt();
     const Bytes p = udp_packet(lan_a, 40000, remote_x, 53, 33);
     auto o = out(n, p);
-    REQUIRE(o.outcome.verdict == Verdict::forward);
+    REQUIRE(o.outcome.action() == Action::forward);
     const Endpoints e = endpoints(o.packet);
     CHECK(e.src == external_address);
     CHECK(e.dst == remote_x);
@@ -58,7 +58,7 @@ TEST_CASE("translation rewrites source outbound and destination inbound, checksu
         if (i != 10 && i != 11 && (i < 12 || i > 15) && i != 20 && i != 21 && i != 26 && i != 27) CHECK(p[i] == o.packet[i]);
 
     auto back = in(n, reply_udp(o.packet));
-    REQUIRE(back.outcome.verdict == Verdict::forward);
+    REQUIRE(back.outcome.action() == Action::forward);
     CHECK(endpoints(back.packet) == Endpoints{remote_x, lan_a, 53, 40000});
     CHECK(checksums_match(back.packet));
 }
@@ -81,7 +81,7 @@ TEST_CASE("RFC 4787 REQ-5: UDP mapping timer, default 300 s, never below 120 s",
     auto o = out(n, udp_packet(lan_a, 5000, remote_x, 53), 1000);
     REQUIRE(o.outcome.ok());
     CHECK(in(n, reply_udp(o.packet), 1300).outcome.ok());  // 300 s after the last packet: still there
-    CHECK(in(n, reply_udp(o.packet), 1601).outcome.reason == DropReason::no_mapping_inbound);
+    CHECK(in(n, reply_udp(o.packet), 1601).outcome.reason() == DropReason::no_mapping_inbound);
 
     Config c = base_config();
     c.timeouts.udp = std::chrono::seconds(119);
@@ -96,7 +96,7 @@ TEST_CASE("RFC 4787 REQ-6: outbound packets refresh the mapping (and inbound one
     for (int t = 250; t <= 1000; t += 250) REQUIRE(out(n, udp_packet(lan_a, 5000, remote_x, 53), t).outcome.ok());
     CHECK(in(n, reply_udp(o.packet), 1290).outcome.ok());
     for (int t = 1500; t <= 2500; t += 250) REQUIRE(in(n, reply_udp(o.packet), t).outcome.ok());  // inbound refresh
-    CHECK(in(n, reply_udp(o.packet), 2801).outcome.reason == DropReason::no_mapping_inbound);
+    CHECK(in(n, reply_udp(o.packet), 2801).outcome.reason() == DropReason::no_mapping_inbound);
 }
 
 TEST_CASE("RFC 4787 REQ-8: filtering behaviours", "[napt][rfc4787]") {
@@ -116,7 +116,7 @@ TEST_CASE("RFC 4787 REQ-8: filtering behaviours", "[napt][rfc4787]") {
         CHECK(r1.outcome.ok() == k.same_address_other_port);
         auto r2 = in(n, udp_packet(remote_y, 3478, external_address, e.sport));
         CHECK(r2.outcome.ok() == k.other_address);
-        if (!r2.outcome.ok()) CHECK(r2.outcome.reason == DropReason::filtered);
+        if (!r2.outcome.ok()) CHECK(r2.outcome.reason() == DropReason::filtered);
         // Inbound never creates state, whatever the filtering.
         CHECK(n.session_count() == 1);
     }
@@ -131,13 +131,13 @@ TEST_CASE("RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning with external source add
         const auto pa = udp_out_port(n, lan_a, 6000, remote_x, 3478);
         const auto pb = udp_out_port(n, lan_b, 7000, remote_x, 3478);
         auto a_first = out(n, udp_packet(lan_a, 6000, external_address, pb));
-        REQUIRE(a_first.outcome.verdict == Verdict::hairpin);
+        REQUIRE(a_first.outcome.action() == Action::hairpin);
         CHECK(endpoints(a_first.packet) == Endpoints{external_address, external_address, pa, pb});
         auto b_gets_first = in(n, a_first.packet);
         // B has not sent to A's endpoint yet: only endpoint-independent filtering lets it in.
         CHECK(b_gets_first.outcome.ok() == (f == Filtering::endpoint_independent));
         auto b_out = out(n, udp_packet(lan_b, 7000, external_address, pa));
-        REQUIRE(b_out.outcome.verdict == Verdict::hairpin);
+        REQUIRE(b_out.outcome.action() == Action::hairpin);
         // The hairpinned packet goes back in, to A, from B's external endpoint (REQ-9a).
         auto to_a = in(n, b_out.packet);
         REQUIRE(to_a.outcome.ok());
@@ -145,7 +145,7 @@ TEST_CASE("RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning with external source add
         CHECK(checksums_match(to_a.packet));
         // Now both directions pass.
         auto a_out = out(n, udp_packet(lan_a, 6000, external_address, pb));
-        REQUIRE(a_out.outcome.verdict == Verdict::hairpin);
+        REQUIRE(a_out.outcome.action() == Action::hairpin);
         auto to_b = in(n, a_out.packet);
         REQUIRE(to_b.outcome.ok());
         CHECK(endpoints(to_b.packet) == Endpoints{external_address, lan_b, pa, 7000});
@@ -155,16 +155,16 @@ TEST_CASE("RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning with external source add
     auto a_syn = out(n, tcp_packet(lan_a, 6000, remote_x, 80, tf::syn));
     const std::uint16_t pa = endpoints(a_syn.packet).sport;
     auto b_syn = out(n, tcp_packet(lan_b, 7000, external_address, pa, tf::syn));
-    REQUIRE(b_syn.outcome.verdict == Verdict::hairpin);
+    REQUIRE(b_syn.outcome.action() == Action::hairpin);
     // A has sent only to remote_x, so under the default address-dependent filtering B's
     // SYN is filtered like any unsolicited one; with endpoint-independent filtering it
     // reaches A.
-    CHECK(in(n, b_syn.packet).outcome.reason == DropReason::filtered);
+    CHECK(in(n, b_syn.packet).outcome.reason() == DropReason::filtered);
     Config eif = with_filtering(Filtering::endpoint_independent);
     Napt open = make_napt(eif);
     const auto qa = endpoints(out(open, tcp_packet(lan_a, 6000, remote_x, 80, tf::syn)).packet).sport;
     auto syn = out(open, tcp_packet(lan_b, 7000, external_address, qa, tf::syn));
-    REQUIRE(syn.outcome.verdict == Verdict::hairpin);
+    REQUIRE(syn.outcome.action() == Action::hairpin);
     auto at_a = in(open, syn.packet);
     REQUIRE(at_a.outcome.ok());
     CHECK(endpoints(at_a.packet).dst == lan_a);
@@ -178,9 +178,9 @@ TEST_CASE("hairpin only for our own ports: a shared address's other ports belong
     // Port 1234 has PSID (1234 >> 2) & 0xff = 0x34: ours. 1238 -> 0x35: another CE's.
     REQUIRE(c.ports.contains(1234));
     REQUIRE_FALSE(c.ports.contains(1238));
-    CHECK(out(n, udp_packet(lan_a, 5000, external_address, 1234)).outcome.verdict == Verdict::hairpin);
+    CHECK(out(n, udp_packet(lan_a, 5000, external_address, 1234)).outcome.action() == Action::hairpin);
     auto other = out(n, udp_packet(lan_a, 5001, external_address, 1238));
-    CHECK(other.outcome.verdict == Verdict::forward);  // mesh: the FMR / BR takes it to the other CE
+    CHECK(other.outcome.action() == Action::forward);  // mesh: the FMR / BR takes it to the other CE
     CHECK(endpoints(other.packet).src == external_address);
     // Inbound from the sibling CE with source = destination address (spec digest §4.8).
     const auto p = endpoints(other.packet).sport;
@@ -214,12 +214,12 @@ TEST_CASE("RFC 5382 REQ-4: an unsolicited inbound SYN is dropped silently", "[na
     auto udp = out(n, udp_packet(lan_a, 40000, remote_x, 53));  // a UDP mapping on some port
     const auto p = endpoints(udp.packet).sport;
     auto r = in(n, tcp_packet(remote_x, 80, external_address, p, tf::syn));
-    CHECK(r.outcome.verdict == Verdict::drop);
-    CHECK(r.outcome.reason == DropReason::no_mapping_inbound);  // no TCP mapping on that port
+    CHECK(r.outcome.action() == Action::drop);
+    CHECK(r.outcome.reason() == DropReason::no_mapping_inbound);  // no TCP mapping on that port
     auto t = out(n, tcp_packet(lan_a, 40001, remote_x, 80, tf::syn));
     const auto q = endpoints(t.packet).sport;
     auto from_y = in(n, tcp_packet(remote_y, 80, external_address, q, tf::syn));
-    CHECK(from_y.outcome.reason == DropReason::filtered);
+    CHECK(from_y.outcome.reason() == DropReason::filtered);
     CHECK(n.counters().filtered == 1);
 }
 
@@ -230,26 +230,26 @@ TEST_CASE("RFC 5382 REQ-5: established idle-timeout 7440 s, transitory 240 s", "
 
     SECTION("half-open: transitory") {
         CHECK(in(n, ack, 240).outcome.ok());  // still there after 240 s idle
-        CHECK(in(n, ack, 481).outcome.reason == DropReason::no_mapping_inbound);
+        CHECK(in(n, ack, 481).outcome.reason() == DropReason::no_mapping_inbound);
     }
     SECTION("established after the handshake") {
         REQUIRE(in(n, reply_tcp(syn.packet, tf::syn | tf::ack), 1).outcome.ok());
         REQUIRE(out(n, tcp_packet(lan_a, 40000, remote_x, 443, tf::ack), 2).outcome.ok());
         CHECK(in(n, ack, 2 + 7440).outcome.ok());
-        CHECK(in(n, ack, 2 + 7440 + 7441).outcome.reason == DropReason::no_mapping_inbound);
+        CHECK(in(n, ack, 2 + 7440 + 7441).outcome.reason() == DropReason::no_mapping_inbound);
     }
     SECTION("FIN both ways: transitory") {
         REQUIRE(in(n, reply_tcp(syn.packet, tf::syn | tf::ack), 1).outcome.ok());
         REQUIRE(out(n, tcp_packet(lan_a, 40000, remote_x, 443, tf::fin | tf::ack), 2).outcome.ok());
         REQUIRE(in(n, reply_tcp(syn.packet, tf::fin | tf::ack), 3).outcome.ok());
         CHECK(in(n, ack, 3 + 240).outcome.ok());
-        CHECK(in(n, ack, 3 + 240 + 241).outcome.reason == DropReason::no_mapping_inbound);
+        CHECK(in(n, ack, 3 + 240 + 241).outcome.reason() == DropReason::no_mapping_inbound);
     }
     SECTION("RFC 7857 §2.2: a RST is held for the transitory timeout, not acted on at once") {
         REQUIRE(in(n, reply_tcp(syn.packet, tf::syn | tf::ack), 1).outcome.ok());
         REQUIRE(in(n, reply_tcp(syn.packet, tf::rst), 2).outcome.ok());
         CHECK(in(n, ack, 2 + 240).outcome.ok());
-        CHECK(in(n, ack, 2 + 240 + 241).outcome.reason == DropReason::no_mapping_inbound);
+        CHECK(in(n, ack, 2 + 240 + 241).outcome.reason() == DropReason::no_mapping_inbound);
     }
     SECTION("timeouts below the floors are refused") {
         Config c = base_config();
@@ -283,7 +283,7 @@ TEST_CASE("RFC 5508 REQ-2: ICMP query session lasts 60 s, not less", "[napt][rfc
     auto o = out(n, echo_packet(lan_a, remote_x, 8, 99), 100);
     const auto id = endpoints(o.packet).sport;
     CHECK(in(n, echo_packet(remote_x, external_address, 0, id), 160).outcome.ok());
-    CHECK(in(n, echo_packet(remote_x, external_address, 0, id), 221).outcome.reason == DropReason::no_mapping_inbound);
+    CHECK(in(n, echo_packet(remote_x, external_address, 0, id), 221).outcome.reason() == DropReason::no_mapping_inbound);
     Config c = base_config();
     c.timeouts.icmp_query = std::chrono::seconds(59);
     CHECK_FALSE(Napt::create(c).ok());
@@ -333,7 +333,7 @@ TEST_CASE("RFC 5508 REQ-4: an inbound ICMP error has its quoted packet translate
     SECTION("filtering applies to the quote's destination") {
         Bytes forged = udp_packet(external_address, p, remote_y, 53, 20);  // we never sent to remote_y
         auto r = in(n, icmp_error(remote_y, external_address, 3, 3, forged));
-        CHECK(r.outcome.reason == DropReason::icmp_error_no_mapping);
+        CHECK(r.outcome.reason() == DropReason::icmp_error_no_mapping);
     }
 }
 
@@ -343,10 +343,10 @@ TEST_CASE("RFC 5508 REQ-3: bad ICMP or quoted IPv4 checksums are dropped", "[nap
     Bytes err = icmp_error(remote_x, external_address, 3, 3, o.packet);
     Bytes bad_icmp = err;
     bad_icmp[22] ^= 0x01;
-    CHECK(in(n, bad_icmp).outcome.reason == DropReason::icmp_bad_checksum);
+    CHECK(in(n, bad_icmp).outcome.reason() == DropReason::icmp_bad_checksum);
     Bytes bad_quote = o.packet;
     bad_quote[10] ^= 0x01;  // the quoted IPv4 checksum; the ICMP checksum is recomputed over it
-    CHECK(in(n, icmp_error(remote_x, external_address, 3, 3, bad_quote)).outcome.reason == DropReason::icmp_bad_checksum);
+    CHECK(in(n, icmp_error(remote_x, external_address, 3, 3, bad_quote)).outcome.reason() == DropReason::icmp_bad_checksum);
     CHECK(n.counters().icmp_bad_checksum == 2);
 }
 
@@ -356,14 +356,14 @@ TEST_CASE("RFC 5508 REQ-5: an ICMP error from a LAN host is translated out", "[n
     auto inbound = in(n, reply_udp(o.packet));  // remote_x:53 -> lan_a:5000 after translation
     REQUIRE(inbound.outcome.ok());
     auto r = out(n, icmp_error(lan_a, remote_x, 3, 3, inbound.packet));
-    REQUIRE(r.outcome.verdict == Verdict::forward);
+    REQUIRE(r.outcome.action() == Action::forward);
     CHECK(endpoints(r.packet).src == external_address);  // REQ-5c
     // The quote is what remote_x sent: to our external endpoint.
     CHECK(endpoints(r.packet, quote_offset(r.packet)) == endpoints(reply_udp(o.packet)));
     CHECK(checksums_match(r.packet));
     // Quoting a packet that never came through: dropped.
     auto stray = out(n, icmp_error(lan_a, remote_x, 3, 3, udp_packet(remote_x, 53, lan_a, 5999)));
-    CHECK(stray.outcome.reason == DropReason::icmp_error_no_mapping);
+    CHECK(stray.outcome.reason() == DropReason::icmp_error_no_mapping);
 }
 
 TEST_CASE("RFC 5508 REQ-6 / RFC 4787 REQ-12: ICMP errors neither refresh nor end a session", "[napt][rfc5508][rfc4787]") {
@@ -373,19 +373,19 @@ TEST_CASE("RFC 5508 REQ-6 / RFC 4787 REQ-12: ICMP errors neither refresh nor end
     for (int t = 100; t <= 300; t += 100)
         REQUIRE(in(n, icmp_error(remote_x, external_address, 3, 3, o.packet), t).outcome.ok());
     // Had the error at 300 s refreshed it, this would pass.
-    CHECK(in(n, reply_udp(o.packet), 302).outcome.reason == DropReason::no_mapping_inbound);
+    CHECK(in(n, reply_udp(o.packet), 302).outcome.reason() == DropReason::no_mapping_inbound);
 }
 
 TEST_CASE("RFC 5508 REQ-7: hairpinned ICMP errors traverse", "[napt][rfc5508]") {
     Napt n = make_napt(with_filtering(Filtering::endpoint_independent));
     const auto pa = udp_out_port(n, lan_a, 6000, remote_x, 3478);
     auto b_out = out(n, udp_packet(lan_b, 7000, external_address, pa));
-    REQUIRE(b_out.outcome.verdict == Verdict::hairpin);
+    REQUIRE(b_out.outcome.action() == Action::hairpin);
     auto at_a = in(n, b_out.packet);
     REQUIRE(at_a.outcome.ok());
     // A answers with port unreachable; it hairpins to B with B's original packet quoted.
     auto err = out(n, icmp_error(lan_a, external_address, 3, 3, at_a.packet));
-    REQUIRE(err.outcome.verdict == Verdict::hairpin);
+    REQUIRE(err.outcome.action() == Action::hairpin);
     auto at_b = in(n, err.packet);
     REQUIRE(at_b.outcome.ok());
     CHECK(endpoints(at_b.packet).dst == lan_b);
@@ -407,7 +407,7 @@ TEST_CASE("RFC 7596 §5.1: a new address or PSID flushes the table", "[napt][rfc
         CHECK(n.session_count() == 0);
         CHECK(n.mapping_count() == 0);
         CHECK(n.host_count() == 0);
-        CHECK(in(n, reply_udp(o.packet)).outcome.reason == DropReason::no_mapping_inbound);
+        CHECK(in(n, reply_udp(o.packet)).outcome.reason() == DropReason::no_mapping_inbound);
         CHECK(n.counters().flushes == 1);
     }
     SECTION("replan to another PSID and address") {
@@ -416,7 +416,7 @@ TEST_CASE("RFC 7596 §5.1: a new address or PSID flushes the table", "[napt][rfc
         REQUIRE(r.ok());
         CHECK(*r == 1);
         CHECK(n.session_count() == 0);
-        CHECK(in(n, reply_udp(o.packet)).outcome.reason == DropReason::not_our_address);
+        CHECK(in(n, reply_udp(o.packet)).outcome.reason() == DropReason::not_our_address);
         auto again = out(n, udp_packet(lan_a, 5000, remote_x, 53));
         REQUIRE(again.outcome.ok());
         CHECK(endpoints(again.packet).src == new_address);
@@ -449,7 +449,7 @@ TEST_CASE("fair share: one host cannot take every port or session", "[napt][rfc6
     CHECK(n.config().max_ports_per_host == 15);  // a quarter of the set by default
     for (std::uint16_t i = 0; i < 15; ++i) REQUIRE(out(n, udp_packet(lan_a, 1000 + i, remote_x, 53)).outcome.ok());
     auto r = out(n, udp_packet(lan_a, 2000, remote_x, 53));
-    CHECK(r.outcome.reason == DropReason::host_share_exhausted);
+    CHECK(r.outcome.reason() == DropReason::host_share_exhausted);
     CHECK(n.host_usage(net::Ipv4Address{lan_a}).ports[0] == 15);
     // Other hosts, other protocols and existing flows are unaffected.
     CHECK(out(n, udp_packet(lan_b, 2000, remote_x, 53)).outcome.ok());

@@ -45,8 +45,8 @@ TEST_CASE("static forward: a reserved port is never allocated, even when the res
     CHECK(got.count(1607) == 0);
     // The 16th port is the reserved one: refused, not handed out.
     auto r = out(n, udp_packet(lan_a, 2000, remote_x, 53));
-    CHECK(r.outcome.verdict == Verdict::drop);
-    CHECK(r.outcome.reason == DropReason::port_exhausted);
+    CHECK(r.outcome.action() == Action::drop);
+    CHECK(r.outcome.reason() == DropReason::port_exhausted);
     // The forward's own endpoint still gets it.
     CHECK(udp_out_port(n, lan_b, 5060, remote_x, 53) == 1607);
     // TCP's 1607 is not reserved: another namespace (protocol.hpp).
@@ -67,7 +67,7 @@ TEST_CASE("static forward: the reservation outlives expiry of the forward's mapp
     CHECK(n.session_count() == 0);
     n.flush();
     for (std::uint16_t i = 0; i < 15; ++i) CHECK(udp_out_port(n, lan_a, static_cast<std::uint16_t>(1000 + i), remote_x, 53) != 1600);
-    CHECK(out(n, udp_packet(lan_a, 2000, remote_x, 53)).outcome.reason == DropReason::port_exhausted);
+    CHECK(out(n, udp_packet(lan_a, 2000, remote_x, 53)).outcome.reason() == DropReason::port_exhausted);
 }
 
 TEST_CASE("static forward: an inbound TCP SYN reaches the LAN server with the right rewrite and checksums", "[napt][static]") {
@@ -75,14 +75,14 @@ TEST_CASE("static forward: an inbound TCP SYN reaches the LAN server with the ri
     set_forwards(n, {forward(Protocol::tcp, 1605, lan_a, 22)});
     const Bytes syn = tcp_packet(remote_x, 40000, external_address, 1605, tf::syn);
     auto r = in(n, syn);
-    REQUIRE(r.outcome.verdict == Verdict::forward);
+    REQUIRE(r.outcome.action() == Action::forward);
     CHECK(endpoints(r.packet) == Endpoints{remote_x, lan_a, 40000, 22});
     CHECK(checksums_match(r.packet));
     CHECK(n.counters().static_sessions_opened == 1);
 
     // The server's SYN+ACK leaves from the forwarded port, toward the client.
     auto synack = out(n, tcp_packet(lan_a, 22, remote_x, 40000, tf::syn | tf::ack));
-    REQUIRE(synack.outcome.verdict == Verdict::forward);
+    REQUIRE(synack.outcome.action() == Action::forward);
     CHECK(endpoints(synack.packet) == Endpoints{external_address, remote_x, 1605, 40000});
     CHECK(checksums_match(synack.packet));
     // The rest of the connection uses the session: a non-SYN segment is let in.
@@ -99,12 +99,12 @@ TEST_CASE("static forward: a TCP segment other than a SYN opens nothing", "[napt
     Napt n = make_napt(small_set());
     set_forwards(n, {forward(Protocol::tcp, 1605, lan_a, 22)});
     auto r = in(n, tcp_packet(remote_x, 40000, external_address, 1605, tf::ack));
-    CHECK(r.outcome.verdict == Verdict::drop);
-    CHECK(r.outcome.reason == DropReason::filtered);
-    CHECK(in(n, tcp_packet(remote_x, 40000, external_address, 1605, tf::syn | tf::ack)).outcome.reason == DropReason::filtered);
+    CHECK(r.outcome.action() == Action::drop);
+    CHECK(r.outcome.reason() == DropReason::filtered);
+    CHECK(in(n, tcp_packet(remote_x, 40000, external_address, 1605, tf::syn | tf::ack)).outcome.reason() == DropReason::filtered);
     CHECK(n.session_count() == 0);
     // An unforwarded port of the set stays closed.
-    CHECK(in(n, tcp_packet(remote_x, 40000, external_address, 1606, tf::syn)).outcome.reason == DropReason::no_mapping_inbound);
+    CHECK(in(n, tcp_packet(remote_x, 40000, external_address, 1606, tf::syn)).outcome.reason() == DropReason::no_mapping_inbound);
 }
 
 TEST_CASE("static forward: inbound UDP to another LAN port, and the server's reply uses the external port", "[napt][static]") {
@@ -112,7 +112,7 @@ TEST_CASE("static forward: inbound UDP to another LAN port, and the server's rep
     set_forwards(n, {forward(Protocol::udp, 1610, lan_b, 5060)});
     const Bytes p = udp_packet(remote_y, 7000, external_address, 1610, 21);
     auto r = in(n, p);
-    REQUIRE(r.outcome.verdict == Verdict::forward);
+    REQUIRE(r.outcome.action() == Action::forward);
     CHECK(endpoints(r.packet) == Endpoints{remote_y, lan_b, 7000, 5060});
     CHECK(checksums_match(r.packet, p));
     auto reply = out(n, udp_packet(lan_b, 5060, remote_y, 7000));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <vector>
 
 namespace s46::test {
@@ -41,7 +42,12 @@ inline void put32(Bytes& b, std::size_t at, std::uint32_t v) {
     put16(b, at + 2, static_cast<std::uint16_t>(v));
 }
 
-inline std::uint16_t get16(const Bytes& b, std::size_t at) { return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]); }
+inline std::uint16_t get16(std::span<const std::uint8_t> b, std::size_t at) {
+    return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
+}
+inline std::uint32_t get32(std::span<const std::uint8_t> b, std::size_t at) {
+    return (std::uint32_t{get16(b, at)} << 16) | get16(b, at + 2);
+}
 
 // RFC 791 header with a correct checksum; `options` must be a multiple of 4 bytes.
 inline Bytes ipv4_header(std::uint32_t src, std::uint32_t dst, std::uint8_t proto, std::size_t payload_len,

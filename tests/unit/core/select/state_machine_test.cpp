@@ -3,6 +3,7 @@
 #include "core/select/state_machine.hpp"
 
 using namespace s46::select;
+using s46::Seconds;
 
 namespace {
 struct FakePlan {

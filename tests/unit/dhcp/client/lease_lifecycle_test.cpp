@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Time seconds_at(provision::Seconds s) { return std::chrono::seconds(s); }
+Time seconds_at(s46::Seconds s) { return std::chrono::seconds(s); }
 
 }  // namespace
 
