@@ -26,10 +26,11 @@
 #include "dhcp/client4o6/message.hpp"
 #include "fuzz/fuzz_check.hpp"
 
-using namespace s46;
+namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
 
 namespace {
+
 
 using Bytes = std::vector<std::uint8_t>;
 

@@ -5,7 +5,7 @@
 #include "dhcp/client4o6/backoff.hpp"
 #include "fake_server.hpp"
 
-using namespace s46;
+namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
 using namespace s46::dhcp::client4o6::test;
 using std::chrono::seconds;

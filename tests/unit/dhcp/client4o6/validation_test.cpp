@@ -6,7 +6,8 @@
 #include "dhcp/client4o6/state.hpp"
 #include "fake_server.hpp"
 
-using namespace s46;
+namespace net = s46::net;
+namespace provision = s46::provision;
 using namespace s46::dhcp::client4o6;
 using namespace s46::dhcp::client4o6::test;
 using std::chrono::seconds;
