@@ -24,6 +24,9 @@ S46_BUILD_DEPS=(build-essential cmake g++ pkg-config libmnl-dev libnftnl-dev lib
 # What the integration suites run: the real DHCPv6 server and DNS server, namespaces, captures.
 S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime conntrack)
 
+# The style checks (docs/style.md): scripts/lint's naming check, and clang-format for changed lines.
+S46_LINT_DEPS=(clang-tidy clang-format)
+
 # What the OpenWrt packaging tests need (packaging/openwrt, tests/openwrt, tests/packaging):
 # shellcheck, OpenWrt's shell (busybox-static, which the kernel tests use too; it conflicts with
 # the busybox package), python3 for the .ipk reader, and qemu-user for running a cross-built s46d.

@@ -9,7 +9,7 @@ namespace {
 std::string num(unsigned v) { return std::to_string(v); }
 
 // RFC 7598 §4.5 bounds, as the codec applies them to option 93.
-Result<bool> check_port_params(const PortParams& pp, const std::string& at) {
+Result<void> check_port_params(const PortParams& pp, const std::string& at) {
     if (pp.offset > 15) return fail(at + ".psid_offset: " + num(pp.offset) + " is outside 0..15 (RFC 7598 §4.5)");
     if (pp.psid_len > 16) return fail(at + ".psid_length: " + num(pp.psid_len) + " is outside 0..16 (RFC 7598 §4.5)");
     if (pp.offset + pp.psid_len > 16)
@@ -17,7 +17,7 @@ Result<bool> check_port_params(const PortParams& pp, const std::string& at) {
                     " exceeds the 16 port bits (RFC 7597 §5.1)");
     if (pp.psid_len < 16 && pp.psid >= (1u << pp.psid_len))
         return fail(at + ".psid: " + num(pp.psid) + " does not fit psid_length " + num(pp.psid_len));
-    return true;
+    return ok();
 }
 
 // The Reply's first container of a kind: RFC 7596 §5.1 and RFC 7598 use the first one too.

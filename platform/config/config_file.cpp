@@ -18,7 +18,7 @@ namespace s46::config {
 namespace {
 
 using nlohmann::json;
-using R = Result<bool>;
+using R = Result<void>;
 
 // Thrown from the parser callback: nlohmann::json keeps the last of two equal keys silently, and
 // a setting written twice is almost always an edit that went wrong, so it is refused instead.
@@ -135,7 +135,7 @@ R each_key(const json& obj, const std::string& at, const std::vector<std::string
         if (std::find(known.begin(), known.end(), key) == known.end()) return fail(here + ": " + unknown_key(key, known));
         if (auto r = on_key(key, value); !r) return fail(here + ": " + r.error());
     }
-    return true;
+    return ok();
 }
 
 R parse_static_dslite(const json& j, provision::StaticDsLite& out, const std::string& at) {
@@ -149,7 +149,7 @@ R parse_static_dslite(const json& j, provision::StaticDsLite& out, const std::st
             if (!a) return fail(a.error());
             out.aftr_address = *a;
         }
-        return true;
+        return ok();
     });
 }
 
@@ -179,11 +179,11 @@ R parse_static_lw4o6(const json& j, provision::StaticLw4o6& out, const std::stri
                               else if (key == "psid_length") pp.psid_len = static_cast<std::uint8_t>(*n);
                               else pp.offset = static_cast<std::uint8_t>(*n);
                           }
-                          return true;
+                          return ok();
                       });
     if (!r) return r;
     if (any_pp) out.port_params = pp;
-    return true;
+    return ok();
 }
 
 R parse_static_rule(const json& j, provision::Rule& out, const std::string& at) {
@@ -213,13 +213,13 @@ R parse_static_rule(const json& j, provision::Rule& out, const std::string& at) 
                               if (!v.is_boolean()) return fail("expected true or false, got " + type_name(v));
                               out.forwarding = v.get<bool>();
                           }
-                          return true;
+                          return ok();
                       });
     if (!r) return r;
     if (!has6) return fail(at + ": needs ipv6_prefix");
     if (!has4) return fail(at + ": needs ipv4_prefix");
     if (!has_ea) return fail(at + ": needs ea_len");
-    return true;
+    return ok();
 }
 
 R parse_static_mape(const json& j, provision::StaticMapE& out, const std::string& at) {
@@ -241,7 +241,7 @@ R parse_static_mape(const json& j, provision::StaticMapE& out, const std::string
             return fail(here + ": " + unknown_key(key, {"rules", "br"}));
         }
     }
-    return true;
+    return ok();
 }
 
 // draft-ietf-softwire-unified-cpe §3.2: static parameters for one mode, which the CPE then runs.
@@ -255,7 +255,7 @@ Result<std::optional<provision::StaticProvisioning>> parse_static(const json& j)
     const json& section = first.value();
     const std::string at = "static." + mode;
     provision::StaticProvisioning s;
-    R r = true;
+    R r = ok();
     if (mode == "dslite") {
         s.mode = select::Mode::dslite;
         r = parse_static_dslite(section, s.dslite, at);

@@ -11,7 +11,7 @@ namespace s46::config {
 namespace {
 
 using daemon::DaemonOptions;
-using R = Result<bool>;
+using R = Result<void>;
 
 Result<long long> number(std::string_view v, long long lo, long long hi) {
     long long n = 0;
@@ -33,15 +33,20 @@ R store_number(T& field, std::string_view v, long long lo, long long hi) {
     auto n = number(v, lo, hi);
     if (!n) return fail(n.error());
     field = static_cast<T>(*n);
-    return true;
+    return ok();
 }
 
-R store_bool(bool& field, std::string_view v) {
-    auto b = boolean(v);
-    if (!b) return fail(b.error());
-    field = *b;
-    return true;
+// Stores what `parse` makes of `v`, or passes its error on: one helper for every setting whose
+// value has a parser of its own (modes, mode lists, log levels).
+template <class T, class Parse>
+R store_parsed(T& field, std::string_view v, Parse parse) {
+    auto parsed = parse(v);
+    if (!parsed) return fail(parsed.error());
+    field = *parsed;
+    return ok();
 }
+
+R store_bool(bool& field, std::string_view v) { return store_parsed(field, v, boolean); }
 
 R store_seconds(std::chrono::seconds& field, std::string_view v) {
     // A hold-down of 0 would let every event act (a Renew or failover storm); an hour is long
@@ -49,7 +54,7 @@ R store_seconds(std::chrono::seconds& field, std::string_view v) {
     auto n = number(v, 1, 3600);
     if (!n) return fail(n.error());
     field = std::chrono::seconds(*n);
-    return true;
+    return ok();
 }
 
 // User and group names as useradd(8) on Debian accepts them (NAME_REGEX, relaxed), or numeric IDs.
@@ -61,18 +66,18 @@ R store_account_name(std::string& field, std::string_view v) {
     }
     if (!v.empty() && v.front() == '-') return fail("'" + std::string(v) + "' is not a user or group name");
     field = std::string(v);
-    return true;
+    return ok();
 }
 
 R store_text(std::string& field, std::string_view v) {
     field = std::string(v);
-    return true;
+    return ok();
 }
 
 R store_path(std::string& field, std::string_view v) {
     if (v.empty()) return fail("empty path");
     field = std::string(v);
-    return true;
+    return ok();
 }
 
 const Setting kSettings[] = {
@@ -81,41 +86,32 @@ const Setting kSettings[] = {
     {"interfaces.lan", "--lan-interface", kString, +[](DaemonOptions& o, std::string_view v) { return store_text(o.lan_interface, v); }},
 
     // ---- selection (docs/selection.md) ----
-    {"selection.mode", "--mode", kString, +[](DaemonOptions& o, std::string_view v) -> R {
-         auto m = select::parse_configured_mode(v);
-         if (!m) return fail(m.error());
-         o.controller.policy.configured = *m;
-         return true;
+    {"selection.mode", "--mode", kString, +[](DaemonOptions& o, std::string_view v) {
+         return store_parsed(o.controller.policy.configured, v, select::parse_configured_mode);
      }},
-    {"selection.enabled", "--enable", kStringList, +[](DaemonOptions& o, std::string_view v) -> R {
-         auto l = select::parse_mode_list(v);
-         if (!l) return fail(l.error());
-         o.controller.policy.enabled = *l;
-         return true;
+    {"selection.enabled", "--enable", kStringList, +[](DaemonOptions& o, std::string_view v) {
+         return store_parsed(o.controller.policy.enabled, v, select::parse_mode_list);
      }},
-    {"selection.order", "--order", kStringList, +[](DaemonOptions& o, std::string_view v) -> R {
-         auto l = select::parse_mode_list(v);
-         if (!l) return fail(l.error());
-         o.controller.policy.default_order = *l;
-         return true;
+    {"selection.order", "--order", kStringList, +[](DaemonOptions& o, std::string_view v) {
+         return store_parsed(o.controller.policy.default_order, v, select::parse_mode_list);
      }},
     {"selection.no_match", "--no-match", kString, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "default-order") o.controller.policy.no_match = select::NoMatchPolicy::default_order;
          else if (v == "none") o.controller.policy.no_match = select::NoMatchPolicy::none;
          else return fail("expected default-order or none, got '" + std::string(v) + "'");
-         return true;
+         return ok();
      }},
     {"selection.legacy_iid", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.controller.legacy_iid, v); }},
     {"selection.gi4over6", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.controller.gi4over6, v); }},
     {"selection.gi4over6_prefix", "", kString | kNull, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "off") {
              o.controller.gi4over6_prefix.reset();
-             return true;
+             return ok();
          }
          auto p = net::Ipv4Prefix::parse(v);
          if (!p) return fail(p.error());
          o.controller.gi4over6_prefix = *p;
-         return true;
+         return ok();
      }},
 
     // ---- data plane (docs/dataplane.md) ----
@@ -124,13 +120,13 @@ const Setting kSettings[] = {
          else if (v == "userspace") o.dataplane = daemon::DataPlaneKind::userspace;
          else if (v == "kernel") o.dataplane = daemon::DataPlaneKind::kernel;
          else return fail("expected none, userspace or kernel, got '" + std::string(v) + "'");
-         return true;
+         return ok();
      }},
     {"dataplane.source_check", "--source-check", kString, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "full") o.packet.source_check = map::SourceCheckMode::full_address;
          else if (v == "ea-bits") o.packet.source_check = map::SourceCheckMode::ea_bits;
          else return fail("'" + std::string(v) + "' is not full or ea-bits");
-         return true;
+         return ok();
      }},
     {"dataplane.mss_clamp", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.packet.clamp_mss, v); }},
     {"dataplane.flowtable", "", kBool, +[](DaemonOptions& o, std::string_view v) { return store_bool(o.flowtable, v); }},
@@ -145,23 +141,23 @@ const Setting kSettings[] = {
     {"tunnel.encapsulation_limit", "--encapsulation-limit", kInteger | kNull, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "off") {
              o.packet.encapsulation_limit.reset();
-             return true;
+             return ok();
          }
          std::uint8_t n = 0;
          if (auto r = store_number(n, v, 0, 255); !r) return r;  // RFC 2473 §4.1.1
          o.packet.encapsulation_limit = n;
-         return true;
+         return ok();
      }},
     {"tunnel.device", "--tunnel-device", kString | kNull, +[](DaemonOptions& o, std::string_view v) -> R {
          if (v == "off") {  // null: the backend's default name
              o.tunnel_device.clear();
-             return true;
+             return ok();
          }
          // IFNAMSIZ - 1 characters; '/' and whitespace are not allowed in Linux interface names.
          if (v.empty() || v.size() > 15 || v.find_first_of("/ \t\n:") != std::string_view::npos || v == "." || v == "..")
              return fail("'" + std::string(v) + "' is not an interface name (1-15 characters, no '/', ':' or spaces)");
          o.tunnel_device = std::string(v);
-         return true;
+         return ok();
      }},
     {"tunnel.route_table", "--route-table", kInteger, +[](DaemonOptions& o, std::string_view v) {
          return store_number(o.route_table, v, 1, 0xffffffffLL);  // 0 is RT_TABLE_UNSPEC, not a table
@@ -173,7 +169,7 @@ const Setting kSettings[] = {
          if (v == "copy") o.packet.copy_traffic_class_inbound = true;
          else if (v == "ignore") o.packet.copy_traffic_class_inbound = false;
          else return fail("'" + std::string(v) + "' is not copy or ignore");
-         return true;
+         return ok();
      }},
 
     // ---- NAPT44 (docs/napt.md) ----
@@ -181,7 +177,7 @@ const Setting kSettings[] = {
          if (v == "all") o.napt_host_share = UINT32_MAX;
          else if (v == "auto") o.napt_host_share = 0;  // a quarter of the port set
          else return store_number(o.napt_host_share, v, 1, 65536);
-         return true;
+         return ok();
      }},
     {"napt.sessions", "--napt-sessions", kInteger, +[](DaemonOptions& o, std::string_view v) {
          return store_number(o.napt_max_sessions, v, 16, 1 << 24);
@@ -199,7 +195,7 @@ const Setting kSettings[] = {
          if (v == "ignore") o.controller.reprovision_on_no_binding = false;
          else if (v == "reprovision") o.controller.reprovision_on_no_binding = true;
          else return fail("'" + std::string(v) + "' is not ignore or reprovision");
-         return true;
+         return ok();
      }},
     {"tunnel_events.no_binding_holddown", "--no-binding-holddown", kInteger, +[](DaemonOptions& o, std::string_view v) {
          return store_seconds(o.controller.no_binding_holddown, v);
@@ -226,7 +222,7 @@ const Setting kSettings[] = {
          if (text.empty() || end != text.c_str() + text.size() || !(d >= 0 && d <= 10))
              return fail("'" + text + "' is not a number of seconds in 0..10");
          o.solicit_max_delay = d;
-         return true;
+         return ok();
      }},
     {"dhcpv6.client_port", "--client-port", kInteger, +[](DaemonOptions& o, std::string_view v) {
          return store_number(o.client_port, v, 1, 65535);
@@ -246,19 +242,16 @@ const Setting kSettings[] = {
          if (!l) return fail(l.error());
          o.log_level = *l;
          o.verbose = *l == log::Level::debug;  // what --verbose has always meant
-         return true;
+         return ok();
      }},
     {"log.target", "--log-target", kString, +[](DaemonOptions& o, std::string_view v) -> R {
-         auto t = log::parse_target(v);
-         if (!t) return fail(t.error());
-         o.log_target = *t;
-         return true;
+         return store_parsed(o.log_target, v, log::parse_target);
      }},
     {"log.facility", "--log-facility", kString, +[](DaemonOptions& o, std::string_view v) -> R {
          auto f = log::parse_facility(v);
          if (!f) return fail(f.error());
          o.log_facility = std::string(v);
-         return true;
+         return ok();
      }},
 
     // ---- vendor hooks (docs/integration.md) ----
@@ -267,7 +260,7 @@ const Setting kSettings[] = {
          unsigned seconds = 0;
          if (auto r = store_number(seconds, v, 1, 300); !r) return r;
          o.hooks_timeout = std::chrono::seconds(seconds);
-         return true;
+         return ok();
      }},
 
     // ---- privileges ----

@@ -19,22 +19,20 @@ namespace s46::config {
 
 // JSON types a key accepts (a mask). The value reaches Setting::apply as text: strings as they
 // are, numbers in decimal, booleans as true/false, null as "off", a list of strings comma-joined.
-enum JsonType : unsigned {
-    kString = 1,
-    kInteger = 2,
-    kReal = 4,
-    kBool = 8,
-    kNull = 16,
-    kStringList = 32,
-};
+inline constexpr unsigned kString = 1;
+inline constexpr unsigned kInteger = 2;
+inline constexpr unsigned kReal = 4;
+inline constexpr unsigned kBool = 8;
+inline constexpr unsigned kNull = 16;
+inline constexpr unsigned kStringList = 32;
 
 struct Setting {
     std::string_view path;  // "tunnel.hop_limit": group and key in s46d.conf
     std::string_view flag;  // "--hop-limit" when the flag takes the value; empty if none does
-    unsigned types;         // JsonType mask
+    unsigned types;         // a mask of the k* JSON types above
     // Checks and stores `value`. The error says what is wrong with the value ("300 is outside
     // 0..255"); the caller prefixes the flag or the file and key.
-    Result<bool> (*apply)(daemon::DaemonOptions& o, std::string_view value);
+    Result<void> (*apply)(daemon::DaemonOptions& o, std::string_view value);
 };
 
 // A flag without a value that stores a fixed value into a setting ("--no-mss-clamp" is

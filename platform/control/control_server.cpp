@@ -100,7 +100,7 @@ ControlServer::~ControlServer() {
 
 std::size_t ControlServer::connections() const { return shared_->active; }
 
-Result<bool> ControlServer::listen(const std::string& path, std::optional<gid_t> group) {
+Result<void> ControlServer::listen(const std::string& path, std::optional<gid_t> group) {
     if (acceptor_) return fail("control socket " + path + ": already listening on " + path_);
     const std::string lock_path = path + ".lock";
     // The lock decides which instance owns the path; only its holder may touch the socket file.
@@ -170,7 +170,7 @@ Result<bool> ControlServer::listen(const std::string& path, std::optional<gid_t>
     }
     ::umask(old_umask);
     path_ = path;
-    auto undo = [this](std::string why) -> Result<bool> {
+    auto undo = [this](std::string why) -> Result<void> {
         close();
         return fail(std::move(why));
     };
@@ -182,7 +182,7 @@ Result<bool> ControlServer::listen(const std::string& path, std::optional<gid_t>
         return undo("control socket " + path + ": chown to group " + std::to_string(*group) + ": " + errno_text());
     backoff_ = std::chrono::milliseconds(0);
     accept();
-    return true;
+    return ok();
 }
 
 void ControlServer::accept() {

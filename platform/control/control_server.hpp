@@ -50,7 +50,7 @@ public:
 
     // Takes "<path>.lock", replaces a stale socket at `path` (only a socket), binds it with mode
     // 0660 (group `group` when given) and starts accepting. Errors name the path and the cause.
-    Result<bool> listen(const std::string& path, std::optional<gid_t> group = std::nullopt);
+    Result<void> listen(const std::string& path, std::optional<gid_t> group = std::nullopt);
     // Stops accepting; removes the socket and the lock file if this instance created them.
     void close();
 

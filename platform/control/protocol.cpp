@@ -73,12 +73,12 @@ std::string join(std::initializer_list<std::string_view> names) {
 }
 
 // Unknown fields are errors: a misspelt optional field would otherwise be silently ignored.
-Result<bool> only_fields(const json& obj, std::initializer_list<std::string_view> allowed, const std::string& where) {
+Result<void> only_fields(const json& obj, std::initializer_list<std::string_view> allowed, const std::string& where) {
     for (const auto& [key, value] : obj.items()) {
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
             return fail("unknown " + field(where + excerpt(key)) + " (allowed: " + join(allowed) + ")");
     }
-    return true;
+    return ok();
 }
 
 Result<std::uint64_t> get_uint(const json& v, const std::string& name, std::uint64_t lo, std::uint64_t hi) {

@@ -75,7 +75,7 @@ void Daemon::log(effect::Level level, const std::string& line, const std::string
 // step of the wall clock changes none of them (docs/time.md).
 BootTime Daemon::now() const { return BootTime(time::boot_now_ms()); }
 
-Result<bool> Daemon::start() {
+Result<void> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
     std::error_code ec;
     // First: the control socket's instance lock is what keeps a second s46d from touching the
@@ -175,12 +175,12 @@ Result<bool> Daemon::start() {
         log(effect::Level::debug, "privileges unchanged: " + dropped.error());
     }
     on_tick();
-    return true;
+    return ok();
 }
 
 // The DHCPv6 side, once the WAN interface exists: DUID from its MAC, the client socket, the link
 // monitor, and the stored lease.
-Result<bool> Daemon::start_wan() {
+Result<void> Daemon::start_wan() {
     if (!options_.dhcp_client) return start_wan_external();
     auto mac = interface_mac(options_.wan_interface);
     if (!mac) return fail(mac.error());
@@ -240,12 +240,12 @@ Result<bool> Daemon::start_wan() {
         client_->start(now());
     }
     drain();
-    return true;
+    return ok();
 }
 
 std::string Daemon::state_lock_path() const { return options_.state_dir + "/s46d.lock"; }
 
-Result<bool> Daemon::lock_state_dir() {
+Result<void> Daemon::lock_state_dir() {
     const std::string path = state_lock_path();
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return fail("state directory lock " + path + ": " + std::strerror(errno));
@@ -256,13 +256,13 @@ Result<bool> Daemon::lock_state_dir() {
         return fail("state directory lock " + path + ": " + std::strerror(err));
     }
     state_lock_fd_ = fd;  // held, never closed, for the daemon's life: the kernel releases it at exit
-    return true;
+    return ok();
 }
 
 // dhcpv6.client false: another DHCPv6 client owns the WAN link (port 546, the DUID), and
 // `s46ctl provision` brings its results. The link is still watched, and a stored lease still
 // restores the mode at once: the external client only reports again at its next Renew.
-Result<bool> Daemon::start_wan_external() {
+Result<void> Daemon::start_wan_external() {
     link_ = std::make_unique<platform::LinkMonitor>(io_, options_.wan_interface);
     auto linked = link_->start([this](bool up) { carry_out(controller_->handle(event::Link{up}, now())); });
     if (!linked) return fail(linked.error());
@@ -275,7 +275,7 @@ Result<bool> Daemon::start_wan_external() {
         log(effect::Level::info, "restored " + std::string(select::to_string(controller_->active_mode())) +
                                      " from the stored lease (" + stored->note + ")");
     }
-    return true;
+    return ok();
 }
 
 void Daemon::wait_for_wan() {

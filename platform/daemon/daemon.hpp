@@ -33,18 +33,18 @@ public:
     ~Daemon();
     // Sets everything up; errors name what failed (state directory, socket, another instance).
     // A WAN interface that does not exist yet is waited for, not an error.
-    Result<bool> start();
+    Result<void> start();
     // Runs until SIGINT/SIGTERM, then releases the lease, tears down what it set up and returns
     // the exit status.
     int run();
 
 private:
     BootTime now() const;
-    Result<bool> start_wan();
-    Result<bool> start_wan_external();
+    Result<void> start_wan();
+    Result<void> start_wan_external();
     void wait_for_wan();
     std::string state_lock_path() const;
-    Result<bool> lock_state_dir();
+    Result<void> lock_state_dir();
     void carry_out(Effects effects);
     void drain();
     void arm_timer();

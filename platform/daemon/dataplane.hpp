@@ -31,17 +31,17 @@ public:
     // Carries out one transition. `plan` is the new plan (activate/replace), null on teardown.
     // A replace swaps everything in one step: old state that no longer holds (NAPT entries for an
     // old address or PSID, RFC 7596 §5.1) is flushed by the implementation.
-    virtual Result<bool> apply(const select::Transition& t, const modes::Plan* plan) = 0;
+    virtual Result<void> apply(const select::Transition& t, const modes::Plan* plan) = 0;
     // DS-Lite: the AFTR name resolved (or moved to another AAAA record).
-    virtual Result<bool> set_remote(const net::Ipv6Address& remote) = 0;
+    virtual Result<void> set_remote(const net::Ipv6Address& remote) = 0;
     virtual std::string name() const = 0;
     // The enabled static port forwards (core/napt/static_forward.hpp), the whole list each time
     // it changes, after every plan change and at start: their external ports must never go to
     // a dynamic flow, and inbound traffic to them goes to their LAN endpoint. The default has
     // no NAPT to tell (NullDataPlane; the kernel backend until nftables carries them).
-    virtual Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+    virtual Result<void> set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
         (void)enabled;
-        return true;
+        return ok();
     }
     // The softwire's interface name for the vendor hooks ("" without a packet path).
     virtual std::string device() const { return {}; }
@@ -55,8 +55,8 @@ public:
 
 class NullDataPlane final : public DataPlane {
 public:
-    Result<bool> apply(const select::Transition&, const modes::Plan*) override { return true; }
-    Result<bool> set_remote(const net::Ipv6Address&) override { return true; }
+    Result<void> apply(const select::Transition&, const modes::Plan*) override { return ok(); }
+    Result<void> set_remote(const net::Ipv6Address&) override { return ok(); }
     std::string name() const override { return "none"; }
 };
 

@@ -15,10 +15,10 @@ namespace {
 
 // One path at a time, never recursively: a configured state directory could be a shared one
 // (/var/lib), and s46d must not take over what is not its own. Missing paths are skipped.
-Result<bool> hand_over(const std::string& path, uid_t uid, gid_t gid) {
+Result<void> hand_over(const std::string& path, uid_t uid, gid_t gid) {
     if (::lchown(path.c_str(), uid, gid) != 0 && errno != ENOENT)
         return fail("cannot hand " + path + " to uid " + std::to_string(uid) + ": " + std::strerror(errno));
-    return true;
+    return ok();
 }
 
 }  // namespace

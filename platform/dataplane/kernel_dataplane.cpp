@@ -36,6 +36,20 @@ std::string route_key(const std::string& ifname, const net::Ipv4Prefix& p, std::
     return ifname + " " + p.to_string() + " table " + std::to_string(table) + " metric " + std::to_string(metric);
 }
 
+// An rtnetlink RTM_GET* request for NetlinkSession::dump(): the header, then the message's
+// family header (ifaddrmsg, ifinfomsg) with only the address family set.
+template <class FamilyHeader>
+std::vector<std::uint8_t> dump_request(std::uint16_t type, std::uint32_t seq, unsigned char FamilyHeader::*family, int value) {
+    std::vector<std::uint8_t> req(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(req.data());
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_seq = seq;
+    auto* header = static_cast<FamilyHeader*>(mnl_nlmsg_put_extra_header(nlh, sizeof(FamilyHeader)));
+    header->*family = static_cast<unsigned char>(value);
+    req.resize(nlh->nlmsg_len);
+    return req;
+}
+
 }  // namespace
 
 KernelDataPlane::KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl,
@@ -70,7 +84,7 @@ Result<std::unique_ptr<KernelDataPlane>> KernelDataPlane::create(KernelConfig co
 
 KernelDataPlane::~KernelDataPlane() { tear_down(); }
 
-Result<bool> KernelDataPlane::send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what) {
+Result<void> KernelDataPlane::send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what) {
     ++changes_;
     auto r = nl_->transact(batch, what);
     if (!r) {
@@ -80,16 +94,18 @@ Result<bool> KernelDataPlane::send(const std::vector<std::uint8_t>& batch, const
     return r;
 }
 
-Result<bool> KernelDataPlane::remember(const std::string& kind, const std::string& key) {
-    if (!store_) return true;
+Result<void> KernelDataPlane::remember(const std::string& kind, const std::string& key) {
+    if (!store_) return ok();
     // Write-ahead: without the record a crash would leave an object nobody removes.
     if (auto r = store_->remember_kernel_object({kind, key}); !r)
         return fail("cannot record " + kind + " " + key + " before creating it: " + r.error());
-    return true;
+    return ok();
 }
 
 void KernelDataPlane::forget(const std::string& kind, const std::string& key) {
-    if (store_) store_->forget_kernel_object({kind, key});
+    // A row that outlives its object costs nothing: the next start's reconcile finds the object
+    // gone and forgets it then.
+    if (store_) (void)store_->forget_kernel_object({kind, key});
 }
 
 void KernelDataPlane::reconcile() {
@@ -130,20 +146,15 @@ void KernelDataPlane::reconcile() {
                 msg = platform::build_route4_del(r, nl_->next_seq());
             }
             // Already gone (the interface went down, someone removed it): nothing to do.
-            if (msg) send(*msg, {"remove " + o.kind + " " + o.key + " left by an earlier run"});
+            // A failure is counted and kept for status by send(); the row goes either way.
+            if (msg) (void)send(*msg, {"remove " + o.kind + " " + o.key + " left by an earlier run"});
         }
         forget(o.kind, o.key);
     }
 }
 
 Result<bool> KernelDataPlane::wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a) {
-    std::vector<std::uint8_t> req(MNL_SOCKET_BUFFER_SIZE);
-    nlmsghdr* nlh = mnl_nlmsg_put_header(req.data());
-    nlh->nlmsg_type = RTM_GETADDR;
-    nlh->nlmsg_seq = nl_->next_seq();
-    auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-    ifa->ifa_family = AF_INET6;
-    req.resize(nlh->nlmsg_len);
+    auto req = dump_request<ifaddrmsg>(RTM_GETADDR, nl_->next_seq(), &ifaddrmsg::ifa_family, AF_INET6);
     auto parts = nl_->dump(req, "list the addresses of " + config_.wan_interface);
     if (!parts) return fail(parts.error());
     for (const auto& m : *parts) {
@@ -173,13 +184,7 @@ Result<bool> KernelDataPlane::wan_has_address(std::uint32_t wan_index, const net
 std::string KernelDataPlane::read_fmr_support() {
     // The kernel accepts IFLA_IPTUN_FMRS without complaint whether or not it knows it; only a
     // kernel carrying the FMR patch reports the rules back (platform/net/ip6tnl_message.hpp).
-    std::vector<std::uint8_t> req(MNL_SOCKET_BUFFER_SIZE);
-    nlmsghdr* nlh = mnl_nlmsg_put_header(req.data());
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_seq = nl_->next_seq();
-    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-    ifi->ifi_family = AF_UNSPEC;
-    req.resize(nlh->nlmsg_len);
+    auto req = dump_request<ifinfomsg>(RTM_GETLINK, nl_->next_seq(), &ifinfomsg::ifi_family, AF_UNSPEC);
     auto links = nl_->dump(req, "read back " + config_.device);
     if (!links) return "unknown (" + links.error() + ")";
     for (const auto& m : *links) {
@@ -192,30 +197,30 @@ std::string KernelDataPlane::read_fmr_support() {
     return "unknown (" + config_.device + " not found when read back)";
 }
 
-Result<bool> KernelDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
+Result<void> KernelDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
     if (t.kind == select::TransitionKind::teardown || !plan) {
         tear_down();
-        return true;
+        return ok();
     }
     return bring_up(*plan);
 }
 
-Result<bool> KernelDataPlane::set_remote(const net::Ipv6Address& remote) {
-    if (!plan_) return true;
+Result<void> KernelDataPlane::set_remote(const net::Ipv6Address& remote) {
+    if (!plan_) return ok();
     modes::Plan plan = *plan_;
     plan.tunnel_remote = remote;
     return bring_up(plan);
 }
 
-Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
+Result<void> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
     modes::Plan plan = new_plan;
     // DS-Lite: keep the AFTR address already resolved for the same name.
     if (!plan.tunnel_remote && plan_ && plan_->remote_name == plan.remote_name) plan.tunnel_remote = plan_->tunnel_remote;
-    if (plan_ && *plan_ == plan && link_index_ != 0) return true;  // a Renew that changed nothing
+    if (plan_ && *plan_ == plan && link_index_ != 0) return ok();  // a Renew that changed nothing
     plan_ = plan;
     // Without a remote endpoint (an AFTR name not yet resolved) there is no tunnel to build;
     // set_remote() brings it up.
-    if (!plan.tunnel_remote) return true;
+    if (!plan.tunnel_remote) return ok();
 
     const std::uint32_t wan = index_of(config_.wan_interface);
     if (wan == 0) return fail("WAN interface " + config_.wan_interface + ": " + std::strerror(errno));
@@ -261,11 +266,11 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
     // 2. Everything else in one batch.
     std::vector<std::uint8_t> batch;
     std::vector<std::string> what;
-    auto add = [&](Result<std::vector<std::uint8_t>> msg, std::string text) -> Result<bool> {
+    auto add = [&](Result<std::vector<std::uint8_t>> msg, std::string text) -> Result<void> {
         if (!msg) return fail(msg.error());
         batch.insert(batch.end(), msg->begin(), msg->end());
         what.push_back(std::move(text));
-        return true;
+        return ok();
     };
     std::vector<std::pair<std::string, std::string>> forget_after;
 
@@ -387,20 +392,20 @@ Result<bool> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         tear_down();
         return r;
     }
-    return true;
+    return ok();
 }
 
-Result<bool> KernelDataPlane::apply_guard(const modes::Plan& plan) {
+Result<void> KernelDataPlane::apply_guard(const modes::Plan& plan) {
     // A kernel that forwards CE to CE itself (FMRs) receives from other CEs: no guard then.
     const bool wanted = plan.tunnel_remote && fmr_status_ != "kernel";
     std::optional<platform::nft::SoftwireGuard> want;
     if (wanted) want = platform::nft::SoftwireGuard{plan.tunnel_local, *plan.tunnel_remote};
     const bool same = want.has_value() == guard_.has_value() &&
                       (!want || (want->local == guard_->local && want->remote == guard_->remote));
-    if (same) return true;
+    if (same) return ok();
     if (!want) {
         remove_guard();
-        return true;
+        return ok();
     }
     if (auto r = remember(kNftTable, kNftGuardKey); !r) return r;
     ++changes_;
@@ -410,7 +415,7 @@ Result<bool> KernelDataPlane::apply_guard(const modes::Plan& plan) {
         return fail(last_error_);
     }
     guard_ = want;
-    return true;
+    return ok();
 }
 
 void KernelDataPlane::remove_guard() {
@@ -423,7 +428,7 @@ void KernelDataPlane::remove_guard() {
     forget(kNftTable, kNftGuardKey);
 }
 
-Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
+Result<void> KernelDataPlane::apply_napt(const modes::Plan& plan) {
     platform::nft::NaptRuleset rs;
     rs.tunnel = config_.device;
     rs.napt = plan.napt;
@@ -455,7 +460,7 @@ Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
         if (!slots) return fail("NAPT44 slots: " + slots.error());
         rs.slots = slots->slots;
     }
-    if (ruleset_ == std::optional<platform::nft::NaptRuleset>(rs) && napt_set_ == set) return true;
+    if (ruleset_ == std::optional<platform::nft::NaptRuleset>(rs) && napt_set_ == set) return ok();
     if (auto r = remember(kNftTable, kNftTableKey); !r) return r;
     ++changes_;
     if (auto r = napt_->apply(rs); !r) {
@@ -473,12 +478,12 @@ Result<bool> KernelDataPlane::apply_napt(const modes::Plan& plan) {
     }
     ruleset_ = rs;
     napt_set_ = set;
-    return true;
+    return ok();
 }
 
-Result<bool> KernelDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+Result<void> KernelDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
     forwards_ = enabled;
-    if (!plan_ || link_index_ == 0) return true;  // applied with the next bring-up
+    if (!plan_ || link_index_ == 0) return ok();  // applied with the next bring-up
     return apply_napt(*plan_);
 }
 
@@ -522,6 +527,7 @@ void KernelDataPlane::feedback() {
 }
 
 void KernelDataPlane::tear_down() {
+    // Best effort: every removal is tried; send() counts a failure and keeps it for status.
     plan_.reset();
     remove_guard();
     remove_napt();
@@ -533,19 +539,19 @@ void KernelDataPlane::tear_down() {
         r.oif = index_of(config_.lan_interface);
         r.table = config_.route_table;
         if (r.oif != 0)
-            if (auto msg = platform::build_route4_del(r, nl_->next_seq())) send(*msg, {"remove the route to " + lan_route_->to_string()});
+            if (auto msg = platform::build_route4_del(r, nl_->next_seq())) (void)send(*msg, {"remove the route to " + lan_route_->to_string()});
         forget(kRoute4, route_key(config_.lan_interface, *lan_route_, r.table, 0));
         lan_route_.reset();
     }
     if (wan_address_) {
         const std::uint32_t wan = index_of(config_.wan_interface);
         if (wan != 0)
-            if (auto msg = platform::build_addr6_del(wan, *wan_address_, nl_->next_seq())) send(*msg, {"remove " + wan_address_->to_string()});
+            if (auto msg = platform::build_addr6_del(wan, *wan_address_, nl_->next_seq())) (void)send(*msg, {"remove " + wan_address_->to_string()});
         forget(kAddress6, config_.wan_interface + " " + wan_address_->to_string());
         wan_address_.reset();
     }
     if (link_index_ != 0) {
-        send(platform::build_ip6tnl_delete(link_index_, nl_->next_seq()), {"delete ip6tnl " + config_.device});
+        (void)send(platform::build_ip6tnl_delete(link_index_, nl_->next_seq()), {"delete ip6tnl " + config_.device});
         forget(kLink, config_.device);
         link_index_ = 0;
     }

@@ -42,12 +42,12 @@ public:
     static Result<std::unique_ptr<KernelDataPlane>> create(KernelConfig config, store::StateStore* store);
     ~KernelDataPlane() override;
 
-    Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
-    Result<bool> set_remote(const net::Ipv6Address& remote) override;
+    Result<void> apply(const select::Transition& t, const modes::Plan* plan) override;
+    Result<void> set_remote(const net::Ipv6Address& remote) override;
     void tick() override;
     // Static port forwards (docs/napt.md): DNAT rules in table ip s46d, their external ports cut
     // out of the dynamic ranges so nf_nat never hands them to another flow.
-    Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
+    Result<void> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
     std::string name() const override { return "kernel"; }
     std::string device() const override { return config_.device; }
     nlohmann::json counters() const override;
@@ -56,20 +56,20 @@ private:
     KernelDataPlane(KernelConfig config, store::StateStore* store, std::unique_ptr<platform::NetlinkSession> nl,
                     std::unique_ptr<platform::NetlinkSession> nf);
     // The nftables half: NAPT44 into the port set (lw4o6, MAP-E), MSS clamping for every mode.
-    Result<bool> apply_napt(const modes::Plan& plan);
+    Result<void> apply_napt(const modes::Plan& plan);
     void remove_napt();
     // The softwire guard (table ip6 s46d): drops IPv4-in-IPv6 to our address from anyone but
     // the remote endpoint, which ip6_tunnel would otherwise answer with ICMPv6 errors.
-    Result<bool> apply_guard(const modes::Plan& plan);
+    Result<void> apply_guard(const modes::Plan& plan);
     void remove_guard();
     // Conntrack feedback (core/napt/port_slots.hpp): re-weights the slots by what is in use.
     void feedback();
-    Result<bool> bring_up(const modes::Plan& plan);
+    Result<void> bring_up(const modes::Plan& plan);
     void tear_down();
     // Deletes what the store says an earlier run created (a crash, a power cut).
     void reconcile();
-    Result<bool> send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
-    Result<bool> remember(const std::string& kind, const std::string& key);
+    Result<void> send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
+    Result<void> remember(const std::string& kind, const std::string& key);
     void forget(const std::string& kind, const std::string& key);
     Result<bool> wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a);
     std::string read_fmr_support();

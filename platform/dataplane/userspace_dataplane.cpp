@@ -41,16 +41,16 @@ s46::Time UserspaceDataPlane::now() const {
     return std::chrono::duration_cast<s46::Time>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
-Result<bool> UserspaceDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
+Result<void> UserspaceDataPlane::apply(const select::Transition& t, const modes::Plan* plan) {
     if (t.kind == select::TransitionKind::teardown || !plan) {
         tear_down();
-        return true;
+        return ok();
     }
     // A replace keeps what still holds: same TUN, and the socket when the tunnel source is unchanged.
     return bring_up(*plan);
 }
 
-Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
+Result<void> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     modes::Plan plan = new_plan;
     // DS-Lite: keep the AFTR address already resolved for the same name.
     if (!plan.tunnel_remote && plan_ && plan_->remote_name == plan.remote_name) plan.tunnel_remote = plan_->tunnel_remote;
@@ -66,14 +66,16 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     std::optional<net::Ipv4Prefix> want_v4;
     if (plan.mode == select::Mode::dslite) want_v4 = plan.ipv4;
     if (tun_address_ && tun_address_ != want_v4) {
-        rtnl_.del_address(config_.tun_name, *tun_address_);
+        // Best effort, as in tear_down(): the new plan does not depend on the old one being gone.
+        (void)rtnl_.del_address(config_.tun_name, *tun_address_);
         tun_address_.reset();
     }
     if (want_v4 && !tun_address_) {
         if (auto r = rtnl_.add_address(config_.tun_name, *want_v4); !r) return fail(r.error());
         tun_address_ = want_v4;
     }
-    // Every IPv4 destination goes into the softwire (draft §3.4: LPM decides the next hop inside).
+    // Every IPv4 destination goes into the softwire (draft-ietf-softwire-unified-cpe §3.4: LPM
+    // decides the next hop inside).
     // Added (or replaced) on every bring-up: it may have gone from outside since (a link taken
     // down flushes its routes), and a replace must not leave IPv4 without a way out.
     if (auto r = rtnl_.add_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0)); !r) return fail(r.error());
@@ -82,7 +84,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
     // GI-4over6: the LAN hosts hold the public address or prefix; route it to the LAN so the
     // decapsulated replies reach them (and reverse-path filtering accepts their packets).
     if (lan_route_ && lan_route_ != plan.lan_routed_prefix) {
-        rtnl_.del_route(config_.lan_interface, *lan_route_);
+        (void)rtnl_.del_route(config_.lan_interface, *lan_route_);  // best effort, as above
         lan_route_.reset();
     }
     if (plan.lan_routed_prefix && !lan_route_) {
@@ -93,7 +95,7 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
 
     // The tunnel source /128 on the WAN interface, usable at once (nodad).
     if (wan_address_ && *wan_address_ != plan.tunnel_local) {
-        rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
+        (void)rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));  // best effort, as above
         wan_address_.reset();
         drop_socket();
     }
@@ -116,43 +118,45 @@ Result<bool> UserspaceDataPlane::bring_up(const modes::Plan& new_plan) {
         }
     }
     plan_ = plan;
-    return true;
+    return ok();
 }
 
 void UserspaceDataPlane::tear_down() {
+    // Best effort: every removal is tried whatever became of the one before (a route may already
+    // have gone with its link), and a teardown has no one to report a failure to.
     drop_socket();
-    if (lan_route_) rtnl_.del_route(config_.lan_interface, *lan_route_);
+    if (lan_route_) (void)rtnl_.del_route(config_.lan_interface, *lan_route_);
     lan_route_.reset();
-    if (wan_address_) rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
+    if (wan_address_) (void)rtnl_.del_address(config_.wan_interface, net::Ipv6Prefix(*wan_address_, 128));
     wan_address_.reset();
     // The TUN stays (see create()): what was put on it goes, and it goes down.
-    if (default_route_) rtnl_.del_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0));
+    if (default_route_) (void)rtnl_.del_route(config_.tun_name, net::Ipv4Prefix(net::Ipv4Address(0), 0));
     default_route_ = false;
-    if (tun_address_) rtnl_.del_address(config_.tun_name, *tun_address_);
+    if (tun_address_) (void)rtnl_.del_address(config_.tun_name, *tun_address_);
     tun_address_.reset();
-    if (tun_ && tun_up_) rtnl_.set_link(config_.tun_name, false);
+    if (tun_ && tun_up_) (void)rtnl_.set_link(config_.tun_name, false);
     tun_up_ = false;
     plan_.reset();
     if (pipeline_) pipeline_ = std::make_unique<dataplane::Pipeline>(&napt_, config_.options);
     napt_.flush();
 }
 
-Result<bool> UserspaceDataPlane::set_remote(const net::Ipv6Address& remote) {
+Result<void> UserspaceDataPlane::set_remote(const net::Ipv6Address& remote) {
     if (!plan_) return fail("no active plan to give the AFTR address to");
     modes::Plan plan = *plan_;
     plan.tunnel_remote = remote;
     auto configured = pipeline_->configure(plan);
     if (!configured) return fail("pipeline: " + configured.error());
     plan_ = plan;
-    return true;
+    return ok();
 }
 
 // Refused (nothing changed) only for a port the NAPT's current set does not hold: the daemon
 // computes the list from the same plan, so that would be a bug worth the log line.
-Result<bool> UserspaceDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
+Result<void> UserspaceDataPlane::set_static_forwards(const std::vector<napt::StaticForward>& enabled) {
     auto r = napt_.set_static_forwards(enabled);
     if (!r) return fail("NAPT44: " + r.error());
-    return true;
+    return ok();
 }
 
 void UserspaceDataPlane::tick() {

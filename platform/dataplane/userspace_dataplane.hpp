@@ -1,4 +1,4 @@
-// The userspace data plane (shared/notes/dataplane.md §1): the kernel forwards LAN IPv4 into a
+// The userspace data plane (docs/dataplane.md, "Notes for the platform backend"): the kernel forwards LAN IPv4 into a
 // TUN device (default route), core/dataplane::Pipeline does NAPT44 + LPM + the softwire rules,
 // and a raw IPPROTO_IPIP socket bound to the tunnel source carries IPv4-in-IPv6 (the kernel
 // builds, fragments and reassembles the outer header). Addresses and routes go over rtnetlink.
@@ -36,11 +36,11 @@ public:
     static Result<std::unique_ptr<UserspaceDataPlane>> create(asio::io_context& io, UserspaceConfig config);
     ~UserspaceDataPlane() override;
 
-    Result<bool> apply(const select::Transition& t, const modes::Plan* plan) override;
-    Result<bool> set_remote(const net::Ipv6Address& remote) override;
+    Result<void> apply(const select::Transition& t, const modes::Plan* plan) override;
+    Result<void> set_remote(const net::Ipv6Address& remote) override;
     std::string name() const override { return "userspace"; }
     std::string device() const override { return config_.tun_name; }
-    Result<bool> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
+    Result<void> set_static_forwards(const std::vector<napt::StaticForward>& enabled) override;
     void tick() override;
     nlohmann::json counters() const override;
     DataPlaneEvents take_events() override {
@@ -55,7 +55,7 @@ public:
 
 private:
     UserspaceDataPlane(asio::io_context& io, UserspaceConfig config, dataplane::PortSetNapt napt);
-    Result<bool> bring_up(const modes::Plan& plan);
+    Result<void> bring_up(const modes::Plan& plan);
     void tear_down();
     s46::Time now() const;
     void on_lan_packet(std::span<std::uint8_t> packet);

@@ -11,7 +11,7 @@ namespace s46::platform {
 
 Dhcp6Socket::Dhcp6Socket(asio::io_context& io, std::string ifname) : io_(io), ifname_(std::move(ifname)), socket_(io) {}
 
-Result<bool> Dhcp6Socket::open(Receive on_receive, std::uint16_t client_port) {
+Result<void> Dhcp6Socket::open(Receive on_receive, std::uint16_t client_port) {
     ifindex_ = ::if_nametoindex(ifname_.c_str());
     if (ifindex_ == 0) return fail("WAN interface " + ifname_ + ": " + std::strerror(errno));
     std::error_code ec;
@@ -30,7 +30,7 @@ Result<bool> Dhcp6Socket::open(Receive on_receive, std::uint16_t client_port) {
     if (ec) return fail("DHCPv6 socket: bind [::]:" + std::to_string(client_port) + " on " + ifname_ + ": " + ec.message());
     on_receive_ = std::move(on_receive);
     receive();
-    return true;
+    return ok();
 }
 
 void Dhcp6Socket::receive() {
@@ -46,7 +46,7 @@ void Dhcp6Socket::receive() {
     });
 }
 
-Result<bool> Dhcp6Socket::send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to, std::uint16_t server_port) {
+Result<void> Dhcp6Socket::send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to, std::uint16_t server_port) {
     asio::ip::address_v6::bytes_type b{};
     if (to) std::copy(to->bytes.begin(), to->bytes.end(), b.begin());
     else b = asio::ip::make_address_v6("ff02::1:2").to_bytes();
@@ -55,7 +55,7 @@ Result<bool> Dhcp6Socket::send(std::span<const std::uint8_t> bytes, const net::I
     std::error_code ec;
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), asio::ip::udp::endpoint(addr, server_port), 0, ec);
     if (ec) return fail("DHCPv6 send to " + addr.to_string() + " on " + ifname_ + ": " + ec.message());
-    return true;
+    return ok();
 }
 
 void Dhcp6Socket::close() {

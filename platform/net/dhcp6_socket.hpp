@@ -22,9 +22,9 @@ public:
     Dhcp6Socket(asio::io_context& io, std::string ifname);
 
     // Opens and binds; errors name the interface and the call that failed.
-    Result<bool> open(Receive on_receive, std::uint16_t client_port = 546);
+    Result<void> open(Receive on_receive, std::uint16_t client_port = 546);
     // `to` unset: ff02::1:2 on the interface. Errors are returned, never thrown.
-    Result<bool> send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to = nullptr, std::uint16_t server_port = 547);
+    Result<void> send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to = nullptr, std::uint16_t server_port = 547);
     void close();
     const std::string& ifname() const { return ifname_; }
 

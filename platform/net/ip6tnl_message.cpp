@@ -18,7 +18,12 @@ namespace {
 // OpenWrt's patch appends IFLA_IPTUN_FMRS after IFLA_IPTUN_FWMARK (20 on Linux 6.1) and numbers
 // the per-rule attributes from 1. Not in any mainline header, hence spelled out here.
 constexpr std::uint16_t kIflaIptunFmrs = 21;
-enum : std::uint16_t { kFmrIp6Prefix = 1, kFmrIp4Prefix, kFmrIp6PrefixLen, kFmrIp4PrefixLen, kFmrEaLen, kFmrOffset };
+constexpr std::uint16_t kFmrIp6Prefix = 1;
+constexpr std::uint16_t kFmrIp4Prefix = 2;
+constexpr std::uint16_t kFmrIp6PrefixLen = 3;
+constexpr std::uint16_t kFmrIp4PrefixLen = 4;
+constexpr std::uint16_t kFmrEaLen = 5;
+constexpr std::uint16_t kFmrOffset = 6;
 
 // Attribute order and contents follow iproute2 6.1 (ip/iplink.c, ip/link_ip6tnl.c) exactly, so
 // the unit tests compare whole messages byte for byte with what `ip link add … type ip6tnl`

@@ -28,7 +28,7 @@ Result<bool> link_is_up(const std::string& ifname) {
 
 LinkMonitor::LinkMonitor(asio::io_context& io, std::string ifname) : ifname_(std::move(ifname)), fd_(io) {}
 
-Result<bool> LinkMonitor::start(Change on_change) {
+Result<void> LinkMonitor::start(Change on_change) {
     ifindex_ = static_cast<int>(if_nametoindex(ifname_.c_str()));
     if (ifindex_ == 0) return fail("interface " + ifname_ + ": " + std::strerror(errno));
     auto now = link_is_up(ifname_);
@@ -47,7 +47,7 @@ Result<bool> LinkMonitor::start(Change on_change) {
     fd_.assign(s);
     on_change_ = std::move(on_change);
     read();
-    return true;
+    return ok();
 }
 
 void LinkMonitor::read() {

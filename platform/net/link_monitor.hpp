@@ -16,7 +16,7 @@ public:
     using Change = std::function<void(bool up)>;
 
     LinkMonitor(asio::io_context& io, std::string ifname);
-    Result<bool> start(Change on_change);
+    Result<void> start(Change on_change);
     bool up() const { return up_; }
     void stop();
 

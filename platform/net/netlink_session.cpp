@@ -89,7 +89,7 @@ Result<std::unique_ptr<NetlinkSession>> NetlinkSession::open(int protocol, std::
     return std::unique_ptr<NetlinkSession>(new NetlinkSession(nl, timeout));
 }
 
-Result<bool> NetlinkSession::send(const std::vector<std::uint8_t>& bytes, const std::string& what) {
+Result<void> NetlinkSession::send(const std::vector<std::uint8_t>& bytes, const std::string& what) {
     // The kernel refuses a datagram larger than the socket's send buffer (EMSGSIZE): grow it
     // for a large batch, as nft(8) does.
     const int needed = static_cast<int>(bytes.size()) + 4096;
@@ -99,7 +99,7 @@ Result<bool> NetlinkSession::send(const std::vector<std::uint8_t>& bytes, const 
         sndbuf_ = needed;
     }
     if (mnl_socket_sendto(nl_, bytes.data(), bytes.size()) < 0) return fail(what + ": send: " + std::strerror(errno));
-    return true;
+    return ok();
 }
 
 Result<bool> NetlinkSession::wait_readable(std::chrono::steady_clock::time_point deadline, const std::string& what) {
@@ -113,7 +113,7 @@ Result<bool> NetlinkSession::wait_readable(std::chrono::steady_clock::time_point
     }
 }
 
-Result<bool> NetlinkSession::transact(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what) {
+Result<void> NetlinkSession::transact(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what) {
     // Which sequence numbers expect an answer, and how to name them.
     std::map<std::uint32_t, std::string> pending;
     {
@@ -159,7 +159,7 @@ Result<bool> NetlinkSession::transact(const std::vector<std::uint8_t>& batch, co
         }
     }
     if (error) return fail(*error);
-    return true;
+    return ok();
 }
 
 Result<std::vector<std::vector<std::uint8_t>>> NetlinkSession::dump(const std::vector<std::uint8_t>& request, const std::string& what) {

@@ -38,7 +38,7 @@ public:
     // messages in the order they appear in the batch (fewer entries than acknowledged messages
     // is allowed: the rest are named "message <seq>"). The first error wins; answers to earlier
     // requests still queued on the socket (a timed-out transact) are skipped by sequence number.
-    Result<bool> transact(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
+    Result<void> transact(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
 
     // Sends one request with NLM_F_DUMP set and returns every message of the answer, up to and
     // excluding NLMSG_DONE.
@@ -48,7 +48,7 @@ public:
 
 private:
     NetlinkSession(mnl_socket* nl, std::chrono::milliseconds timeout);
-    Result<bool> send(const std::vector<std::uint8_t>& bytes, const std::string& what);
+    Result<void> send(const std::vector<std::uint8_t>& bytes, const std::string& what);
     // Waits for data until `deadline`; false on timeout.
     Result<bool> wait_readable(std::chrono::steady_clock::time_point deadline, const std::string& what);
 

@@ -22,27 +22,27 @@ public:
     Rtnetlink(const Rtnetlink&) = delete;
     Rtnetlink& operator=(const Rtnetlink&) = delete;
 
-    Result<bool> open();
+    Result<void> open();
 
     Result<unsigned> ifindex(const std::string& ifname) const;
-    Result<bool> set_link(const std::string& ifname, bool up, std::optional<std::uint32_t> mtu = std::nullopt);
+    Result<void> set_link(const std::string& ifname, bool up, std::optional<std::uint32_t> mtu = std::nullopt);
 
     // `nodad`: usable at once (IFA_F_NODAD); the softwire source must not sit tentative for a second.
-    Result<bool> add_address(const std::string& ifname, const net::Ipv6Prefix& p, bool nodad = true);
-    Result<bool> del_address(const std::string& ifname, const net::Ipv6Prefix& p);
-    Result<bool> add_address(const std::string& ifname, const net::Ipv4Prefix& p);
-    Result<bool> del_address(const std::string& ifname, const net::Ipv4Prefix& p);
+    Result<void> add_address(const std::string& ifname, const net::Ipv6Prefix& p, bool nodad = true);
+    Result<void> del_address(const std::string& ifname, const net::Ipv6Prefix& p);
+    Result<void> add_address(const std::string& ifname, const net::Ipv4Prefix& p);
+    Result<void> del_address(const std::string& ifname, const net::Ipv4Prefix& p);
 
     // A route via a device (no gateway: the TUN is point-to-point). Replaces an existing one.
-    Result<bool> add_route(const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric = 0);
-    Result<bool> del_route(const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric = 0);
+    Result<void> add_route(const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric = 0);
+    Result<void> del_route(const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric = 0);
 
 private:
-    Result<bool> address(int type, int flags, const std::string& ifname, int family, const std::uint8_t* addr, std::size_t len,
+    Result<void> address(int type, int flags, const std::string& ifname, int family, const std::uint8_t* addr, std::size_t len,
                          unsigned prefixlen, bool nodad, const std::string& what);
-    Result<bool> route(int type, int flags, const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric,
+    Result<void> route(int type, int flags, const std::string& ifname, const net::Ipv4Prefix& dst, std::uint32_t metric,
                        const std::string& what);
-    Result<bool> transact(void* buffer, const std::string& what);
+    Result<void> transact(void* buffer, const std::string& what);
 
     mnl_socket* nl_ = nullptr;
     std::uint32_t seq_ = 1;

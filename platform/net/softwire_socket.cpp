@@ -37,7 +37,7 @@ SoftwireSocket::SoftwireSocket(asio::io_context& io) : ipip_(io), icmp_(io) {}
 
 SoftwireSocket::~SoftwireSocket() { close(); }
 
-Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp,
+Result<void> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp,
                                   BatchDone on_batch_done) {
     int s = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_IPIP);
     if (s < 0) return fail(std::string("softwire socket: ") + std::strerror(errno));
@@ -75,7 +75,7 @@ Result<bool> SoftwireSocket::open(const net::Ipv6Address& local, int hop_limit, 
     on_batch_done_ = std::move(on_batch_done);
     receive();
     receive_icmp();
-    return true;
+    return ok();
 }
 
 void SoftwireSocket::receive() {
@@ -142,7 +142,7 @@ std::size_t SoftwireSocket::flush() {
     return out.failed;
 }
 
-Result<bool> SoftwireSocket::send(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass) {
+Result<void> SoftwireSocket::send(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass) {
     flush();  // keep the order of what was queued before
     if (!tx_.fits(inner.size())) {
         ++counters_.send_errors;
@@ -150,7 +150,7 @@ Result<bool> SoftwireSocket::send(std::span<const std::uint8_t> inner, const net
     }
     tx_.add(inner, remote, tclass);
     if (flush() != 0) return fail("softwire send to " + remote.to_string() + ": " + std::strerror(counters_.last_send_errno));
-    return true;
+    return ok();
 }
 
 void SoftwireSocket::close() {

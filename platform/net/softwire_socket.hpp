@@ -1,4 +1,4 @@
-// The WAN side of the userspace softwire (shared/notes/dataplane.md §1a): a raw
+// The WAN side of the userspace softwire (docs/dataplane.md, "Notes for the platform backend"): a raw
 // AF_INET6/IPPROTO_IPIP socket bound to the tunnel source. The kernel builds the outer IPv6
 // header (next header 4), fragments outbound and reassembles inbound; we send and receive the
 // inner IPv4 packet only, with the outer peer address and traffic class as metadata.
@@ -46,7 +46,7 @@ public:
     ~SoftwireSocket();
 
     // `local`: the tunnel source (B4 / lwB4 / MAP address); hop limit for the outer header.
-    Result<bool> open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp,
+    Result<void> open(const net::Ipv6Address& local, int hop_limit, Receive on_packet, ReceiveIcmp on_icmp,
                       BatchDone on_batch_done = {});
     // Queues one inner IPv4 packet for `remote` with the given traffic class (RFC 6333 §7.1
     // copy). The bytes are copied, so `inner` may be reused at once. Flushes first when full.
@@ -54,7 +54,7 @@ public:
     // Sends everything queued (sendmmsg); returns how many packets could not be sent.
     std::size_t flush();
     // Sends one packet now (queue + flush).
-    Result<bool> send(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass);
+    Result<void> send(std::span<const std::uint8_t> inner, const net::Ipv6Address& remote, std::uint8_t tclass);
     void close();
     const Counters& counters() const { return counters_; }
 

@@ -16,7 +16,7 @@ TunDevice::TunDevice(asio::io_context& io, std::string name) : name_(std::move(n
 
 TunDevice::~TunDevice() { close(); }
 
-Result<bool> TunDevice::open() {
+Result<void> TunDevice::open() {
     if (name_.size() >= IFNAMSIZ) return fail("TUN device name '" + name_ + "' is longer than " + std::to_string(IFNAMSIZ - 1));
     int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return fail(std::string("TUN: open /dev/net/tun: ") + std::strerror(errno));
@@ -30,7 +30,7 @@ Result<bool> TunDevice::open() {
     }
     fd_.assign(fd);
     set_queue_length();
-    return true;
+    return ok();
 }
 
 // The kernel drops at the TUN's transmit ring (tx_queue_len, 500 by default for TUN) whenever
@@ -70,10 +70,10 @@ void TunDevice::read() {
     });
 }
 
-Result<bool> TunDevice::write(std::span<const std::uint8_t> packet) {
+Result<void> TunDevice::write(std::span<const std::uint8_t> packet) {
     ssize_t n = ::write(fd_.native_handle(), packet.data(), packet.size());
     if (n < 0) return fail("TUN " + name_ + ": write: " + std::strerror(errno));
-    return true;
+    return ok();
 }
 
 void TunDevice::close() {

@@ -1,10 +1,11 @@
 // A TUN device carrying IPv4 between the LAN (through the kernel's IPv4 forwarding) and the
-// userspace data plane (shared/notes/dataplane.md §1): IFF_TUN | IFF_NO_PI, one packet per read.
+// userspace data plane (docs/dataplane.md, "Notes for the platform backend"): IFF_TUN | IFF_NO_PI,
+// one packet per read.
 //
 // Batching: a TUN file descriptor has no recvmmsg()/sendmmsg() (it is a character device, not a
 // socket), and writev() makes one packet of all its vectors. The kernel's only batch form is
-// IFF_VNET_HDR with GSO superpackets, which cannot carry what we forward here
-// (performance-anchors §3). So reads drain the queue, one read() per packet, up to kReadBatch
+// IFF_VNET_HDR with GSO superpackets, which carry the segments of one flow, not the independent
+// packets we forward here (docs/performance.md, "TUN backend vs kernel forwarding"). So reads drain the queue, one read() per packet, up to kReadBatch
 // per readiness wakeup, and report the end of each batch so the caller can flush what it
 // produced in one go; writes stay one write() per packet.
 #pragma once
@@ -33,12 +34,12 @@ public:
     ~TunDevice();
 
     // Creates (or attaches to) the device; errors name the device and the call.
-    Result<bool> open();
+    Result<void> open();
     // `on_packet` sees each packet (the span is reused by the next read); `on_batch_done` runs
     // after each drained batch.
     void start(Receive on_packet, BatchDone on_batch_done = {});
     // Writes one packet; a full queue drops it (counted by the caller), never blocks the loop.
-    Result<bool> write(std::span<const std::uint8_t> packet);
+    Result<void> write(std::span<const std::uint8_t> packet);
     void close();
     const std::string& name() const { return name_; }
 

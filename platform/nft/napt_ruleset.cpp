@@ -530,14 +530,14 @@ void put_mss_rules(Batch& b, const std::string& tunnel, std::uint16_t mss) {
     in.emit(b, "clamp inbound MSS to " + std::to_string(mss));
 }
 
-Result<bool> validate_ifname(const std::string& name) {
+Result<void> validate_ifname(const std::string& name) {
     if (name.empty()) return fail("nft ruleset: an empty interface name");
     if (name.size() >= IFNAMSIZ)
         return fail("nft ruleset: interface name '" + name + "' is longer than " + std::to_string(IFNAMSIZ - 1) + " bytes");
-    return true;
+    return ok();
 }
 
-Result<bool> validate(const NaptRuleset& rs) {
+Result<void> validate(const NaptRuleset& rs) {
     if (rs.tunnel.empty()) return fail("nft ruleset: no tunnel interface name");
     if (auto ok = validate_ifname(rs.tunnel); !ok) return ok;
     for (std::size_t i = 0; i < rs.flowtable_lan.size(); ++i) {
@@ -551,7 +551,7 @@ Result<bool> validate(const NaptRuleset& rs) {
     if (!rs.napt) {
         if (!rs.forwards.empty()) return fail("nft ruleset: static forwards need NAPT (no NAT address without it)");
         if (rs.mss == 0 && rs.flowtable_lan.empty()) return fail("nft ruleset: neither NAPT, MSS clamping nor a flowtable: nothing to install");
-        return true;
+        return ok();
     }
     if (rs.ranges.empty()) return fail("nft ruleset: NAPT without a port range");
     for (auto r : rs.ranges)
@@ -565,7 +565,7 @@ Result<bool> validate(const NaptRuleset& rs) {
     for (const auto& f : rs.forwards)
         if (f.external_port == 0 || f.lan_port == 0)
             return fail("nft ruleset: static forward to " + f.lan_address.to_string() + " with port 0");
-    return true;
+    return ok();
 }
 
 // Chains, counter, map and rules of `rs` into the table of `b` (created just before).

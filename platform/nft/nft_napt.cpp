@@ -18,7 +18,7 @@
 namespace s46::platform::nft {
 
 template <class Build>
-Result<bool> NftNapt::send(Build&& build) {
+Result<void> NftNapt::send(Build&& build) {
     const std::uint32_t first = nl_.next_seq();
     Result<NftBatch> batch = build(first);
     if (!batch) return fail(batch.error());
@@ -27,7 +27,7 @@ Result<bool> NftNapt::send(Build&& build) {
     return nl_.transact(batch->bytes, batch->what);
 }
 
-Result<bool> NftNapt::probe() {
+Result<void> NftNapt::probe() {
     std::string missing;
     for (NftFeature f : {NftFeature::nat, NftFeature::numgen, NftFeature::mss_clamp}) {
         auto r = send([&](std::uint32_t seq) -> Result<NftBatch> { return build_feature_probe(f, seq); });
@@ -35,25 +35,25 @@ Result<bool> NftNapt::probe() {
     }
     if (auto ct = conntrack(); !ct) missing += (missing.empty() ? "" : "; ") + std::string("conntrack netlink: ") + ct.error();
     if (!missing.empty()) return fail("kernel NAPT44 unavailable: " + missing);
-    return true;
+    return ok();
 }
 
-Result<bool> NftNapt::probe_flowtable() {
+Result<void> NftNapt::probe_flowtable() {
     auto r = send([&](std::uint32_t seq) -> Result<NftBatch> { return build_feature_probe(NftFeature::flowtable, seq); });
     if (!r) return fail(to_string(NftFeature::flowtable) + " (the kernel: " + r.error() + ")");
-    return true;
+    return ok();
 }
 
-Result<bool> NftNapt::apply(const NaptRuleset& rs) {
+Result<void> NftNapt::apply(const NaptRuleset& rs) {
     return send([&](std::uint32_t seq) { return build_napt_ruleset(rs, seq); });
 }
 
-Result<bool> NftNapt::update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
+Result<void> NftNapt::update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
                                    const std::vector<std::uint32_t>& slots) {
     return send([&](std::uint32_t seq) { return build_slot_update(nat_address, ranges, slots, seq); });
 }
 
-Result<bool> NftNapt::replan(const NaptRuleset& rs) {
+Result<void> NftNapt::replan(const NaptRuleset& rs) {
     // The snat rule's handle: the one rule of chain nat_postrouting.
     std::vector<std::uint8_t> req(512);
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(reinterpret_cast<char*>(req.data()), NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP, nl_.next_seq());
@@ -78,15 +78,15 @@ Result<bool> NftNapt::replan(const NaptRuleset& rs) {
     return send([&](std::uint32_t seq) { return build_slot_replan(rs, handle, seq); });
 }
 
-Result<bool> NftNapt::remove() {
+Result<void> NftNapt::remove() {
     return send([&](std::uint32_t seq) -> Result<NftBatch> { return build_delete_table(seq); });
 }
 
-Result<bool> NftNapt::apply_guard(const SoftwireGuard& guard) {
+Result<void> NftNapt::apply_guard(const SoftwireGuard& guard) {
     return send([&](std::uint32_t seq) { return build_softwire_guard(guard, seq); });
 }
 
-Result<bool> NftNapt::remove_guard() {
+Result<void> NftNapt::remove_guard() {
     return send([&](std::uint32_t seq) -> Result<NftBatch> { return build_delete_guard(seq); });
 }
 

@@ -24,26 +24,26 @@ public:
     // Checks, without leaving anything behind, that the kernel has what the ruleset needs:
     // nf_tables NAT, numgen and its map lookups, the MSS rules, and conntrack over netlink.
     // The error lists every missing feature with the kernel's reason.
-    Result<bool> probe();
+    Result<void> probe();
     // Checks the same way that the kernel takes a flowtable and its `flow add` rule (nf_tables'
     // flowtable type for IPv4 from nf_flow_table_inet, the flow_offload expression). The error
     // starts with "kernel lacks nf_flow_table" and names the config options and modules.
-    Result<bool> probe_flowtable();
+    Result<void> probe_flowtable();
 
     // Atomically replaces table ip s46d with `rs` (creates it if absent).
-    Result<bool> apply(const NaptRuleset& rs);
+    Result<void> apply(const NaptRuleset& rs);
     // Replaces the elements of @slots only (same slot count as the applied ruleset).
-    Result<bool> update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
+    Result<void> update_slots(net::Ipv4Address nat_address, const std::vector<map::PortRange>& ranges,
                               const std::vector<std::uint32_t>& slots);
     // Conntrack feedback: new slots (any count) for the applied ruleset -- the map refilled and
     // the snat rule replaced in one batch; the table, other rules and named counters stay.
-    Result<bool> replan(const NaptRuleset& rs);
+    Result<void> replan(const NaptRuleset& rs);
     // Deletes table ip s46d if present.
-    Result<bool> remove();
+    Result<void> remove();
 
     // The softwire guard, table ip6 s46d (napt_ruleset.hpp): replaced atomically, or removed.
-    Result<bool> apply_guard(const SoftwireGuard& guard);
-    Result<bool> remove_guard();
+    Result<void> apply_guard(const SoftwireGuard& guard);
+    Result<void> remove_guard();
 
     // Packets counted by a named counter of table ip s46d (e.g. kDropUnrestrictedCounter), or of
     // table ip6 s46d with `ip6` (kDropForeignSoftwireCounter).
@@ -58,7 +58,7 @@ public:
 private:
     // Sends a batch built from a first sequence number, keeping the session's numbering ahead.
     template <class Build>
-    Result<bool> send(Build&& build);
+    Result<void> send(Build&& build);
 
     NetlinkSession& nl_;
 };

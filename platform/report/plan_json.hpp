@@ -11,7 +11,7 @@
 namespace s46::report {
 
 nlohmann::json rule_json(const map::Rule& rule);
-// The mode-specific fields of `s46ctl select --json` (issue 3 §4), plus tunnel_mtu.
+// The mode-specific fields of `s46ctl select --json` (docs/control.md), plus tunnel_mtu.
 nlohmann::json plan_json(const modes::Plan& plan);
 // {"mode", "reason", "rejected": [{"option", "why"}], "plan"}; plan is null for mode none.
 nlohmann::json evaluation_json(const modes::Evaluation& ev);

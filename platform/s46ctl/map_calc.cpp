@@ -108,9 +108,9 @@ Result<MapCalcArgs> parse_map_calc_args(const std::vector<std::string>& args) {
             if (i + 1 >= args.size()) return fail(flag + " needs a value");
             return args[++i];
         };
-        auto once = [&]() -> Result<bool> {
+        auto once = [&]() -> Result<void> {
             if (!seen.insert(flag).second) return fail(flag + " given twice");
-            return true;
+            return ok();
         };
         if (flag == "--json" || flag == "--legacy-iid") {
             if (inline_value) return fail(flag + " takes no value");
@@ -240,14 +240,7 @@ std::string map_calc_text(const nlohmann::json& report) {
 int map_calc_main(const std::vector<std::string>& args) {
     auto parsed = parse_map_calc_args(args);
     auto report = parsed ? run_map_calc(*parsed) : Result<nlohmann::json>(fail(parsed.error()));
-    if (!report) {
-        // Exactly one line, even if an argument echoed into the message contained a newline.
-        std::string line = report.error();
-        for (auto& c : line)
-            if (c == '\n' || c == '\r') c = ' ';
-        std::cerr << "s46ctl map-calc: " << line << '\n';
-        return kExitUsage;
-    }
+    if (!report) return usage_error("map-calc", report.error());
     if (parsed->json) std::cout << report->dump() << '\n';
     else std::cout << map_calc_text(*report);
     return 0;

@@ -27,6 +27,14 @@ Result<SelectArgs> parse_select_args(const std::vector<std::string>& args) {
             if (i + 1 >= args.size()) return fail(std::string(flag) + " needs a value");
             return args[++i];
         };
+        // The flag's value through `parse`, with the flag named in the error.
+        auto parsed = [&](const char* flag, auto parse) -> decltype(parse(std::string_view())) {
+            auto v = value(flag);
+            if (!v) return fail(v.error());
+            auto r = parse(*v);
+            if (!r) return fail(std::string(flag) + ": " + r.error());
+            return r;
+        };
         if (a == "--json") {
             out.json = true;
         } else if (a == "--legacy-iid") {
@@ -39,41 +47,29 @@ Result<SelectArgs> parse_select_args(const std::vector<std::string>& args) {
             out.context.gi4over6 = true;
             out.context.gi4over6_prefix = *p;
         } else if (a == "--options-hex") {
-            auto v = value("--options-hex");
-            if (!v) return fail(v.error());
-            auto bytes = util::parse_hex(*v);
-            if (!bytes) return fail("--options-hex: " + bytes.error());
+            auto bytes = parsed("--options-hex", util::parse_hex);
+            if (!bytes) return fail(bytes.error());
             out.options = std::move(*bytes);
             have_options = true;
         } else if (a == "--delegated-prefix") {
-            auto v = value("--delegated-prefix");
-            if (!v) return fail(v.error());
-            auto p = net::Ipv6Prefix::parse(*v);
-            if (!p) return fail("--delegated-prefix: " + p.error());
+            auto p = parsed("--delegated-prefix", [](std::string_view t) { return net::Ipv6Prefix::parse(t); });
+            if (!p) return fail(p.error());
             out.context.delegated_prefixes.push_back(*p);
         } else if (a == "--wan-address") {
-            auto v = value("--wan-address");
-            if (!v) return fail(v.error());
-            auto addr = net::Ipv6Address::parse(*v);
-            if (!addr) return fail("--wan-address: " + addr.error());
+            auto addr = parsed("--wan-address", net::Ipv6Address::parse);
+            if (!addr) return fail(addr.error());
             out.context.wan_address = *addr;
         } else if (a == "--mode") {
-            auto v = value("--mode");
-            if (!v) return fail(v.error());
-            auto m = select::parse_configured_mode(*v);
-            if (!m) return fail("--mode: " + m.error());
+            auto m = parsed("--mode", select::parse_configured_mode);
+            if (!m) return fail(m.error());
             out.policy.configured = *m;
         } else if (a == "--order") {
-            auto v = value("--order");
-            if (!v) return fail(v.error());
-            auto l = select::parse_mode_list(*v);
-            if (!l) return fail("--order: " + l.error());
+            auto l = parsed("--order", select::parse_mode_list);
+            if (!l) return fail(l.error());
             out.policy.default_order = *l;
         } else if (a == "--enable") {
-            auto v = value("--enable");
-            if (!v) return fail(v.error());
-            auto l = select::parse_mode_list(*v);
-            if (!l) return fail("--enable: " + l.error());
+            auto l = parsed("--enable", select::parse_mode_list);
+            if (!l) return fail(l.error());
             out.policy.enabled = *l;
         } else if (a == "--no-match") {
             auto v = value("--no-match");
@@ -129,14 +125,7 @@ std::string select_text(const nlohmann::json& r) {
 
 int select_main(const std::vector<std::string>& args) {
     auto parsed = parse_select_args(args);
-    if (!parsed) {
-        // Exactly one line, even if an argument echoed into the message contained a newline.
-        std::string line = parsed.error();
-        for (auto& c : line)
-            if (c == '\n' || c == '\r') c = ' ';
-        std::cerr << "s46ctl select: " << line << '\n';
-        return kExitUsage;
-    }
+    if (!parsed) return usage_error("select", parsed.error());
     auto report = run_select(*parsed);
     if (parsed->json) std::cout << control::safe_dump(report, 1) << '\n';
     else std::cout << select_text(report);

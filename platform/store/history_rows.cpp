@@ -27,6 +27,15 @@ Result<select::Mode> mode_column(const sql::Stmt& st, int col, const char* table
 
 void bind_mode(sql::Stmt& st, int i, select::Mode m) { st.bind_text(i, select::to_string(m)); }
 
+// Runs the bound INSERT, then the table's trim down to the newest `keep` rows: the journal and
+// the binding log are bounded so flash use stays fixed.
+int run_and_trim(sql::Db& db, sql::Stmt& insert, std::string_view trim, std::size_t keep) {
+    if (int rc = insert.run(); rc != SQLITE_OK) return rc;
+    insert.prepare(db, trim);
+    insert.bind_int(1, as_limit(keep));
+    return insert.run();
+}
+
 }  // namespace
 
 Result<std::optional<Selection>> read_selection(sql::Db& db) {
@@ -63,11 +72,7 @@ int append_event(sql::Db& db, const Event& e, std::size_t keep) {
         st.bind_null(4);
     }
     st.bind_text(5, e.detail);
-    int rc = st.run();
-    if (rc != SQLITE_OK) return rc;
-    st.prepare(db, queries::kTrimJournal);
-    st.bind_int(1, as_limit(keep));
-    return st.run();
+    return run_and_trim(db, st, queries::kTrimJournal, keep);
 }
 
 Result<std::vector<Event>> read_events(sql::Db& db, std::size_t limit, Seconds since) {
@@ -104,19 +109,12 @@ int append_binding(sql::Db& db, const Binding& b, std::size_t keep) {
     st.bind_int(1, b.at);
     bind_mode(st, 2, b.mode);
     st.bind_text(3, b.tunnel_address.to_string());
-    if (b.ipv4)
-        st.bind_text(4, b.ipv4->to_string());
-    else
-        st.bind_null(4);
+    st.bind_text_or_null(4, b.ipv4);
     st.bind_int(5, b.psid_offset);
     st.bind_int(6, b.psid_length);
     st.bind_int(7, b.psid);
     st.bind_text(8, b.port_ranges);
-    int rc = st.run();
-    if (rc != SQLITE_OK) return rc;
-    st.prepare(db, queries::kTrimBindings);
-    st.bind_int(1, as_limit(keep));
-    return st.run();
+    return run_and_trim(db, st, queries::kTrimBindings, keep);
 }
 
 Result<std::vector<Binding>> read_bindings(sql::Db& db, std::size_t limit) {

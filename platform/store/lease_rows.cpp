@@ -47,6 +47,22 @@ Result<net::Ipv6Prefix> exact_prefix(const std::string& text) {
     return p;
 }
 
+// One row per address or prefix. pos keeps the order the server sent them in, so the loaded
+// Lease compares equal.
+template <class Leased, class Value>
+int insert_lifetime_rows(sql::Db& db, std::string_view query, const std::vector<Leased>& rows, Value Leased::*value) {
+    sql::Stmt st;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        st.prepare(db, query);
+        st.bind_int(1, static_cast<std::int64_t>(i));
+        st.bind_text(2, (rows[i].*value).to_string());
+        st.bind_int(3, rows[i].preferred_lifetime);
+        st.bind_int(4, rows[i].valid_lifetime);
+        if (int rc = st.run(); rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
 }  // namespace
 
 Result<std::optional<StoredLease>> read_lease(sql::Db& db) {
@@ -127,47 +143,21 @@ int write_lease(sql::Db& db, const StoredLease& stored) {
     sql::Stmt st;
     st.prepare(db, queries::kInsertLease);
     st.bind_blob(1, lease.server_duid);
-    if (lease.server_address)
-        st.bind_text(2, lease.server_address->to_string());
-    else
-        st.bind_null(2);
+    st.bind_text_or_null(2, lease.server_address);
     st.bind_int(3, lease.iaid_na);
     st.bind_int(4, lease.iaid_pd);
     st.bind_int(5, lease.t1);
     st.bind_int(6, lease.t2);
     st.bind_int(7, lease.obtained_at);
     st.bind_blob(8, lease.options);
-    if (stored.obtained_at_boot)
-        st.bind_int(9, *stored.obtained_at_boot);
-    else
-        st.bind_null(9);
+    st.bind_int_or_null(9, stored.obtained_at_boot);
     st.bind_text(10, stored.boot_id);
-    if (stored.wall_synchronized)
-        st.bind_int(11, *stored.wall_synchronized ? 1 : 0);
-    else
-        st.bind_null(11);
+    st.bind_int_or_null(11, stored.wall_synchronized);
     if ((rc = st.run()) != SQLITE_OK) return rc;
 
-    // pos keeps the order the server sent them in, so the loaded Lease compares equal.
-    for (std::size_t i = 0; i < lease.addresses.size(); ++i) {
-        const auto& a = lease.addresses[i];
-        st.prepare(db, queries::kInsertLeaseAddress);
-        st.bind_int(1, static_cast<std::int64_t>(i));
-        st.bind_text(2, a.address.to_string());
-        st.bind_int(3, a.preferred_lifetime);
-        st.bind_int(4, a.valid_lifetime);
-        if ((rc = st.run()) != SQLITE_OK) return rc;
-    }
-    for (std::size_t i = 0; i < lease.prefixes.size(); ++i) {
-        const auto& p = lease.prefixes[i];
-        st.prepare(db, queries::kInsertLeasePrefix);
-        st.bind_int(1, static_cast<std::int64_t>(i));
-        st.bind_text(2, p.prefix.to_string());
-        st.bind_int(3, p.preferred_lifetime);
-        st.bind_int(4, p.valid_lifetime);
-        if ((rc = st.run()) != SQLITE_OK) return rc;
-    }
-    return SQLITE_OK;
+    if ((rc = insert_lifetime_rows(db, queries::kInsertLeaseAddress, lease.addresses, &provision::LeasedAddress::address)) != SQLITE_OK)
+        return rc;
+    return insert_lifetime_rows(db, queries::kInsertLeasePrefix, lease.prefixes, &provision::LeasedPrefix::prefix);
 }
 
 }  // namespace s46::store

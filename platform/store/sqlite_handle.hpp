@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -59,6 +60,17 @@ public:
     void bind_text(int i, std::string_view text);
     void bind_blob(int i, std::span<const std::uint8_t> bytes);  // empty binds a 0-byte blob, not NULL
     void bind_null(int i);
+    // An optional column: NULL when absent, so a missing value is never stored as a made-up one.
+    template <class T>  // an integer or a bool (stored as 1/0)
+    void bind_int_or_null(int i, const std::optional<T>& v) {
+        if (v) bind_int(i, static_cast<std::int64_t>(*v));
+        else bind_null(i);
+    }
+    template <class T>  // T has to_string() (addresses)
+    void bind_text_or_null(int i, const std::optional<T>& v) {
+        if (v) bind_text(i, v->to_string());
+        else bind_null(i);
+    }
 
     int step();  // SQLITE_ROW, SQLITE_DONE or an error code
     int run();   // steps a statement that returns no rows: SQLITE_OK or an error code

@@ -62,11 +62,11 @@ SqliteStore::SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent
     : options_(std::move(options)), db_(std::move(db)), persistent_(persistent) {}
 
 template <class Body>
-Status SqliteStore::write(const std::string& what, Body body) {
+Result<void> SqliteStore::write(const std::string& what, Body body) {
     TxResult t = transaction(db_, body);
     if (t.rc == SQLITE_OK) {
         ++writes_;
-        return Done{};
+        return ok();
     }
     std::string error = what + " in " + options_.path + ": " + t.message;
     if (!persistent_ || !disk_failure(t.rc)) return fail(error);
@@ -96,30 +96,30 @@ Result<LeaseRestore> SqliteStore::load_lease(const time::ClockReading& now) {
     return from_stored(**stored, now);
 }
 
-Status SqliteStore::save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) {
+Result<void> SqliteStore::save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) {
     // Compare first: a Renew that changes nothing must not rewrite flash. A failed read is not
     // fatal; the write below then simply happens.
     auto stored = read_lease(db_);
-    if (stored && *stored && same_as_stored(**stored, boot_lease, now)) return Done{};
+    if (stored && *stored && same_as_stored(**stored, boot_lease, now)) return ok();
     StoredLease row = to_stored(boot_lease, now);
     return write("saving the lease", [&](sql::Db& db) { return write_lease(db, row); });
 }
 
-Status SqliteStore::clear_lease() {
+Result<void> SqliteStore::clear_lease() {
     auto stored = read_lease(db_);
-    if (stored && !*stored) return Done{};
+    if (stored && !*stored) return ok();
     return write("clearing the lease", [](sql::Db& db) { return delete_lease(db); });
 }
 
 Result<std::optional<Selection>> SqliteStore::load_selection() { return read_selection(db_); }
 
-Status SqliteStore::save_selection(const Selection& selection) {
+Result<void> SqliteStore::save_selection(const Selection& selection) {
     auto stored = read_selection(db_);
-    if (stored && *stored && **stored == selection) return Done{};
+    if (stored && *stored && **stored == selection) return ok();
     return write("saving the selection", [&](sql::Db& db) { return write_selection(db, selection); });
 }
 
-Status SqliteStore::append(const Event& event) {
+Result<void> SqliteStore::append(const Event& event) {
     return write("appending to the journal",
                  [&](sql::Db& db) { return append_event(db, event, options_.journal_limit); });
 }
@@ -128,17 +128,17 @@ Result<std::vector<Event>> SqliteStore::journal(std::size_t limit, Seconds since
     return read_events(db_, limit, since);
 }
 
-Status SqliteStore::record_binding(const Binding& binding) {
+Result<void> SqliteStore::record_binding(const Binding& binding) {
     // A restart re-activating the same binding adds nothing: the latest row still states it.
     auto latest = read_bindings(db_, 1);
-    if (latest && !latest->empty() && latest->back().same_as(binding)) return Done{};
+    if (latest && !latest->empty() && latest->back().same_as(binding)) return ok();
     return write("recording the binding",
                  [&](sql::Db& db) { return append_binding(db, binding, options_.binding_limit); });
 }
 
 Result<std::vector<Binding>> SqliteStore::bindings(std::size_t limit) { return read_bindings(db_, limit); }
 
-Status SqliteStore::write_kernel_object(const char* verb, std::string_view query, const KernelObject& object) {
+Result<void> SqliteStore::write_kernel_object(const char* verb, std::string_view query, const KernelObject& object) {
     return write(std::string(verb) + " kernel object " + object.kind + " " + object.key, [&](sql::Db& db) {
         sql::Stmt st;
         st.prepare(db, query);
@@ -148,11 +148,11 @@ Status SqliteStore::write_kernel_object(const char* verb, std::string_view query
     });
 }
 
-Status SqliteStore::remember_kernel_object(const KernelObject& object) {
+Result<void> SqliteStore::remember_kernel_object(const KernelObject& object) {
     return write_kernel_object("remembering", queries::kRememberKernelObject, object);
 }
 
-Status SqliteStore::forget_kernel_object(const KernelObject& object) {
+Result<void> SqliteStore::forget_kernel_object(const KernelObject& object) {
     return write_kernel_object("forgetting", queries::kForgetKernelObject, object);
 }
 
@@ -166,7 +166,7 @@ Result<std::vector<KernelObject>> SqliteStore::kernel_objects() {
     return out;
 }
 
-Status SqliteStore::save_static_forward(const napt::StaticForward& f) {
+Result<void> SqliteStore::save_static_forward(const napt::StaticForward& f) {
     return write("saving static forward " + napt::describe(f), [&](sql::Db& db) {
         sql::Stmt st;
         st.prepare(db, queries::kSaveStaticForward);
@@ -178,7 +178,7 @@ Status SqliteStore::save_static_forward(const napt::StaticForward& f) {
     });
 }
 
-Status SqliteStore::delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) {
+Result<void> SqliteStore::delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) {
     return write("deleting static forward " + std::string(napt::protocol_name(protocol)) + " " + std::to_string(external_port),
                  [&](sql::Db& db) {
                      sql::Stmt st;

@@ -41,22 +41,22 @@ public:
     static Result<Opened> open(SqliteStoreOptions options);
 
     Result<LeaseRestore> load_lease(const time::ClockReading& now) override;
-    Status save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) override;
-    Status clear_lease() override;
+    Result<void> save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) override;
+    Result<void> clear_lease() override;
 
     Result<std::optional<Selection>> load_selection() override;
-    Status save_selection(const Selection& selection) override;
+    Result<void> save_selection(const Selection& selection) override;
 
-    Status append(const Event& event) override;
+    Result<void> append(const Event& event) override;
     Result<std::vector<Event>> journal(std::size_t limit, Seconds since = 0) override;
 
-    Status record_binding(const Binding& binding) override;
+    Result<void> record_binding(const Binding& binding) override;
     Result<std::vector<Binding>> bindings(std::size_t limit) override;
-    Status remember_kernel_object(const KernelObject& object) override;
-    Status forget_kernel_object(const KernelObject& object) override;
+    Result<void> remember_kernel_object(const KernelObject& object) override;
+    Result<void> forget_kernel_object(const KernelObject& object) override;
     Result<std::vector<KernelObject>> kernel_objects() override;
-    Status save_static_forward(const napt::StaticForward& forward) override;
-    Status delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) override;
+    Result<void> save_static_forward(const napt::StaticForward& forward) override;
+    Result<void> delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) override;
     Result<std::vector<napt::StaticForward>> static_forwards() override;
 
     // False once the store runs from memory (at open or after a failed write).
@@ -69,9 +69,9 @@ public:
 private:
     SqliteStore(SqliteStoreOptions options, sql::Db db, bool persistent);
     template <class Body>
-    Status write(const std::string& what, Body body);
+    Result<void> write(const std::string& what, Body body);
     // One statement over (kind, key) of the kernel_object table.
-    Status write_kernel_object(const char* verb, std::string_view query, const KernelObject& object);
+    Result<void> write_kernel_object(const char* verb, std::string_view query, const KernelObject& object);
 
     SqliteStoreOptions options_;
     sql::Db db_;

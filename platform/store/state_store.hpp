@@ -25,10 +25,6 @@ namespace s46::store {
 
 using s46::Seconds;
 
-// Result<void> cannot hold a void; a write that succeeded returns Done.
-struct Done {};
-using Status = Result<Done>;
-
 // The mode in force, why, and the plan as operators read it (JSON text, not re-parsed here).
 struct Selection {
     select::Mode mode = select::Mode::none;
@@ -126,32 +122,32 @@ public:
     // A lease that cannot be trusted or has expired comes back without a lease and with the
     // reason in `note`; it stays stored until the caller clears it.
     virtual Result<LeaseRestore> load_lease(const time::ClockReading& now) = 0;
-    virtual Status save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) = 0;
-    virtual Status clear_lease() = 0;  // released or expired: nothing to restore
+    virtual Result<void> save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) = 0;
+    virtual Result<void> clear_lease() = 0;  // released or expired: nothing to restore
 
     virtual Result<std::optional<Selection>> load_selection() = 0;
-    virtual Status save_selection(const Selection& selection) = 0;
+    virtual Result<void> save_selection(const Selection& selection) = 0;
 
     // Appends one row; the oldest rows beyond the store's bound are dropped.
-    virtual Status append(const Event& event) = 0;
+    virtual Result<void> append(const Event& event) = 0;
     // The newest `limit` events with at >= since, oldest first.
     virtual Result<std::vector<Event>> journal(std::size_t limit, Seconds since = 0) = 0;
 
     // Appends a row unless the binding equals the latest one (same_as).
-    virtual Status record_binding(const Binding& binding) = 0;
+    virtual Result<void> record_binding(const Binding& binding) = 0;
     // The newest `limit` bindings, oldest first.
     virtual Result<std::vector<Binding>> bindings(std::size_t limit) = 0;
 
     // Write-ahead record of the kernel objects s46d creates: remember before creating, forget
     // after deleting. Remembering twice or forgetting the unknown is not an error.
-    virtual Status remember_kernel_object(const KernelObject& object) = 0;
-    virtual Status forget_kernel_object(const KernelObject& object) = 0;
+    virtual Result<void> remember_kernel_object(const KernelObject& object) = 0;
+    virtual Result<void> forget_kernel_object(const KernelObject& object) = 0;
     virtual Result<std::vector<KernelObject>> kernel_objects() = 0;  // in the order remembered
 
     // The operator's static port forwards, keyed by (protocol, external port): saving one with
     // the key of a stored one replaces it; deleting an unknown one is not an error.
-    virtual Status save_static_forward(const napt::StaticForward& forward) = 0;
-    virtual Status delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) = 0;
+    virtual Result<void> save_static_forward(const napt::StaticForward& forward) = 0;
+    virtual Result<void> delete_static_forward(napt::Protocol protocol, std::uint16_t external_port) = 0;
     virtual Result<std::vector<napt::StaticForward>> static_forwards() = 0;  // in the order added
 };
 
