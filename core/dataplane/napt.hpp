@@ -62,14 +62,15 @@ public:
     // False when no mapping matches. Must not create state.
     virtual bool restore_quoted(std::span<std::uint8_t> quoted, Time now) = 0;
 
-    // Read-only hints for Pipeline::outbound_batch (core/napt/napt_batch.hpp runs them a group
-    // or two ahead of the packets): stage 1 requests the first table line each datagram's
-    // outbound() will read, stage 2 -- once those lines are in -- the line it leads to. They
-    // must not change state; the datagrams are not validated yet. The default does nothing.
-    virtual void prefetch_outbound(std::span<const std::span<std::uint8_t>> datagrams, int stage) const {
-        (void)datagrams;
-        (void)stage;
-    }
+    // Read-only hints for Pipeline::outbound_batch, which runs them a group or two ahead of the
+    // packets (core/napt/napt_batch.hpp): they request the table lines each datagram's
+    // outbound() will read, so that the cache misses of a batch overlap. They must not change
+    // state; the datagrams are not validated yet. The defaults do nothing.
+    // The mapping line each datagram's internal endpoint hashes to (its first read).
+    virtual void prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> datagrams) const { (void)datagrams; }
+    // Once those lines are in: the session line the mapping found there leads to (its second
+    // read, whose address depends on the first).
+    virtual void prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> datagrams) const { (void)datagrams; }
 
     // Periodic housekeeping on the caller's timer.
     virtual void expire(Time now) = 0;

@@ -22,9 +22,11 @@ public:
     NaptVerdict outbound(std::span<std::uint8_t> datagram, Time now) override;
     NaptVerdict inbound(std::span<std::uint8_t> datagram, Time now) override;
     bool restore_quoted(std::span<std::uint8_t> quoted, Time now) override;
-    void prefetch_outbound(std::span<const std::span<std::uint8_t>> datagrams, int stage) const override {
-        if (stage == 1) engine_.prefetch_outbound_mappings(datagrams);
-        else engine_.prefetch_outbound_sessions(datagrams);
+    void prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> datagrams) const override {
+        engine_.prefetch_outbound_mappings(datagrams);
+    }
+    void prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> datagrams) const override {
+        engine_.prefetch_outbound_sessions(datagrams);
     }
     // Passes over the whole session table every 16 calls, as core/napt suggests for a 1 s timer.
     void expire(Time now) override;

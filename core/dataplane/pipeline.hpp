@@ -78,10 +78,10 @@ public:
         napt::run_prefetched(
             packets.size(), napt::batch_group,
             [&](std::size_t at, std::size_t n) {
-                if (hint) napt_->prefetch_outbound(packets.subspan(at, n), 1);
+                if (hint) napt_->prefetch_outbound_mappings(packets.subspan(at, n));
             },
             [&](std::size_t at, std::size_t n) {
-                if (hint) napt_->prefetch_outbound(packets.subspan(at, n), 2);
+                if (hint) napt_->prefetch_outbound_sessions(packets.subspan(at, n));
             },
             [&](std::size_t i) {
                 on_result(i, outbound(packets[i], now, ipv6_out.empty() ? std::span<std::uint8_t>{} : ipv6_out[i]));

@@ -21,7 +21,7 @@ Result<std::unique_ptr<UserspaceDataPlane>> UserspaceDataPlane::create(asio::io_
     dp->tun_ = std::make_unique<platform::TunDevice>(io, dp->config_.tun_name);
     if (auto r = dp->tun_->open(); !r) return fail(r.error());
     UserspaceDataPlane* self = dp.get();
-    dp->tun_->start([self](std::span<std::uint8_t> p) { self->on_lan_packet(p); }, [self] { self->flush_tunnel(); });
+    dp->tun_->start([self](std::span<const std::span<std::uint8_t>> packets) { self->on_lan_batch(packets); });
     return dp;
 }
 
@@ -191,15 +191,21 @@ void UserspaceDataPlane::drop_socket() {
     socket_.reset();
 }
 
-void UserspaceDataPlane::on_lan_packet(std::span<std::uint8_t> packet) {
-    auto r = pipeline_->outbound(packet, now());
-    std::visit(
-        [this](const auto& v) {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, dataplane::Encapsulated>) to_tunnel(v);
-            else if constexpr (std::is_same_v<V, dataplane::ReplyToLan> || std::is_same_v<V, dataplane::Hairpin>) to_lan(v.packet);
-        },
-        r);
+// One drained TUN batch through Pipeline::outbound_batch, which prefetches the NAPT's table
+// lines a group or two ahead; each result is acted on before the next packet is handled (its
+// spans are only valid until then), so packets leave in the order they were read. One clock
+// reading serves the batch: its reads took microseconds, far below any timeout it feeds.
+void UserspaceDataPlane::on_lan_batch(std::span<const std::span<std::uint8_t>> packets) {
+    pipeline_->outbound_batch(packets, now(), {}, [this](std::size_t, const dataplane::Outbound& r) {
+        std::visit(
+            [this](const auto& v) {
+                using V = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<V, dataplane::Encapsulated>) to_tunnel(v);
+                else if constexpr (std::is_same_v<V, dataplane::ReplyToLan> || std::is_same_v<V, dataplane::Hairpin>) to_lan(v.packet);
+            },
+            r);
+    });
+    flush_tunnel();
 }
 
 void UserspaceDataPlane::on_tunnel_packet(std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst,

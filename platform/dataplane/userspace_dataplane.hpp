@@ -2,8 +2,10 @@
 // TUN device (default route), core/dataplane::Pipeline does NAPT44 + LPM + the softwire rules,
 // and a raw IPPROTO_IPIP socket bound to the tunnel source carries IPv4-in-IPv6 (the kernel
 // builds, fragments and reassembles the outer header). Addresses and routes go over rtnetlink.
-// Packets to the tunnel are collected while one batch of TUN (or socket) reads is handled and
-// leave in one sendmmsg() at its end (platform/net/softwire_socket.hpp).
+// Each batch of TUN reads goes through Pipeline::outbound_batch; packets to the tunnel are
+// collected while one batch of TUN (or socket) reads is handled and leave in one sendmmsg() at
+// its end (platform/net/softwire_socket.hpp). Tunnel packets go through inbound() one at a time:
+// the pipeline has no inbound batch call.
 #pragma once
 
 #include <memory>
@@ -58,7 +60,7 @@ private:
     Result<void> bring_up(const modes::Plan& plan);
     void tear_down();
     s46::Time now() const;
-    void on_lan_packet(std::span<std::uint8_t> packet);
+    void on_lan_batch(std::span<const std::span<std::uint8_t>> packets);
     void on_tunnel_packet(std::span<std::uint8_t> inner, const net::Ipv6Address& src, const net::Ipv6Address& dst, std::uint8_t tclass);
     void on_icmpv6(std::span<std::uint8_t> message, const net::Ipv6Address& src);
     void to_lan(std::span<const std::uint8_t> packet);

@@ -47,9 +47,8 @@ void TunDevice::set_queue_length() {
     ::close(s);
 }
 
-void TunDevice::start(Receive on_packet, BatchDone on_batch_done) {
-    on_packet_ = std::move(on_packet);
-    on_batch_done_ = std::move(on_batch_done);
+void TunDevice::start(ReceiveBatch on_batch) {
+    on_batch_ = std::move(on_batch);
     read();
 }
 
@@ -58,14 +57,15 @@ void TunDevice::read() {
         if (ec) return;  // closed
         // Drain what is queued: one readiness wakeup, many packets (bounded, so the softwire
         // socket and the control plane get their turn on the event loop).
-        int got = 0;
-        while (got < kReadBatch) {
-            ssize_t n = ::read(fd_.native_handle(), buffer_.data(), buffer_.size());
+        std::size_t got = 0, used = 0;
+        while (got < batch_.size() && arena_.size() - used >= kMaxPacket) {
+            ssize_t n = ::read(fd_.native_handle(), arena_.data() + used, kMaxPacket);
             if (n <= 0) break;
-            ++got;
-            on_packet_(std::span<std::uint8_t>(buffer_.data(), static_cast<std::size_t>(n)));
+            const auto size = static_cast<std::size_t>(n);
+            batch_[got++] = std::span<std::uint8_t>(arena_.data() + used, size);
+            used += (size + kSlotAlign - 1) / kSlotAlign * kSlotAlign;
         }
-        if (got && on_batch_done_) on_batch_done_();
+        if (got) on_batch_(std::span<const std::span<std::uint8_t>>(batch_.data(), got));
         read();
     });
 }

@@ -18,6 +18,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <asio.hpp>
@@ -165,12 +167,78 @@ TEST_CASE("a message the kernel refuses is counted; the rest of its batch still 
     CHECK(b.got[2].bytes == payload(6, 40));
 }
 
-TEST_CASE("TUN reads are drained in batches with a batch-done callback after each; the TUN queue is lengthened") {
+// The UDP datagrams (numbered in their first 4 payload bytes) that a TUN hands over, batch by
+// batch. Every packet of a batch is checked again when the batch is done, so packets that
+// shared or overlapped arena space would show as a wrong number or length.
+struct TunBatches {
+    std::size_t payload = 0;            // expected UDP payload length
+    std::vector<std::uint32_t> seen;    // the numbers, in the order handed over
+    int batches = 0, largest = 0, largest_udp = 0, damaged = 0;  // largest: any packets in one batch
+
+    void operator()(std::span<const std::span<std::uint8_t>> packets) {
+        ++batches;
+        largest = std::max(largest, static_cast<int>(packets.size()));
+        std::vector<std::uint32_t> numbers;
+        for (auto p : packets) {
+            if (p.size() < 28 || (p[0] >> 4) != 4 || p[9] != IPPROTO_UDP) continue;  // not IPv6 RS/MLD
+            if (p.size() != 28 + payload) ++damaged;
+            numbers.push_back(static_cast<std::uint32_t>(p[28] << 24 | p[29] << 16 | p[30] << 8 | p[31]));
+        }
+        std::size_t k = 0;
+        for (auto p : packets) {
+            if (p.size() < 28 || (p[0] >> 4) != 4 || p[9] != IPPROTO_UDP) continue;
+            const auto n = static_cast<std::uint32_t>(p[28] << 24 | p[29] << 16 | p[30] << 8 | p[31]);
+            if (n != numbers[k++] || p[27 + payload] != static_cast<std::uint8_t>(n)) ++damaged;
+        }
+        largest_udp = std::max(largest_udp, static_cast<int>(numbers.size()));
+        seen.insert(seen.end(), numbers.begin(), numbers.end());
+    }
+};
+
+// `count` UDP datagrams of `payload` bytes to 198.51.100.7:9 (routed into the TUN), numbered.
+void send_numbered(int count, std::size_t payload) {
+    int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(s >= 0);
+    // Every datagram waits in the TUN queue, charged to this socket, until the test reads it.
+    int sndbuf = 8 << 20;
+    REQUIRE(::setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) == 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(9);
+    ::inet_pton(AF_INET, "198.51.100.7", &to.sin_addr);
+    std::vector<std::uint8_t> data(payload);
+    for (int i = 0; i < count; ++i) {
+        const auto n = static_cast<std::uint32_t>(i);
+        data[0] = static_cast<std::uint8_t>(n >> 24), data[1] = static_cast<std::uint8_t>(n >> 16);
+        data[2] = static_cast<std::uint8_t>(n >> 8), data[3] = static_cast<std::uint8_t>(n);
+        data[payload - 1] = static_cast<std::uint8_t>(n);
+        REQUIRE(::sendto(s, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == static_cast<ssize_t>(payload));
+    }
+    ::close(s);
+}
+
+// A TUN device `name` up (with `mtu` if given) and 198.51.100.0/24 routed into it.
+void tun_with_route(platform::Rtnetlink& nl, platform::TunDevice& tun, const char* name, std::optional<std::uint32_t> mtu) {
+    REQUIRE(tun.open());
+    REQUIRE(nl.set_link(name, true, mtu));
+    REQUIRE(nl.add_route(name, *net::Ipv4Prefix::parse("198.51.100.0/24")));
+    // The route needs a source address for the datagrams: any local IPv4 address will do.
+    auto lo = nl.add_address("lo", *net::Ipv4Prefix::parse("192.0.2.1/32"));
+    (void)lo;  // already there from an earlier test case
+}
+
+std::vector<std::uint32_t> zero_to(int n) {
+    std::vector<std::uint32_t> v(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i);
+    return v;
+}
+
+TEST_CASE("TUN reads are drained and handed over in batches, in order; the TUN queue is lengthened") {
     platform::Rtnetlink nl;
     setup_loopback(nl);
     asio::io_context io;
     platform::TunDevice tun(io, "s46bt0");
-    REQUIRE(tun.open());
+    tun_with_route(nl, tun, "s46bt0", std::nullopt);
     {
         int s = ::socket(AF_INET, SOCK_DGRAM, 0);
         ifreq ifr{};
@@ -179,38 +247,40 @@ TEST_CASE("TUN reads are drained in batches with a batch-done callback after eac
         CHECK(ifr.ifr_qlen == platform::TunDevice::kTxQueueLen);  // not TUN's default 500
         ::close(s);
     }
-    REQUIRE(nl.set_link("s46bt0", true));
-    REQUIRE(nl.add_route("s46bt0", *net::Ipv4Prefix::parse("198.51.100.0/24")));
-    // The route needs a source address for the datagrams: any local IPv4 address will do.
-    REQUIRE(nl.add_address("lo", *net::Ipv4Prefix::parse("192.0.2.1/32")));
+    TunBatches got;
+    got.payload = 32;
+    tun.start(std::ref(got));
 
-    int udp_packets = 0, batches = 0, in_batch = 0, largest_batch = 0;
-    tun.start(
-        [&](std::span<std::uint8_t> p) {
-            ++in_batch;
-            if (p.size() >= 20 && (p[0] >> 4) == 4 && p[9] == IPPROTO_UDP) ++udp_packets;  // not IPv6 RS/MLD
-        },
-        [&] {
-            ++batches;
-            largest_batch = std::max(largest_batch, in_batch);
-            in_batch = 0;
-        });
-
-    int s = ::socket(AF_INET, SOCK_DGRAM, 0);
-    REQUIRE(s >= 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(9);
-    ::inet_pton(AF_INET, "198.51.100.7", &to.sin_addr);
     constexpr int kSent = 150;  // under the TUN's default queue of 500
-    char data[32] = {};
-    for (int i = 0; i < kSent; ++i) REQUIRE(::sendto(s, data, sizeof data, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == sizeof data);
-    ::close(s);
+    send_numbered(kSent, got.payload);
+    run_until(io, [&] { return got.seen.size() >= kSent; });
+    CHECK(got.seen == zero_to(kSent));
+    CHECK(got.damaged == 0);
+    CHECK(got.largest == platform::TunDevice::kReadBatch);  // queued before the first read: full batches
+    CHECK(got.batches <= kSent / platform::TunDevice::kReadBatch + 3);
+    tun.close();
+}
 
-    run_until(io, [&] { return udp_packets >= kSent; });
-    CHECK(udp_packets == kSent);
-    CHECK(largest_batch == platform::TunDevice::kReadBatch);  // queued before the first read: full batches
-    CHECK(batches <= kSent / platform::TunDevice::kReadBatch + 3);
+TEST_CASE("TUN batches of large packets end early, each packet whole in its own arena space") {
+    platform::Rtnetlink nl;
+    setup_loopback(nl);
+    asio::io_context io;
+    platform::TunDevice tun(io, "s46bt1");
+    tun_with_route(nl, tun, "s46bt1", 9000);
+    TunBatches got;
+    got.payload = 8000;  // 8028-byte IPv4 packets: one each, under the MTU
+    tun.start(std::ref(got));
+
+    constexpr int kSent = 30;
+    send_numbered(kSent, got.payload);
+    run_until(io, [&] { return got.seen.size() >= kSent; });
+    CHECK(got.seen == zero_to(kSent));
+    CHECK(got.damaged == 0);
+    // Reads go on while kMaxPacket bytes are left: 1 + (arena - kMaxPacket) / slot packets.
+    constexpr std::size_t slot = (8028 + platform::TunDevice::kSlotAlign - 1) / platform::TunDevice::kSlotAlign * platform::TunDevice::kSlotAlign;
+    constexpr int per_batch = 1 + static_cast<int>((platform::TunDevice::kArenaSize - platform::TunDevice::kMaxPacket) / slot);
+    static_assert(per_batch < kSent && per_batch < platform::TunDevice::kReadBatch);
+    CHECK(got.largest_udp == per_batch);
     tun.close();
 }
 

@@ -4,6 +4,7 @@
 // reason, every byte it points at -- and every counter must agree. The traffic repeats flows
 // within a batch (later packets use mappings earlier ones create), hairpins, dies of TTL, is too
 // big for DF, fragments, and includes junk the prefetch stages must skip.
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -127,7 +128,91 @@ void run(const modes::Plan& plan, std::uint64_t seed) {
     CHECK(compared > 2000);
 }
 
+// PortSetNapt behind the seam, with the prefetch hints the pipeline asks for logged (as the
+// index of each datagram in `packets`) in one timeline with the packets' results.
+class HintLog final : public Napt {
+public:
+    HintLog(PortSetNapt& inner, const std::vector<std::span<std::uint8_t>>& packets, std::vector<std::string>& log)
+        : inner_(inner), packets_(packets), log_(log) {}
+    Result<std::size_t> rebind(const NaptBinding& b) override { return inner_.rebind(b); }
+    void flush() override { inner_.flush(); }
+    NaptVerdict outbound(std::span<std::uint8_t> d, Time now) override { return inner_.outbound(d, now); }
+    NaptVerdict inbound(std::span<std::uint8_t> d, Time now) override { return inner_.inbound(d, now); }
+    bool restore_quoted(std::span<std::uint8_t> q, Time now) override { return inner_.restore_quoted(q, now); }
+    void prefetch_outbound_mappings(std::span<const std::span<std::uint8_t>> datagrams) const override {
+        note("mappings", datagrams);
+        inner_.prefetch_outbound_mappings(datagrams);
+    }
+    void prefetch_outbound_sessions(std::span<const std::span<std::uint8_t>> datagrams) const override {
+        note("sessions", datagrams);
+        inner_.prefetch_outbound_sessions(datagrams);
+    }
+    void expire(Time now) override { inner_.expire(now); }
+    std::size_t session_count() const override { return inner_.session_count(); }
+    std::string_view detail_name(std::uint8_t d) const override { return inner_.detail_name(d); }
+
+private:
+    void note(const char* stage, std::span<const std::span<std::uint8_t>> datagrams) const {
+        for (const auto& d : datagrams) {
+            std::size_t i = 0;
+            while (i < packets_.size() && packets_[i].data() != d.data()) ++i;
+            log_.push_back(std::string(stage) + ' ' + std::to_string(i));
+        }
+    }
+    PortSetNapt& inner_;
+    const std::vector<std::span<std::uint8_t>>& packets_;
+    std::vector<std::string>& log_;
+};
+
+// Where `entry` is in `log` (log.size() when absent), and that it is there at most once.
+std::size_t position(const std::vector<std::string>& log, const std::string& entry) {
+    const auto at = std::find(log.begin(), log.end(), entry);
+    CHECK(std::count(log.begin(), log.end(), entry) <= 1);
+    return static_cast<std::size_t>(at - log.begin());
+}
+
 }  // namespace
+
+TEST_CASE("outbound_batch asks for each packet's mapping line, then its session line, groups ahead of handling it",
+          "[dataplane][outbound][batch]") {
+    auto engine = PortSetNapt::create(napt_config());
+    REQUIRE(engine.ok());
+    std::vector<Bytes> bytes;
+    for (std::uint16_t i = 0; i < 37; ++i) bytes.push_back(udp_packet(v4(192, 168, 1, 10), static_cast<std::uint16_t>(40000 + i), v4(198, 51, 100, 1), 53));
+    std::vector<std::span<std::uint8_t>> packets(bytes.begin(), bytes.end());
+    std::vector<std::string> log;
+    HintLog napt(*engine, packets, log);
+    Pipeline pipe(&napt);
+
+    SECTION("with NAPT: both stages for every packet, in order, a group and two groups ahead") {
+        REQUIRE(pipe.configure(lw4o6_plan()).ok());
+        pipe.outbound_batch(packets, at_s(1), {}, [&](std::size_t i, const Outbound& r) {
+            CHECK(std::holds_alternative<Encapsulated>(r));
+            log.push_back("handled " + std::to_string(i));
+        });
+        const std::size_t g = napt::batch_group;
+        for (std::size_t i = 0; i < packets.size(); ++i) {
+            INFO("packet " << i);
+            const std::size_t m = position(log, "mappings " + std::to_string(i));
+            const std::size_t s = position(log, "sessions " + std::to_string(i));
+            const std::size_t h = position(log, "handled " + std::to_string(i));
+            CHECK(m < s);
+            CHECK(s < h);
+            // Sessions one group ahead: before the first packet of the group before is handled;
+            // mappings two groups ahead.
+            if (i / g >= 1) CHECK(s < position(log, "handled " + std::to_string((i / g - 1) * g)));
+            if (i / g >= 2) CHECK(m < position(log, "handled " + std::to_string((i / g - 2) * g)));
+        }
+        CHECK(log.size() == 3 * packets.size());
+    }
+    SECTION("without NAPT (DS-Lite) no hints are asked for") {
+        REQUIRE(pipe.configure(dslite_plan()).ok());
+        std::size_t handled = 0;
+        pipe.outbound_batch(packets, at_s(1), {}, [&](std::size_t, const Outbound&) { ++handled; });
+        CHECK(handled == packets.size());
+        CHECK(log.empty());
+    }
+}
 
 TEST_CASE("outbound_batch equals outbound() packet by packet", "[dataplane][outbound][batch]") {
     for (std::uint64_t seed : {1u, 2u, 3u}) {
