@@ -84,7 +84,7 @@ TEST_CASE("4o6 rejects: the DHCPv6 envelope", "[dhcp4o6]") {
     SECTION("trailing octets") {
         Bytes extra = good;
         extra.push_back(0);
-        require_ignored(s.h, extra, Reject::truncated_envelope, "trail");
+        require_ignored(s.h, extra, Reject::truncated_envelope, "1 octet(s) trail the last option");
     }
     SECTION("DHCPV4-QUERY instead of RESPONSE") {
         Bytes q = good;
@@ -104,6 +104,18 @@ TEST_CASE("4o6 rejects: the DHCPv6 envelope", "[dhcp4o6]") {
     }
     // The good one is still accepted afterwards.
     CHECK(s.h.deliver(good) == Disposition::accepted);
+}
+
+TEST_CASE("4o6: Pad is skipped and nothing after END is read (RFC 2132 §3.1, §3.2)", "[dhcp4o6]") {
+    Selecting s;
+    FakeServer server;
+    const Bytes v4 = server.reply4(MessageType::offer, s.discover.xid);
+    Bytes m(v4.begin(), v4.begin() + 240);
+    m.insert(m.end(), {kOpt4Pad, kOpt4Pad});
+    m.insert(m.end(), v4.begin() + 240, v4.end());
+    REQUIRE(m.back() == kOpt4End);
+    m.insert(m.end(), {kOpt4ServerId, 200});  // would overrun the field if it were walked
+    CHECK(s.h.deliver(wrap_raw(m)) == Disposition::accepted);
 }
 
 TEST_CASE("4o6 rejects: the DHCPv4 message's framing", "[dhcp4o6]") {
