@@ -14,9 +14,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "dhcp/option_framer.hpp"
+#include "dhcp/port_params.hpp"
 #include "dhcp/s46_codec.hpp"
 
 namespace s46::dhcp {
@@ -31,12 +33,6 @@ using Kind = OptionFrame::Kind;
 using Problem = std::optional<std::string>;
 
 std::string num(std::size_t v) { return std::to_string(v); }
-
-std::string hex16(unsigned v) {
-    char b[8];
-    std::snprintf(b, sizeof b, "0x%04x", v & 0xffffu);
-    return b;
-}
 
 std::string hex8(unsigned v) {
     char b[8];
@@ -91,19 +87,11 @@ net::Ipv4Address read_ipv4(View v, std::size_t at) {
 
 // ------------------------------------------------------------------ validate and read
 
-// 93 (RFC 7598 §4.5). The PSID is left-aligned on the wire and right-aligned in the struct.
+// 93 (RFC 7598 §4.5): the layout option 159 shares, decoded by dhcp/port_params.hpp.
 Problem parse_portparams(View v, const std::string& path, provision::PortParams& out) {
-    if (v.size() != 4) return path + " option-len " + num(v.size()) + " != 4";
-    unsigned offset = v[0], k = v[1], psid = rd16(v, 2);
-    if (offset > 15) return path + " offset " + num(offset) + " > 15";
-    if (k > 16) return path + " psid-len " + num(k) + " > 16";
-    if (offset + k > 16) return path + " offset " + num(offset) + " + psid-len " + num(k) + " > 16";
-    // k = 0: the PSID field is ignored (RFC 7598 §4.5), so its bits are not checked (Kea does the same).
-    if (k > 0 && k < 16 && (psid & ((1u << (16 - k)) - 1u)) != 0)
-        return path + " PSID " + hex16(psid) + " has bits set past psid-len " + num(k);
-    out.offset = static_cast<std::uint8_t>(offset);
-    out.psid_len = static_cast<std::uint8_t>(k);
-    out.psid = static_cast<std::uint16_t>(k == 0 ? 0u : psid >> (16 - k));
+    auto decoded = decode_port_params(v, path);
+    if (auto* why = std::get_if<std::string>(&decoded)) return std::move(*why);
+    out = std::get<provision::PortParams>(decoded);
     return std::nullopt;
 }
 

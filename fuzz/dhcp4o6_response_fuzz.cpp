@@ -129,7 +129,7 @@ void deliver(Client& client, std::span<const std::uint8_t> data, Time now) {
 
     const Disposition d = client.receive(in, now);
 
-    if (d == Disposition::Ignored) {
+    if (d == Disposition::ignored) {
         S46_FUZZ_CHECK(client.ignored_total() == total + 1);
         S46_FUZZ_CHECK(client.last_rejection().has_value());
         S46_FUZZ_CHECK(!client.last_rejection()->detail.empty());
@@ -148,11 +148,11 @@ void deliver(Client& client, std::span<const std::uint8_t> data, Time now) {
         const auto& m = std::get<ServerMessage>(parsed);
         S46_FUZZ_CHECK(m.server_id.has_value());
         S46_FUZZ_CHECK(m.type.has_value());
-        if (*m.type == static_cast<std::uint8_t>(MessageType::Offer) ||
-            *m.type == static_cast<std::uint8_t>(MessageType::Ack))
+        if (*m.type == static_cast<std::uint8_t>(MessageType::offer) ||
+            *m.type == static_cast<std::uint8_t>(MessageType::ack))
             S46_FUZZ_CHECK(m.yiaddr.value != 0);
-        if (*m.type == static_cast<std::uint8_t>(MessageType::Ack)) {
-            S46_FUZZ_CHECK(client.state() == State::Bound);
+        if (*m.type == static_cast<std::uint8_t>(MessageType::ack)) {
+            S46_FUZZ_CHECK(client.state() == State::bound);
             S46_FUZZ_CHECK(client.lease().has_value());
             check_lease(*client.lease(), m);
             bool event = false;
@@ -161,16 +161,16 @@ void deliver(Client& client, std::span<const std::uint8_t> data, Time now) {
                 if (const auto* o = std::get_if<LeaseRenewed>(&a)) event = event || o->lease == *client.lease();
             }
             S46_FUZZ_CHECK(event);
-            if (before == State::Requesting) S46_FUZZ_CHECK(client.lease()->obtained_at == Time(0));
+            if (before == State::requesting) S46_FUZZ_CHECK(client.lease()->obtained_at == Time(0));
         }
-        if (*m.type == static_cast<std::uint8_t>(MessageType::Offer)) S46_FUZZ_CHECK(client.state() == State::Requesting);
-        if (*m.type == static_cast<std::uint8_t>(MessageType::Nak)) {
-            S46_FUZZ_CHECK(client.state() == State::Init);
+        if (*m.type == static_cast<std::uint8_t>(MessageType::offer)) S46_FUZZ_CHECK(client.state() == State::requesting);
+        if (*m.type == static_cast<std::uint8_t>(MessageType::nak)) {
+            S46_FUZZ_CHECK(client.state() == State::init);
             S46_FUZZ_CHECK(!client.lease().has_value());
         }
     }
     // Only a lease that is never renewed (infinite T1 and lease) leaves nothing to schedule.
-    const bool forever = client.state() == State::Bound && client.lease() &&
+    const bool forever = client.state() == State::bound && client.lease() &&
                          client.lease()->times.t1 == kInfiniteLease && client.lease()->times.lease == kInfiniteLease;
     S46_FUZZ_CHECK(client.next_deadline().has_value() || forever);
 }
@@ -190,16 +190,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     Client requesting(config(), random);
     requesting.start(Time(0), address(100), servers);
-    S46_FUZZ_CHECK(requesting.receive(response(2, kRandom), Time(0)) == Disposition::Accepted);
-    S46_FUZZ_CHECK(requesting.state() == State::Requesting);
+    S46_FUZZ_CHECK(requesting.receive(response(2, kRandom), Time(0)) == Disposition::accepted);
+    S46_FUZZ_CHECK(requesting.state() == State::requesting);
     deliver(requesting, input, Time(0));
 
     Client renewing(config(), random);
     renewing.start(Time(0), address(100), servers);
-    S46_FUZZ_CHECK(renewing.receive(response(2, kRandom), Time(0)) == Disposition::Accepted);
-    S46_FUZZ_CHECK(renewing.receive(response(5, kRandom), Time(0)) == Disposition::Accepted);
+    S46_FUZZ_CHECK(renewing.receive(response(2, kRandom), Time(0)) == Disposition::accepted);
+    S46_FUZZ_CHECK(renewing.receive(response(5, kRandom), Time(0)) == Disposition::accepted);
     renewing.on_timer(Time(500000));
-    S46_FUZZ_CHECK(renewing.state() == State::Renewing);
+    S46_FUZZ_CHECK(renewing.state() == State::renewing);
     deliver(renewing, input, Time(500000));
     return 0;
 }

@@ -19,7 +19,7 @@ inline constexpr std::uint16_t kClientPort = 546;
 // port 546, to `to`, port 547. One Send per server address of option 88, or one to ff02::1:2 when
 // 88 listed none (RFC 7341 §5).
 struct Send {
-    MessageType type = MessageType::Discover;  // the DHCPv4 message inside
+    MessageType type = MessageType::discover;  // the DHCPv4 message inside
     bool unicast_flag = false;                  // RFC 7341 §6.2 U flag as set in `bytes`
     std::vector<std::uint8_t> bytes;
     net::Ipv6Address to;
@@ -38,13 +38,13 @@ struct LeaseRebound {  // DHCPACK in REBINDING
 
 // Why the lease is gone: stop using the address and the port set at once.
 enum class LossReason : std::uint8_t {
-    Expired,   // §4.4.5: the lease ran out in REBINDING
-    Nak,       // DHCPNAK in RENEWING / REBINDING
-    Declined,  // the caller reported the address unusable (decline())
+    expired,   // §4.4.5: the lease ran out in REBINDING
+    nak,       // DHCPNAK in RENEWING / REBINDING
+    declined,  // the caller reported the address unusable (decline())
 };
 struct LeaseLost {
     Lease4 lease;
-    LossReason reason = LossReason::Expired;
+    LossReason reason = LossReason::expired;
 };
 
 // stop() with a lease: the DHCPRELEASE was queued (§4.4.6: no answer comes); the engine is in Init.

@@ -24,7 +24,7 @@ Client::Client(ClientConfig config, Random random) : config_(std::move(config)),
 // Entry points
 
 void Client::start(Time now, const net::Ipv6Address& source, std::vector<net::Ipv6Address> servers) {
-    if (state_ != State::Init || started_) return;
+    if (state_ != State::init || started_) return;
     started_ = true;
     source_ = source;
     servers_ = std::move(servers);
@@ -42,18 +42,18 @@ void Client::source_address_changed(const net::Ipv6Address& source, Time now) {
     // a lease there is nothing to keep: DISCOVER again, since the REQUEST of SELECTING must carry
     // the OFFER's xid and the OFFER was made for the old source.
     switch (state_) {
-        case State::Init:
+        case State::init:
             return;  // the pending DISCOVER will carry the new address
-        case State::Selecting:
-        case State::Requesting:
+        case State::selecting:
+        case State::requesting:
             start_discover(now, Time(0));
             return;
-        case State::Bound:
-        case State::Renewing:
-            start_lease_request(State::Renewing, now);
+        case State::bound:
+        case State::renewing:
+            start_lease_request(State::renewing, now);
             return;
-        case State::Rebinding:
-            start_lease_request(State::Rebinding, now);
+        case State::rebinding:
+            start_lease_request(State::rebinding, now);
             return;
     }
 }
@@ -63,11 +63,11 @@ bool Client::decline(Time now) {
     if (!lease_) return false;
     // §4.4.1 / Table 5: DECLINE has ciaddr 0, option 50 = the address, option 54; a new xid; it is
     // broadcast in DHCPv4, so no U flag. No answer comes.
-    ClientMessage m = new_message(MessageType::Decline, random_());
+    ClientMessage m = new_message(MessageType::decline, random_());
     m.requested_address = lease_->address;
     m.server_id = lease_->server_id;
     send_once(m, /*unicast=*/false);
-    lose_lease(LossReason::Declined, now, config_.restart_delay);
+    lose_lease(LossReason::declined, now, config_.restart_delay);
     return true;
 }
 
@@ -75,7 +75,7 @@ void Client::stop(Time now) {
     on_timer(now);
     if (lease_) {
         // §4.4.6: DHCPRELEASE is unicast to the server (U flag), ciaddr = the address, option 54.
-        ClientMessage m = new_message(MessageType::Release, random_());
+        ClientMessage m = new_message(MessageType::release, random_());
         m.ciaddr = lease_->address;
         m.server_id = lease_->server_id;
         send_once(m, /*unicast=*/true);
@@ -85,7 +85,7 @@ void Client::stop(Time now) {
     exchange_.reset();
     restart_at_ = kNever;
     timers_ = {};
-    if (state_ != State::Init) enter(State::Init);
+    if (state_ != State::init) enter(State::init);
     started_ = false;
 }
 
@@ -100,9 +100,9 @@ std::optional<Time> Client::next_deadline() const {
     Time next = kNever;
     if (lease_) next = std::min(next, timers_.expiry);
     if (exchange_) next = std::min(next, exchange_->next);
-    if (state_ == State::Bound) next = std::min(next, timers_.t1);
-    if (state_ == State::Renewing) next = std::min(next, timers_.t2);
-    if (state_ == State::Init) next = std::min(next, restart_at_);
+    if (state_ == State::bound) next = std::min(next, timers_.t1);
+    if (state_ == State::renewing) next = std::min(next, timers_.t2);
+    if (state_ == State::init) next = std::min(next, restart_at_);
     if (next == kNever) return std::nullopt;
     return next;
 }
@@ -113,16 +113,16 @@ void Client::on_timer(Time now) {
     for (int step = 0; step < 64; ++step) {
         if (lease_ && now >= timers_.expiry) {
             // §4.4.5: the lease ran out before an ACK: INIT, and start over at once.
-            lose_lease(LossReason::Expired, now, Time(0));
-        } else if (state_ == State::Init && started_ && now >= restart_at_) {
+            lose_lease(LossReason::expired, now, Time(0));
+        } else if (state_ == State::init && started_ && now >= restart_at_) {
             start_discover(now, Time(0));
-        } else if (state_ == State::Bound && now >= timers_.t1) {
+        } else if (state_ == State::bound && now >= timers_.t1) {
             if (now >= timers_.t2)
-                start_lease_request(State::Rebinding, now);
+                start_lease_request(State::rebinding, now);
             else
-                start_lease_request(State::Renewing, now);  // §4.4.5: T1
-        } else if (state_ == State::Renewing && now >= timers_.t2) {
-            start_lease_request(State::Rebinding, now);  // §4.4.5: T2
+                start_lease_request(State::renewing, now);  // §4.4.5: T1
+        } else if (state_ == State::renewing && now >= timers_.t2) {
+            start_lease_request(State::rebinding, now);  // §4.4.5: T2
         } else if (exchange_ && now >= exchange_->next) {
             if (exchange_->transmissions == 0)
                 transmit(now);
@@ -172,30 +172,30 @@ void Client::transmit(Time now) {
     send_once(x.message, x.unicast);
     ++x.transmissions;
     switch (state_) {
-        case State::Renewing: x.next = renew_retransmit_at(now, timers_.t2); break;          // §4.4.5
-        case State::Rebinding: x.next = renew_retransmit_at(now, timers_.expiry); break;     // §4.4.5
+        case State::renewing: x.next = renew_retransmit_at(now, timers_.t2); break;          // §4.4.5
+        case State::rebinding: x.next = renew_retransmit_at(now, timers_.expiry); break;     // §4.4.5
         default: x.next = now + backoff_base(x.transmissions) + backoff_jitter(random_()); break;  // §4.1
     }
 }
 
 void Client::on_exchange_timeout(Time now) {
     switch (state_) {
-        case State::Selecting:
+        case State::selecting:
             transmit(now);  // DISCOVER never gives up; the wait stays at 64 s
             return;
-        case State::Requesting:
+        case State::requesting:
             if (exchange_->transmissions >= kRequestTransmissions) {
                 // §3.1 step 5: neither ACK nor NAK after the whole schedule: INIT, start over.
                 exchange_.reset();
-                enter(State::Init);
+                enter(State::init);
                 start_discover(now, Time(0));
                 return;
             }
             transmit(now);
             return;
-        case State::Renewing:
-        case State::Rebinding: {
-            const Time end = state_ == State::Renewing ? timers_.t2 : timers_.expiry;
+        case State::renewing:
+        case State::rebinding: {
+            const Time end = state_ == State::renewing ? timers_.t2 : timers_.expiry;
             if (now < end) transmit(now);
             else exchange_->next = kNever;  // T2 / expiry takes over in on_timer()
             return;
@@ -209,20 +209,20 @@ void Client::on_exchange_timeout(Time now) {
 void Client::start_discover(Time now, Time delay) {
     restart_at_ = kNever;
     // §4.4.1 Table 5: DISCOVER with ciaddr 0, option 55; a new xid.
-    ClientMessage m = new_message(MessageType::Discover, random_());
+    ClientMessage m = new_message(MessageType::discover, random_());
     m.parameter_request_list = true;
-    enter(State::Selecting);
+    enter(State::selecting);
     begin_exchange(std::move(m), /*unicast=*/false, now, delay);
 }
 
 void Client::start_request(const Offer& offer, Time now) {
     // §4.4.1 Table 5: REQUEST in SELECTING keeps the OFFER's xid, names the server (54) and the
     // offered address (50), ciaddr 0; it is broadcast in DHCPv4, so no U flag.
-    ClientMessage m = new_message(MessageType::Request, exchange_->message.xid);
+    ClientMessage m = new_message(MessageType::request, exchange_->message.xid);
     m.requested_address = offer.address;
     m.server_id = offer.server_id;
     m.parameter_request_list = true;
-    enter(State::Requesting);
+    enter(State::requesting);
     begin_exchange(std::move(m), /*unicast=*/false, now, Time(0));
 }
 
@@ -230,11 +230,11 @@ void Client::start_lease_request(State next, Time now) {
     // §4.4.5 / Table 5: REQUEST in RENEWING or REBINDING has ciaddr = the address and neither 50
     // nor 54, and a new xid. RENEWING unicasts it to the leasing server in DHCPv4, so the U flag
     // is set (RFC 7341 §6.2); REBINDING broadcasts it so any server may answer.
-    ClientMessage m = new_message(MessageType::Request, random_());
+    ClientMessage m = new_message(MessageType::request, random_());
     m.ciaddr = lease_->address;
     m.parameter_request_list = true;
     enter(next);
-    begin_exchange(std::move(m), /*unicast=*/next == State::Renewing, now, Time(0));
+    begin_exchange(std::move(m), /*unicast=*/next == State::renewing, now, Time(0));
 }
 
 void Client::lose_lease(LossReason reason, Time now, Time restart_after) {
@@ -242,7 +242,7 @@ void Client::lose_lease(LossReason reason, Time now, Time restart_after) {
     lease_.reset();
     timers_ = {};
     exchange_.reset();
-    enter(State::Init);
+    enter(State::init);
     restart_at_ = now + restart_after;
     if (restart_after <= Time(0)) start_discover(now, Time(0));
 }
@@ -264,7 +264,7 @@ Disposition Client::ignore(Reject reason, std::string detail) {
     ++counters_[reason];
     ++ignored_total_;
     last_rejection_ = Rejection{reason, std::move(detail)};
-    return Disposition::Ignored;
+    return Disposition::ignored;
 }
 
 }  // namespace s46::dhcp::client4o6

@@ -33,7 +33,7 @@
 namespace s46::dhcp::client4o6 {
 
 // What receive() did with a datagram: acted on it, or ignored it (and counted why).
-enum class Disposition : std::uint8_t { Accepted, Ignored };
+enum class Disposition : std::uint8_t { accepted, ignored };
 
 class Client {
 public:
@@ -113,7 +113,7 @@ private:
 
     ClientConfig config_;
     Random random_;
-    State state_ = State::Init;
+    State state_ = State::init;
     bool started_ = false;
     net::Ipv6Address source_;
     std::vector<net::Ipv6Address> servers_;

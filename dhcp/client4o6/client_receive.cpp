@@ -27,30 +27,30 @@ Disposition Client::receive(std::span<const std::uint8_t> datagram, Time now) {
     if (auto* r = std::get_if<Rejection>(&parsed)) return ignore(r->reason, std::move(r->detail));
     const ServerMessage& m = std::get<ServerMessage>(parsed);
 
-    if (m.op != 2) return ignore(Reject::WrongOp, "op " + std::to_string(m.op) + ", expected BOOTREPLY (2)");
+    if (m.op != 2) return ignore(Reject::wrong_op, "op " + std::to_string(m.op) + ", expected BOOTREPLY (2)");
     if (!exchange_ || exchange_->transmissions == 0)
-        return ignore(Reject::NoExchange, "nothing outstanding in " + std::string(to_string(state_)));
+        return ignore(Reject::no_exchange, "nothing outstanding in " + std::string(to_string(state_)));
     if (m.xid != exchange_->message.xid)
-        return ignore(Reject::WrongTransactionId, "xid " + std::to_string(m.xid) + ", expected " +
+        return ignore(Reject::wrong_transaction_id, "xid " + std::to_string(m.xid) + ", expected " +
                                                       std::to_string(exchange_->message.xid));
-    if (!m.type) return ignore(Reject::MissingMessageType, "no option 53");
+    if (!m.type) return ignore(Reject::missing_message_type, "no option 53");
     const std::uint8_t type = *m.type;
-    const bool selecting = state_ == State::Selecting;
-    const bool expected = selecting ? type == static_cast<std::uint8_t>(MessageType::Offer)
-                                    : type == static_cast<std::uint8_t>(MessageType::Ack) ||
-                                          type == static_cast<std::uint8_t>(MessageType::Nak);
+    const bool selecting = state_ == State::selecting;
+    const bool expected = selecting ? type == static_cast<std::uint8_t>(MessageType::offer)
+                                    : type == static_cast<std::uint8_t>(MessageType::ack) ||
+                                          type == static_cast<std::uint8_t>(MessageType::nak);
     if (!expected)
-        return ignore(Reject::UnexpectedMessageType, text(type) + " in " + std::string(to_string(state_)));
+        return ignore(Reject::unexpected_message_type, text(type) + " in " + std::string(to_string(state_)));
     // Table 3: OFFER, ACK and NAK all carry the server identifier.
-    if (!m.server_id) return ignore(Reject::MissingServerId, text(type) + " without option 54");
+    if (!m.server_id) return ignore(Reject::missing_server_id, text(type) + " without option 54");
 
-    if (type == static_cast<std::uint8_t>(MessageType::Nak)) return on_nak(m, now);
-    if (m.yiaddr.value == 0) return ignore(Reject::ZeroYiaddr, text(type) + " with yiaddr 0.0.0.0");
+    if (type == static_cast<std::uint8_t>(MessageType::nak)) return on_nak(m, now);
+    if (m.yiaddr.value == 0) return ignore(Reject::zero_yiaddr, text(type) + " with yiaddr 0.0.0.0");
     // Table 3: OFFER and ACK (to a REQUEST) carry the lease time; the times must make sense for
     // an OFFER too, or the REQUEST would only fetch an ACK we then refuse.
-    if (!m.lease_time) return ignore(Reject::MissingLeaseTime, text(type) + " without option 51");
+    if (!m.lease_time) return ignore(Reject::missing_lease_time, text(type) + " without option 51");
     auto times = apply_lease_times(*m.lease_time, m.t1, m.t2);
-    if (auto* why = std::get_if<std::string>(&times)) return ignore(Reject::BadLeaseTimes, text(type) + ": " + *why);
+    if (auto* why = std::get_if<std::string>(&times)) return ignore(Reject::bad_lease_times, text(type) + ": " + *why);
     return selecting ? on_offer(m, now) : on_ack(m, now);
 }
 
@@ -58,37 +58,35 @@ Disposition Client::on_offer(const ServerMessage& m, Time now) {
     // §4.4.1 lets the client wait for several OFFERs; the first acceptable one is taken, since a
     // 4o6 deployment answers through its one configured server set and waiting only adds delay.
     start_request(Offer{m.yiaddr, *m.server_id}, now);
-    return Disposition::Accepted;
+    return Disposition::accepted;
 }
 
 Disposition Client::on_ack(const ServerMessage& m, Time now) {
     (void)now;
     if (lease_ && m.yiaddr != lease_->address)
-        return ignore(Reject::WrongAddress, "DHCPACK for " + m.yiaddr.to_string() + " while renewing " +
+        return ignore(Reject::wrong_address, "DHCPACK for " + m.yiaddr.to_string() + " while renewing " +
                                                 lease_->address.to_string());
     Lease4 lease;
     lease.address = m.yiaddr;
     lease.server_id = *m.server_id;
     lease.times = std::get<LeaseTimes>(apply_lease_times(*m.lease_time, m.t1, m.t2));
     lease.obtained_at = exchange_->first_sent;  // §4.4.1: the lease runs from the REQUEST
-    if (m.port_params) {
-        lease.port_params_raw = *m.port_params;
-        lease.port_params = std::get<provision::PortParams>(decode_port_params(*m.port_params));  // checked by the parser
-    }
+    lease.port_params_raw = m.port_params_raw;
+    lease.port_params = m.port_params;
     lease.softwire_source = *exchange_->message.softwire_source;
 
     const State was = state_;
     exchange_.reset();
     lease_ = lease;
     timers_ = lease_timers(lease);
-    enter(State::Bound);
-    if (was == State::Requesting)
+    enter(State::bound);
+    if (was == State::requesting)
         actions_.push_back(LeaseObtained{lease});
-    else if (was == State::Renewing)
+    else if (was == State::renewing)
         actions_.push_back(LeaseRenewed{lease});
     else
         actions_.push_back(LeaseRebound{lease});
-    return Disposition::Accepted;
+    return Disposition::accepted;
 }
 
 Disposition Client::on_nak(const ServerMessage& m, Time now) {
@@ -96,14 +94,14 @@ Disposition Client::on_nak(const ServerMessage& m, Time now) {
     // §3.1 step 5 (REQUESTING) and §4.4.5 (RENEWING / REBINDING): back to INIT; the lease, if
     // any, is gone. DISCOVER again after restart_delay.
     if (lease_) {
-        lose_lease(LossReason::Nak, now, config_.restart_delay);
+        lose_lease(LossReason::nak, now, config_.restart_delay);
     } else {
         exchange_.reset();
-        enter(State::Init);
+        enter(State::init);
         restart_at_ = now + config_.restart_delay;
         if (config_.restart_delay <= Time(0)) start_discover(now, Time(0));
     }
-    return Disposition::Accepted;
+    return Disposition::accepted;
 }
 
 }  // namespace s46::dhcp::client4o6

@@ -10,14 +10,13 @@
 #include <string>
 
 #include "dhcp/client4o6/types.hpp"
+#include "dhcp/option_framer.hpp"
 
 namespace s46::dhcp::client4o6 {
 
 namespace {
 
 namespace kea = isc::dhcp;
-
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
 
 Rejection reject(Reject r, std::string detail) { return Rejection{r, std::move(detail)}; }
 
@@ -34,35 +33,33 @@ std::vector<std::uint8_t> wrap_query(std::span<const std::uint8_t> dhcpv4, bool 
 }
 
 std::variant<std::vector<std::uint8_t>, Rejection> unwrap_response(std::span<const std::uint8_t> d) {
-    if (d.size() < 4) return reject(Reject::TruncatedEnvelope, std::to_string(d.size()) + " octet(s)");
+    if (d.size() < 4) return reject(Reject::truncated_envelope, std::to_string(d.size()) + " octet(s)");
     if (d[0] != kDhcpv4Response)
-        return reject(Reject::NotDhcpv4Response, "DHCPv6 message type " + std::to_string(d[0]));
+        return reject(Reject::not_dhcpv4_response, "DHCPv6 message type " + std::to_string(d[0]));
     // libdhcp++ stops silently at a top-level option that overruns the message; walk the TLVs
     // first so a truncated datagram is named as such.
     unsigned msg_options = 0;
-    for (std::size_t off = 4; off < d.size();) {
-        if (d.size() - off < 4)
-            return reject(Reject::TruncatedEnvelope, std::to_string(d.size() - off) + " octet(s) trail the last option");
-        const std::uint16_t code = be16(d.data() + off);
-        const std::size_t len = be16(d.data() + off + 2);
-        if (len > d.size() - off - 4)
-            return reject(Reject::TruncatedEnvelope, "option " + std::to_string(code) + " length " + std::to_string(len) +
-                                                         " overruns the message");
-        if (code == kOptDhcpv4Msg) ++msg_options;
-        off += 4 + len;
+    for (Dhcpv6OptionWalker walk(d.subspan(4)); !walk.done();) {
+        const OptionFrame f = walk.next();
+        if (f.kind == OptionFrame::Kind::short_header)
+            return reject(Reject::truncated_envelope, std::to_string(f.have) + " octet(s) trail the last option");
+        if (f.kind == OptionFrame::Kind::overrun)
+            return reject(Reject::truncated_envelope, "option " + std::to_string(f.code) + " length " +
+                                                         std::to_string(f.len) + " overruns the message");
+        if (f.code == kOptDhcpv4Msg) ++msg_options;
     }
-    if (msg_options == 0) return reject(Reject::MissingDhcpv4Message, "no option 87");
-    if (msg_options > 1) return reject(Reject::DuplicateDhcpv4Message, std::to_string(msg_options) + " options 87");
+    if (msg_options == 0) return reject(Reject::missing_dhcpv4_message, "no option 87");
+    if (msg_options > 1) return reject(Reject::duplicate_dhcpv4_message, std::to_string(msg_options) + " options 87");
     try {
         kea::Pkt6 response(d.data(), d.size());
         response.unpack();
         const kea::OptionPtr msg = response.getOption(kOptDhcpv4Msg);
-        if (!msg) return reject(Reject::MalformedEnvelope, "libdhcp++ dropped option 87");
+        if (!msg) return reject(Reject::malformed_envelope, "libdhcp++ dropped option 87");
         return msg->getData();
     } catch (const isc::Exception& e) {
-        return reject(Reject::MalformedEnvelope, std::string("libdhcp++: ") + e.what());
+        return reject(Reject::malformed_envelope, std::string("libdhcp++: ") + e.what());
     } catch (const std::exception& e) {
-        return reject(Reject::MalformedEnvelope, e.what());
+        return reject(Reject::malformed_envelope, e.what());
     }
 }
 

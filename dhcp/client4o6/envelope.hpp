@@ -1,7 +1,7 @@
 // The DHCPv6 envelope of RFC 7341 §6: a DHCPv4 message travels as OPTION_DHCPV4_MSG (87) inside a
 // DHCPV4-QUERY (20), whose 24-bit flags field sits where DHCPv6 has its transaction id, and
 // comes back inside a DHCPV4-RESPONSE (21). This file is the only place that frames or reads
-// the DHCPv6 layer, so it can move to a shared option framer without touching the engine.
+// the DHCPv6 layer; its option walk is the framer of dhcp/option_framer.hpp.
 #pragma once
 
 #include <cstdint>

@@ -32,22 +32,6 @@ std::variant<LeaseTimes, std::string> apply_lease_times(std::uint32_t lease, std
     return out;
 }
 
-std::variant<provision::PortParams, std::string> decode_port_params(std::span<const std::uint8_t> v) {
-    if (v.size() != 4) return "option 159 length " + num(v.size()) + ", expected 4";
-    const unsigned offset = v[0], k = v[1], wire = static_cast<unsigned>(v[2] << 8 | v[3]);
-    if (offset > 15) return "option 159 offset " + num(offset) + " > 15";
-    if (k > 16) return "option 159 PSID-len " + num(k) + " > 16";
-    if (offset + k > 16) return "option 159 offset " + num(offset) + " + PSID-len " + num(k) + " > 16";
-    // PSID-len 0: no PSID, the field is padding (RFC 7618 §4), so its bits are not read.
-    if (k > 0 && k < 16 && (wire & ((1u << (16 - k)) - 1u)) != 0)
-        return "option 159 PSID " + num(wire) + " has bits set past PSID-len " + num(k);
-    provision::PortParams p;
-    p.offset = static_cast<std::uint8_t>(offset);
-    p.psid_len = static_cast<std::uint8_t>(k);
-    p.psid = k == 0 ? 0 : static_cast<std::uint16_t>(wire >> (16 - k));
-    return p;
-}
-
 LeaseTimers lease_timers(const Lease4& lease) {
     return LeaseTimers{at(lease.obtained_at, lease.times.t1), at(lease.obtained_at, lease.times.t2),
                        at(lease.obtained_at, lease.times.lease)};

@@ -1,5 +1,6 @@
 // The DHCPv4 lease the engine yields, its timers, and the two pure checks an ACK must pass to
-// become one: lease times (RFC 2131 §4.4.5) and the port set (RFC 7618 §4). No Kea, no clock.
+// become one: lease times (RFC 2131 §4.4.5). The port set (RFC 7618 §4) is decoded by
+// dhcp/port_params.hpp, shared with the softwire codec. No Kea, no clock.
 #pragma once
 
 #include <cstdint>
@@ -30,11 +31,6 @@ struct LeaseTimes {
 // (lease 0, T1 > T2, T2 > lease). §4.4.5: T1 defaults to 0.5 * lease, T2 to 0.875 * lease.
 std::variant<LeaseTimes, std::string> apply_lease_times(std::uint32_t lease, std::optional<std::uint32_t> t1,
                                                         std::optional<std::uint32_t> t2);
-
-// OPTION_V4_PORTPARAMS (159) value -> offset / PSID-len / PSID (PSID right-aligned), or a text
-// naming what is wrong: RFC 7618 §4 fixes 4 octets and left-aligns the PSID (the bits past
-// PSID-len are zero); RFC 7597 §5.1 bounds offset to 0..15 and offset + PSID-len to 16.
-std::variant<provision::PortParams, std::string> decode_port_params(std::span<const std::uint8_t> value);
 
 struct Lease4 {
     net::Ipv4Address address;    // yiaddr of the ACK

@@ -9,7 +9,8 @@
 #include <boost/make_shared.hpp>
 #include <exception>
 
-#include "dhcp/client4o6/lease.hpp"  // decode_port_params
+#include "dhcp/option_framer.hpp"
+#include "dhcp/port_params.hpp"
 
 namespace s46::dhcp::client4o6 {
 
@@ -49,7 +50,7 @@ std::optional<Rejection> read_u32(kea::Pkt4& pkt, std::uint8_t code, std::option
     auto v = value_of(pkt, code);
     if (!v) return std::nullopt;
     if (v->size() != 4)
-        return reject(Reject::MalformedMessage, "option " + std::to_string(code) + ": libdhcp++ returned " +
+        return reject(Reject::malformed_message, "option " + std::to_string(code) + ": libdhcp++ returned " +
                                                     std::to_string(v->size()) + " octets");
     out = be32(*v);
     return std::nullopt;
@@ -67,40 +68,39 @@ std::optional<std::size_t> fixed_length(std::uint8_t code) {
     }
 }
 
-// Walks the options field: libdhcp++ stops silently at an option that overruns it (and would
-// keep what came before), so truncation is named here. Also picks out 159, which libdhcp++
-// would decode with its own (right-aligned) PSID reading; the engine checks the raw value.
+// Walks the options field with the framer of dhcp/: libdhcp++ stops silently at an option that
+// overruns it (and would keep what came before), so truncation is named here. Also picks out
+// 159, which libdhcp++ would decode with its own (right-aligned) PSID reading; the engine checks
+// the raw value with the codec's port-set decoder.
 std::optional<Rejection> walk_options(std::span<const std::uint8_t> d, ServerMessage& m) {
-    for (std::size_t off = kOptionsStart; off < d.size();) {
-        const std::uint8_t code = d[off];
-        if (code == kOpt4Pad) {
-            ++off;
-            continue;
+    for (Dhcpv4OptionWalker walk(d.subspan(kOptionsStart)); !walk.done();) {
+        const OptionFrame f = walk.next();
+        switch (f.kind) {
+            case OptionFrame::Kind::end: return std::nullopt;
+            case OptionFrame::Kind::short_header:  // one octet left: the code, never Pad or End
+                return reject(Reject::truncated_option, "option " + std::to_string(f.code) + " has no length");
+            case OptionFrame::Kind::overrun:
+                return reject(Reject::truncated_option, "option " + std::to_string(f.code) + " length " +
+                                                           std::to_string(f.len) + " overruns the message");
+            case OptionFrame::Kind::ok: break;
         }
-        if (code == kOpt4End) return std::nullopt;
-        if (d.size() - off < 2) return reject(Reject::TruncatedOption, "option " + std::to_string(code) + " has no length");
-        const std::size_t len = d[off + 1];
-        if (len > d.size() - off - 2)
-            return reject(Reject::TruncatedOption, "option " + std::to_string(code) + " length " + std::to_string(len) +
-                                                       " overruns the message");
         // libdhcp++ reads a fixed-size value from a longer option without complaint, and
         // throws a generic "truncated" on a shorter one: name the length here instead.
-        if (auto want = fixed_length(code); want && len != *want) {
-            const Reject r = code == kOpt4LeaseTime || code == kOpt4RenewalTime || code == kOpt4RebindingTime
-                                 ? Reject::BadLeaseTimes
-                                 : Reject::MalformedMessage;
-            return reject(r, "option " + std::to_string(code) + " length " + std::to_string(len) + ", expected " +
+        if (auto want = fixed_length(static_cast<std::uint8_t>(f.code)); want && f.len != *want) {
+            const Reject r = f.code == kOpt4LeaseTime || f.code == kOpt4RenewalTime || f.code == kOpt4RebindingTime
+                                 ? Reject::bad_lease_times
+                                 : Reject::malformed_message;
+            return reject(r, "option " + std::to_string(f.code) + " length " + std::to_string(f.len) + ", expected " +
                                  std::to_string(*want));
         }
-        if (code == kOpt4PortParams) {
-            const auto decoded = decode_port_params(d.subspan(off + 2, len));
-            if (m.port_params) return reject(Reject::BadPortParams, "option 159 appears twice");
-            m.port_params = Bytes(d.begin() + static_cast<std::ptrdiff_t>(off + 2),
-                                  d.begin() + static_cast<std::ptrdiff_t>(off + 2 + len));
+        if (f.code == kOpt4PortParams) {
+            if (m.port_params_raw) return reject(Reject::bad_port_params, "option 159 appears twice");
+            m.port_params_raw = Bytes(f.value.begin(), f.value.end());
             // Checked before libdhcp++ sees it, so a bad port set is named as one.
-            if (auto* why = std::get_if<std::string>(&decoded)) return reject(Reject::BadPortParams, *why);
+            auto decoded = decode_port_params(f.value, "option 159");
+            if (auto* why = std::get_if<std::string>(&decoded)) return reject(Reject::bad_port_params, std::move(*why));
+            m.port_params = std::get<provision::PortParams>(decoded);
         }
-        off += 2 + len;
     }
     return std::nullopt;  // RFC 2131 §4.1 wants END, but a missing one loses nothing
 }
@@ -125,7 +125,7 @@ std::vector<std::uint8_t> build_message(const ClientMessage& c) {
 
 std::variant<ServerMessage, Rejection> parse_server_message(std::span<const std::uint8_t> d) {
     if (d.size() < kOptionsStart)
-        return reject(Reject::TruncatedMessage, std::to_string(d.size()) + " octet(s), a DHCPv4 message has at least 240");
+        return reject(Reject::truncated_message, std::to_string(d.size()) + " octet(s), a DHCPv4 message has at least 240");
     ServerMessage m;
     if (auto bad = walk_options(d, m)) return *bad;
     try {
@@ -136,7 +136,7 @@ std::variant<ServerMessage, Rejection> parse_server_message(std::span<const std:
         m.yiaddr = net::Ipv4Address(pkt.getYiaddr().toUint32());
         if (auto t = value_of(pkt, kOpt4MessageType)) {
             if (t->size() != 1)
-                return reject(Reject::MalformedMessage, "option 53 length " + std::to_string(t->size()) + ", expected 1");
+                return reject(Reject::malformed_message, "option 53 length " + std::to_string(t->size()) + ", expected 1");
             m.type = (*t)[0];
         }
         std::optional<std::uint32_t> server_id;
@@ -147,9 +147,9 @@ std::variant<ServerMessage, Rejection> parse_server_message(std::span<const std:
         if (auto bad = read_u32(pkt, kOpt4RebindingTime, m.t2)) return *bad;
         if (auto text = value_of(pkt, 56)) m.message.assign(text->begin(), text->end());
     } catch (const isc::Exception& e) {
-        return reject(Reject::MalformedMessage, std::string("libdhcp++: ") + e.what());
+        return reject(Reject::malformed_message, std::string("libdhcp++: ") + e.what());
     } catch (const std::exception& e) {
-        return reject(Reject::MalformedMessage, e.what());
+        return reject(Reject::malformed_message, e.what());
     }
     return m;
 }

@@ -12,6 +12,7 @@
 
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
+#include "core/provision/s46_options.hpp"
 #include "dhcp/client4o6/reject.hpp"
 #include "dhcp/client4o6/types.hpp"
 
@@ -25,7 +26,7 @@ inline constexpr std::array<std::uint8_t, 8> kParameterRequestList{
 
 // What one client message carries (RFC 2131 §4.4.1 Table 5). Unset optionals are left out.
 struct ClientMessage {
-    MessageType type = MessageType::Discover;
+    MessageType type = MessageType::discover;
     std::uint32_t xid = 0;
     std::uint16_t secs = 0;
     std::array<std::uint8_t, 6> hw_address{};  // chaddr (htype 1, hlen 6)
@@ -50,12 +51,14 @@ struct ServerMessage {
     std::optional<std::uint32_t> lease_time;    // 51
     std::optional<std::uint32_t> t1;            // 58
     std::optional<std::uint32_t> t2;            // 59
-    std::optional<std::vector<std::uint8_t>> port_params;  // 159, raw value
+    std::optional<std::vector<std::uint8_t>> port_params_raw;  // 159, raw value
+    std::optional<provision::PortParams> port_params;          // 159, decoded (dhcp/port_params.hpp)
     std::string message;                        // 56, for NAK diagnostics
 };
 
-// Framing (fixed header, magic cookie, every option inside the options field) and the fixed
-// lengths of 51/54/58/59 are checked here; what the message means is the engine's business.
+// Framing (fixed header, magic cookie, every option inside the options field), the fixed
+// lengths of 51/54/58/59 and the port set of 159 are checked here; what the message means is the
+// engine's business.
 std::variant<ServerMessage, Rejection> parse_server_message(std::span<const std::uint8_t> dhcpv4);
 
 }  // namespace s46::dhcp::client4o6

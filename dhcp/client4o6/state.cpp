@@ -19,18 +19,18 @@ constexpr std::uint8_t to_set(std::initializer_list<S> states) {
 // exchange (a new source address while Selecting or Renewing).
 constexpr std::array<std::uint8_t, kStateCount> kTable{
     // Init: start() or the restart delay ran out.
-    to_set({S::Selecting}),
+    to_set({S::selecting}),
     // Selecting: OFFER chosen; new source address restarts DISCOVER; stop.
-    to_set({S::Requesting, S::Selecting, S::Init}),
+    to_set({S::requesting, S::selecting, S::init}),
     // Requesting: ACK; NAK or retransmissions exhausted (§3.1 step 5); new source address; stop.
-    to_set({S::Bound, S::Init, S::Selecting}),
+    to_set({S::bound, S::init, S::selecting}),
     // Bound: T1 (T1 = T2: straight to REBINDING); new source address (REQUEST in RENEWING);
     // DECLINE, stop.
-    to_set({S::Renewing, S::Rebinding, S::Init}),
+    to_set({S::renewing, S::rebinding, S::init}),
     // Renewing: ACK; T2; NAK, expiry, DECLINE, stop; new source address restarts the REQUEST.
-    to_set({S::Bound, S::Rebinding, S::Init, S::Renewing}),
+    to_set({S::bound, S::rebinding, S::init, S::renewing}),
     // Rebinding: ACK; NAK, expiry, DECLINE, stop; new source address restarts the REQUEST.
-    to_set({S::Bound, S::Init, S::Rebinding}),
+    to_set({S::bound, S::init, S::rebinding}),
 };
 
 }  // namespace

@@ -8,24 +8,24 @@
 namespace s46::dhcp::client4o6 {
 
 enum class State : std::uint8_t {
-    Init,        // not started, stopped, or waiting to restart after NAK / DECLINE / give-up
-    Selecting,   // DHCPDISCOVER sent, waiting for a DHCPOFFER
-    Requesting,  // DHCPREQUEST sent for the chosen OFFER
-    Bound,       // lease held; waiting for T1
-    Renewing,    // §4.4.5: DHCPREQUEST to the leasing server (U flag), until T2
-    Rebinding,   // §4.4.5: DHCPREQUEST to any server, until the lease expires
+    init,        // not started, stopped, or waiting to restart after NAK / DECLINE / give-up
+    selecting,   // DHCPDISCOVER sent, waiting for a DHCPOFFER
+    requesting,  // DHCPREQUEST sent for the chosen OFFER
+    bound,       // lease held; waiting for T1
+    renewing,    // §4.4.5: DHCPREQUEST to the leasing server (U flag), until T2
+    rebinding,   // §4.4.5: DHCPREQUEST to any server, until the lease expires
 };
 
 inline constexpr std::size_t kStateCount = 6;
 
 constexpr std::string_view to_string(State s) {
     switch (s) {
-        case State::Init: return "Init";
-        case State::Selecting: return "Selecting";
-        case State::Requesting: return "Requesting";
-        case State::Bound: return "Bound";
-        case State::Renewing: return "Renewing";
-        case State::Rebinding: return "Rebinding";
+        case State::init: return "Init";
+        case State::selecting: return "Selecting";
+        case State::requesting: return "Requesting";
+        case State::bound: return "Bound";
+        case State::renewing: return "Renewing";
+        case State::rebinding: return "Rebinding";
     }
     return "?";
 }

@@ -17,26 +17,26 @@ using client::Time;
 
 // RFC 2132 §9.6 DHCP message types.
 enum class MessageType : std::uint8_t {
-    Discover = 1,
-    Offer = 2,
-    Request = 3,
-    Decline = 4,
-    Ack = 5,
-    Nak = 6,
-    Release = 7,
-    Inform = 8,
+    discover = 1,
+    offer = 2,
+    request = 3,
+    decline = 4,
+    ack = 5,
+    nak = 6,
+    release = 7,
+    inform = 8,
 };
 
 constexpr std::string_view to_string(MessageType t) {
     switch (t) {
-        case MessageType::Discover: return "DHCPDISCOVER";
-        case MessageType::Offer: return "DHCPOFFER";
-        case MessageType::Request: return "DHCPREQUEST";
-        case MessageType::Decline: return "DHCPDECLINE";
-        case MessageType::Ack: return "DHCPACK";
-        case MessageType::Nak: return "DHCPNAK";
-        case MessageType::Release: return "DHCPRELEASE";
-        case MessageType::Inform: return "DHCPINFORM";
+        case MessageType::discover: return "DHCPDISCOVER";
+        case MessageType::offer: return "DHCPOFFER";
+        case MessageType::request: return "DHCPREQUEST";
+        case MessageType::decline: return "DHCPDECLINE";
+        case MessageType::ack: return "DHCPACK";
+        case MessageType::nak: return "DHCPNAK";
+        case MessageType::release: return "DHCPRELEASE";
+        case MessageType::inform: return "DHCPINFORM";
     }
     return "?";
 }

@@ -17,9 +17,9 @@ TEST_CASE("4o6: nothing is sent or scheduled before start()", "[dhcp4o6]") {
     h.advance_to(seconds(100));
     CHECK(h.drain_sends().empty());
     FakeServer server;
-    CHECK(h.deliver(server.reply(MessageType::Offer, 1)) == Disposition::Ignored);
-    CHECK(h.client.counters().at(Reject::NoExchange) == 1);
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.deliver(server.reply(MessageType::offer, 1)) == Disposition::ignored);
+    CHECK(h.client.counters().at(Reject::no_exchange) == 1);
+    CHECK(h.client.state() == State::init);
 }
 
 TEST_CASE("4o6: the full exchange yields the lease with address, server, times and port set", "[dhcp4o6]") {
@@ -31,14 +31,14 @@ TEST_CASE("4o6: the full exchange yields the lease with address, server, times a
     REQUIRE(discover_sends.size() == 1);
     CHECK(discover_sends[0].to == v6("2001:db8:0:1::1"));
     CHECK(discover_sends[0].port == 547);
-    CHECK(discover_sends[0].type == MessageType::Discover);
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(discover_sends[0].type == MessageType::discover);
+    CHECK(h.client.state() == State::selecting);
 
     const SentQuery discover = read_query(discover_sends[0].bytes);
     CHECK(discover.v6_type == kDhcpv4Query);
     CHECK_FALSE(discover.unicast());  // DISCOVER is broadcast in DHCPv4 (RFC 7341 §6.2)
     CHECK_FALSE(discover_sends[0].unicast_flag);
-    CHECK(discover.type == MessageType::Discover);
+    CHECK(discover.type == MessageType::discover);
     CHECK(discover.op == 1);
     CHECK(discover.ciaddr == net::Ipv4Address());
     CHECK(discover.chaddr == Bytes{0x02, 0, 0, 0, 0, 1});
@@ -51,12 +51,12 @@ TEST_CASE("4o6: the full exchange yields the lease with address, server, times a
     CHECK(h.client.transaction_id() == discover.xid);
 
     h.now += seconds(1);
-    CHECK(h.deliver(server.offer(discover)) == Disposition::Accepted);
+    CHECK(h.deliver(server.offer(discover)) == Disposition::accepted);
     auto request_sends = h.drain_sends();
     REQUIRE(request_sends.size() == 1);
-    CHECK(h.client.state() == State::Requesting);
+    CHECK(h.client.state() == State::requesting);
     const SentQuery request = read_query(request_sends[0].bytes);
-    CHECK(request.type == MessageType::Request);
+    CHECK(request.type == MessageType::request);
     CHECK(request.xid == discover.xid);  // §4.4.1: the OFFER's xid
     CHECK_FALSE(request.unicast());
     CHECK(request.ciaddr == net::Ipv4Address());
@@ -66,9 +66,9 @@ TEST_CASE("4o6: the full exchange yields the lease with address, server, times a
     CHECK(request.softwire_source == v6("2001:db8:0:1::100"));
 
     h.now += seconds(1);
-    CHECK(h.deliver(server.ack(request)) == Disposition::Accepted);
+    CHECK(h.deliver(server.ack(request)) == Disposition::accepted);
     h.drain_sends();
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.state() == State::bound);
     auto obtained = h.events<LeaseObtained>();
     REQUIRE(obtained.size() == 1);
     const Lease4& lease = obtained[0].lease;
@@ -97,7 +97,7 @@ TEST_CASE("4o6: an ACK without option 159 is a full-address lease", "[dhcp4o6]")
     REQUIRE(h.client.lease());
     CHECK_FALSE(h.client.lease()->port_params);
     CHECK_FALSE(h.client.lease()->port_params_raw);
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.state() == State::bound);
 }
 
 TEST_CASE("4o6: a PSID-len 0 port set keeps only the offset", "[dhcp4o6]") {
@@ -138,7 +138,7 @@ TEST_CASE("4o6: the first DISCOVER waits the §4.4.1 random delay", "[dhcp4o6]")
     Harness h(cfg, constant_random(0xffffffffu));
     h.start();
     CHECK(h.drain_sends().empty());
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(h.client.state() == State::selecting);
     CHECK(h.client.next_deadline() == seconds(10));
     h.advance_to(seconds(10) - Time(1));
     CHECK(h.drain_sends().empty());

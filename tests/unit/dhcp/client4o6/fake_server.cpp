@@ -96,12 +96,12 @@ Bytes wrap_raw(const Bytes& dhcpv4, std::uint8_t v6_type) {
 Bytes FakeServer::reply4(MessageType type, std::uint32_t xid) const {
     kea::Pkt4 pkt(static_cast<std::uint8_t>(type), xid);
     pkt.setHWAddr(kea::HTYPE_ETHER, 6, Bytes{0x02, 0, 0, 0, 0, 1});
-    if (type != MessageType::Nak) pkt.setYiaddr(isc::asiolink::IOAddress(address.value));
+    if (type != MessageType::nak) pkt.setYiaddr(isc::asiolink::IOAddress(address.value));
     auto add = [&](std::uint8_t code, Bytes v) {
         pkt.addOption(boost::make_shared<kea::Option>(kea::Option::V4, code, std::move(v)));
     };
     if (send_server_id) add(DHO_DHCP_SERVER_IDENTIFIER, v4_bytes(server_id));
-    if (type != MessageType::Nak) {
+    if (type != MessageType::nak) {
         if (send_lease_time) add(DHO_DHCP_LEASE_TIME, u32_bytes(lease_time));
         if (t1) add(DHO_DHCP_RENEWAL_TIME, u32_bytes(*t1));
         if (t2) add(DHO_DHCP_REBINDING_TIME, u32_bytes(*t2));

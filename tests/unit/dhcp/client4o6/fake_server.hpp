@@ -62,9 +62,9 @@ struct FakeServer {
     Bytes reply4(MessageType type, std::uint32_t xid) const;
     // reply4 wrapped by Pkt4o6 into a DHCPV4-RESPONSE.
     Bytes reply(MessageType type, std::uint32_t xid) const;
-    Bytes offer(const SentQuery& q) const { return reply(MessageType::Offer, q.xid); }
-    Bytes ack(const SentQuery& q) const { return reply(MessageType::Ack, q.xid); }
-    Bytes nak(const SentQuery& q) const { return reply(MessageType::Nak, q.xid); }
+    Bytes offer(const SentQuery& q) const { return reply(MessageType::offer, q.xid); }
+    Bytes ack(const SentQuery& q) const { return reply(MessageType::ack, q.xid); }
+    Bytes nak(const SentQuery& q) const { return reply(MessageType::nak, q.xid); }
 };
 
 // Lease 1000 s, T1 500, T2 800: short enough to walk through RENEWING and REBINDING.

@@ -18,15 +18,15 @@ void check_lost_then_restart(Harness& h, LossReason reason, Time restart_at) {
     CHECK(lost[0].reason == reason);
     CHECK(lost[0].lease.address == v4("192.0.2.100"));
     CHECK_FALSE(h.client.lease());
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK(h.client.next_deadline() == restart_at);
     h.advance_to(restart_at - Time(1));
     CHECK(h.drain_sends().empty());
     h.advance_to(restart_at);
     auto sends = h.drain_sends();
     REQUIRE(sends.size() == 1);
-    CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(read_query(sends[0].bytes).type == MessageType::discover);
+    CHECK(h.client.state() == State::selecting);
 }
 
 }  // namespace
@@ -41,13 +41,13 @@ TEST_CASE("4o6: an ACK in RENEWING renews the lease from the REQUEST's send time
     server.lease_time = 2000;
     server.t1 = 1000;
     server.t2 = 1750;
-    CHECK(h.deliver(server.ack(renew)) == Disposition::Accepted);
+    CHECK(h.deliver(server.ack(renew)) == Disposition::accepted);
     h.drain_sends();
     auto renewed = h.events<LeaseRenewed>();
     REQUIRE(renewed.size() == 1);
     CHECK(renewed[0].lease.obtained_at == seconds(500));
     CHECK(renewed[0].lease.times == LeaseTimes{2000, 1000, 1750});
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.state() == State::bound);
     CHECK(h.client.next_deadline() == seconds(1500));
     CHECK(h.events<LeaseObtained>().size() == 1);
 }
@@ -58,12 +58,12 @@ TEST_CASE("4o6: an ACK in REBINDING is reported as LeaseRebound", "[dhcp4o6]") {
     h.bind(server);
     h.advance_to(seconds(800));
     const SentQuery rebind = read_query(h.drain_sends().at(0).bytes);
-    REQUIRE(h.client.state() == State::Rebinding);
-    CHECK(h.deliver(server.ack(rebind)) == Disposition::Accepted);
+    REQUIRE(h.client.state() == State::rebinding);
+    CHECK(h.deliver(server.ack(rebind)) == Disposition::accepted);
     h.drain_sends();
     REQUIRE(h.events<LeaseRebound>().size() == 1);
     CHECK(h.events<LeaseRebound>()[0].lease.obtained_at == seconds(800));
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.state() == State::bound);
 }
 
 TEST_CASE("4o6: a NAK in REQUESTING goes back to INIT and DISCOVERs after the restart delay", "[dhcp4o6]") {
@@ -74,8 +74,8 @@ TEST_CASE("4o6: a NAK in REQUESTING goes back to INIT and DISCOVERs after the re
     h.deliver(server.offer(discover));
     const SentQuery request = read_query(h.drain_sends().at(0).bytes);
     h.now = seconds(3);
-    CHECK(h.deliver(server.nak(request)) == Disposition::Accepted);
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.deliver(server.nak(request)) == Disposition::accepted);
+    CHECK(h.client.state() == State::init);
     CHECK(h.drain_sends().empty());
     CHECK(h.events<LeaseLost>().empty());  // there was no lease to lose
     CHECK(h.client.next_deadline() == seconds(13));
@@ -84,8 +84,8 @@ TEST_CASE("4o6: a NAK in REQUESTING goes back to INIT and DISCOVERs after the re
     h.advance_to(seconds(13));
     auto sends = h.drain_sends();
     REQUIRE(sends.size() == 1);
-    CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(read_query(sends[0].bytes).type == MessageType::discover);
+    CHECK(h.client.state() == State::selecting);
 }
 
 TEST_CASE("4o6: a NAK in RENEWING drops the lease at once", "[dhcp4o6]") {
@@ -95,8 +95,8 @@ TEST_CASE("4o6: a NAK in RENEWING drops the lease at once", "[dhcp4o6]") {
     h.advance_to(seconds(500));
     const SentQuery renew = read_query(h.drain_sends().at(0).bytes);
     h.now = seconds(501);
-    CHECK(h.deliver(server.nak(renew)) == Disposition::Accepted);
-    check_lost_then_restart(h, LossReason::Nak, seconds(511));
+    CHECK(h.deliver(server.nak(renew)) == Disposition::accepted);
+    check_lost_then_restart(h, LossReason::nak, seconds(511));
 }
 
 TEST_CASE("4o6: decline() sends DHCPDECLINE and restarts after 10 s", "[dhcp4o6]") {
@@ -110,11 +110,11 @@ TEST_CASE("4o6: decline() sends DHCPDECLINE and restarts after 10 s", "[dhcp4o6]
     REQUIRE(sends.size() == 1);
     CHECK_FALSE(sends[0].unicast_flag);
     const SentQuery d = read_query(sends[0].bytes);
-    CHECK(d.type == MessageType::Decline);
+    CHECK(d.type == MessageType::decline);
     CHECK(d.requested_address == v4("192.0.2.100"));
     CHECK(d.server_id == v4("192.0.2.1"));
     CHECK(d.ciaddr == net::Ipv4Address());
-    check_lost_then_restart(h, LossReason::Declined, seconds(30));
+    check_lost_then_restart(h, LossReason::declined, seconds(30));
 }
 
 TEST_CASE("4o6: stop() with a lease sends DHCPRELEASE (U flag) and returns to Init", "[dhcp4o6]") {
@@ -127,13 +127,13 @@ TEST_CASE("4o6: stop() with a lease sends DHCPRELEASE (U flag) and returns to In
     REQUIRE(sends.size() == 1);
     CHECK(sends[0].unicast_flag);
     const SentQuery r = read_query(sends[0].bytes);
-    CHECK(r.type == MessageType::Release);
+    CHECK(r.type == MessageType::release);
     CHECK(r.unicast());
     CHECK(r.ciaddr == v4("192.0.2.100"));
     CHECK(r.server_id == v4("192.0.2.1"));
     REQUIRE(h.events<Released>().size() == 1);
     CHECK(h.events<Released>()[0].lease.address == v4("192.0.2.100"));
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK_FALSE(h.client.lease());
     CHECK_FALSE(h.client.started());
     CHECK_FALSE(h.client.next_deadline());
@@ -151,7 +151,7 @@ TEST_CASE("4o6: stop() without a lease sends nothing", "[dhcp4o6]") {
     h.client.stop(h.now);
     CHECK(h.drain_sends().empty());
     CHECK(h.events<Released>().empty());
-    CHECK(h.client.state() == State::Init);
+    CHECK(h.client.state() == State::init);
     CHECK_FALSE(h.client.next_deadline());
 }
 
@@ -165,9 +165,9 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         h.client.source_address_changed(fresh, h.now);
         auto sends = h.drain_sends();
         REQUIRE(sends.size() == 1);
-        CHECK(h.client.state() == State::Renewing);
+        CHECK(h.client.state() == State::renewing);
         const SentQuery q = read_query(sends[0].bytes);
-        CHECK(q.type == MessageType::Request);
+        CHECK(q.type == MessageType::request);
         CHECK(q.unicast());
         CHECK(q.ciaddr == v4("192.0.2.100"));
         CHECK(q.softwire_source == fresh);
@@ -188,7 +188,7 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         auto sends = h.drain_sends();
         REQUIRE(sends.size() == 1);
         const SentQuery q = read_query(sends[0].bytes);
-        CHECK(h.client.state() == State::Rebinding);
+        CHECK(h.client.state() == State::rebinding);
         CHECK_FALSE(q.unicast());
         CHECK(q.xid != old.xid);
         CHECK(q.softwire_source == fresh);
@@ -201,7 +201,7 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         auto sends = h.drain_sends();
         REQUIRE(sends.size() == 1);
         const SentQuery q = read_query(sends[0].bytes);
-        CHECK(q.type == MessageType::Discover);
+        CHECK(q.type == MessageType::discover);
         CHECK(q.softwire_source == fresh);
         CHECK(q.xid != old.xid);
         CHECK(h.client.transaction_id() == q.xid);
@@ -212,12 +212,12 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         h.start();
         h.deliver(server.offer(read_query(h.drain_sends().at(0).bytes)));
         h.drain_sends();
-        REQUIRE(h.client.state() == State::Requesting);
+        REQUIRE(h.client.state() == State::requesting);
         h.client.source_address_changed(fresh, h.now);
         auto sends = h.drain_sends();
         REQUIRE(sends.size() == 1);
-        CHECK(read_query(sends[0].bytes).type == MessageType::Discover);
-        CHECK(h.client.state() == State::Selecting);
+        CHECK(read_query(sends[0].bytes).type == MessageType::discover);
+        CHECK(h.client.state() == State::selecting);
     }
     SECTION("unchanged address or not started: nothing") {
         Harness h;
@@ -227,6 +227,6 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         h.bind(server);
         h.client.source_address_changed(h.source, h.now);
         CHECK(h.drain_sends().empty());
-        CHECK(h.client.state() == State::Bound);
+        CHECK(h.client.state() == State::bound);
     }
 }

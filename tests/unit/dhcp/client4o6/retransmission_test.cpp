@@ -41,7 +41,7 @@ std::vector<Time> discover_times(std::uint32_t random_value, int count, std::uin
         auto sends = h.drain_sends();
         REQUIRE(sends.size() == 1);
         const SentQuery q = read_query(sends[0].bytes);
-        CHECK(q.type == MessageType::Discover);
+        CHECK(q.type == MessageType::discover);
         if (i == 0) xid = q.xid;
         CHECK(q.xid == xid);  // retransmissions keep the xid
         CHECK(q.secs == std::chrono::duration_cast<seconds>(h.now).count());  // secs since the first send
@@ -94,9 +94,9 @@ TEST_CASE("4o6: REQUEST gives up after the §4.1 schedule and DISCOVERs again (�
     const SentQuery discover = read_query(h.drain_sends().at(0).bytes);
     h.deliver(server.offer(discover));
     std::vector<Time> sent;
-    for (auto s = h.drain_sends(); !s.empty() && h.client.state() == State::Requesting; s = h.drain_sends()) {
+    for (auto s = h.drain_sends(); !s.empty() && h.client.state() == State::requesting; s = h.drain_sends()) {
         const SentQuery q = read_query(s.at(0).bytes);
-        CHECK(q.type == MessageType::Request);
+        CHECK(q.type == MessageType::request);
         CHECK(q.xid == discover.xid);
         sent.push_back(h.now);
         h.advance_to(*h.client.next_deadline());
@@ -106,11 +106,11 @@ TEST_CASE("4o6: REQUEST gives up after the §4.1 schedule and DISCOVERs again (�
         CHECK(sent[i] - sent[i - 1] >= backoff_base(static_cast<unsigned>(i)) - seconds(1));
         CHECK(sent[i] - sent[i - 1] <= backoff_base(static_cast<unsigned>(i)) + seconds(1));
     }
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(h.client.state() == State::selecting);
     const auto& last = h.actions.back();
     REQUIRE(std::holds_alternative<Send>(last));
     const SentQuery rediscover = read_query(std::get<Send>(last).bytes);
-    CHECK(rediscover.type == MessageType::Discover);
+    CHECK(rediscover.type == MessageType::discover);
     CHECK(rediscover.xid != discover.xid);
     CHECK(h.events<LeaseObtained>().empty());
 }
@@ -119,7 +119,7 @@ TEST_CASE("4o6: RENEWING at T1 (unicast flag), REBINDING at T2, expiry, each ret
     Harness h;
     FakeServer server = short_lease_server();
     h.bind(server);
-    REQUIRE(h.client.state() == State::Bound);
+    REQUIRE(h.client.state() == State::bound);
     CHECK(h.client.next_deadline() == seconds(500));
 
     h.advance_to(seconds(499));
@@ -127,11 +127,11 @@ TEST_CASE("4o6: RENEWING at T1 (unicast flag), REBINDING at T2, expiry, each ret
     h.advance_to(seconds(500));
     auto renew = h.drain_sends();
     REQUIRE(renew.size() == 1);
-    CHECK(h.client.state() == State::Renewing);
+    CHECK(h.client.state() == State::renewing);
     CHECK(renew[0].unicast_flag);
     const SentQuery r1 = read_query(renew[0].bytes);
     CHECK(r1.unicast());  // RFC 7341 §6.2: the DHCPv4 REQUEST would be unicast in RENEWING
-    CHECK(r1.type == MessageType::Request);
+    CHECK(r1.type == MessageType::request);
     CHECK(r1.ciaddr == v4("192.0.2.100"));
     CHECK_FALSE(r1.requested_address);
     CHECK_FALSE(r1.server_id);
@@ -156,7 +156,7 @@ TEST_CASE("4o6: RENEWING at T1 (unicast flag), REBINDING at T2, expiry, each ret
     h.advance_to(seconds(800));
     auto rebind = h.drain_sends();
     REQUIRE(rebind.size() == 1);
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
     CHECK_FALSE(rebind[0].unicast_flag);
     const SentQuery b1 = read_query(rebind[0].bytes);
     CHECK_FALSE(b1.unicast());
@@ -175,13 +175,13 @@ TEST_CASE("4o6: RENEWING at T1 (unicast flag), REBINDING at T2, expiry, each ret
     auto after = h.drain_sends();
     auto lost = h.events<LeaseLost>();
     REQUIRE(lost.size() == 1);
-    CHECK(lost[0].reason == LossReason::Expired);
+    CHECK(lost[0].reason == LossReason::expired);
     CHECK(lost[0].lease.address == v4("192.0.2.100"));
     CHECK_FALSE(h.client.lease());
     // §4.4.5: INIT, and a new DISCOVER at once.
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(h.client.state() == State::selecting);
     REQUIRE(after.size() == 1);
-    CHECK(read_query(after[0].bytes).type == MessageType::Discover);
+    CHECK(read_query(after[0].bytes).type == MessageType::discover);
 }
 
 TEST_CASE("4o6: T1 = T2 goes straight to REBINDING", "[dhcp4o6]") {
@@ -194,7 +194,7 @@ TEST_CASE("4o6: T1 = T2 goes straight to REBINDING", "[dhcp4o6]") {
     h.advance_to(seconds(600));
     auto sends = h.drain_sends();
     REQUIRE(sends.size() == 1);
-    CHECK(h.client.state() == State::Rebinding);
+    CHECK(h.client.state() == State::rebinding);
     CHECK_FALSE(sends[0].unicast_flag);
 }
 
@@ -208,8 +208,8 @@ TEST_CASE("4o6: a late timer call runs T1, T2 and expiry in order", "[dhcp4o6]")
     h.advance_to(seconds(5000));
     auto lost = h.events<LeaseLost>();
     REQUIRE(lost.size() == 1);
-    CHECK(lost[0].reason == LossReason::Expired);
-    CHECK(h.client.state() == State::Selecting);
+    CHECK(lost[0].reason == LossReason::expired);
+    CHECK(h.client.state() == State::selecting);
 }
 
 TEST_CASE("4o6: an infinite lease is never renewed", "[dhcp4o6]") {
@@ -223,5 +223,5 @@ TEST_CASE("4o6: an infinite lease is never renewed", "[dhcp4o6]") {
     CHECK(h.client.lease()->times == LeaseTimes{kInfiniteLease, kInfiniteLease, kInfiniteLease});
     CHECK_FALSE(h.client.next_deadline());
     h.advance_to(seconds(100000000));
-    CHECK(h.client.state() == State::Bound);
+    CHECK(h.client.state() == State::bound);
 }
