@@ -130,7 +130,7 @@ void run(const modes::Plan& plan, std::uint64_t seed) {
 
 // PortSetNapt behind the seam, with the prefetch hints the pipeline asks for logged (as the
 // index of each datagram in `packets`) in one timeline with the packets' results.
-class HintLog final : public Napt {
+class HintLog final : public NaptSeam {
 public:
     HintLog(PortSetNapt& inner, const std::vector<std::span<std::uint8_t>>& packets, std::vector<std::string>& log)
         : inner_(inner), packets_(packets), log_(log) {}
