@@ -137,7 +137,7 @@ TEST_CASE("end to end MAP-E mesh: CE to CE over the FMR, both ways (RFC 7597 §5
     check_books(rig->pipe.counters());
 }
 
-TEST_CASE("end to end MAP-E: two CEs sharing one address talk over the FMR (digest §4.8)", "[dataplane][e2e][rfc7597]") {
+TEST_CASE("end to end MAP-E: two CEs sharing one address talk over the FMR (RFC 7597 §5.3, mesh)", "[dataplane][e2e][rfc7597]") {
     // Our sibling: same 192.0.2.18, PSID 0x35 -> End-user prefix 2001:db8:12:3500::/56.
     auto rig = make_rig(mape_plan(true));
     const std::uint16_t sibling_port = (1u << 10) | (0x35u << 2);

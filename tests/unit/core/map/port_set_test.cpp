@@ -143,7 +143,7 @@ TEST_CASE("port set bounds: corner cases", "[map]") {
     CHECK(all.contains(65535));
     CHECK(range_texts(all.ranges()) == std::vector<std::string>{"0-65535"});
 
-    auto one = PortSet::make(0, 16, 4242);  // o = 48, r = 0 pins a single port (digest §4.2)
+    auto one = PortSet::make(0, 16, 4242);  // o = 48, r = 0 pins a single port (RFC 7597 §5.1: offset + PSID-len = 16)
     REQUIRE(one.ok());
     CHECK(one->port_count() == 1);
     CHECK(range_texts(one->ranges()) == std::vector<std::string>{"4242-4242"});

@@ -182,7 +182,7 @@ TEST_CASE("hairpin only for our own ports: a shared address's other ports belong
     auto other = out(n, udp_packet(lan_a, 5001, external_address, 1238));
     CHECK(other.outcome.action() == Action::forward);  // mesh: the FMR / BR takes it to the other CE
     CHECK(endpoints(other.packet).src == external_address);
-    // Inbound from the sibling CE with source = destination address (spec digest §4.8).
+    // Inbound from the sibling CE with source = destination address (two CEs sharing one IPv4 address, RFC 7597 §5.3).
     const auto p = endpoints(other.packet).sport;
     auto back = in(n, udp_packet(external_address, 1238, external_address, p));
     REQUIRE(back.outcome.ok());
