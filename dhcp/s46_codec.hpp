@@ -60,8 +60,8 @@ std::vector<std::uint8_t> encode_aftr_name(std::string_view fqdn);
 std::vector<std::uint8_t> encode_priority(std::span<const std::uint16_t> codes);
 // 23.
 std::vector<std::uint8_t> encode_dns_servers(std::span<const net::Ipv6Address> servers);
-// 88 with no addresses (the set only records that 88 was present).
-std::vector<std::uint8_t> encode_dhcp4o6_server();
+// 88: the 4o6 servers' addresses (none: the client multicasts, RFC 7341 §5).
+std::vector<std::uint8_t> encode_dhcp4o6_server(std::span<const net::Ipv6Address> servers = {});
 
 // The whole set, in the order 23 (if any servers), 64, 88, every 94, every 95, every 96, 111.
 // `rejected` is not encoded. decode_reply_options(encode(s)) equals `s` for any decoded `s`

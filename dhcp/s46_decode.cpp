@@ -330,7 +330,7 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
             if (dns)
                 out.dns_servers = std::move(servers);
             else
-                out.dhcp4o6_server = true;  // the set only records presence
+                out.dhcp4o6_servers = std::move(servers);
             return;
         }
         case provision::kOptionS46Rule:

@@ -126,19 +126,27 @@ std::vector<std::uint8_t> encode_priority(std::span<const std::uint16_t> codes) 
     return encode_option(provision::kOptionS46Priority, v);
 }
 
-std::vector<std::uint8_t> encode_dns_servers(std::span<const net::Ipv6Address> servers) {
+namespace {
+Bytes address_list(std::span<const net::Ipv6Address> addresses) {
     Bytes v;
-    for (const auto& s : servers) v.insert(v.end(), s.bytes.begin(), s.bytes.end());
-    return encode_option(provision::kOptionDnsServers, v);
+    for (const auto& a : addresses) v.insert(v.end(), a.bytes.begin(), a.bytes.end());
+    return v;
+}
+}  // namespace
+
+std::vector<std::uint8_t> encode_dns_servers(std::span<const net::Ipv6Address> servers) {
+    return encode_option(provision::kOptionDnsServers, address_list(servers));
 }
 
-std::vector<std::uint8_t> encode_dhcp4o6_server() { return encode_option(provision::kOptionDhcp4o6Server, {}); }
+std::vector<std::uint8_t> encode_dhcp4o6_server(std::span<const net::Ipv6Address> servers) {
+    return encode_option(provision::kOptionDhcp4o6Server, address_list(servers));
+}
 
 std::vector<std::uint8_t> encode(const provision::S46OptionSet& set) {
     Bytes b;
     if (!set.dns_servers.empty()) append(b, encode_dns_servers(set.dns_servers));
     if (set.aftr_name) append(b, encode_aftr_name(*set.aftr_name));
-    if (set.dhcp4o6_server) append(b, encode_dhcp4o6_server());
+    if (set.dhcp4o6_servers) append(b, encode_dhcp4o6_server(*set.dhcp4o6_servers));
     for (const auto& c : set.mape) append(b, encode(c));
     for (const auto& c : set.mapt) append(b, encode(c));
     for (const auto& c : set.lw) append(b, encode(c));

@@ -13,9 +13,20 @@
 
 namespace s46::modes {
 
+// The chosen lw4o6 takes its address and port set from DHCPv4-over-DHCPv6 (a lw4o6 container
+// without a V4V6BIND, and option 88; RFC 7596 §5.1, RFC 8539): what the 4o6 client needs.
+struct Dhcp4o6Parameters {
+    std::vector<net::Ipv6Address> servers;  // option 88's list; empty: multicast (RFC 7341 §5)
+    net::Ipv6Address softwire_source;       // sent as OPTION_DHCP4O6_S46_SADDR (RFC 8539)
+    friend bool operator==(const Dhcp4o6Parameters&, const Dhcp4o6Parameters&) = default;
+};
+
 struct Evaluation {
     select::Decision decision;
-    std::optional<Plan> plan;                      // set exactly when decision.mode != none
+    // Set when decision.mode != none, except for lw4o6 via DHCP 4o6 before the exchange has
+    // produced a binding (dhcp4o6 set, PlanContext::dhcp4o6_binding not yet).
+    std::optional<Plan> plan;
+    std::optional<Dhcp4o6Parameters> dhcp4o6;      // set when the decision is lw4o6 via DHCP 4o6
     std::vector<select::Candidate> candidates;     // one per mode, in kAllModes order
     std::vector<provision::Rejection> rejected;    // codec rejections + offered but unusable configurations
 };

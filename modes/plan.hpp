@@ -9,6 +9,7 @@
 #include "core/net/ipv4.hpp"
 #include "core/net/ipv6.hpp"
 #include "core/plan/plan.hpp"
+#include "core/provision/dhcp4o6_binding.hpp"
 
 namespace s46::modes {
 
@@ -26,6 +27,8 @@ struct PlanContext {
     // GI-4over6 (operator-configured): NAPT off, the binding's address or this prefix routed to the LAN.
     bool gi4over6 = false;
     std::optional<net::Ipv4Prefix> gi4over6_prefix;
+    // lw4o6 via DHCPv4-over-DHCPv6: the binding the 4o6 exchange produced, once it has.
+    std::optional<provision::Dhcp4o6Binding> dhcp4o6_binding;
 };
 
 }  // namespace s46::modes

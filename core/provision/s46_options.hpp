@@ -28,6 +28,7 @@ enum OptionCode : std::uint16_t {
     kOptionS46ContMapT = 95,   // RFC 7598 §5.2
     kOptionS46ContLw = 96,     // RFC 7598 §5.3
     kOptionS46Priority = 111,  // RFC 8026 §1.3
+    kOptionS46BindIpv6Prefix = 137,  // RFC 8539 (OPTION_S46_BIND_IPV6_PREFIX)
 };
 
 // OPTION_S46_PORTPARAMS (93). `psid` is right-aligned here (the wire is left-aligned, RFC 7598 §4.5).
@@ -93,7 +94,10 @@ struct S46OptionSet {
     std::vector<MapTContainer> mapt;              // valid 95 containers
     std::vector<LwContainer> lw;                  // valid 96 containers
     std::optional<std::vector<std::uint16_t>> priority;  // a valid 111, codes in preference order
-    bool dhcp4o6_server = false;                  // 88 present
+    // 88 (RFC 7341 §8): present or not; the server addresses it lists (empty: multicast to
+    // All_DHCP_Relay_Agents_and_Servers, RFC 7341 §5).
+    std::optional<std::vector<net::Ipv6Address>> dhcp4o6_servers;
+    std::optional<net::Ipv6Prefix> bind_ipv6_prefix;  // 137 (RFC 8539): where the 4o6 softwire source comes from
     std::vector<net::Ipv6Address> dns_servers;    // 23
     std::vector<Rejection> rejected;              // everything ignored, with the reason
 

@@ -413,10 +413,12 @@ TEST_CASE("DNS servers (23) and DHCPv4-over-DHCPv6 server (88)", "[dhcp][dns]") 
     CHECK(only_reason(decode(from_hex("0017001120010db800000000000000000000005300"))) ==
           "OPTION_DNS_SERVERS: option-len 17 is not a multiple of 16");
     CHECK(decode(from_hex("00170000")).dns_servers.empty());
-    CHECK(decode(from_hex("00580000")).dhcp4o6_server);
-    CHECK(decode(from_hex("0058001020010db8000000000000000000000001")).dhcp4o6_server);
+    // 88 with no address: present, and the client multicasts (RFC 7341 §5).
+    CHECK(decode(from_hex("00580000")).dhcp4o6_servers == std::vector<net::Ipv6Address>{});
+    CHECK(decode(from_hex("0058001020010db8000000000000000000000001")).dhcp4o6_servers ==
+          std::vector<net::Ipv6Address>{v6("2001:db8::1")});
     auto bad = decode(from_hex("0058000300 0000"));
-    CHECK_FALSE(bad.dhcp4o6_server);
+    CHECK_FALSE(bad.dhcp4o6_servers.has_value());
     CHECK(reasons(bad) == std::vector<std::string>{"OPTION_DHCP4_O_DHCP6_SERVER: option-len 3 is not a multiple of 16"});
 }
 

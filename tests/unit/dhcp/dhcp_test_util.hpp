@@ -167,7 +167,7 @@ inline std::string describe(const provision::S46OptionSet& s) {
         for (auto c : *s.priority) o << c << " ";
         o << "]";
     }
-    if (s.dhcp4o6_server) o << " 4o6";
+    if (s.dhcp4o6_servers) o << " 4o6";
     for (const auto& d : s.dns_servers) o << " dns " << d.to_string();
     for (const auto& r : s.rejected) o << " REJ(" << r.option << ": " << r.why << ")";
     return o.str();

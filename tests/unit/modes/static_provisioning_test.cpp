@@ -43,7 +43,7 @@ provision::S46OptionSet full_reply() {
     lw.bind = provision::V4v6Bind{net::Ipv4Address(198, 51, 100, 7), p6("2001:db8:12:3400::/56"), provision::PortParams{0, 6, 3}};
     o.lw.push_back(lw);
     o.priority = std::vector<std::uint16_t>{94, 96, 64};
-    o.dhcp4o6_server = true;
+    o.dhcp4o6_servers.emplace();
     o.dns_servers = {v6("2001:db8::53")};
     o.rejected = {{89, "some earlier rejection"}};
     return o;
@@ -68,7 +68,7 @@ TEST_CASE("static DS-Lite: the configured AFTR wins, other modes and 111 are ign
     CHECK(m.mape.empty());
     CHECK(m.lw.empty());
     CHECK_FALSE(m.priority);
-    CHECK_FALSE(m.dhcp4o6_server);
+    CHECK_FALSE(m.dhcp4o6_servers);
     CHECK(m.dns_servers == full_reply().dns_servers);  // resolves the name
     CHECK(m.rejected == full_reply().rejected);
 
