@@ -31,8 +31,8 @@ struct Ipv4Shape {
 
 // A refusal keeps the lengths already read rather than zeroing them: then the last check and
 // the pass differ only in the verdict and stay a branch. With zeroed lengths GCC 12 merged them
-// into cmovs, so the whole inbound path waited on the length compare (napt_bench Inbound/3
-// 0.93 of its speed before the Verdict type, docs/performance.md "Issue 12 restructuring").
+// into cmovs the rest of the inbound path depended on, 4 instructions per packet more
+// (callgrind, docs/performance.md "Issue 12 restructuring").
 inline Ipv4Shape check_ipv4(std::span<const std::uint8_t> p) {
     using V = Verdict<DropReason>;
     if (p.size() < 20) return {V::drop(DropReason::truncated)};
