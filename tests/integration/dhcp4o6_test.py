@@ -165,11 +165,8 @@ SCENARIOS = [test_address_and_psid, test_renew_at_t1, test_restart_from_store_se
 
 
 def main():
-    skip_unless_root("the DHCPv4-over-DHCPv6 integration suite")
-    for tool in ("kea-dhcp4", "kea-dhcp6"):
-        if not any(os.path.exists(f"{d}/{tool}") for d in ("/usr/sbin", "/usr/bin")):
-            print(f"SKIP: needs {tool} (apt-get install kea-dhcp4-server kea-dhcp6-server)")
-            sys.exit(77)
+    skip_unless_root("the DHCPv4-over-DHCPv6 integration suite", tools=("ip", "kea-dhcp6", "kea-dhcp4"),
+                     packages="iproute2 kea-dhcp6-server kea-dhcp4-server")
     if os.system("/usr/bin/python3 -c 'import scapy.all' 2>/dev/null"):
         print("SKIP: needs python3-scapy (the capture's DHCPv4 is decoded with scapy)")
         sys.exit(77)

@@ -19,14 +19,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def skip_unless_root(what):
+def skip_unless_root(what, tools=("ip", "kea-dhcp6"), packages="iproute2 kea-dhcp6-server"):
     """Exit with ctest's skip code (77) and a clear message when the test cannot run here."""
     if os.geteuid() != 0:
         print(f"SKIP: {what} needs root (network namespaces)")
         sys.exit(77)
-    for tool in ("ip", "kea-dhcp6"):
+    for tool in tools:
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
-            print(f"SKIP: {what} needs '{tool}' (apt-get install iproute2 kea-dhcp6-server)")
+            print(f"SKIP: {what} needs '{tool}' (apt-get install {packages})")
             sys.exit(77)
 
 
@@ -157,13 +157,36 @@ def s46d_status(ctl):
         return None
 
 
-class Kea:
+class KeaServer:
+    """One Kea server process in a namespace: its configuration at conf_path is checked (-t) before
+    it starts, its pid and lock files stay in its own directory, and start() returns once
+    listening() says it is ready."""
+
+    program = None
+
+    def start(self):
+        r = run(self.program, "-t", self.conf_path, ns=self.ns, check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"{self.program} rejected its configuration: {r.stdout.strip()[-800:]} {r.stderr.strip()}")
+        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
+        self.proc = self.lab.spawn(self.program, "-c", self.conf_path, ns=self.ns,
+                                   log=os.path.join(self.dir, "stdout"), env=env)
+        wait_for(self.listening, 5, what=f"{self.program} listening")
+
+    def stop(self):
+        if self.proc:
+            self.lab.stop(self.proc)
+            self.proc = None
+
+
+class Kea(KeaServer):
     """kea-dhcp6 in a namespace with a generated configuration: one subnet with an address and a
     prefix-delegation pool, the softwire options as option-data (Kea knows 64 and 88-96 from RFC
     6334 and RFC 7598; S46_PRIORITY, RFC 8026 §1.3, is defined here), leases in memory."""
 
     # 40 logs what Kea sends (DHCP6_PACKET_SEND); 45 also what it receives (DHCP6_PACKET_RECEIVED).
     debuglevel = 40
+    program = "kea-dhcp6"
 
     def __init__(self, lab, ns, ifname, subnet="2001:db8:0:1::/64", pool="2001:db8:0:1::100 - 2001:db8:0:1::1ff",
                  pd_pool=None, option_data=(), option_def=(), timers=(1000, 2000, 3000, 4000), rapid_commit=True,
@@ -212,17 +235,8 @@ class Kea:
         with open(self.conf_path, "w") as f:
             json.dump(conf, f, indent=1)
 
-    def _env(self):
-        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
-        return env
-
-    def start(self):
-        r = run("kea-dhcp6", "-t", self.conf_path, ns=self.ns, check=False)
-        if r.returncode != 0:
-            raise RuntimeError(f"kea-dhcp6 rejected its configuration: {r.stdout.strip()} {r.stderr.strip()}")
-        self.proc = self.lab.spawn("kea-dhcp6", "-c", self.conf_path, ns=self.ns,
-                                   log=os.path.join(self.dir, "stdout"), env=self._env())
-        wait_for(lambda: "ff02::1:2" in run("ss", "-Hlun", "sport = :547", ns=self.ns).stdout, 5, what="kea-dhcp6 listening")
+    def listening(self):
+        return "ff02::1:2" in run("ss", "-Hlun", "sport = :547", ns=self.ns).stdout
 
     def reload(self, option_data, option_def=()):
         """New options: restart with the new configuration (leases are in memory: clients Renew/Rebind)."""
@@ -230,17 +244,12 @@ class Kea:
         self.stop()
         self.start()
 
-    def stop(self):
-        if self.proc:
-            self.lab.stop(self.proc)
-            self.proc = None
-
 
 DHCP4O6_PORT = 6767          # kea-dhcp6 binds [::1]:6767, kea-dhcp4 [::1]:6768 (per namespace)
 KEA4_SOCKET_ADDR = "198.18.0.1/24"  # the Kea 2.2 quirk address (Kea4o6 docstring); RFC 2544 range
 
 
-class Kea4o6:
+class Kea4o6(KeaServer):
     """kea-dhcp4 as the DHCPv4-over-DHCPv6 back end of a Kea (kea-dhcp6) in the same namespace
     (RFC 7341): kea-dhcp6 hands it each DHCPV4-QUERY over the dhcp4o6 port and sends its answer
     back as DHCPV4-RESPONSE. subnet4 is a list of Kea subnet4 entries; each gets "4o6-interface"
@@ -252,6 +261,7 @@ class Kea4o6:
     gets KEA4_SOCKET_ADDR and kea-dhcp4 listens on it."""
 
     debuglevel = 50
+    program = "kea-dhcp4"
 
     def __init__(self, lab, ns, ifname, subnet4, option_data=(), timers=(1000, 2000, 4000), port=DHCP4O6_PORT):
         self.lab, self.ns, self.ifname, self.port = lab, ns, ifname, port
@@ -288,16 +298,9 @@ class Kea4o6:
         with open(self.conf_path, "w") as f:
             json.dump(conf, f, indent=1)
 
-    def start(self):
-        r = run("kea-dhcp4", "-t", self.conf_path, ns=self.ns, check=False)
-        if r.returncode != 0:
-            raise RuntimeError(f"kea-dhcp4 rejected its configuration: {r.stdout.strip()[-800:]} {r.stderr.strip()}")
-        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
-        self.proc = self.lab.spawn("kea-dhcp4", "-c", self.conf_path, ns=self.ns,
-                                   log=os.path.join(self.dir, "stdout"), env=env)
+    def listening(self):
         # The IPC socket is connected to kea-dhcp6's port, so ss lists it without -l (as ESTAB).
-        wait_for(lambda: f":{self.port + 1}" in run("ss", "-Hnua", f"sport = :{self.port + 1}", ns=self.ns).stdout, 5,
-                 what="kea-dhcp4 on its dhcp4o6 port")
+        return f":{self.port + 1}" in run("ss", "-Hnua", f"sport = :{self.port + 1}", ns=self.ns).stdout
 
     def reload(self, subnet4, option_data=(), timers=None):
         """New subnets/options: restart; the lease file is kept, as after a real server restart.
@@ -309,11 +312,6 @@ class Kea4o6:
         self.configure(subnet4, option_data)
         self.stop()
         self.start()
-
-    def stop(self):
-        if self.proc:
-            self.lab.stop(self.proc)
-            self.proc = None
 
     @staticmethod
     def retire(subnet, address, new_pool):
