@@ -48,6 +48,7 @@ class Servers:
         opts = LW_NO_BIND + [{"name": "dhcp4o6-server-addr", "data": ", ".join(servers_88)}]
         if bind_prefix:
             opts.append({"name": "s46-bind-ipv6-prefix", "data": bind_prefix})
+        self.kea6_options = opts
         self.kea6 = Kea(lab, self.isp, "isp0", option_data=opts, pd_pool={"prefix": "2001:db8:1234:5600::",
                         "prefix-len": 56, "delegated-len": 56}, dhcp4o6={"port": DHCP4O6_PORT, "address": ISP})
         self.kea4 = Kea4o6(lab, self.isp, "isp0", subnet4, timers=timers)
@@ -119,6 +120,11 @@ def check_full_and_nak(lab):
     r = s.client("--server", ISP)
     report(r.get("request") == "ack" and r.get("lease", {}).get("address") == "203.0.113.78",
            "starting over (DISCOVER) gets the new pool's address", str(r.get("lease", {}).get("address")))
+    # The e2e prefix-change case restarts kea-dhcp6 under a running kea-dhcp4: the 4o6 path between
+    # them (UDP on [::1]) must survive it.
+    s.kea6.reload(s.kea6_options)
+    r = s.client("--server", ISP)
+    report(r.get("request") == "ack", "4o6 still served after kea-dhcp6 restarted", r.get("error", ""))
 
 
 def check_multicast(lab):

@@ -98,10 +98,6 @@ def decode_portparams(value):
     return {"offset": offset, "psid_len": k, "psid": psid}
 
 
-def addr_u32(v):
-    return struct.unpack("!I", ipaddress.IPv4Address(v).packed)[0] if isinstance(v, str) else v
-
-
 class Client:
     def __init__(self, src, server, ifname=None, saddr=None, mac="02:00:00:00:00:01", timeout=2.0, tries=3):
         self.src, self.server, self.ifname = src, server, ifname
