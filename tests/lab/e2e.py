@@ -693,6 +693,11 @@ class CaseRun:
         self.topo.start_peers()
         return mark
 
+    def warm_up(self):
+        """One echo whose answer may be lost: a freshly started scapy peer resolves the internet
+        host's MAC on its first packet and loses that packet (as in tests/lab/lab.py)."""
+        self.topo.traffic("ping", "--dst", T.INET_HOST, "--ids", "4659", "--count", "1", *self.traffic_args())
+
     def scenario_dhcp4o6_nak(self):
         """The operator takes the CPE's IPv4 address back: kea-dhcp4 NAKs the renewal at T1 (RFC
         2131 §4.3.2, carried in DHCPV4-RESPONSE, RFC 7341). s46d must tear lw4o6 down and start
@@ -739,6 +744,7 @@ class CaseRun:
             topo.start_emulator(status)
         exp1["napt"] = (status.get("plan") or {}).get("napt", True)
         self.exp = exp1
+        self.warm_up()
         self.basic_traffic("lwaftr", tcp=False)
 
     def scenario_dhcp4o6_prefix_change(self):
@@ -779,6 +785,7 @@ class CaseRun:
         self.summary.append(f"then {exp1['ipv4']} via {exp1['tunnel_source']} from {topo.delegated_prefix()}")
         exp1["napt"] = (status.get("plan") or {}).get("napt", True)
         self.exp = exp1
+        self.warm_up()
         self.basic_traffic("lwaftr", tcp=False)
 
     def lab_stop_peer(self, kind):
