@@ -149,14 +149,17 @@ def test_tshark_decodes_dhcpv4_query(lab):
           f"DHCPV4-QUERY carrying DISCOVER then REQUEST: {kinds}")
     check((21, "ack") in kinds, f"a DHCPV4-RESPONSE carrying the ACK: {kinds}")
     for q in queries:
-        check(q["dst"] == ISP and q["flags"] == "0x800000",
-              f"RFC 7341 6.2: unicast to the option-88 address with the U flag: dst {q['dst']}, flags {q['flags']}")
+        # RFC 7341 §5: to the option-88 address; §6.2: U only where the DHCPv4 message would have
+        # been unicast (a RENEWING REQUEST has ciaddr set, RFC 2131 §4.3.2), so clear here.
+        u = q["inner"]["ciaddr"] != "0.0.0.0"
+        check(q["dst"] == ISP and q["flags"] == ("0x800000" if u else "0x000000"),
+              f"{q['inner']['type']}: dst {q['dst']} (want {ISP}), flags {q['flags']} (U {'set' if u else 'clear'})")
         saddr = q["inner_options"].get(109)
         want = s["plan"]["tunnel_source"]
         check(saddr is not None and ipaddress.IPv6Address(saddr) == ipaddress.IPv6Address(want),
               f"option 109 (RFC 8539 5.2) in the {q['inner']['type']}: {saddr!r}, want the softwire source {want}")
     inner = "decodes" if any(m["inner_by_tshark"] for m in msgs) else "does not decode (scapy did)"
-    return (f"{len(queries)} DHCPV4-QUERY to {ISP} with U flag and option 109 = {s['plan']['tunnel_source']}; "
+    return (f"{len(queries)} DHCPV4-QUERY to {ISP}, U flag clear, option 109 = {s['plan']['tunnel_source']}; "
             f"Wireshark {tshark_version()} {inner} the DHCPv4 inside option 87")
 
 

@@ -147,15 +147,19 @@ def check_tshark(lab):
     cap = lab.spawn("tshark", "-i", "wan0", "-w", pcap, "-f", "udp port 547 or udp port 546", ns=s.cpe)
     from netlab import wait_for
     wait_for(lambda: os.path.exists(pcap) and os.path.getsize(pcap) > 0, 10, what="tshark capturing")
-    r = s.client("--server", ISP)
+    r = s.client("--server", ISP, "--renew")
     time.sleep(0.5)
     lab.stop(cap)
     from dhcp4o6_pcap import messages, tshark_version
     msgs = messages(pcap)
     got = [(m["msgtype"], (m.get("inner") or {}).get("type")) for m in msgs]
-    want = [(20, "discover"), (21, "offer"), (20, "request"), (21, "ack")]
+    want = [(20, "discover"), (21, "offer"), (20, "request"), (21, "ack"), (20, "request"), (21, "ack")]
     report(r.get("ok") and got == want, "the capture: DHCPV4-QUERY/RESPONSE (tshark) carrying DISCOVER/OFFER/REQUEST/ACK "
-           "(scapy on option 87)", str(got))
+           "and a renewal (scapy on option 87)", str(got))
+    flags = [m["flags"] for m in msgs if m["msgtype"] == 20]
+    report(flags == ["0x000000", "0x000000", "0x800000"], "RFC 7341 6.2 U flag: clear for DISCOVER and the SELECTING "
+           "REQUEST (broadcast in DHCPv4), set for the RENEWING REQUEST, all sent to the option-88 address",
+           f"{flags} to {sorted({m['dst'] for m in msgs if m['msgtype'] == 20})}")
     by_tshark = [m["inner_by_tshark"] for m in msgs]
     print(f"    note: Wireshark {tshark_version()} decodes the DHCPv4 inside option 87: "
           f"{'yes' if any(by_tshark) else 'no (opaque DHCPv4 Message option)'}")

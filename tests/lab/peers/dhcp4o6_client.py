@@ -56,7 +56,9 @@ def v6_options(data):
 
 
 def dhcpv4_query(bootp, unicast):
-    """RFC 7341 §6.1: msg-type 20, 24-bit flags (U set when sent to a unicast address), option 87."""
+    """RFC 7341 §6.1: msg-type 20, the 24-bit flags, option 87. The U flag (§6.2) says the DHCPv4
+    message would have been unicast on an IPv4 link (a RENEWING REQUEST, RFC 2131 §4.3.2), not how
+    the DHCPv6 datagram travels: a DISCOVER sent to the option-88 unicast address has U clear."""
     flags = UNICAST_FLAG if unicast else 0
     return struct.pack("!I", (DHCPV4_QUERY << 24) | flags) + struct.pack("!HH", OPTION_DHCPV4_MSG, len(bootp)) + bootp
 
@@ -119,11 +121,12 @@ class Client:
     def transact(self, kind, xid, want, **kw):
         """Send one DHCPv4 message in a DHCPV4-QUERY, retransmitting, until an answer of a type in
         `want` with our xid arrives; every response is logged with what was wrong with it."""
-        query = dhcpv4_query(self.bootp(kind, xid, **kw), self.unicast)
+        renewing = kw.get("ciaddr", "0.0.0.0") != "0.0.0.0"
+        query = dhcpv4_query(self.bootp(kind, xid, **kw), unicast=renewing)
         for attempt in range(self.tries):
             t0 = time.monotonic()
             self.sock.sendto(query, self.dest)
-            self.log.append({"sent": kind, "xid": xid, "attempt": attempt + 1, "bytes": len(query)})
+            self.log.append({"sent": kind, "xid": xid, "attempt": attempt + 1, "bytes": len(query), "u_flag": renewing})
             deadline = t0 + self.timeout * (2 ** attempt)
             while (left := deadline - time.monotonic()) > 0:
                 self.sock.settimeout(left)
