@@ -18,11 +18,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lab", "peers"))
-from netlab import DHCP4O6_PORT, Kea4o6, run_scenarios, skip_unless_root, wait_for  # noqa: E402
+from netlab import DHCP4O6_PORT, KEA4_SOCKET_ADDR, Kea4o6, run, run_scenarios, skip_unless_root, wait_for  # noqa: E402
 from provisioning_test import Cpe, check  # noqa: E402
 import swcalc  # noqa: E402
 
-ISP = "2001:db8:0:1::1"
+ISP, IA_NA = "2001:db8:0:1::1", "2001:db8:0:1::100"
 LW_NO_BIND = [{"name": "s46-cont-lw"}, {"space": "s46-cont-lw-options", "name": "s46-br", "data": "2001:db8:ffff::2"},
               {"name": "dhcp4o6-server-addr", "data": ISP}]
 PD_POOL = {"prefix": "2001:db8:1234:5600::", "prefix-len": 56, "delegated-len": 56}
@@ -34,8 +34,11 @@ class Cpe4o6(Cpe):
     """provisioning_test's CPE with kea-dhcp4 behind kea-dhcp6 (option 88 = the ISP address)."""
 
     def __init__(self, lab, subnet4=(SHARED,), v4_timers=(1000, 2000, 4000), options=()):
-        super().__init__(lab, LW_NO_BIND + list(options), pd_pool=PD_POOL,
+        super().__init__(lab, LW_NO_BIND + list(options), pd_pool=PD_POOL, pool=f"{IA_NA} - {IA_NA}",
                          dhcp4o6={"port": DHCP4O6_PORT, "address": ISP})
+        # The IA_NA address numbered on the WAN as an OS's DHCPv6 client would (s46d configures no
+        # DHCPv6 addresses): the 4o6 answers go to the softwire source, here that address.
+        run("ip", "-6", "addr", "add", f"{IA_NA}/64", "dev", "wan0", "nodad", ns=self.cpe)
         self.kea4 = Kea4o6(lab, self.isp, "isp0", list(subnet4), timers=v4_timers)
         self.kea4.start()
         self.binding = swcalc.dhcp4o6_binding(list(subnet4))
@@ -87,6 +90,14 @@ def test_address_and_psid(lab):
     s = c.wait_mode("lw4o6", timeout=10)
     took = time.monotonic() - t0
     got = check_plan(c, s)
+    # status (docs/dhcp4o6-client.md): where the binding came from and the 4o6 lease, against
+    # kea-dhcp4's configuration (server id = its IPv4 socket address, timers as configured)
+    lease = (s.get("dhcp4o6") or {}).get("lease") or {}
+    pp = lease.get("port_params") or {}
+    check(s.get("binding_origin") == "DHCP 4o6", f"binding_origin {s.get('binding_origin')!r}")
+    check(lease.get("address") == "198.51.100.18" and (pp.get("psid"), pp.get("psid_length")) == (52, 8)
+          and lease.get("server_id") == KEA4_SOCKET_ADDR.split("/")[0] and (lease.get("t1"), lease.get("t2")) == (1000, 2000),
+          f"status dhcp4o6.lease {lease}")
     rows = [r for r in c.kea4.leases() if r.get("address") == "198.51.100.18"]
     check(rows, f"kea-dhcp4's lease file has no lease for 198.51.100.18: {c.kea4.leases()}")
     return (f"lw4o6 {got['ipv4']} PSID {got['psid']}/{got['psid_len']} {got['port_ranges']} from {got['tunnel_source']} "
@@ -124,7 +135,8 @@ def test_restart_from_store_servers_stopped(lab):
     check(s["plan"]["ipv4"] == s0["plan"]["ipv4"] and s["plan"]["tunnel_source"] == s0["plan"]["tunnel_source"],
           f"restored plan {s['plan']} != before {s0['plan']}")
     text = c.ctl("status")
-    check("lw4o6" in text and "198.51.100.18" in text, f"s46ctl status does not show the restored binding: {text[:400]}")
+    check("lw4o6" in text and "198.51.100.18" in text and "from DHCP 4o6" in text,
+          f"s46ctl status does not show the restored 4o6 binding: {text[:600]}")
     return f"lw4o6 198.51.100.18 restored from the store {took * 1000:.0f} ms after start, both servers stopped"
 
 

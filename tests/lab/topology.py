@@ -114,6 +114,11 @@ class Topology:
             run("ip", "-6", "addr", "add", f"{CPE_WAN_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
             run("ip", "-6", "route", "add", "default", "via", ISP_ADDR, "dev", "wan0", ns=self.cpe)
             run("sysctl", "-qw", f"net.ipv4.ip_forward={0 if self.emulate else 1}", ns=self.cpe)
+            if self.dhcp4o6:
+                # The WAN also carries the address the IA_NA will bring, as an OS's DHCPv6 client
+                # numbers it: s46d configures no DHCPv6 addresses, and the 4o6 answers to an IA_NA
+                # softwire source reach it only once that address is local (docs/dhcp4o6-client.md).
+                run("ip", "-6", "addr", "add", f"{IA_NA_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
         # ISP router
         run("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", ns=self.isp)
         run("ip", "-6", "addr", "add", f"{ISP_ADDR}/64", "dev", "isp0", "nodad", ns=self.isp)
