@@ -21,8 +21,9 @@ s46_install_deps() {
 S46_BUILD_DEPS=(build-essential cmake g++ pkg-config libmnl-dev libnftnl-dev libnetfilter-conntrack-dev libcap-ng-dev libc-ares-dev libasio-dev catch2 nlohmann-json3-dev libbenchmark-dev
                 kea-dev libboost-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev libsqlite3-dev sqlite3 tshark)
 
-# What the integration suites run: the real DHCPv6 server and DNS server, namespaces, captures.
-S46_TEST_DEPS=(kea-dhcp6-server dnsmasq-base iproute2 python3 tshark faketime conntrack)
+# What the integration suites run: the real DHCPv6 server (and kea-dhcp4 behind it for
+# DHCPv4-over-DHCPv6) and DNS server, namespaces, captures.
+S46_TEST_DEPS=(kea-dhcp6-server kea-dhcp4-server dnsmasq-base iproute2 python3 tshark faketime conntrack)
 
 # The style checks (docs/style.md): scripts/lint's naming check, and clang-format for changed lines.
 S46_LINT_DEPS=(clang-tidy clang-format)
@@ -33,7 +34,7 @@ S46_LINT_DEPS=(clang-tidy clang-format)
 S46_OPENWRT_DEPS=(shellcheck busybox-static python3 qemu-user-static)
 
 # What scripts/lab and the e2e conformance cases add: the scapy test peers, nft and ethtool in the namespaces.
-S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server dnsmasq-base iproute2)
+S46_LAB_DEPS=(python3-scapy nftables ethtool iputils-ping kea-dhcp6-server kea-dhcp4-server dnsmasq-base iproute2)
 
 # What the .deb's build and test need (packaging/deb/build, tests/packaging): dpkg-shlibdeps and
 # dpkg-gencontrol, readelf, lintian, systemd-analyze (which looks up the unit's man pages with man),

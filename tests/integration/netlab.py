@@ -1,4 +1,5 @@
-"""Test-equipment helpers: network namespaces, veth links, kea-dhcp6 and dnsmasq.
+"""Test-equipment helpers: network namespaces, veth links, kea-dhcp6 (with kea-dhcp4 as its
+DHCPv4-over-DHCPv6 back end) and dnsmasq.
 
 Used by the integration tests and by scripts/lab. Independent of s46d's code: it only
 runs programs and reads what they print. Every name carries a per-run tag, and everything
@@ -18,14 +19,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def skip_unless_root(what):
+def skip_unless_root(what, tools=("ip", "kea-dhcp6"), packages="iproute2 kea-dhcp6-server"):
     """Exit with ctest's skip code (77) and a clear message when the test cannot run here."""
     if os.geteuid() != 0:
         print(f"SKIP: {what} needs root (network namespaces)")
         sys.exit(77)
-    for tool in ("ip", "kea-dhcp6"):
+    for tool in tools:
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
-            print(f"SKIP: {what} needs '{tool}' (apt-get install iproute2 kea-dhcp6-server)")
+            print(f"SKIP: {what} needs '{tool}' (apt-get install {packages})")
             sys.exit(77)
 
 
@@ -156,17 +157,45 @@ def s46d_status(ctl):
         return None
 
 
-class Kea:
+class KeaServer:
+    """One Kea server process in a namespace: its configuration at conf_path is checked (-t) before
+    it starts, its pid and lock files stay in its own directory, and start() returns once
+    listening() says it is ready."""
+
+    program = None
+
+    def start(self):
+        r = run(self.program, "-t", self.conf_path, ns=self.ns, check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"{self.program} rejected its configuration: {r.stdout.strip()[-800:]} {r.stderr.strip()}")
+        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
+        self.proc = self.lab.spawn(self.program, "-c", self.conf_path, ns=self.ns,
+                                   log=os.path.join(self.dir, "stdout"), env=env)
+        wait_for(self.listening, 5, what=f"{self.program} listening")
+
+    def stop(self):
+        if self.proc:
+            self.lab.stop(self.proc)
+            self.proc = None
+
+
+class Kea(KeaServer):
     """kea-dhcp6 in a namespace with a generated configuration: one subnet with an address and a
     prefix-delegation pool, the softwire options as option-data (Kea knows 64 and 88-96 from RFC
     6334 and RFC 7598; S46_PRIORITY, RFC 8026 §1.3, is defined here), leases in memory."""
 
     # 40 logs what Kea sends (DHCP6_PACKET_SEND); 45 also what it receives (DHCP6_PACKET_RECEIVED).
     debuglevel = 40
+    program = "kea-dhcp6"
 
     def __init__(self, lab, ns, ifname, subnet="2001:db8:0:1::/64", pool="2001:db8:0:1::100 - 2001:db8:0:1::1ff",
-                 pd_pool=None, option_data=(), option_def=(), timers=(1000, 2000, 3000, 4000), rapid_commit=True):
+                 pd_pool=None, option_data=(), option_def=(), timers=(1000, 2000, 3000, 4000), rapid_commit=True,
+                 dhcp4o6=None):
         self.lab, self.ns, self.ifname = lab, ns, ifname
+        # dhcp4o6: {"port": P, "address": A} makes this kea-dhcp6 the front end of a kea-dhcp4
+        # (Kea4o6 below): it relays DHCPV4-QUERY over [::1]:P and also listens on the unicast
+        # address A, the one option 88 names (RFC 7341 §5: clients unicast to the 88 addresses).
+        self.dhcp4o6 = dhcp4o6
         self.dir = os.path.join(lab.tmp, f"kea-{ns}")
         os.makedirs(self.dir, exist_ok=True)
         self.conf_path = os.path.join(self.dir, "kea-dhcp6.json")
@@ -179,8 +208,12 @@ class Kea:
         self.configure(option_data, option_def)
 
     def configure(self, option_data, option_def=()):
-        defs = [{"name": "s46-priority", "code": 111, "space": "dhcp6", "type": "uint16", "array": True}]
-        defs += [d for d in option_def if d.get("code") != 111]
+        defs = [{"name": "s46-priority", "code": 111, "space": "dhcp6", "type": "uint16", "array": True},
+                # RFC 8539 §5.1 OPTION_S46_BIND_IPV6_PREFIX: bindprefix6-len, then the prefix
+                # padded to whole bytes; Kea's ipv6-prefix type writes exactly that (Kea 2.2 has no
+                # definition of its own).
+                {"name": "s46-bind-ipv6-prefix", "code": 137, "space": "dhcp6", "type": "ipv6-prefix"}]
+        defs += [d for d in option_def if d.get("code") not in (111, 137)]
         t1, t2, pref, valid = self.timers
         conf = {"Dhcp6": {
             "interfaces-config": {"interfaces": [self.ifname]},
@@ -196,20 +229,14 @@ class Kea:
             "loggers": [{"name": "kea-dhcp6", "output_options": [{"output": self.log_path}],
                          "severity": "DEBUG", "debuglevel": self.debuglevel}],
         }}
+        if self.dhcp4o6:
+            conf["Dhcp6"]["dhcp4o6-port"] = self.dhcp4o6["port"]
+            conf["Dhcp6"]["interfaces-config"]["interfaces"].append(f"{self.ifname}/{self.dhcp4o6['address']}")
         with open(self.conf_path, "w") as f:
             json.dump(conf, f, indent=1)
 
-    def _env(self):
-        env = dict(os.environ, KEA_PIDFILE_DIR=self.dir, KEA_LOCKFILE_DIR=self.dir)
-        return env
-
-    def start(self):
-        r = run("kea-dhcp6", "-t", self.conf_path, ns=self.ns, check=False)
-        if r.returncode != 0:
-            raise RuntimeError(f"kea-dhcp6 rejected its configuration: {r.stdout.strip()} {r.stderr.strip()}")
-        self.proc = self.lab.spawn("kea-dhcp6", "-c", self.conf_path, ns=self.ns,
-                                   log=os.path.join(self.dir, "stdout"), env=self._env())
-        wait_for(lambda: "ff02::1:2" in run("ss", "-Hlun", "sport = :547", ns=self.ns).stdout, 5, what="kea-dhcp6 listening")
+    def listening(self):
+        return "ff02::1:2" in run("ss", "-Hlun", "sport = :547", ns=self.ns).stdout
 
     def reload(self, option_data, option_def=()):
         """New options: restart with the new configuration (leases are in memory: clients Renew/Rebind)."""
@@ -217,10 +244,97 @@ class Kea:
         self.stop()
         self.start()
 
-    def stop(self):
-        if self.proc:
-            self.lab.stop(self.proc)
-            self.proc = None
+
+DHCP4O6_PORT = 6767          # kea-dhcp6 binds [::1]:6767, kea-dhcp4 [::1]:6768 (per namespace)
+KEA4_SOCKET_ADDR = "198.18.0.1/24"  # the Kea 2.2 quirk address (Kea4o6 docstring); RFC 2544 range
+
+
+class Kea4o6(KeaServer):
+    """kea-dhcp4 as the DHCPv4-over-DHCPv6 back end of a Kea (kea-dhcp6) in the same namespace
+    (RFC 7341): kea-dhcp6 hands it each DHCPV4-QUERY over the dhcp4o6 port and sends its answer
+    back as DHCPV4-RESPONSE. subnet4 is a list of Kea subnet4 entries; each gets "4o6-interface"
+    (the v6 side's interface) unless it names its own 4o6 selector. Leases go to a CSV file so a
+    test can see renewals.
+
+    Kea 2.2 quirk: kea-dhcp4 looks up an IPv4 socket on the interface the DHCPv6 message came in
+    on even for 4o6, and without one it drops the query (DHCP4_PACKET_DROP_0007). So the interface
+    gets KEA4_SOCKET_ADDR and kea-dhcp4 listens on it."""
+
+    debuglevel = 50
+    program = "kea-dhcp4"
+
+    def __init__(self, lab, ns, ifname, subnet4, option_data=(), timers=(1000, 2000, 4000), port=DHCP4O6_PORT):
+        self.lab, self.ns, self.ifname, self.port = lab, ns, ifname, port
+        self.dir = os.path.join(lab.tmp, f"kea4-{ns}")
+        os.makedirs(self.dir, exist_ok=True)
+        self.conf_path = os.path.join(self.dir, "kea-dhcp4.json")
+        self.log_path = os.path.join(self.dir, "kea-dhcp4.log")
+        self.lease_path = os.path.join(self.dir, "kea-leases4.csv")
+        self.timers = timers
+        self.proc = None
+        if KEA4_SOCKET_ADDR.split("/")[0] not in run("ip", "-4", "addr", "show", "dev", ifname, ns=ns).stdout:
+            run("ip", "addr", "add", KEA4_SOCKET_ADDR, "dev", ifname, ns=ns)
+        self.configure(subnet4, option_data)
+
+    def configure(self, subnet4, option_data=()):
+        t1, t2, valid = self.timers
+        subnets = []
+        for i, sub in enumerate(subnet4, 1):
+            sub = dict(sub)
+            sub.setdefault("id", i)
+            if not any(k in sub for k in ("4o6-interface", "4o6-subnet", "4o6-interface-id")):
+                sub["4o6-interface"] = self.ifname
+            subnets.append(sub)
+        conf = {"Dhcp4": {
+            "interfaces-config": {"interfaces": [self.ifname], "dhcp-socket-type": "udp"},
+            "dhcp4o6-port": self.port,
+            "lease-database": {"type": "memfile", "persist": True, "name": self.lease_path, "lfc-interval": 0},
+            "renew-timer": t1, "rebind-timer": t2, "valid-lifetime": valid,
+            "option-data": list(option_data),
+            "subnet4": subnets,
+            "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": self.log_path}],
+                         "severity": "DEBUG", "debuglevel": self.debuglevel}],
+        }}
+        with open(self.conf_path, "w") as f:
+            json.dump(conf, f, indent=1)
+
+    def listening(self):
+        # The IPC socket is connected to kea-dhcp6's port, so ss lists it without -l (as ESTAB).
+        return f":{self.port + 1}" in run("ss", "-Hnua", f"sport = :{self.port + 1}", ns=self.ns).stdout
+
+    def reload(self, subnet4, option_data=(), timers=None):
+        """New subnets/options: restart; the lease file is kept, as after a real server restart.
+        To make Kea 2.2 NAK a renewal, keep the address in a pool the client may not use
+        (retire() below): an address in no pool at all is only met with silence
+        (DHCP4_UNKNOWN_ADDRESS_REQUESTED), authoritative or not."""
+        if timers:
+            self.timers = timers
+        self.configure(subnet4, option_data)
+        self.stop()
+        self.start()
+
+    @staticmethod
+    def retire(subnet, address, new_pool):
+        """subnet4 entry `subnet` with `address` retired: its pool is reserved for a client class no
+        client is in, and new_pool serves from now on. A renewal of `address` is then NAKed
+        (DHCP4_PACKET_NAK_0004, RFC 2131 §4.3.2) and a new DISCOVER gets an address of new_pool."""
+        return dict(subnet, pools=[{"pool": f"{address} - {address}", "client-class": "s46-retired"}, {"pool": new_pool}])
+
+    def leases(self):
+        """The lease file's rows as dicts (memfile CSV, one row per allocation or renewal)."""
+        if not os.path.exists(self.lease_path):
+            return []
+        lines = [l.rstrip("\n").split(",") for l in open(self.lease_path) if l.strip()]
+        if not lines:
+            return []
+        head = lines[0]
+        return [dict(zip(head, l)) for l in lines[1:]]
+
+    def log_lines(self, *codes):
+        """kea-dhcp4's log lines carrying any of the message codes (e.g. DHCP4_LEASE_ALLOC)."""
+        if not os.path.exists(self.log_path):
+            return []
+        return [l for l in open(self.log_path) if any(c in l for c in codes)]
 
 
 class Dnsmasq:

@@ -38,7 +38,7 @@ def prio(*codes):
 class Cpe:
     """The ISP side (Kea, dnsmasq) and s46d on the CPE side, joined by one veth link."""
 
-    def __init__(self, lab, options, timers=(1000, 2000, 3000, 4000), rapid_commit=True, dns=False):
+    def __init__(self, lab, options, timers=(1000, 2000, 3000, 4000), rapid_commit=True, dns=False, **kea_extra):
         self.lab = lab
         self.isp = lab.ns("isp")
         self.cpe = lab.ns("cpe")
@@ -49,7 +49,8 @@ class Cpe:
         run("ip", "-6", "addr", "add", "2001:db8:0:1::2/64", "dev", "wan0", "nodad", ns=self.cpe)
         if dns:
             Dnsmasq(lab, self.isp, "2001:db8:0:1::1", [("aftr.example.net", AFTR_ADDR)], ttl=300)
-        self.kea = Kea(lab, self.isp, "isp0", option_data=options, timers=timers, rapid_commit=rapid_commit)
+        # kea_extra: more netlab.Kea arguments (dhcp4o6_test.py: dhcp4o6, pool)
+        self.kea = Kea(lab, self.isp, "isp0", option_data=options, timers=timers, rapid_commit=rapid_commit, **kea_extra)
         self.kea.start()
         self.sock = os.path.join(lab.tmp, "s46d.sock")
         self.state = os.path.join(lab.tmp, "state")

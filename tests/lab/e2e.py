@@ -686,6 +686,108 @@ class CaseRun:
                 stream.kill()
         return status, t_done, json.loads(out.strip().splitlines()[-1])["timeline"]
 
+    def restart_lwaftr(self):
+        """The lwAFTR with the binding table of topo.conf as it is now; returns the log mark."""
+        self.lab_stop_peer("lwaftr")
+        mark = self.mark("lwaftr")
+        self.topo.start_peers()
+        return mark
+
+    def warm_up(self):
+        """One echo whose answer may be lost: a freshly started scapy peer resolves the internet
+        host's MAC on its first packet and loses that packet (as in tests/lab/lab.py)."""
+        self.topo.traffic("ping", "--dst", T.INET_HOST, "--ids", "4659", "--count", "1", *self.traffic_args())
+
+    def scenario_dhcp4o6_nak(self):
+        """The operator takes the CPE's IPv4 address back: kea-dhcp4 NAKs the renewal at T1 (RFC
+        2131 §4.3.2, carried in DHCPV4-RESPONSE, RFC 7341). s46d must tear lw4o6 down and start
+        over with a DISCOVER, which gets the case's dhcp4o6.retire_to pool; the lwAFTR now holds
+        only the new binding, and traffic must flow on it."""
+        topo, ck, case = self.topo, self.ck, self.case
+        self.basic_traffic("lwaftr", tcp=False, ping=False)
+        old = self.exp["ipv4"]
+        before = self.status.get("transitions", 0)
+        lw1 = topo.retire_dhcp4o6_address(case["dhcp4o6"]["retire_to"])
+        ck.expect(lw1["ipv4"] != old, f"case error: retire_to gives the same address {old}")
+        self.restart_lwaftr()
+        if self.fake_cp:
+            status = fake_status(topo, "lw4o6")
+        else:
+            modes = set()
+
+            def moved():
+                st = topo.status() or {}
+                modes.add(st.get("mode"))
+                return st if st.get("mode") == "lw4o6" and (st.get("plan") or {}).get("ipv4", "").split("/")[0] == lw1["ipv4"] else None
+            t1 = case["dhcp4o6"].get("timers", [1000])[0]
+            t0 = time.monotonic()
+            try:
+                status = T.wait_for(moved, t1 + 12, interval=0.05, what=f"s46d on the new address {lw1['ipv4']}")
+            except TimeoutError:
+                status = topo.status() or {}
+            took = time.monotonic() - t0
+            naks = topo.kea4.log_lines("DHCP4_PACKET_NAK")
+            ck.expect(naks, "kea-dhcp4 sent no NAK (the renewal of the retired address)")
+            after = status.get("transitions", 0)
+            ck.expect("none" in modes or after - before >= 2,
+                      f"after the NAK s46d must tear the mode down and start over: modes seen {sorted(map(str, modes))}, "
+                      f"transitions {before} -> {after}")
+            self.summary.append(f"NAK x{len(naks)} -> torn down, new lease {lw1['ipv4']} after {took:.1f} s "
+                                f"(transitions {before} -> {after})")
+            if self.emulate:
+                topo.start_emulator(status)
+        exp1 = check_selection(topo, status, {"mode": "lw4o6", "ipv4": lw1["ipv4"]}, ck)
+        if exp1 is None:
+            return
+        self.summary.append(f"then {exp1['ipv4']} via {exp1['tunnel_source']}")
+        if self.fake_cp:
+            topo.start_emulator(status)
+        exp1["napt"] = (status.get("plan") or {}).get("napt", True)
+        self.exp = exp1
+        self.warm_up()
+        self.basic_traffic("lwaftr", tcp=False)
+
+    def scenario_dhcp4o6_prefix_change(self):
+        """The delegated prefix changes (Kea delegates from the case's pd_pool_to; s46d renews).
+        The softwire source follows the prefix (RFC 8539 §6, option 137), so s46d must run a new
+        4o6 exchange announcing the new source (option 109) and move the softwire; the lwAFTR,
+        now bound to the new source only, must see it on every packet."""
+        topo, ck, case = self.topo, self.ck, self.case
+        self.basic_traffic("lwaftr", tcp=False, ping=False)
+        old_src = self.exp["tunnel_source"]
+        rows0 = len(topo.kea4.leases()) if topo.kea4 else 0
+        topo.change_pd_pool(case["pd_pool_to"])
+        new_src = swcalc.expected_plan("lw4o6", topo.conf, topo.delegated_prefix())["tunnel_source"]
+        ck.expect(new_src != old_src, f"case error: the new prefix gives the same softwire source {old_src}")
+        self.restart_lwaftr()
+        if self.fake_cp:
+            status = fake_status(topo, "lw4o6")
+            topo.start_emulator(status)
+        else:
+            t0 = time.monotonic()
+            topo.ctl("renew")
+            try:
+                status = T.wait_for(lambda: (lambda st: st if (st.get("plan") or {}).get("tunnel_source") == new_src else None)(
+                    topo.status() or {}), 12, interval=0.05, what=f"s46d on the new softwire source {new_src}")
+            except TimeoutError:
+                status = topo.status() or {}
+            took = time.monotonic() - t0
+            rows = len(topo.kea4.leases())
+            ck.expect(rows > rows0, f"no new 4o6 exchange after the prefix change (kea-dhcp4 lease rows {rows0} -> {rows})")
+            self.summary.append(f"prefix {topo.delegated_prefix()}: source {old_src} -> "
+                                f"{(status.get('plan') or {}).get('tunnel_source')} in {took:.1f} s, "
+                                f"kea-dhcp4 lease rows {rows0} -> {rows}")
+            if self.emulate:
+                topo.start_emulator(status)
+        exp1 = check_selection(topo, status, {"mode": "lw4o6"}, ck)
+        if exp1 is None:
+            return
+        self.summary.append(f"then {exp1['ipv4']} via {exp1['tunnel_source']} from {topo.delegated_prefix()}")
+        exp1["napt"] = (status.get("plan") or {}).get("napt", True)
+        self.exp = exp1
+        self.warm_up()
+        self.basic_traffic("lwaftr", tcp=False)
+
     def lab_stop_peer(self, kind):
         p = self.topo.peers.pop(kind, None)
         if p is not None:

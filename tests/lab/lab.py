@@ -2,9 +2,10 @@
 """The softwire lab: builds the topology, starts Kea, the network-side peer and s46d, prints s46d's
 status and then live traffic from the LAN host to the internet host with PASS/FAIL lines.
 
-  tests/lab/lab.py [--mode dslite|lw4o6|mape|auto] [--build DIR] [--bytes N] [--emulate-cpe] [--hold SECONDS]
+  tests/lab/lab.py [--mode dslite|lw4o6|mape|auto|dhcp4o6] [--build DIR] [--bytes N] [--emulate-cpe] [--hold SECONDS]
 
-auto offers all three mechanisms with S46 priority option 111 = [96, 94, 64]. --emulate-cpe runs
+auto offers all three mechanisms with S46 priority option 111 = [96, 94, 64]. dhcp4o6 is lw4o6
+whose binding (address, port set) comes from kea-dhcp4 over DHCPv4-over-DHCPv6 (RFC 7341). --emulate-cpe runs
 the scapy CE emulation (tests/lab/ce_emul.py) as the data plane, s46d only selecting. --hold keeps
 the lab up for that long at the end (namespaces are named <tag>-lan, -cpe, ... for poking around).
 Everything is removed on exit, Ctrl-C included. Exit status 1 when anything failed.
@@ -21,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-CASES = {"mape": "mape.json", "lw4o6": "lw4o6.json", "dslite": "dslite.json", "auto": "priority-111-lw4o6.json"}
+CASES = {"mape": "mape.json", "lw4o6": "lw4o6.json", "dslite": "dslite.json", "auto": "priority-111-lw4o6.json",
+         "dhcp4o6": "lw4o6-dhcp4o6-shared.json"}
 
 
 def main():
@@ -39,7 +41,7 @@ def main():
         print("lab: needs root (network namespaces)")
         return unavailable
     os.environ["PATH"] += ":/usr/sbin:/sbin"
-    for tool in ("ip", "nft", "ethtool", "kea-dhcp6", "dnsmasq"):
+    for tool in ("ip", "nft", "ethtool", "kea-dhcp6", "dnsmasq") + (("kea-dhcp4",) if a.mode == "dhcp4o6" else ()):
         if not shutil.which(tool):
             print(f"lab: '{tool}' is missing (scripts/lab installs it)")
             return unavailable
@@ -59,7 +61,7 @@ def main():
         topo = T.Topology(lab, case, os.path.abspath(a.build), emulate=a.emulate_cpe, timeout=3600)
         print(f"== lab {lab.tag}: {a.mode} ({case.get('about', '')})")
         topo.build_network()
-        print(f"   lan {T.LAN_HOST} -> cpe (s46d) -> isp {T.ISP_ADDR} (Kea, dnsmasq) -> peer "
+        print(f"   lan {T.LAN_HOST} -> cpe (s46d) -> isp {T.ISP_ADDR} (Kea{' 4o6' if topo.dhcp4o6 else ''}, dnsmasq) -> peer "
               f"(BR {T.BR_ADDR}, lwAFTR {T.LWAFTR_ADDR}, AFTR {T.AFTR_ADDR}) -> internet {T.INET_HOST}")
         topo.start_services()
         topo.start_peers()

@@ -9,6 +9,9 @@ network-side peer (AFTR / lwAFTR / BR, scapy), the internet host, and optionally
 
 The ISP routes the delegated prefixes to the CPE (and CE2's prefix to CE2) and the peer addresses
 to the peer; dnsmasq on 2001:db8:0:1::1 answers every AFTR name of the options with the AFTR.
+A case with "dhcp4o6" also runs kea-dhcp4 behind kea-dhcp6 as a DHCPv4-over-DHCPv6 server (RFC
+7341; netlab.Kea4o6): option 88 names the ISP address, the CPE's IA_NA comes from a one-address
+pool (IA_NA_ADDR) so the lwAFTR's binding is known before s46d asks.
 Everything is torn down by Lab.close() on every exit path.
 """
 import copy
@@ -22,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(HERE, "peers"))
-from netlab import Dnsmasq, Kea, Lab, run, s46ctl, s46d_status, wait_for  # noqa: E402,F401
+from netlab import DHCP4O6_PORT, Dnsmasq, Kea, Kea4o6, Lab, run, s46ctl, s46d_status, wait_for  # noqa: E402,F401
 import swcalc  # noqa: E402
 
 PY = "/usr/bin/python3"
@@ -37,6 +40,7 @@ AFTR_PUBLIC = "198.51.100.1"
 INET_HOST, PEER_V4 = "203.0.113.10", "203.0.113.1"
 LAN_HOST, LAN_GW = "10.0.0.2", "10.0.0.1"
 DEFAULT_PD_POOL = {"prefix": "2001:db8:1234:5600::", "prefix-len": 56, "delegated-len": 56}
+IA_NA_ADDR = "2001:db8:0:1::100"  # the one address of the IA_NA pool in dhcp4o6 cases
 UDP_PORT, TCP_PORT = 7, 8080
 MODE_CODES = {"dslite": 64, "mape": 94, "lw4o6": 96}
 
@@ -70,8 +74,10 @@ class Topology:
         self.s46d = os.path.join(build_dir, "platform", "s46d")
         self.s46ctl = os.path.join(build_dir, "platform", "s46ctl")
         self.option_data = list(case["option_data"])
-        self.conf = swcalc.parse_options(self.option_data)
         self.pd_pool = case.get("pd_pool") or DEFAULT_PD_POOL
+        self.dhcp4o6 = case.get("dhcp4o6")
+        self.kea4 = None
+        self.conf = self.parse(self.option_data)
         self.peers, self.peer_logs = {}, {}
         self.daemon = self.emulator = None
         self.dataplane_missing = None
@@ -108,6 +114,11 @@ class Topology:
             run("ip", "-6", "addr", "add", f"{CPE_WAN_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
             run("ip", "-6", "route", "add", "default", "via", ISP_ADDR, "dev", "wan0", ns=self.cpe)
             run("sysctl", "-qw", f"net.ipv4.ip_forward={0 if self.emulate else 1}", ns=self.cpe)
+            if self.dhcp4o6:
+                # The WAN also carries the address the IA_NA will bring, as an OS's DHCPv6 client
+                # numbers it: s46d configures no DHCPv6 addresses, and the 4o6 answers to an IA_NA
+                # softwire source reach it only once that address is local (docs/dhcp4o6-client.md).
+                run("ip", "-6", "addr", "add", f"{IA_NA_ADDR}/64", "dev", "wan0", "nodad", ns=self.cpe)
         # ISP router
         run("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", ns=self.isp)
         run("ip", "-6", "addr", "add", f"{ISP_ADDR}/64", "dev", "isp0", "nodad", ns=self.isp)
@@ -162,8 +173,13 @@ class Topology:
             if not any(o["name"] == "dns-servers" for o in self.option_data):
                 self.option_data.append({"name": "dns-servers", "data": ISP_ADDR})
             Dnsmasq(self.lab, self.isp, ISP_ADDR, [(n, a) for n in names for a in self.aftr_addresses()], ttl=300)
-        self.kea = LabKea(self.lab, self.isp, "isp0", option_data=self.option_data,
-                       option_def=self.case.get("option_def", ()), pd_pool=self.pd_pool)
+        if self.dhcp4o6:
+            self.start_kea4()
+            kea4o6 = {"pool": f"{IA_NA_ADDR} - {IA_NA_ADDR}", "dhcp4o6": {"port": DHCP4O6_PORT, "address": ISP_ADDR}}
+        else:
+            kea4o6 = {}
+        self.kea = LabKea(self.lab, self.isp, "isp0", option_data=self.kea6_options(self.option_data),
+                          option_def=self.case.get("option_def", ()), pd_pool=self.pd_pool, **kea4o6)
         self.kea.start()
 
     def reconfigure_kea(self, option_data):
@@ -171,8 +187,64 @@ class Topology:
         if any(o["name"] == "aftr-name" for o in option_data) and not any(o["name"] == "dns-servers" for o in option_data):
             option_data.append({"name": "dns-servers", "data": ISP_ADDR})
         self.option_data = option_data
-        self.conf = swcalc.parse_options(option_data)
-        self.kea.reload(option_data, self.case.get("option_def", ()))
+        self.conf = self.parse(option_data)
+        self.kea.reload(self.kea6_options(option_data), self.case.get("option_def", ()))
+
+    # ------------------------------------------------------------------------------------------
+    # DHCPv4-over-DHCPv6 (case key "dhcp4o6", conformance/e2e/README.md)
+
+    def parse(self, option_data):
+        """The options' softwire configuration; in a dhcp4o6 case the lw4o6 binding is the one
+        kea-dhcp4 will hand out (swcalc.dhcp4o6_binding) with the RFC 8539 softwire source."""
+        conf = swcalc.parse_options(option_data)
+        if self.dhcp4o6 and conf["lw"] is not None:
+            b = swcalc.dhcp4o6_binding(self.dhcp4o6["subnet4"], self.dhcp4o6.get("option_data", ()))
+            conf["lw"].update(b, bind_prefix=None, dhcp4o6={"ia_na": IA_NA_ADDR,
+                                                            "bind_prefix": self.dhcp4o6.get("bind_ipv6_prefix")})
+        return conf
+
+    def kea6_options(self, option_data):
+        """kea-dhcp6's options: the case's, plus 88 (the ISP address, or the case's "servers"; []
+        = multicast) and 137 when the case gives a bind prefix."""
+        out = list(option_data)
+        if self.dhcp4o6:
+            servers = self.dhcp4o6.get("servers", [ISP_ADDR])
+            out.append({"name": "dhcp4o6-server-addr", "data": ", ".join(servers)})
+            if self.dhcp4o6.get("bind_ipv6_prefix"):
+                out.append({"name": "s46-bind-ipv6-prefix", "data": self.dhcp4o6["bind_ipv6_prefix"]})
+        return out
+
+    def start_kea4(self):
+        d = self.dhcp4o6
+        self.kea4 = Kea4o6(self.lab, self.isp, "isp0", d["subnet4"], d.get("option_data", ()),
+                           timers=tuple(d.get("timers", (1000, 2000, 4000))))
+        self.kea4.start()
+
+    def retire_dhcp4o6_address(self, new_pool):
+        """The operator takes the CPE's IPv4 address back (netlab.Kea4o6.retire): its next renewal
+        is NAKed and a new DISCOVER gets new_pool's one address. Returns the new binding."""
+        d = self.dhcp4o6
+        old = swcalc.dhcp4o6_binding(d["subnet4"], d.get("option_data", ()))
+        first = Kea4o6.retire(d["subnet4"][0], old["ipv4"], new_pool)
+        if self.kea4:  # None with the independent plan alone (--no-s46d): only the peers change
+            self.kea4.reload([first] + list(d["subnet4"][1:]), d.get("option_data", ()))
+        # what a DISCOVER will now get: the subnet as if new_pool were its only pool
+        self.dhcp4o6 = dict(d, subnet4=[dict(d["subnet4"][0], pools=[{"pool": new_pool}])] + list(d["subnet4"][1:]))
+        self.conf = self.parse(self.option_data)
+        return self.conf["lw"]
+
+    def change_pd_pool(self, pd_pool):
+        """Kea delegates from a new pool from now on (its leases are in memory, so the CPE's next
+        Renew gets the new prefix); the ISP routes the new pool to the CPE."""
+        old = ipaddress.IPv6Network(f"{self.pd_pool['prefix']}/{self.pd_pool['prefix-len']}")
+        self.pd_pool = pd_pool
+        new = ipaddress.IPv6Network(f"{pd_pool['prefix']}/{pd_pool['prefix-len']}")
+        if new != old:
+            run("ip", "-6", "route", "add", str(new), "via", CPE_WAN_ADDR, ns=self.isp)
+        kea = getattr(self, "kea", None)
+        if kea:  # absent with the independent plan alone (--no-s46d): only the route changes
+            kea.pd_pool = pd_pool
+            kea.reload(self.kea6_options(self.option_data), self.case.get("option_def", ()))
 
     # ------------------------------------------------------------------------------------------
     def peer_cmd(self, kind, timeout, conf=None):
@@ -208,13 +280,12 @@ class Topology:
         return self.case.get("aftr_addresses") or [AFTR_ADDR]
 
     def lw_bindings(self, conf=None):
-        """The lwAFTR's binding table: the CPE's binding (tunnel source from the delegated prefix),
-        plus any extra bindings the case lists."""
+        """The lwAFTR's binding table: the CPE's binding (tunnel source from the delegated prefix, or
+        by RFC 8539 in a dhcp4o6 case), plus any extra bindings the case lists."""
         lw = (conf or self.conf)["lw"]
         out = []
         if lw.get("ipv4"):
-            src = swcalc.lw_tunnel_source(lw["ipv4"], lw["bind_prefix"], [self.delegated_prefix()],
-                                          lw["psid"] if lw["psid_len"] else 0)
+            src = swcalc.expected_plan("lw4o6", {"lw": lw}, self.delegated_prefix())["tunnel_source"]
             out.append(f"{src},{lw['ipv4']},a={lw['offset']},k={lw['psid_len']},psid={lw['psid']}")
         return out + self.case.get("extra_bindings", [])
 

@@ -287,6 +287,49 @@ def lw_tunnel_source(bind_ipv4, bind_prefix, delegated_prefixes, psid):
     return map_address(int(best.network_address), best.prefixlen, int(ipaddress.IPv4Address(bind_ipv4)), psid)
 
 
+def dhcp4o6_softwire_source(ia_na, delegated_prefixes, bind_prefix=None):
+    """The lwB4's softwire source when its binding comes over DHCPv4-over-DHCPv6 (RFC 8539 §6; the
+    rule as conformance/e2e/README.md states it). Candidates in order: the IA_NA address (/128),
+    then the delegated prefixes. Without option 137: the IA_NA address, else the first delegated
+    prefix ::1. With 137 (bind prefix B): the first candidate P overlapping B; P inside B gives P's
+    address (/128) or P::1, B inside P gives B's address (/128) or B::1. ValueError without one."""
+    cands = ([ipaddress.IPv6Network(f"{ia_na}/128")] if ia_na else []) + \
+        [ipaddress.IPv6Network(d, strict=False) for d in delegated_prefixes]
+
+    def host(n):
+        return n.network_address if n.prefixlen == 128 else n.network_address + 1
+
+    if not cands:
+        raise ValueError("no IA_NA address and no delegated prefix: no softwire source")
+    if bind_prefix is None:
+        return str(host(cands[0]))
+    b = ipaddress.IPv6Network(bind_prefix, strict=False)
+    for p in cands:
+        if p.subnet_of(b):
+            return str(host(p))
+        if b.subnet_of(p):
+            return str(host(b))
+    raise ValueError(f"option 137 bind prefix {b} overlaps none of {[str(c) for c in cands]}")
+
+
+def dhcp4o6_binding(subnet4, option_data=()):
+    """What kea-dhcp4 will hand out over 4o6, from its configuration: the address of the first
+    subnet's first pool (which must hold exactly one address, so the answer is known in advance)
+    and option 159 (RFC 7618: 'offset, psid/psid-len', subnet option-data before global); without
+    159 a full address (PSID length 0)."""
+    sub = subnet4[0]
+    first, _, last = sub["pools"][0]["pool"].partition("-")
+    first, last = first.strip(), (last.strip() or first.strip())
+    if "/" in first or first != last:
+        raise ValueError(f"dhcp4o6 pool {sub['pools'][0]['pool']!r}: use a one-address pool 'A - A'")
+    out = {"ipv4": first, "offset": LW_DEFAULT_OFFSET, "psid_len": 0, "psid": 0}
+    for o in list(sub.get("option-data", [])) + list(option_data):
+        if o.get("name") == "v4-portparams" or o.get("code") == 159:
+            out["offset"], out["psid_len"], out["psid"] = parse_portparams(o["data"])
+            break
+    return out
+
+
 # ----------------------------------------------------------------------------------------------
 # Kea option-data (the text forms Kea takes; RFC 7598 fields)
 
@@ -361,7 +404,10 @@ def expected_plan(mode, conf, delegated_prefix):
     if mode == "lw4o6":
         lw = conf["lw"]
         ports = PortSet(lw["offset"], lw["psid_len"], lw["psid"]) if lw["psid_len"] else PortSet.all_ports()
-        src = lw_tunnel_source(lw["ipv4"], lw["bind_prefix"], [delegated_prefix], lw["psid"] if lw["psid_len"] else 0)
+        if lw.get("dhcp4o6"):  # the binding comes over DHCP 4o6: the source follows RFC 8539 (above)
+            src = dhcp4o6_softwire_source(lw["dhcp4o6"]["ia_na"], [delegated_prefix], lw["dhcp4o6"]["bind_prefix"])
+        else:
+            src = lw_tunnel_source(lw["ipv4"], lw["bind_prefix"], [delegated_prefix], lw["psid"] if lw["psid_len"] else 0)
         d = {"ipv4": lw["ipv4"], "ipv4_len": 32, "psid": lw["psid"] if lw["psid_len"] else 0,
              "br": lw["br"], "tunnel_source": str(src), "tunnel_remote": lw["br"]}
         d.update(ports.to_json())

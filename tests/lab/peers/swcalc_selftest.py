@@ -109,12 +109,35 @@ def check_kea_forms():
             ("lw ranges", lw["port_ranges"], ["13312-13567"]), ("priority", conf["priority"], [96, 94, 64])]
 
 
+def check_dhcp4o6_source():
+    """The 4o6 softwire source rule (RFC 8539 §6 as the project agreed it), one line per branch;
+    expected values worked out by hand from the rule, not by running it."""
+    na, pd = "2001:db8:0:1::100", "2001:db8:1234:5600::/56"
+    src = swcalc.dhcp4o6_softwire_source
+    out = [("no 137: IA_NA", src(na, [pd]), na),
+           ("no 137, no IA_NA: PD::1", src(None, [pd]), "2001:db8:1234:5600::1"),
+           ("137 covers the PD: PD::1", src(na, [pd], "2001:db8:1234::/48"), "2001:db8:1234:5600::1"),
+           ("137 covers the IA_NA: IA_NA", src(na, [pd], "2001:db8:0:1::/64"), na),
+           ("137 inside the PD: B::1", src(na, [pd], "2001:db8:1234:5678::/64"), "2001:db8:1234:5678::1"),
+           ("137 /128 inside the PD: B", src(na, [pd], "2001:db8:1234:56ff::9/128"), "2001:db8:1234:56ff::9")]
+    try:
+        src(na, [pd], "2001:db8:9999::/48")
+        out.append(("137 overlapping nothing", "accepted", "ValueError naming 137"))
+    except ValueError as e:
+        out.append(("137 overlapping nothing", "137" in str(e), True))
+    b = swcalc.dhcp4o6_binding([{"subnet": "198.51.100.0/24", "pools": [{"pool": "198.51.100.18 - 198.51.100.18"}],
+                                 "option-data": [{"name": "v4-portparams", "data": "0, 52/8"}]}])
+    out.append(("binding from kea-dhcp4's subnet4", b, {"ipv4": "198.51.100.18", "offset": 0, "psid_len": 8, "psid": 52}))
+    return out
+
+
 def main():
     data = json.load(open(VECTORS))
     passed = failed = 0
     groups = [("map_bmr_vectors", check_bmr), ("port_set_vectors", check_ports), ("forwarding_vectors", check_forwarding),
               ("anti_spoof_vectors", check_spoof)]
-    cases = [(v["id"], fn, v) for g, fn in groups for v in data[g]] + [("kea-option-data-forms", lambda _: check_kea_forms(), None)]
+    cases = [(v["id"], fn, v) for g, fn in groups for v in data[g]] + [("kea-option-data-forms", lambda _: check_kea_forms(), None),
+                                                                  ("dhcp4o6-softwire-source", lambda _: check_dhcp4o6_source(), None)]
     for name, fn, v in cases:
         try:
             results = fn(v)
