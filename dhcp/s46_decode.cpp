@@ -322,17 +322,17 @@ void reject(S46OptionSet& out, std::uint16_t code, const std::string& why) {
 // Values are assigned to `out` only after the whole option has passed, so a rejected option
 // never leaves half of itself behind.
 void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
-    static const std::string duplicate = "ignored duplicate (only the first instance is used)";
+    static const std::string kDuplicate = "ignored duplicate (only the first instance is used)";
     switch (code) {
         case provision::kOptionAftrName: {
-            if (std::exchange(seen.aftr, true)) return reject(out, code, duplicate);
+            if (std::exchange(seen.aftr, true)) return reject(out, code, kDuplicate);
             std::string name;
             if (auto p = parse_aftr_name(v, name)) return reject(out, code, *p);
             out.aftr_name = std::move(name);
             return;
         }
         case provision::kOptionS46Priority: {
-            if (std::exchange(seen.priority, true)) return reject(out, code, duplicate);
+            if (std::exchange(seen.priority, true)) return reject(out, code, kDuplicate);
             std::vector<std::uint16_t> codes;
             if (auto p = parse_priority(v, codes)) return reject(out, code, *p);
             out.priority = std::move(codes);
@@ -341,7 +341,7 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
         case provision::kOptionDnsServers:
         case provision::kOptionDhcp4o6Server: {
             const bool dns = code == provision::kOptionDnsServers;
-            if (std::exchange(dns ? seen.dns : seen.dhcp4o6, true)) return reject(out, code, duplicate);
+            if (std::exchange(dns ? seen.dns : seen.dhcp4o6, true)) return reject(out, code, kDuplicate);
             std::vector<net::Ipv6Address> servers;
             if (auto p = parse_addresses(v, servers)) return reject(out, code, *p);
             if (dns)
@@ -351,7 +351,7 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
             return;
         }
         case provision::kOptionS46BindIpv6Prefix: {
-            if (std::exchange(seen.bind_prefix, true)) return reject(out, code, duplicate);
+            if (std::exchange(seen.bind_prefix, true)) return reject(out, code, kDuplicate);
             net::Ipv6Prefix prefix;
             if (auto p = parse_bind_ipv6_prefix(v, prefix)) return reject(out, code, *p);
             out.bind_ipv6_prefix = prefix;

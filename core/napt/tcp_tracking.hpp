@@ -27,34 +27,33 @@
 
 namespace s46::napt::tcp_track {
 
-enum : std::uint8_t {
-    syn_out = 0x01,
-    syn_in = 0x02,
-    fin_out = 0x04,
-    fin_in = 0x08,
-    rst_seen = 0x10,
-    seen_out = 0x20,
-    seen_in = 0x40,
-};
+// The state's flag bits.
+inline constexpr std::uint8_t kSynOut = 0x01;
+inline constexpr std::uint8_t kSynIn = 0x02;
+inline constexpr std::uint8_t kFinOut = 0x04;
+inline constexpr std::uint8_t kFinIn = 0x08;
+inline constexpr std::uint8_t kRstSeen = 0x10;
+inline constexpr std::uint8_t kSeenOut = 0x20;
+inline constexpr std::uint8_t kSeenIn = 0x40;
 
 // Flags after a segment with TCP `flags` (net::tcp_flag bits) went `outbound` or in.
 constexpr std::uint8_t update(std::uint8_t state, std::uint8_t flags, bool outbound) {
     namespace f = net::tcp_flag;
     const bool syn = flags & f::syn, ack = flags & f::ack;
-    if (syn && !ack && (state & (fin_out | fin_in | rst_seen))) state = 0;  // a new connection
-    state |= outbound ? seen_out : seen_in;
-    if (syn) state |= outbound ? syn_out : syn_in;
-    if (syn && ack) state |= outbound ? syn_in : syn_out;
-    if (flags & f::fin) state |= outbound ? fin_out : fin_in;
-    if (flags & f::rst) state |= rst_seen;
+    if (syn && !ack && (state & (kFinOut | kFinIn | kRstSeen))) state = 0;  // a new connection
+    state |= outbound ? kSeenOut : kSeenIn;
+    if (syn) state |= outbound ? kSynOut : kSynIn;
+    if (syn && ack) state |= outbound ? kSynIn : kSynOut;
+    if (flags & f::fin) state |= outbound ? kFinOut : kFinIn;
+    if (flags & f::rst) state |= kRstSeen;
     return static_cast<std::uint8_t>(state);
 }
 
 constexpr bool established(std::uint8_t state) {
-    if (state & rst_seen) return false;
-    if ((state & (fin_out | fin_in)) == (fin_out | fin_in)) return false;
-    if ((state & (syn_out | syn_in)) == (syn_out | syn_in)) return true;
-    return (state & (syn_out | syn_in)) == 0 && (state & (seen_out | seen_in)) == (seen_out | seen_in);
+    if (state & kRstSeen) return false;
+    if ((state & (kFinOut | kFinIn)) == (kFinOut | kFinIn)) return false;
+    if ((state & (kSynOut | kSynIn)) == (kSynOut | kSynIn)) return true;
+    return (state & (kSynOut | kSynIn)) == 0 && (state & (kSeenOut | kSeenIn)) == (kSeenOut | kSeenIn);
 }
 
 }  // namespace s46::napt::tcp_track

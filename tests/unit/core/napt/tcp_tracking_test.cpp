@@ -53,7 +53,7 @@ TEST_CASE("tcp_track: a bare SYN after a close starts over (RFC 1122 §4.2.2.13)
     const std::uint8_t closed = run({{O, f::syn}, {I, f::syn | f::ack}, {O, f::fin}, {I, f::fin}});
     CHECK_FALSE(tt::established(closed));
     std::uint8_t s = tt::update(closed, f::syn, true);
-    CHECK(s == (tt::syn_out | tt::seen_out));
+    CHECK(s == (tt::kSynOut | tt::kSeenOut));
     s = tt::update(s, f::syn | f::ack, false);
     CHECK(tt::established(s));
 }
