@@ -32,7 +32,8 @@ struct Formula {
     }
 };
 
-Time ceil_ms(double ms) { return Time(static_cast<std::int64_t>(std::ceil(ms))); }
+// The engine rounds each RT up to whole milliseconds (dhcp/client/retransmission.cpp).
+Time ceil_ms(double ms) { return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(ms))); }
 
 // Transmission times of the engine's messages of `type`, from the current one until the
 // exchange ends (or `max` of them).
@@ -74,7 +75,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
             REQUIRE(h.now == expected);
             REQUIRE(h.last_message().type == MessageType::solicit);
             // §21.9: elapsed time in hundredths of a second since the first Solicit, capped.
-            const auto cs = std::min<std::int64_t>(h.now.count() / 10, 0xffff);
+            const auto cs = std::min<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(h.now).count() / 10, 0xffff);
             REQUIRE(h.last_message().elapsed_cs == std::optional<std::uint16_t>(static_cast<std::uint16_t>(cs)));
         }
         // Late in the sequence RT is pinned at MRT + RAND*MRT.

@@ -8,6 +8,7 @@
 namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
 using namespace s46::dhcp::client4o6::test;
+using s46::Time;
 using std::chrono::seconds;
 
 TEST_CASE("4o6 backoff: 4, 8, 16, 32, 64, 64 s and a jitter of -1..+1 s", "[dhcp4o6]") {
