@@ -1,9 +1,7 @@
 // Starting, retransmitting and ending the client's exchanges (RFC 8415 §15, §18.2.1-§18.2.7):
 // what each message carries and which state follows when an exchange fails.
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <ratio>
 #include <utility>
 
 #include "dhcp/client/client.hpp"
@@ -80,10 +78,7 @@ void Client::on_exchange_timeout(Time now) {
         give_up(now);
         return;
     }
-    // §21.9: hundredths of a second since the first transmission, 0xffff when it does not fit.
-    using centiseconds = std::chrono::duration<std::int64_t, std::centi>;
-    const auto cs = std::chrono::duration_cast<centiseconds>(now - x.rtx.first_sent()).count();
-    x.message.elapsed_cs = static_cast<std::uint16_t>(std::clamp<std::int64_t>(cs, 0, 0xffff));
+    x.message.elapsed_cs = elapsed_time_cs(now - x.rtx.first_sent());
     actions_.emplace_back(Send{x.message.type, build_message(x.message), all_dhcp_relay_agents_and_servers()});
 }
 

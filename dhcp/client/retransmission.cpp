@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <ratio>
 
 namespace s46::dhcp::client {
 
@@ -28,6 +29,12 @@ Time random_delay(Time max, std::uint32_t r) {
     if (max.count() <= 0) return Time(0);
     const double f = static_cast<double>(r) / std::numeric_limits<std::uint32_t>::max();
     return Time(static_cast<std::int64_t>(std::llround(f * static_cast<double>(max.count()))));
+}
+
+std::uint16_t elapsed_time_cs(Time since_first) {
+    using centiseconds = std::chrono::duration<std::int64_t, std::centi>;
+    const auto cs = std::chrono::duration_cast<centiseconds>(since_first).count();
+    return static_cast<std::uint16_t>(std::clamp<std::int64_t>(cs, 0, 0xffff));
 }
 
 void Retransmission::begin(const RetransmissionParams& params, Time now, const Random& random,

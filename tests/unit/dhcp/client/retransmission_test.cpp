@@ -189,6 +189,36 @@ TEST_CASE("Information-request: INF_TIMEOUT 1 s, INF_MAX_RT 3600 s", "[dhcp_clie
     }
 }
 
+TEST_CASE("Elapsed Time is hundredths of a second, truncated and capped (§21.9)", "[dhcp_client][rfc8415][retransmission]") {
+    CHECK(elapsed_time_cs(0ms) == 0);
+    CHECK(elapsed_time_cs(9ms) == 0);
+    CHECK(elapsed_time_cs(10ms) == 1);
+    CHECK(elapsed_time_cs(1234ms) == 123);
+    CHECK(elapsed_time_cs(1'239'999'999ns) == 123);  // truncated, not rounded
+    CHECK(elapsed_time_cs(655350ms) == 65535);
+    CHECK(elapsed_time_cs(655360ms) == 0xffff);
+    CHECK(elapsed_time_cs(1h) == 0xffff);
+    CHECK(elapsed_time_cs(Time::max()) == 0xffff);
+    CHECK(elapsed_time_cs(-1s) == 0);
+}
+
+TEST_CASE("Retransmission: an RT that doubles without bound saturates at Time::max()", "[dhcp_client][retransmission]") {
+    // No MRT, MRC or MRD: nothing in §15 stops the doubling, and after ~34 steps the RT no longer
+    // fits in int64 nanoseconds. The deadline must stay ahead of the last send, not wrap.
+    const Random rng = constant_random(0xffffffffu);  // RAND = +0.1: RT x 2.1 per step
+    Retransmission r;
+    r.begin(RetransmissionParams{1000ms, 0ms, 0, 0ms}, 0ms, rng, false);
+    Time previous = r.deadline();
+    for (int i = 0; i < 80; ++i) {
+        const Time now = r.deadline();
+        REQUIRE(r.retransmit(now, rng));
+        REQUIRE(r.deadline() >= now);
+        REQUIRE(r.deadline() >= previous);
+        previous = r.deadline();
+    }
+    CHECK(r.deadline() == Time::max());
+}
+
 TEST_CASE("Retransmission: MRC and MRD end the exchange", "[dhcp_client][rfc8415][retransmission]") {
     const Random rng = constant_random(0);  // RAND = -0.1
     const Time first = ceil_ms(1000 + rand_factor(0) * 1000);  // 900 ms
