@@ -32,8 +32,8 @@ Time random_delay(Time max, std::uint32_t r) {
 }
 
 std::uint16_t elapsed_time_cs(Time since_first) {
-    using centiseconds = std::chrono::duration<std::int64_t, std::centi>;
-    const auto cs = std::chrono::duration_cast<centiseconds>(since_first).count();
+    using Centiseconds = std::chrono::duration<std::int64_t, std::centi>;
+    const auto cs = std::chrono::duration_cast<Centiseconds>(since_first).count();
     return static_cast<std::uint16_t>(std::clamp<std::int64_t>(cs, 0, 0xffff));
 }
 
