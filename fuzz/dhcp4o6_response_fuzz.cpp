@@ -28,6 +28,7 @@
 
 namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
+using s46::Time;
 
 namespace {
 
