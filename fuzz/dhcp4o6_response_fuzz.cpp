@@ -28,6 +28,7 @@
 
 namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
+using s46::Time;
 
 namespace {
 
@@ -198,8 +199,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     renewing.start(Time(0), address(100), servers);
     S46_FUZZ_CHECK(renewing.receive(response(2, kRandom), Time(0)) == Disposition::accepted);
     S46_FUZZ_CHECK(renewing.receive(response(5, kRandom), Time(0)) == Disposition::accepted);
-    renewing.on_timer(Time(500000));
+    renewing.on_timer(std::chrono::seconds(500));
     S46_FUZZ_CHECK(renewing.state() == State::renewing);
-    deliver(renewing, input, Time(500000));
+    deliver(renewing, input, std::chrono::seconds(500));
     return 0;
 }

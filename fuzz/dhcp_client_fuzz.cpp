@@ -30,7 +30,6 @@ using namespace s46::dhcp::client;
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-using Time = s46::dhcp::client::Time;  // the engine's milliseconds, not s46::Time (ns)
 
 constexpr std::uint32_t kRandom = 0x00a1b2c3;  // every transaction id is 0xa1b2c3
 
@@ -153,7 +152,7 @@ Bytes with_xid(std::span<const std::uint8_t> data, std::uint32_t xid) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::span<const std::uint8_t> input(data, size);
     Client c(config(), [] { return kRandom; });
-    dhcp::client::Time now{0};
+    Time now{0};
     c.start(now);
     const auto xid = c.transaction_id();
     S46_FUZZ_CHECK(xid.has_value());

@@ -78,9 +78,7 @@ void Client::on_exchange_timeout(Time now) {
         give_up(now);
         return;
     }
-    // §21.9: hundredths of a second since the first transmission, 0xffff when it does not fit.
-    const auto cs = (now - x.rtx.first_sent()).count() / 10;
-    x.message.elapsed_cs = static_cast<std::uint16_t>(std::clamp<std::int64_t>(cs, 0, 0xffff));
+    x.message.elapsed_cs = elapsed_time_cs(now - x.rtx.first_sent());
     actions_.emplace_back(Send{x.message.type, build_message(x.message), all_dhcp_relay_agents_and_servers()});
 }
 

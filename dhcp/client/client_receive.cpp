@@ -215,7 +215,7 @@ Disposition Client::on_information_reply(const ServerMessage& m, Time now) {
     if (refresh < kIrtMinimumSeconds) refresh = kIrtMinimumSeconds;
     exchange_.reset();
     enter(State::informed);
-    refresh_at_ = refresh == kInfinity ? kNever : now + std::chrono::seconds(refresh);
+    refresh_at_ = refresh == kInfinity ? kNever : saturating_add(now, std::chrono::seconds(refresh));
     actions_.emplace_back(InformationReceived{std::move(*options), m.options, refresh});
     return Disposition::accepted;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace s46::dhcp::client {
 
@@ -9,9 +10,9 @@ namespace {
 
 using s46::Seconds;
 
-Time at(Seconds base, std::uint64_t offset_ms) {
-    return Time(base * 1000 + static_cast<std::int64_t>(offset_ms));
-}
+// obtained_at + offset, saturated: a lease obtained late on the clock with a lifetime near 2^32 s
+// lies beyond what Time holds, and that is "never" rather than a wrapped past instant.
+Time at(Seconds base, std::chrono::milliseconds offset) { return saturating_add(time_of_seconds(base), offset); }
 
 // What is left at `now` of a lifetime that started at `since`.
 std::uint32_t remaining(std::uint32_t lifetime, Seconds since, Seconds now) {
@@ -55,23 +56,25 @@ LeaseTimers lease_timers(const provision::Lease& lease) {
     for (const auto& p : lease.prefixes) consider(p.preferred_lifetime, p.valid_lifetime);
     const std::uint32_t basis = any_preferred ? shortest_preferred : any ? shortest_valid : kInfinity;
 
-    // Offsets from obtained_at in milliseconds; nullopt-like "never" is kInfinity-based.
-    auto offset = [&](std::uint32_t given, std::uint64_t chosen_per_mille) -> std::uint64_t {
-        if (given == kInfinity) return std::numeric_limits<std::uint64_t>::max();
-        if (given != 0) return std::uint64_t{given} * 1000;
-        if (basis == kInfinity) return std::numeric_limits<std::uint64_t>::max();
-        return std::uint64_t{basis} * chosen_per_mille;  // seconds * (fraction * 1000)
+    // Offsets from obtained_at in whole milliseconds (0.8 x an odd number of seconds is not whole
+    // seconds); nullopt: never. Both factors keep the product below 2^32 s, well inside int64 ms.
+    using std::chrono::milliseconds;
+    auto offset = [&](std::uint32_t given, std::int64_t chosen_per_mille) -> std::optional<milliseconds> {
+        if (given == kInfinity) return std::nullopt;
+        if (given != 0) return std::chrono::seconds(given);
+        if (basis == kInfinity) return std::nullopt;
+        return milliseconds(std::int64_t{basis} * chosen_per_mille);  // seconds * (fraction * 1000)
     };
-    const std::uint64_t t1 = offset(lease.t1, 500);  // §21.4: 0.5 x shortest preferred lifetime
-    std::uint64_t t2 = offset(lease.t2, 800);        // §21.4: 0.8 x shortest preferred lifetime
-    t2 = std::max(t2, t1);
+    const std::optional<milliseconds> t1 = offset(lease.t1, 500);  // §21.4: 0.5 x shortest preferred lifetime
+    std::optional<milliseconds> t2 = offset(lease.t2, 800);        // §21.4: 0.8 x shortest preferred lifetime
+    if (!t1) t2 = std::nullopt;  // T2 is never earlier than T1, and never is latest
+    else if (t2) t2 = std::max(*t2, *t1);
 
     LeaseTimers out;
-    constexpr auto never = std::numeric_limits<std::uint64_t>::max();
-    out.t1 = t1 == never ? kNever : at(lease.obtained_at, t1);
-    out.t2 = t2 == never ? kNever : at(lease.obtained_at, t2);
+    out.t1 = t1 ? at(lease.obtained_at, *t1) : kNever;
+    out.t2 = t2 ? at(lease.obtained_at, *t2) : kNever;
     const Seconds until = lease.valid_until();
-    out.expiry = until == std::numeric_limits<Seconds>::max() ? kNever : Time(until * 1000);
+    out.expiry = until == std::numeric_limits<Seconds>::max() ? kNever : time_of_seconds(until);
     return out;
 }
 

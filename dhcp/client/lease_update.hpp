@@ -1,6 +1,7 @@
 // From a Reply to the Lease it grants, and from a Lease to its timers. Pure: no Kea, no clock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -12,13 +13,10 @@
 namespace s46::dhcp::client {
 
 inline constexpr std::uint32_t kInfinity = 0xffffffffu;  // §7.7: an infinite lifetime or timer
-inline constexpr Time kNever = Time::max();
+inline constexpr Time kNever = Time::max();  // where s46::saturating_add() stops
 
 // `t` in whole seconds, rounded down (also before the epoch): the unit of provision::Lease.
-constexpr s46::Seconds to_seconds(Time t) {
-    const auto ms = t.count();
-    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-}
+constexpr s46::Seconds to_seconds(Time t) { return std::chrono::floor<std::chrono::seconds>(t).count(); }
 
 // When to Renew, Rebind and give the lease up, on the caller's clock (kNever: not at all).
 struct LeaseTimers {

@@ -3,8 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <ratio>
 
 namespace s46::dhcp::client {
+
+namespace {
+
+// The RT is kept in milliseconds, as a double so the §15 recursion is not rounded at every step:
+// whole milliseconds are finer than any RFC 8415 timer (the smallest IRT is 1 s with a RAND of
+// ±10%) and than the event loop's timer, and they are the resolution the tests pin.
+double in_ms(Time t) { return std::chrono::duration<double, std::milli>(t).count(); }
+constexpr double kMaxMs = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(Time::max()).count());
+
+}  // namespace
 
 double rand_factor(std::uint32_t r) {
     return -0.1 + 0.2 * (static_cast<double>(r) / std::numeric_limits<std::uint32_t>::max());
@@ -20,6 +31,12 @@ Time random_delay(Time max, std::uint32_t r) {
     return Time(static_cast<std::int64_t>(std::llround(f * static_cast<double>(max.count()))));
 }
 
+std::uint16_t elapsed_time_cs(Time since_first) {
+    using Centiseconds = std::chrono::duration<std::int64_t, std::centi>;
+    const auto cs = std::chrono::duration_cast<Centiseconds>(since_first).count();
+    return static_cast<std::uint16_t>(std::clamp<std::int64_t>(cs, 0, 0xffff));
+}
+
 void Retransmission::begin(const RetransmissionParams& params, Time now, const Random& random,
                            bool first_rt_above_irt, std::optional<Time> end) {
     params_ = params;
@@ -27,7 +44,7 @@ void Retransmission::begin(const RetransmissionParams& params, Time now, const R
     sent_ = 1;
     // §15: RT = IRT + RAND*IRT for the first transmission.
     const double rand = first_rt_above_irt ? rand_factor_positive(random()) : rand_factor(random());
-    const double irt = static_cast<double>(params.irt.count());
+    const double irt = in_ms(params.irt);
     rt_ms_ = irt + rand * irt;
     clamp_to_mrt(rand);
     end_ = end;
@@ -51,13 +68,16 @@ bool Retransmission::retransmit(Time now, const Random& random) {
 
 void Retransmission::clamp_to_mrt(double rand) {
     // §15: if (RT > MRT) RT = MRT + RAND*MRT.
-    const double mrt = static_cast<double>(params_.mrt.count());
+    const double mrt = in_ms(params_.mrt);
     if (mrt > 0 && rt_ms_ > mrt) rt_ms_ = mrt + rand * mrt;
 }
 
 Time Retransmission::deadline() const {
-    // Rounded up, so a first Solicit RT a hair above IRT still ends strictly after IRT.
-    const Time due = last_sent_ + Time(static_cast<std::int64_t>(std::ceil(rt_ms_)));
+    // Rounded up, so a first Solicit RT a hair above IRT still ends strictly after IRT. An RT
+    // that doubled without an MRT beyond what Time holds is saturated, not wrapped.
+    const double rt_ms = std::ceil(rt_ms_);
+    const Time rt = rt_ms >= kMaxMs ? Time::max() : std::chrono::milliseconds(static_cast<std::int64_t>(rt_ms));
+    const Time due = saturating_add(last_sent_, rt);
     return end_ ? std::min(due, *end_) : due;
 }
 

@@ -40,6 +40,10 @@ double rand_factor_positive(std::uint32_t r);
 // Uniform in [0, max], for the §18.2.1/§18.2.6 initial delay.
 Time random_delay(Time max, std::uint32_t r);
 
+// §21.9 Elapsed Time: hundredths of a second since the exchange's first transmission, truncated,
+// 0xffff when it does not fit (and 0 for a negative span, which a monotonic clock never gives).
+std::uint16_t elapsed_time_cs(Time since_first);
+
 // One exchange's retransmission clock. begin() at the first transmission; at deadline() the
 // caller asks retransmit(), which either accounts for another transmission or says the exchange
 // has failed (MRC transmissions made, or MRD / the explicit end reached).

@@ -1,18 +1,19 @@
-// Vocabulary shared by the DHCPv6 client engine's files: time, randomness and the wire values
-// of RFC 8415 that the engine reasons about (message types §7.3, status codes §21.13).
+// Vocabulary shared by the DHCPv6 client engine's files: randomness and the wire values of
+// RFC 8415 that the engine reasons about (message types §7.3, status codes §21.13).
 // No Kea types here: the engine's decisions are made on these, Kea stays in the codec files.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string_view>
 
+#include "core/time.hpp"
+
 namespace s46::dhcp::client {
 
-// A point in time: milliseconds since the caller's epoch. The engine never reads a clock; every
-// entry point takes `now`. provision::Lease keeps whole seconds on the same clock.
-using Time = std::chrono::milliseconds;
+// Time is s46::Time (core/time.hpp), found from here by ordinary lookup: the daemon hands the
+// engine the boot clock it hands everything else. The engine never reads a clock; every entry
+// point takes `now`. provision::Lease keeps whole seconds on the same clock.
 
 // The injected randomness: every call returns 32 uniformly distributed bits. Used for
 // transaction ids (§16.1), the retransmission RAND (§15) and the initial delay (§18.2.1).

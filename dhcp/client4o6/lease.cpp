@@ -10,7 +10,7 @@ std::string num(std::uint64_t v) { return std::to_string(v); }
 
 Time at(Time base, std::uint32_t seconds) {
     if (seconds == kInfiniteLease) return kNever;
-    return base + std::chrono::seconds(seconds);
+    return saturating_add(base, std::chrono::seconds(seconds));  // 2^32 - 2 s from a late base: never
 }
 
 }  // namespace

@@ -1,19 +1,19 @@
-// Vocabulary shared by the DHCPv4-over-DHCPv6 client engine's files: time and randomness (the
-// same as the DHCPv6 engine's, so the daemon drives both from one clock and one source), and the
-// wire values of RFC 2131 / RFC 2132 / RFC 7341 the engine reasons about. No Kea types here.
+// Vocabulary shared by the DHCPv4-over-DHCPv6 client engine's files: randomness and kNever (the
+// DHCPv6 engine's, so the daemon drives both from one clock and one source; the time type is
+// s46::Time, core/time.hpp, found from here by ordinary lookup), and the wire values of
+// RFC 2131 / RFC 2132 / RFC 7341 the engine reasons about. No Kea types here.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
 #include "dhcp/client/lease_update.hpp"  // kNever
-#include "dhcp/client/types.hpp"         // Time, Random
+#include "dhcp/client/types.hpp"         // Random
 
 namespace s46::dhcp::client4o6 {
 
 using client::kNever;
 using client::Random;
-using client::Time;
 
 // RFC 2132 §9.6 DHCP message types.
 enum class MessageType : std::uint8_t {

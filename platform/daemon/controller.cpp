@@ -13,7 +13,7 @@ using nlohmann::json;
 
 struct Controller::Step {
     Effects effects;
-    BootTime now;
+    Time now;
     template <class E>
     void operator()(E&& e) {
         effects.emplace_back(std::forward<E>(e));
@@ -56,7 +56,7 @@ std::int64_t seconds_until(s46::Seconds at, s46::Seconds now) { return at == INT
 
 Controller::Controller(ControllerConfig config, Random random) : config_(std::move(config)), random_(std::move(random)) {}
 
-Effects Controller::handle(const Event& event, BootTime now) {
+Effects Controller::handle(const Event& event, Time now) {
     Step s{{}, now};
     std::visit(
         [&](const auto& e) {
@@ -213,7 +213,7 @@ void Controller::on_set_mode(Step& s, select::Mode configured) {
     reevaluate(s, "configured mode set to " + name);
 }
 
-Effects Controller::reconfigure(ControllerConfig config, BootTime now) {
+Effects Controller::reconfigure(ControllerConfig config, Time now) {
     Step s{{}, now};
     if (config == config_) return {};
     config_ = std::move(config);
@@ -341,7 +341,7 @@ void Controller::on_dns_answer(Step& s, const event::DnsAnswer& answer) {
     }
 }
 
-json Controller::status_json(BootTime now) const {
+json Controller::status_json(Time now) const {
     const s46::Seconds now_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     json j = report::evaluation_json(evaluation_);
     j["mode"] = std::string(select::to_string(machine_.active_mode()));

@@ -58,12 +58,12 @@ public:
 
     Controller(ControllerConfig config, Random random);
 
-    Effects handle(const Event& event, BootTime now);
+    Effects handle(const Event& event, Time now);
     // SIGHUP with a changed configuration: the new policy and plan context apply to the lease in
     // hand at once, and a changed mode or binding becomes one `replace` (atomic on the data plane).
-    Effects reconfigure(ControllerConfig config, BootTime now);
+    Effects reconfigure(ControllerConfig config, Time now);
 
-    nlohmann::json status_json(BootTime now) const;
+    nlohmann::json status_json(Time now) const;
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
     select::Mode active_mode() const { return machine_.active_mode(); }
     const std::string& reason() const { return machine_.reason(); }
@@ -108,7 +108,7 @@ private:
     std::uint64_t query_ = 0;           // the DNS query in flight (0: none)
     std::uint64_t last_query_ = 0;      // every Resolve gets a new number
     std::uint64_t transitions_ = 0;
-    std::optional<BootTime> last_reprovision_at_, last_failover_at_;
+    std::optional<Time> last_reprovision_at_, last_failover_at_;
     // What the policies did, for `s46ctl status` (the data plane counts the raw events).
     std::uint64_t no_binding_reports_ = 0, reprovisions_ = 0, aftr_failovers_ = 0;
 };

@@ -3,7 +3,7 @@
 // no store, socket or device. Events carry what happened; Effects say what the event loop must
 // do (write the store, change the data plane, ask DNS, renew the lease, log a line).
 //
-// Time is boot-clock time (CLOCK_BOOTTIME, milliseconds since boot): monotonic and counting
+// Time is s46::Time on the boot clock (CLOCK_BOOTTIME, since boot): monotonic and counting
 // suspend, so a wall-clock step changes no timer and no lifetime (docs/time.md). Wall time is
 // added by the event loop where effects reach the store or people.
 #pragma once
@@ -19,15 +19,13 @@
 #include "core/provision/lease.hpp"
 #include "core/select/mode.hpp"
 #include "core/select/state_machine.hpp"
+#include "core/time.hpp"
 #include "modes/plan.hpp"
 #include "platform/daemon/dataplane.hpp"
 #include "platform/dns/resolver.hpp"
 #include "platform/store/state_store.hpp"
 
 namespace s46::daemon {
-
-// A point on the boot clock: milliseconds since boot (the DHCPv6 engine's Time is the same).
-using BootTime = std::chrono::milliseconds;
 
 // Where a provisioning came from: the built-in client, or an external client via s46ctl.
 enum class Source { dhcp_client, external };

@@ -73,7 +73,7 @@ void Daemon::log(effect::Level level, const std::string& line, const std::string
 
 // CLOCK_BOOTTIME: monotonic and counting suspend. Every timer and lifetime runs on it, so an NTP
 // step of the wall clock changes none of them (docs/time.md).
-BootTime Daemon::now() const { return BootTime(time::boot_now_ms()); }
+Time Daemon::now() const { return std::chrono::milliseconds(time::boot_now_ms()); }
 
 Result<void> Daemon::start() {
     started_at_ = std::chrono::steady_clock::now();
@@ -190,7 +190,7 @@ Result<void> Daemon::start_wan() {
     cc.request_na = options_.request_address;
     cc.pd_hint_length = options_.prefix_hint;
     cc.rapid_commit = options_.rapid_commit;
-    cc.max_initial_delay = client::Time(static_cast<std::int64_t>(options_.solicit_max_delay * 1000));
+    cc.max_initial_delay = std::chrono::duration_cast<Time>(std::chrono::duration<double>(options_.solicit_max_delay));
     static std::mt19937 rng{std::random_device{}()};
     try {
         client_ = std::make_unique<client::Client>(cc, [] { return static_cast<std::uint32_t>(rng()); });
@@ -400,7 +400,7 @@ void Daemon::arm_timer() {
     auto deadline = client_->next_deadline();
     if (!deadline) return;
     auto wait = *deadline - now();
-    if (wait < client::Time(0)) wait = client::Time(0);
+    if (wait < Time::zero()) wait = Time::zero();
     engine_timer_.expires_after(wait);
     engine_timer_.async_wait([this](std::error_code ec) {
         if (ec) return;

@@ -39,7 +39,7 @@ public:
     int run();
 
 private:
-    BootTime now() const;
+    Time now() const;
     Result<void> start_wan();
     Result<void> start_wan_external();
     void wait_for_wan();

@@ -15,7 +15,7 @@ namespace client = dhcp::client;
 
 
 json Daemon::status() {
-    const BootTime at = now();
+    const Time at = now();
     json s = controller_->status_json(at);
     // Wall-clock equivalents for people: the controller only knows the boot clock.
     if (controller_->lease() && s["lease"].is_object()) {

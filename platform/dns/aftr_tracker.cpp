@@ -13,7 +13,7 @@ namespace {
 std::string secs(seconds s) { return std::to_string(s.count()) + " s"; }
 
 // Whole seconds until `t`, rounded up so "retry in 0 s" only appears once the retry is due.
-seconds seconds_until(AftrTracker::TimePoint t, AftrTracker::TimePoint now) {
+seconds seconds_until(Time t, Time now) {
     if (t <= now) return seconds{0};
     return std::chrono::ceil<seconds>(t - now);
 }
@@ -23,7 +23,7 @@ seconds seconds_until(AftrTracker::TimePoint t, AftrTracker::TimePoint now) {
 AftrTracker::AftrTracker(std::string name, Random random, AftrTrackerConfig config)
     : name_(std::move(name)), random_(std::move(random)), config_(config) {}
 
-void AftrTracker::on_resolved(const AftrAnswer& answer, TimePoint now) {
+void AftrTracker::on_resolved(const AftrAnswer& answer, Time now) {
     std::vector<net::Ipv6Address> fresh;
     for (const auto& a : answer.addresses)
         if (std::find(fresh.begin(), fresh.end(), a) == fresh.end()) fresh.push_back(a);
@@ -50,13 +50,13 @@ void AftrTracker::on_resolved(const AftrAnswer& answer, TimePoint now) {
     last_error_.clear();
 }
 
-void AftrTracker::on_resolve_failed(std::string reason, TimePoint now) {
+void AftrTracker::on_resolve_failed(std::string reason, Time now) {
     ++failures_;
     last_error_ = reason.empty() ? std::string("unknown error") : std::move(reason);
     next_resolve_at_ = now + retry_delay();
 }
 
-void AftrTracker::on_tunnel_failed(TimePoint now) {
+void AftrTracker::on_tunnel_failed(Time now) {
     if (addresses_.empty()) return;
     index_ = (index_ + 1) % addresses_.size();
     if (++tunnel_failures_ < addresses_.size()) return;
@@ -84,7 +84,7 @@ milliseconds AftrTracker::retry_delay() {
     return milliseconds{static_cast<milliseconds::rep>(static_cast<double>(base.count()) * factor)};
 }
 
-std::string AftrTracker::status(TimePoint now) const {
+std::string AftrTracker::status(Time now) const {
     std::string retry = "retry in " + secs(seconds_until(next_resolve_at_, now));
     if (addresses_.empty()) {
         if (last_error_.empty()) return "aftr unresolved: " + name_ + ": not resolved yet";

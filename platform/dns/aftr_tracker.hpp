@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/net/ipv6.hpp"
+#include "core/time.hpp"
 #include "platform/dns/resolver.hpp"
 
 namespace s46::dns {
@@ -40,19 +41,17 @@ struct AftrTrackerConfig {
 
 class AftrTracker {
 public:
-    // Boot-clock time (milliseconds since boot), as everywhere in the daemon's policy: a wall
-    // clock step must not make every AFTR lookup due at once, or none for a year.
-    using TimePoint = std::chrono::milliseconds;
     // Uniform in [0, 1). Injected so tests can pin the jitter.
     using Random = std::function<double()>;
 
     AftrTracker(std::string name, Random random, AftrTrackerConfig config = {});
 
-    // Events.
-    void on_resolved(const AftrAnswer& answer, TimePoint now);
-    void on_resolve_failed(std::string reason, TimePoint now);
+    // Events. `now` is s46::Time on the boot clock, as everywhere in the daemon's policy: a wall
+    // clock step must not make every AFTR lookup due at once, or none for a year.
+    void on_resolved(const AftrAnswer& answer, Time now);
+    void on_resolve_failed(std::string reason, Time now);
     // The tunnel to current() is judged dead: move on to the next address.
-    void on_tunnel_failed(TimePoint now);
+    void on_tunnel_failed(Time now);
     // The tunnel to current() works: the rotation count starts again.
     void on_tunnel_up();
 
@@ -61,11 +60,11 @@ public:
     std::optional<net::Ipv6Address> current() const;
     const std::vector<net::Ipv6Address>& addresses() const { return addresses_; }
     // When the caller should start the next lookup. Before the first answer this is "now".
-    TimePoint next_resolve_at() const { return next_resolve_at_; }
-    bool resolve_due(TimePoint now) const { return next_resolve_at_ <= now; }
+    Time next_resolve_at() const { return next_resolve_at_; }
+    bool resolve_due(Time now) const { return next_resolve_at_ <= now; }
     unsigned consecutive_failures() const { return failures_; }
     // "aftr resolved: NAME -> ADDR (ttl N s)" or "aftr unresolved: NAME: REASON; retry in N s".
-    std::string status(TimePoint now) const;
+    std::string status(Time now) const;
 
 private:
     std::chrono::milliseconds retry_delay();
@@ -79,8 +78,8 @@ private:
     std::size_t tunnel_failures_ = 0;   // since the last answer or working tunnel
     std::chrono::seconds ttl_{0};       // as received
     std::chrono::seconds refresh_{0};   // after clamping
-    TimePoint resolved_at_{};
-    TimePoint next_resolve_at_ = TimePoint::min();
+    Time resolved_at_{};
+    Time next_resolve_at_ = Time::min();
     unsigned failures_ = 0;             // consecutive failed lookups
     std::string last_error_;            // empty after a successful lookup
 };

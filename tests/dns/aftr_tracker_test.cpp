@@ -13,7 +13,7 @@ using s46::net::Ipv6Address;
 
 namespace {
 
-const AftrTracker::TimePoint t0 = AftrTracker::TimePoint{} + 1000h;
+const s46::Time t0 = s46::Time{} + 1000h;
 
 Ipv6Address ip(const char* text) { return *Ipv6Address::parse(text); }
 

@@ -57,7 +57,7 @@ struct Harness {
     daemon::Effects all;
 
     explicit Harness(daemon::ControllerConfig cfg = {}) : c(std::move(cfg), [] { return 0.5; }) {}
-    daemon::BootTime at() const { return std::chrono::seconds(now); }
+    s46::Time at() const { return std::chrono::seconds(now); }
     daemon::Effects send(daemon::Event e) {
         auto fx = c.handle(e, at());
         all.insert(all.end(), fx.begin(), fx.end());

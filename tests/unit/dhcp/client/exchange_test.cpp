@@ -67,7 +67,7 @@ TEST_CASE("four-message exchange: Solicit, Advertise, Request, Reply", "[dhcp_cl
     CHECK(lease.iaid_pd == 2);
     CHECK(lease.server_duid == server.duid);
     CHECK(lease.server_address == server.address);
-    CHECK(lease.obtained_at == h.now.count() / 1000);
+    CHECK(lease.obtained_at == std::chrono::duration_cast<std::chrono::seconds>(h.now).count());
     CHECK(lease.options == std::vector<std::uint8_t>(reply.begin() + 4, reply.end()));
     CHECK(h.client.lease() == lease);
     // The codec's reading of the Reply, equal to what the server encoded.

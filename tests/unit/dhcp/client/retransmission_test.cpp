@@ -32,7 +32,8 @@ struct Formula {
     }
 };
 
-Time ceil_ms(double ms) { return Time(static_cast<std::int64_t>(std::ceil(ms))); }
+// The engine rounds each RT up to whole milliseconds (dhcp/client/retransmission.cpp).
+Time ceil_ms(double ms) { return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(ms))); }
 
 // Transmission times of the engine's messages of `type`, from the current one until the
 // exchange ends (or `max` of them).
@@ -74,7 +75,7 @@ TEST_CASE("Solicit: RT doubles (+/-10%) up to SOL_MAX_RT and never gives up", "[
             REQUIRE(h.now == expected);
             REQUIRE(h.last_message().type == MessageType::solicit);
             // §21.9: elapsed time in hundredths of a second since the first Solicit, capped.
-            const auto cs = std::min<std::int64_t>(h.now.count() / 10, 0xffff);
+            const auto cs = std::min<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(h.now).count() / 10, 0xffff);
             REQUIRE(h.last_message().elapsed_cs == std::optional<std::uint16_t>(static_cast<std::uint16_t>(cs)));
         }
         // Late in the sequence RT is pinned at MRT + RAND*MRT.
@@ -186,6 +187,36 @@ TEST_CASE("Information-request: INF_TIMEOUT 1 s, INF_MAX_RT 3600 s", "[dhcp_clie
         expected += ceil_ms(rts[i - 1]);
         CHECK(times[i] == expected);
     }
+}
+
+TEST_CASE("Elapsed Time is hundredths of a second, truncated and capped (§21.9)", "[dhcp_client][rfc8415][retransmission]") {
+    CHECK(elapsed_time_cs(0ms) == 0);
+    CHECK(elapsed_time_cs(9ms) == 0);
+    CHECK(elapsed_time_cs(10ms) == 1);
+    CHECK(elapsed_time_cs(1234ms) == 123);
+    CHECK(elapsed_time_cs(1'239'999'999ns) == 123);  // truncated, not rounded
+    CHECK(elapsed_time_cs(655350ms) == 65535);
+    CHECK(elapsed_time_cs(655360ms) == 0xffff);
+    CHECK(elapsed_time_cs(1h) == 0xffff);
+    CHECK(elapsed_time_cs(Time::max()) == 0xffff);
+    CHECK(elapsed_time_cs(-1s) == 0);
+}
+
+TEST_CASE("Retransmission: an RT that doubles without bound saturates at Time::max()", "[dhcp_client][retransmission]") {
+    // No MRT, MRC or MRD: nothing in §15 stops the doubling, and after ~34 steps the RT no longer
+    // fits in int64 nanoseconds. The deadline must stay ahead of the last send, not wrap.
+    const Random rng = constant_random(0xffffffffu);  // RAND = +0.1: RT x 2.1 per step
+    Retransmission r;
+    r.begin(RetransmissionParams{1000ms, 0ms, 0, 0ms}, 0ms, rng, false);
+    Time previous = r.deadline();
+    for (int i = 0; i < 80; ++i) {
+        const Time now = r.deadline();
+        REQUIRE(r.retransmit(now, rng));
+        REQUIRE(r.deadline() >= now);
+        REQUIRE(r.deadline() >= previous);
+        previous = r.deadline();
+    }
+    CHECK(r.deadline() == Time::max());
 }
 
 TEST_CASE("Retransmission: MRC and MRD end the exchange", "[dhcp_client][rfc8415][retransmission]") {

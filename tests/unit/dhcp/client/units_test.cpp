@@ -61,6 +61,34 @@ TEST_CASE("configuration checks", "[dhcp_client][config]") {
     CHECK(validate(c));
 }
 
+TEST_CASE("to_seconds: whole seconds, rounded down also before the epoch", "[dhcp_client][timers]") {
+    CHECK(to_seconds(0ms) == 0);
+    CHECK(to_seconds(999ms) == 0);
+    CHECK(to_seconds(1s) == 1);
+    CHECK(to_seconds(1'999'999'999ns) == 1);
+    CHECK(to_seconds(-1ms) == -1);  // a restored lease obtained before this boot
+    CHECK(to_seconds(-1s) == -1);
+}
+
+TEST_CASE("lease timers: a lifetime beyond what Time holds is never, not a wrapped instant", "[dhcp_client][timers]") {
+    provision::Lease l;
+    l.prefixes.push_back({v6p("2001:db8::/56"), 0xfffffffeu, 0xfffffffeu});  // 2^32 - 2 s: finite (§7.7)
+    SECTION("obtained early on the clock: every timer fits") {
+        l.obtained_at = 100;
+        const auto t = lease_timers(l);
+        CHECK(t.t1 == 100s + std::chrono::milliseconds(std::int64_t{0xfffffffe} * 500));  // 0.5 x preferred
+        CHECK(t.t2 == 100s + std::chrono::milliseconds(std::int64_t{0xfffffffe} * 800));  // 0.8 x preferred
+        CHECK(t.expiry == 100s + std::chrono::seconds(0xfffffffeu));
+    }
+    SECTION("obtained late (8e9 s, itself representable): the sums pass 2^63 ns and saturate") {
+        l.obtained_at = 8'000'000'000;
+        const auto t = lease_timers(l);
+        CHECK(t.t1 == kNever);
+        CHECK(t.t2 == kNever);
+        CHECK(t.expiry == kNever);
+    }
+}
+
 TEST_CASE("lease timers: given T1/T2, chosen ones, infinity", "[dhcp_client][timers]") {
     provision::Lease l;
     l.obtained_at = 100;

@@ -140,7 +140,7 @@ TEST_CASE("4o6: the first DISCOVER waits the §4.4.1 random delay", "[dhcp4o6]")
     CHECK(h.drain_sends().empty());
     CHECK(h.client.state() == State::selecting);
     CHECK(h.client.next_deadline() == seconds(10));
-    h.advance_to(seconds(10) - Time(1));
+    h.advance_to(seconds(10) - std::chrono::milliseconds(1));
     CHECK(h.drain_sends().empty());
     h.advance_to(seconds(10));
     auto sends = h.drain_sends();

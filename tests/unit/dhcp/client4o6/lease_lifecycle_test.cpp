@@ -7,6 +7,7 @@
 namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
 using namespace s46::dhcp::client4o6::test;
+using s46::Time;
 using std::chrono::seconds;
 
 namespace {
@@ -20,7 +21,7 @@ void check_lost_then_restart(Harness& h, LossReason reason, Time restart_at) {
     CHECK_FALSE(h.client.lease());
     CHECK(h.client.state() == State::init);
     CHECK(h.client.next_deadline() == restart_at);
-    h.advance_to(restart_at - Time(1));
+    h.advance_to(restart_at - std::chrono::milliseconds(1));
     CHECK(h.drain_sends().empty());
     h.advance_to(restart_at);
     auto sends = h.drain_sends();

@@ -8,6 +8,7 @@
 namespace net = s46::net;
 using namespace s46::dhcp::client4o6;
 using namespace s46::dhcp::client4o6::test;
+using s46::Time;
 using std::chrono::seconds;
 
 TEST_CASE("4o6 backoff: 4, 8, 16, 32, 64, 64 s and a jitter of -1..+1 s", "[dhcp4o6]") {
@@ -210,6 +211,23 @@ TEST_CASE("4o6: a late timer call runs T1, T2 and expiry in order", "[dhcp4o6]")
     REQUIRE(lost.size() == 1);
     CHECK(lost[0].reason == LossReason::expired);
     CHECK(h.client.state() == State::selecting);
+}
+
+TEST_CASE("4o6: secs is whole seconds since the first send, truncated (RFC 2131 §2)", "[dhcp4o6]") {
+    // 0xc0000000 gives a jitter of +0.5 s: DISCOVERs at 0, 4.5 and 13 s.
+    Harness h(Harness::default_config(), constant_random(0xc0000000u));
+    h.start();
+    std::vector<std::uint16_t> secs;
+    std::vector<Time> at;
+    for (int i = 0; i < 3; ++i) {
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        secs.push_back(read_query(sends[0].bytes).secs);
+        at.push_back(h.now);
+        h.advance_to(*h.client.next_deadline());
+    }
+    CHECK(at == std::vector<Time>{Time(0), std::chrono::milliseconds(4500), seconds(13)});
+    CHECK(secs == std::vector<std::uint16_t>{0, 4, 13});
 }
 
 TEST_CASE("4o6: an infinite lease is never renewed", "[dhcp4o6]") {

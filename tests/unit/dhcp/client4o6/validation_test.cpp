@@ -66,6 +66,21 @@ TEST_CASE("4o6 lease times: §4.4.5 defaults and the T1 <= T2 <= lease rule", "[
                Catch::Contains("T1 500 (default) > T2 400"));
 }
 
+TEST_CASE("4o6 lease timers: times past what Time holds are never, not wrapped", "[dhcp4o6]") {
+    Lease4 lease;
+    lease.times = LeaseTimes{1000, 500, 875};
+    lease.obtained_at = seconds(100);
+    auto t = lease_timers(lease);
+    CHECK(t.t1 == seconds(600));
+    CHECK(t.t2 == seconds(975));
+    CHECK(t.expiry == seconds(1100));
+    lease.obtained_at = s46::Time::max() - seconds(700);  // a fuzzer's `now`: T1 fits, T2 and expiry do not
+    t = lease_timers(lease);
+    CHECK(t.t1 == lease.obtained_at + seconds(500));
+    CHECK(t.t2 == kNever);
+    CHECK(t.expiry == kNever);
+}
+
 TEST_CASE("4o6 state table: Bound never goes straight back to Selecting", "[dhcp4o6]") {
     CHECK_FALSE(transition_allowed(State::bound, State::selecting));
     CHECK_FALSE(transition_allowed(State::init, State::bound));
