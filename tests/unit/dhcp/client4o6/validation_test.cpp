@@ -68,7 +68,8 @@ TEST_CASE("4o6 lease times: §4.4.5 defaults and the T1 <= T2 <= lease rule", "[
 
 TEST_CASE("4o6 state table: Bound never goes straight back to Selecting", "[dhcp4o6]") {
     CHECK_FALSE(transition_allowed(State::bound, State::selecting));
-    CHECK_FALSE(transition_allowed(State::init, State::bound));
+    CHECK_FALSE(transition_allowed(State::init, State::requesting));
+    CHECK(transition_allowed(State::init, State::bound));  // restore() of a stored lease only
     CHECK(transition_allowed(State::requesting, State::bound));
     CHECK(transition_allowed(State::renewing, State::rebinding));
 }
