@@ -415,17 +415,20 @@ void Daemon::drain() {
 // The engine's deadlines are boot-clock times; Asio's steady timer does not count suspend, so
 // the one-second tick also calls on_timer() whenever a deadline has passed (harmless if early).
 void Daemon::arm_timer() {
-    engine_timer_.cancel();
-    if (!client_) return;
-    auto deadline = client_->next_deadline();
-    if (!deadline) return;
-    auto wait = *deadline - now();
-    if (wait < client::Time(0)) wait = client::Time(0);
-    engine_timer_.expires_after(wait);
-    engine_timer_.async_wait([this](std::error_code ec) {
-        if (ec) return;
+    arm_deadline(engine_timer_, client_ ? client_->next_deadline() : std::nullopt, [this] {
         client_->on_timer(now());
         drain();
+    });
+}
+
+void Daemon::arm_deadline(asio::steady_timer& timer, std::optional<BootTime> deadline, std::function<void()> due) {
+    timer.cancel();
+    if (!deadline) return;
+    auto wait = *deadline - now();
+    if (wait < BootTime(0)) wait = BootTime(0);
+    timer.expires_after(wait);
+    timer.async_wait([due = std::move(due)](std::error_code ec) {
+        if (!ec) due();
     });
 }
 

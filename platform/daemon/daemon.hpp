@@ -4,6 +4,7 @@
 // the client engine return. Every time it hands them is boot-clock time (docs/time.md).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,8 @@ private:
     void carry_out(Effects effects);
     void drain();
     void arm_timer();
+    // Runs `due` at the boot-clock `deadline` (none: only cancels); both engines' timers use it.
+    void arm_deadline(asio::steady_timer& timer, std::optional<BootTime> deadline, std::function<void()> due);
     void on_tick();
     void on_signal(int signo);
     // The DHCPv4-over-DHCPv6 client (daemon_dhcp4o6.cpp): created on effect::StartDhcp4o6, fed

@@ -176,15 +176,8 @@ void Daemon::drain_dhcp4o6(bool deliver) {
 
 // As arm_timer(): the steady timer does not count suspend, so on_tick() also runs what is due.
 void Daemon::arm_dhcp4o6_timer() {
-    dhcp4o6_timer_.cancel();
-    if (!client4o6_) return;
-    auto deadline = client4o6_->next_deadline();
-    if (!deadline) return;
-    auto wait = *deadline - now();
-    if (wait < c4::Time(0)) wait = c4::Time(0);
-    dhcp4o6_timer_.expires_after(wait);
-    dhcp4o6_timer_.async_wait([this](std::error_code ec) {
-        if (ec || !client4o6_) return;
+    arm_deadline(dhcp4o6_timer_, client4o6_ ? client4o6_->next_deadline() : std::nullopt, [this] {
+        if (!client4o6_) return;
         client4o6_->on_timer(now());
         drain_dhcp4o6();
     });

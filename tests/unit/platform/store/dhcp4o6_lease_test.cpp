@@ -118,27 +118,16 @@ TEST_CASE_METHOD(StateDbFixture, "store 4o6: a damaged row is an error naming th
         auto opened = open_without_warnings(path);
         REQUIRE(opened->store->save_dhcp4o6_lease(sample_4o6(), clocks()).ok());
     }
-    SECTION("PSID does not fit its length") {
-        exec_sql(path, "UPDATE dhcp4o6_lease SET psid = 256");
-        auto opened = open_without_warnings(path);
-        auto r = opened->store->load_dhcp4o6_lease(clocks());
-        REQUIRE_FALSE(r.ok());
-        CHECK_THAT(r.error(), Catch::Contains("PSID 256 is out of range"));
-    }
-    SECTION("address") {
-        exec_sql(path, "UPDATE dhcp4o6_lease SET address = '192.0.2'");
-        auto opened = open_without_warnings(path);
-        auto r = opened->store->load_dhcp4o6_lease(clocks());
-        REQUIRE_FALSE(r.ok());
-        CHECK_THAT(r.error(), Catch::Contains("stored DHCP 4o6 lease: address"));
-    }
-    SECTION("lease time 0") {
-        exec_sql(path, "UPDATE dhcp4o6_lease SET lease_time = 0");
-        auto opened = open_without_warnings(path);
-        auto r = opened->store->load_dhcp4o6_lease(clocks());
-        REQUIRE_FALSE(r.ok());
-        CHECK_THAT(r.error(), Catch::Contains("lease time 0"));
-    }
+    const auto [damage, named] = GENERATE(table<const char*, const char*>({
+        {"UPDATE dhcp4o6_lease SET psid = 256", "PSID 256 is out of range"},
+        {"UPDATE dhcp4o6_lease SET address = '192.0.2'", "stored DHCP 4o6 lease: address"},
+        {"UPDATE dhcp4o6_lease SET lease_time = 0", "lease time 0"},
+    }));
+    exec_sql(path, damage);
+    auto opened = open_without_warnings(path);
+    auto r = opened->store->load_dhcp4o6_lease(clocks());
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error(), Catch::Contains(named));
 }
 
 TEST_CASE_METHOD(StateDbFixture, "store 4o6: a version-4 file gains the DHCP 4o6 table and keeps its lease", "[store][dhcp4o6]") {
