@@ -1,6 +1,7 @@
 // The option-matrix runner: every row of matrix.json through s46ctl select's own code path
-// (ctl::run_select), comparing mode, plan fields and rejected options. One line per row, a
-// closing "N passed, M failed", exit status 1 on any failure.
+// (ctl::run_select), comparing mode, plan fields, rejected options and, for lw4o6 via DHCP 4o6,
+// the dhcp4o6 report. One line per row, a closing "N passed, M failed", exit status 1 on any
+// failure.
 #include <fstream>
 #include <iostream>
 
@@ -45,6 +46,26 @@ std::string check_row(const json& row) {
             bool found = false;
             for (const auto& r : got["rejected"]) found = found || r["option"] == code;
             if (!found) why += "option " + code.dump() + " not in rejected " + got["rejected"].dump() + "; ";
+        }
+    }
+    if (row.contains("expected_rejected_why_contains")) {
+        const std::string needle = row["expected_rejected_why_contains"].get<std::string>();
+        bool found = false;
+        for (const auto& r : got["rejected"]) found = found || r["why"].get<std::string>().find(needle) != std::string::npos;
+        if (!found) why += "no rejection mentions '" + needle + "' in " + got["rejected"].dump() + "; ";
+    }
+    // lw4o6 via DHCP 4o6: null means the report must have no dhcp4o6 object; otherwise each field
+    // must match, and a pending binding means there is no plan yet.
+    if (row.contains("expected_dhcp4o6")) {
+        const json& want = row["expected_dhcp4o6"];
+        if (want.is_null()) {
+            if (got.contains("dhcp4o6")) why += "unexpected dhcp4o6 " + got["dhcp4o6"].dump() + "; ";
+        } else if (!got.contains("dhcp4o6")) {
+            why += "dhcp4o6 missing; ";
+        } else {
+            for (const auto& [k, v] : want.items())
+                if (got["dhcp4o6"][k] != v) why += "dhcp4o6." + k + " = " + got["dhcp4o6"][k].dump() + " != expected " + v.dump() + "; ";
+            if (want.value("binding", "").rfind("pending", 0) == 0 && !got["plan"].is_null()) why += "plan present while the binding is pending; ";
         }
     }
     if (row.contains("expected_reason_contains") &&

@@ -1,4 +1,5 @@
-// The softwire DHCPv6 option codec: RFC 6334 (64), RFC 7598 (89-96), RFC 8026 (111), plus 23/88.
+// The softwire DHCPv6 option codec: RFC 6334 (64), RFC 7598 (89-96), RFC 8026 (111),
+// RFC 8539 (137), plus 23/88.
 //
 // Every option is framed (dhcp/option_framer.hpp), validated and read on its own, in one pass,
 // so one bad option never costs the others; whatever is ignored lands in S46OptionSet::rejected
@@ -24,7 +25,7 @@ namespace s46::dhcp {
 
 // `options`: the concatenated options of a DHCPv6 Reply (everything after msg-type and
 // transaction-id), each code + option-len + value. Never throws on any input.
-// Options other than 23, 64, 88, 89-96 and 111 (IA_NA, IA_PD, client/server id, ...) are skipped
+// Options other than 23, 64, 88, 89-96, 111 and 137 (IA_NA, IA_PD, client/server id, ...) are skipped
 // without a rejection, unless the message ends in a truncated option (that is always reported).
 provision::S46OptionSet decode_reply_options(std::span<const std::uint8_t> options);
 
@@ -63,7 +64,10 @@ std::vector<std::uint8_t> encode_dns_servers(std::span<const net::Ipv6Address> s
 // 88: the 4o6 servers' addresses (none: the client multicasts, RFC 7341 §5).
 std::vector<std::uint8_t> encode_dhcp4o6_server(std::span<const net::Ipv6Address> servers = {});
 
-// The whole set, in the order 23 (if any servers), 64, 88, every 94, every 95, every 96, 111.
+// 137: bindprefix6-len, then ceil(len/8) prefix octets (RFC 8539 §5.1).
+std::vector<std::uint8_t> encode_bind_ipv6_prefix(const net::Ipv6Prefix& prefix);
+
+// The whole set, in the order 23 (if any servers), 64, 88, every 94, every 95, every 96, 111, 137.
 // `rejected` is not encoded. decode_reply_options(encode(s)) equals `s` for any decoded `s`
 // (apart from `rejected`, which comes back empty).
 std::vector<std::uint8_t> encode(const provision::S46OptionSet& set);

@@ -54,6 +54,7 @@ std::string option_name(std::uint16_t code) {
         case provision::kOptionS46ContMapT: return "OPTION_S46_CONT_MAPT";
         case provision::kOptionS46ContLw: return "OPTION_S46_CONT_LW";
         case provision::kOptionS46Priority: return "OPTION_S46_PRIORITY";
+        case provision::kOptionS46BindIpv6Prefix: return "OPTION_S46_BIND_IPV6_PREFIX";
         default: return "option " + num(code);
     }
 }
@@ -292,10 +293,26 @@ Problem parse_addresses(View v, std::vector<net::Ipv6Address>& out) {
     return std::nullopt;
 }
 
+// 137 (RFC 8539 §5.1): bindprefix6-len (0..128), then exactly (len + 7) / 8 prefix octets; the
+// option-length is defined as 1 + that, and no sub-options follow. Bits past the prefix length
+// are padding the sender MUST zero (§5.1); they are ignored (the prefix is kept canonical), as
+// for 91 and 92, because the length alone says which bits name the prefix.
+Problem parse_bind_ipv6_prefix(View v, net::Ipv6Prefix& out) {
+    if (v.empty()) return std::string("option-len 0 < 1");
+    unsigned len = v[0];
+    if (len > 128) return "bindprefix6-len " + num(len) + " > 128";
+    std::size_t need = (len + 7u) / 8u, have = v.size() - 1;
+    if (have < need)
+        return "bindprefix6-len " + num(len) + " needs " + num(need) + " prefix octets, only " + num(have) + " left";
+    if (have > need) return num(have - need) + " trailing octets after bind-ipv6-prefix";
+    out = read_prefix6(v, 1, len);
+    return std::nullopt;
+}
+
 // ----------------------------------------------------------------------- per option
 
 struct Seen {
-    bool aftr = false, priority = false, dns = false, dhcp4o6 = false;
+    bool aftr = false, priority = false, dns = false, dhcp4o6 = false, bind_prefix = false;
 };
 
 void reject(S46OptionSet& out, std::uint16_t code, const std::string& why) {
@@ -331,6 +348,13 @@ void decode_one(std::uint16_t code, View v, S46OptionSet& out, Seen& seen) {
                 out.dns_servers = std::move(servers);
             else
                 out.dhcp4o6_servers = std::move(servers);
+            return;
+        }
+        case provision::kOptionS46BindIpv6Prefix: {
+            if (std::exchange(seen.bind_prefix, true)) return reject(out, code, duplicate);
+            net::Ipv6Prefix prefix;
+            if (auto p = parse_bind_ipv6_prefix(v, prefix)) return reject(out, code, *p);
+            out.bind_ipv6_prefix = prefix;
             return;
         }
         case provision::kOptionS46Rule:

@@ -142,6 +142,12 @@ std::vector<std::uint8_t> encode_dhcp4o6_server(std::span<const net::Ipv6Address
     return encode_option(provision::kOptionDhcp4o6Server, address_list(servers));
 }
 
+std::vector<std::uint8_t> encode_bind_ipv6_prefix(const net::Ipv6Prefix& prefix) {
+    Bytes v;
+    put_prefix6(v, prefix);
+    return encode_option(provision::kOptionS46BindIpv6Prefix, v);
+}
+
 std::vector<std::uint8_t> encode(const provision::S46OptionSet& set) {
     Bytes b;
     if (!set.dns_servers.empty()) append(b, encode_dns_servers(set.dns_servers));
@@ -151,6 +157,7 @@ std::vector<std::uint8_t> encode(const provision::S46OptionSet& set) {
     for (const auto& c : set.mapt) append(b, encode(c));
     for (const auto& c : set.lw) append(b, encode(c));
     if (set.priority) append(b, encode_priority(*set.priority));
+    if (set.bind_ipv6_prefix) append(b, encode_bind_ipv6_prefix(*set.bind_ipv6_prefix));
     return b;
 }
 

@@ -8,7 +8,7 @@
 //    means a check or a conversion is wrong on one side);
 //  * everything kept is in range: RULE ea-len <= 48, prefixes canonical, PORTPARAMS offset <= 15,
 //    psid-len <= 16, offset + psid-len <= 16, PSID < 2^psid-len; AFTR-Name is LDH labels of 1..63
-//    octets; 111 is non-empty without duplicates;
+//    octets; 111 is non-empty without duplicates; 137's prefix is canonical;
 //  * every kept container satisfies RFC 7598 Table 1, re-checked here on the raw bytes with an
 //    independent walk: the kept containers of each kind are, in order, a subsequence of the raw
 //    containers whose sub-option codes and counts obey Table 1, with the same RULE/BR/BIND counts;
@@ -127,6 +127,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         S46_FUZZ_CHECK(!set.priority->empty());
         for (std::size_t i = 0; i < set.priority->size(); ++i)
             for (std::size_t j = 0; j < i; ++j) S46_FUZZ_CHECK((*set.priority)[i] != (*set.priority)[j]);
+    }
+    if (set.bind_ipv6_prefix) {
+        const auto& b = *set.bind_ipv6_prefix;
+        S46_FUZZ_CHECK(b.length <= 128 && net::Ipv6Prefix(b.address, b.length) == b);
     }
     for (const auto& c : set.mape) {
         S46_FUZZ_CHECK(!c.rules.empty() && !c.brs.empty());

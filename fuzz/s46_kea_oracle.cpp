@@ -1,7 +1,9 @@
 // The libdhcp++ side of the oracle (s46_kea_oracle.hpp). Kea 2.2 specifics it works around:
 // OPTION_S46_PORTPARAMS is not defined in the container option spaces (only in the RULE/BIND
 // sub-option spaces), and 111 is not among the standard definitions, so a local definition of it
-// is used (nothing is registered in LibDHCP's process-wide runtime definitions).
+// is used (nothing is registered in LibDHCP's process-wide runtime definitions); so is 137
+// (RFC 8539), which Kea 2.2 does not know either, as the "ipv6-prefix" type servers define it with
+// (docs/dhcp-options.md).
 #include "fuzz/s46_kea_oracle.hpp"
 
 #include <dhcp/dhcp6.h>
@@ -168,6 +170,16 @@ std::vector<std::uint16_t> priority_from_kea(View v) {
     return o->getValues();
 }
 
+// 137 through the runtime definition a kea-dhcp6 configuration gives it.
+net::Ipv6Prefix bind_prefix_from_kea(View v) {
+    static const kea::OptionDefinition def("s46-bind-ipv6-prefix", provision::kOptionS46BindIpv6Prefix,
+                                           DHCP6_OPTION_SPACE, "ipv6-prefix");
+    kea::OptionCustom o(def, kea::Option::V6, buffer(v));
+    // Kea reads exactly len + ceil(len/8) octets and would ignore more: say so instead.
+    if (v.size() != 1 + (static_cast<std::size_t>(v[0]) + 7) / 8) throw Mismatch("libdhcp++ reads a different length of 137");
+    return to_prefix(o.readPrefix(0));
+}
+
 std::vector<net::Ipv6Address> addresses_from_kea(std::uint16_t code, View v) {
     auto def = kea::LibDHCP::getOptionDef(DHCP6_OPTION_SPACE, code);
     if (!def) throw Mismatch("libdhcp++ has no definition for option " + std::to_string(code));
@@ -197,7 +209,12 @@ std::optional<std::string> compare(std::uint16_t code, View value, const provisi
             if (addresses_from_kea(code, value) != own.dns_servers) return "libdhcp++ reads different DNS servers";
             return std::nullopt;
         case provision::kOptionDhcp4o6Server:
-            addresses_from_kea(code, value);  // the set only records presence: libdhcp++ must not throw
+            if (!own.dhcp4o6_servers || addresses_from_kea(code, value) != *own.dhcp4o6_servers)
+                return "libdhcp++ reads different DHCPv4-over-DHCPv6 servers";
+            return std::nullopt;
+        case provision::kOptionS46BindIpv6Prefix:
+            if (!own.bind_ipv6_prefix || bind_prefix_from_kea(value) != *own.bind_ipv6_prefix)
+                return "libdhcp++ reads a different bind IPv6 prefix";
             return std::nullopt;
         default:
             return std::nullopt;

@@ -17,7 +17,7 @@ namespace s46::fuzz {
 // `tlv`: one whole top-level DHCPv6 option (code, option-len, value) that
 // dhcp::decode_reply_options accepts on its own (no rejection). Returns nullopt when libdhcp++
 // reads the same values, otherwise what differs (or what libdhcp++ threw). Options libdhcp++
-// is not asked about (64, 88's addresses beyond presence, unknown codes) always agree.
+// is not asked about (64, unknown codes) always agree.
 std::optional<std::string> kea_disagreement(std::span<const std::uint8_t> tlv);
 
 }  // namespace s46::fuzz

@@ -41,20 +41,33 @@ Result<Plan> build_plan(select::Mode mode, const provision::S46OptionSet& option
     return fail("no mode");
 }
 
+namespace {
+
+// One mode's provisioning: lw4o6 may be valid with its plan still pending the DHCP 4o6 exchange.
+Result<lw4o6::Provisioning> provision(select::Mode m, const provision::S46OptionSet& options, const PlanContext& ctx) {
+    if (m == select::Mode::lw4o6) return lw4o6::provision(options, ctx);
+    auto built = build_plan(m, options, ctx);
+    if (!built) return fail(built.error());
+    return lw4o6::Provisioning{std::move(*built), std::nullopt};
+}
+
+}  // namespace
+
 Evaluation evaluate(const provision::S46OptionSet& options, const PlanContext& ctx, const select::Policy& policy) {
     Evaluation ev;
     ev.rejected = options.rejected;
-    std::vector<std::optional<Plan>> plans;
+    std::vector<lw4o6::Provisioning> provisioned;
     for (select::Mode m : select::kAllModes) {
         select::Candidate c;
         c.mode = m;
         c.offered = offered(m, options);
-        std::optional<Plan> plan;
+        lw4o6::Provisioning got;
         if (c.offered) {
-            auto built = build_plan(m, options, ctx);
+            auto built = provision(m, options, ctx);
             if (built) {
                 c.valid = true;
-                plan = std::move(*built);
+                c.via_dhcp4o6 = built->dhcp4o6.has_value();
+                got = std::move(*built);
             } else {
                 std::string codec = codec_reason(m, options);
                 // When the codec dropped every instance, its reason is the real one.
@@ -65,11 +78,14 @@ Evaluation evaluate(const provision::S46OptionSet& options, const PlanContext& c
             }
         }
         ev.candidates.push_back(std::move(c));
-        plans.push_back(std::move(plan));
+        provisioned.push_back(std::move(got));
     }
     ev.decision = select::choose(policy, ev.candidates, options.priority);
-    for (std::size_t i = 0; i < select::kAllModes.size(); ++i)
-        if (select::kAllModes[i] == ev.decision.mode) ev.plan = std::move(plans[i]);
+    for (std::size_t i = 0; i < select::kAllModes.size(); ++i) {
+        if (select::kAllModes[i] != ev.decision.mode) continue;
+        ev.plan = std::move(provisioned[i].plan);
+        ev.dhcp4o6 = std::move(provisioned[i].dhcp4o6);
+    }
     return ev;
 }
 

@@ -1,5 +1,8 @@
 #include "modes/tunnel_source.hpp"
 
+#include <string>
+#include <vector>
+
 namespace s46::modes {
 
 Result<net::Ipv6Address> b4_tunnel_source(const PlanContext& ctx) {
@@ -8,6 +11,34 @@ Result<net::Ipv6Address> b4_tunnel_source(const PlanContext& ctx) {
     net::Ipv6Address a = ctx.delegated_prefixes.front().address;
     a.bytes[15] |= 1;
     return a;
+}
+
+namespace {
+
+// <prefix>::1, the convention b4_tunnel_source() uses for a delegated prefix.
+net::Ipv6Address first_address(const net::Ipv6Prefix& p) {
+    net::Ipv6Address a = p.address;
+    if (p.length < 128) a.bytes[15] |= 1;
+    return a;
+}
+
+}  // namespace
+
+Result<net::Ipv6Address> dhcp4o6_softwire_source(const std::optional<net::Ipv6Prefix>& bind_prefix,
+                                                 const PlanContext& ctx) {
+    if (!bind_prefix) return b4_tunnel_source(ctx);
+    const net::Ipv6Prefix& b = *bind_prefix;
+    std::vector<net::Ipv6Prefix> candidates;
+    if (ctx.wan_address) candidates.emplace_back(*ctx.wan_address, 128);
+    candidates.insert(candidates.end(), ctx.delegated_prefixes.begin(), ctx.delegated_prefixes.end());
+    for (const auto& p : candidates) {
+        if (b.contains(p)) return first_address(p);  // a /128 (the IA_NA address) is its own address
+        if (p.contains(b)) return first_address(b);
+    }
+    std::string listed;
+    for (const auto& p : candidates) listed += (listed.empty() ? "" : ", ") + p.to_string();
+    return fail("the DHCP 4o6 bind prefix " + b.to_string() + " (option 137) overlaps none of the IA_NA address and delegated prefixes (" +
+                (listed.empty() ? std::string("none") : listed) + ")");
 }
 
 std::uint16_t tunnel_mtu(const PlanContext& ctx) {

@@ -19,6 +19,9 @@ struct Candidate {
     bool offered = false;  // the Reply carried something for this mode (valid or not)
     bool valid = false;    // a usable configuration: a plan could be built
     std::string why_not;   // when offered && !valid: what is wrong or missing
+    // lw4o6 only: valid through a container without a V4V6BIND, the address and port set coming
+    // from DHCPv4-over-DHCPv6 (RFC 7596 §5.1), so option 111's code 88 names it too.
+    bool via_dhcp4o6 = false;
 };
 
 struct Decision {

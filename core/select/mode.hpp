@@ -41,8 +41,13 @@ constexpr std::uint16_t option_code(Mode m) {
     return 0;
 }
 
-// The mode an option-111 code names, if this CPE implements it. 95 (MAP-T) and 88 (DHCPv4o6)
-// are registered codes this CPE does not run; unknown codes are skipped (RFC 8026 §1.4).
+// The mode an option-111 code names, if this CPE implements it. 95 (MAP-T) is a registered code
+// this CPE does not run; unknown codes are skipped (RFC 8026 §1.4). 88 (DHCPv4-over-DHCPv6,
+// RFC 8026 §4.1) names a provisioning method, not a mode of its own: choose() lets it name lw4o6
+// only when lw4o6 is provisioned that way (kCodeDhcp4o6), so it is not mapped here.
+// RFC 8026 §4.1: option 111's code for DHCPv4-over-DHCPv6 (RFC 7341).
+inline constexpr std::uint16_t kCodeDhcp4o6 = 88;
+
 constexpr std::optional<Mode> mode_for_code(std::uint16_t code) {
     switch (code) {
         case 64: return Mode::dslite;

@@ -98,14 +98,40 @@ Result<SelectArgs> parse_select_args(const std::vector<std::string>& args) {
     return out;
 }
 
+namespace {
+
+// lw4o6 via DHCP 4o6: what the 4o6 client would be given, and whether the plan waits for it.
+nlohmann::json dhcp4o6_json(const modes::Dhcp4o6Parameters& d, bool have_plan) {
+    nlohmann::json servers = nlohmann::json::array();
+    for (const auto& a : d.servers) servers.push_back(a.to_string());
+    return {{"servers", servers},
+            {"softwire_source", d.softwire_source.to_string()},
+            {"binding", have_plan ? "from the DHCP 4o6 exchange" : "pending the DHCP 4o6 exchange"}};
+}
+
+}  // namespace
+
 nlohmann::json run_select(const SelectArgs& args) {
     provision::S46OptionSet options = dhcp::decode_reply_options(args.options);
     modes::Evaluation ev = modes::evaluate(options, args.context, args.policy);
-    return report::evaluation_json(ev);
+    nlohmann::json r = report::evaluation_json(ev);
+    if (ev.dhcp4o6) r["dhcp4o6"] = dhcp4o6_json(*ev.dhcp4o6, ev.plan.has_value());
+    return r;
 }
 
 std::string select_text(const nlohmann::json& r) {
-    std::string s = "mode:     " + r["mode"].get<std::string>() + "\nreason:   " + r["reason"].get<std::string>() + "\n";
+    const bool via4o6 = r.contains("dhcp4o6");
+    std::string s = "mode:     " + r["mode"].get<std::string>() + (via4o6 ? " via DHCP 4o6" : "") +
+                    "\nreason:   " + r["reason"].get<std::string>() + "\n";
+    if (via4o6) {
+        const auto& d = r["dhcp4o6"];
+        std::string servers;
+        for (const auto& a : d["servers"]) servers += (servers.empty() ? "" : ", ") + a.get<std::string>();
+        // An empty option 88: the client multicasts to All_DHCP_Relay_Agents_and_Servers (RFC 7341 §5).
+        s += "4o6 servers: " + (servers.empty() ? std::string("multicast (option 88 lists none)") : servers) + "\n";
+        s += "softwire source: " + d["softwire_source"].get<std::string>() + "\n";
+        s += "binding:  " + d["binding"].get<std::string>() + "\n";
+    }
     for (const auto& rej : r["rejected"])
         s += "ignored:  option " + std::to_string(rej["option"].get<int>()) + ": " + rej["why"].get<std::string>() + "\n";
     if (!r["plan"].is_null()) {

@@ -25,7 +25,8 @@ struct SelectArgs {
 // Parses the arguments after "select". Errors name the argument and what is wrong.
 Result<SelectArgs> parse_select_args(const std::vector<std::string>& args);
 
-// Decode (dhcp/), evaluate (modes/), report: {"mode", "reason", "rejected", "plan"}.
+// Decode (dhcp/), evaluate (modes/), report: {"mode", "reason", "rejected", "plan"}, plus
+// "dhcp4o6" {servers, softwire_source, binding} when the decision is lw4o6 via DHCP 4o6.
 nlohmann::json run_select(const SelectArgs& args);
 
 // Human-readable rendering of run_select()'s object.

@@ -11,6 +11,32 @@ check_equal("good reply stderr" "${err}" "")
 string(JSON mode GET "${out}" mode)
 check_equal("good reply mode" "${mode}" "dslite")
 
+# lw4o6 via DHCP 4o6 (RFC 7596 §5.1): a lw4o6 container with a BR and no V4V6BIND (96), and
+# option 88 naming the 4o6 server 2001:db8::4. The mode is lw4o6, the plan waits for the exchange.
+set(LW4O6_HEX 00600014005a001020010db8ffff000000000000000000020058001020010db8000000000000000000000004)
+run_s46ctl("4o6 reply" 0 select --options-hex ${LW4O6_HEX} --delegated-prefix 2001:db8:12:3400::/56 --json)
+check_equal("4o6 stderr" "${err}" "")
+string(JSON mode GET "${out}" mode)
+check_equal("4o6 mode" "${mode}" "lw4o6")
+string(JSON server GET "${out}" dhcp4o6 servers 0)
+check_equal("4o6 server" "${server}" "2001:db8::4")
+string(JSON source GET "${out}" dhcp4o6 softwire_source)
+check_equal("4o6 softwire source" "${source}" "2001:db8:12:3400::1")
+string(JSON binding GET "${out}" dhcp4o6 binding)
+check_equal("4o6 binding" "${binding}" "pending the DHCP 4o6 exchange")
+string(JSON plan_type TYPE "${out}" plan)
+check_equal("4o6 plan pending" "${plan_type}" "NULL")
+run_s46ctl("4o6 text" 0 select --options-hex ${LW4O6_HEX} --delegated-prefix 2001:db8:12:3400::/56)
+check_contains("${out}" "mode:     lw4o6 via DHCP 4o6" "4o6 text names the mode")
+check_contains("${out}" "4o6 servers: 2001:db8::4" "4o6 text lists the server")
+check_contains("${out}" "softwire source: 2001:db8:12:3400::1" "4o6 text shows the softwire source")
+check_contains("${out}" "binding:  pending the DHCP 4o6 exchange" "4o6 text says the binding is pending")
+# Without 88 the same container is not a candidate, and the reason names option 88.
+run_s46ctl("4o6 without 88" 0 select --options-hex 00600014005a001020010db8ffff00000000000000000002
+           --delegated-prefix 2001:db8:12:3400::/56)
+check_contains("${out}" "mode:     none" "without 88 nothing is selected")
+check_contains("${out}" "no DHCPv4-over-DHCPv6 server (option 88)" "without 88 the reason names 88")
+
 # Each case: a label, the text stderr must contain, then the arguments after select ("|" separated).
 set(bad_cases
   "no options|--options-hex is required|--json"

@@ -1,6 +1,6 @@
 // dhcp/ codec behaviour beyond the vectors: RFC 6334 §3 name checks, RFC 7598 Table 1 and field
 // ranges, the left-aligned PSID, the F bit, several rules, tolerance (a bad option next to good
-// ones), 111/23/88, and the exact reason strings.
+// ones), 111/23/88/137, and the exact reason strings.
 #include <map>
 
 #include "dhcp_test_util.hpp"
@@ -420,6 +420,54 @@ TEST_CASE("DNS servers (23) and DHCPv4-over-DHCPv6 server (88)", "[dhcp][dns]") 
     auto bad = decode(from_hex("0058000300 0000"));
     CHECK_FALSE(bad.dhcp4o6_servers.has_value());
     CHECK(reasons(bad) == std::vector<std::string>{"OPTION_DHCP4_O_DHCP6_SERVER: option-len 3 is not a multiple of 16"});
+}
+
+TEST_CASE("S46 bind IPv6 prefix (137): RFC 8539 §5.1", "[dhcp][bindprefix]") {
+    // /56: 1 + 7 octets.
+    auto s = decode(from_hex("008900083820010db8001234"));
+    CHECK(s.rejected.empty());
+    CHECK(s.bind_ipv6_prefix == p6("2001:db8:12:3400::/56"));
+    // /128: a single address; /0: no prefix octets at all.
+    CHECK(decode(from_hex("008900118020010db8000000000000000000000001")).bind_ipv6_prefix == p6("2001:db8::1/128"));
+    CHECK(decode(from_hex("0089000100")).bind_ipv6_prefix == p6("::/0"));
+    // Padding bits past the length (the sender MUST zero them) are ignored: the prefix is canonical.
+    CHECK(decode(from_hex("008900051c20010dbf")).bind_ipv6_prefix == p6("2001:db0::/28"));
+    CHECK(decode(from_hex("008900051c20010dbf")).rejected.empty());
+
+    auto reason_of = [](const std::string& hex) {
+        auto d = decode(from_hex(hex));
+        CHECK_FALSE(d.bind_ipv6_prefix.has_value());
+        return only_reason(d);
+    };
+    CHECK(reason_of("00890000") == "OPTION_S46_BIND_IPV6_PREFIX: option-len 0 < 1");
+    CHECK(reason_of("0089000181") == "OPTION_S46_BIND_IPV6_PREFIX: bindprefix6-len 129 > 128");
+    CHECK(reason_of("008900043820010d") ==
+          "OPTION_S46_BIND_IPV6_PREFIX: bindprefix6-len 56 needs 7 prefix octets, only 3 left");
+    // option-length is exactly 1 + (len + 7) / 8 (§5.1): no fixed 16-octet field, no sub-options.
+    CHECK(reason_of("008900113820010db8001234000000000000000000") ==
+          "OPTION_S46_BIND_IPV6_PREFIX: 9 trailing octets after bind-ipv6-prefix");
+
+    // Only the first instance is used.
+    auto two = decode(from_hex("008900083820010db8001234" "008900054020010db8"));
+    CHECK(two.bind_ipv6_prefix == p6("2001:db8:12:3400::/56"));
+    CHECK(reasons(two) == std::vector<std::string>{"OPTION_S46_BIND_IPV6_PREFIX: ignored duplicate (only the first instance is used)"});
+    REQUIRE(two.rejected.size() == 1);
+    CHECK(two.rejected[0].option == 137);
+    // A bad 137 costs nothing else.
+    auto with_lw = decode(cat({from_hex("0089000181"), kLw}));
+    CHECK(with_lw.lw.size() == 1);
+    CHECK_FALSE(with_lw.bind_ipv6_prefix.has_value());
+}
+
+TEST_CASE("137 encodes as len + ceil(len/8) octets and round-trips in the whole set", "[dhcp][bindprefix][roundtrip]") {
+    CHECK(to_hex(encode_bind_ipv6_prefix(p6("2001:db8:12:3400::/56"))) == "008900083820010db8001234");
+    CHECK(to_hex(encode_bind_ipv6_prefix(p6("::/0"))) == "0089000100");
+    CHECK(to_hex(encode_bind_ipv6_prefix(p6("2001:db8::1/128"))) == "008900118020010db8000000000000000000000001");
+    provision::S46OptionSet set = decode(cat({kLw, from_hex("00580000")}));
+    set.bind_ipv6_prefix = p6("2001:db8:12:3480::/57");
+    auto again = decode(encode(set));
+    CHECK(again.rejected.empty());
+    CHECK(again == set);
 }
 
 TEST_CASE("top-level 89-93 are ignored (RFC 7598 defines them inside containers)", "[dhcp][toplevel]") {

@@ -114,7 +114,7 @@ TEST_CASE("lw4o6 rejections name what is missing", "[modes][lw4o6]") {
     auto c = lw_domain();
     c.bind.reset();
     o.lw.push_back(c);
-    CHECK(lw4o6::build_plan(o, ctx56()).error() == "no V4V6BIND in the lw4o6 container (DHCPv4-over-DHCPv6 is not implemented)");
+    CHECK(lw4o6::build_plan(o, ctx56()).error() == "no V4V6BIND and no DHCPv4-over-DHCPv6 server (option 88) for lw4o6 via DHCP 4o6");
     o.lw[0] = lw_domain();
     o.lw[0].bind->bind_prefix = p6("2001:db8:99::/48");
     auto r = lw4o6::build_plan(o, ctx56());
