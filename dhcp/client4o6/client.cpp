@@ -31,6 +31,23 @@ void Client::start(Time now, const net::Ipv6Address& source, std::vector<net::Ip
     start_discover(now, client::random_delay(config_.max_initial_delay, random_()));  // §4.4.1
 }
 
+bool Client::restore(Time now, const net::Ipv6Address& source, std::vector<net::Ipv6Address> servers,
+                     const Lease4& lease) {
+    if (state_ != State::init || started_) return false;
+    const LeaseTimers timers = lease_timers(lease);
+    if (now >= timers.expiry) return false;  // §4.4.5: an expired lease is no lease; DISCOVER instead
+    started_ = true;
+    source_ = lease.softwire_source;
+    servers_ = std::move(servers);
+    lease_ = lease;
+    timers_ = timers;
+    restart_at_ = kNever;
+    enter(State::bound);
+    on_timer(now);  // past T1 / T2: the REQUEST of RENEWING / REBINDING goes out now
+    source_address_changed(source, now);
+    return true;
+}
+
 void Client::source_address_changed(const net::Ipv6Address& source, Time now) {
     if (!started_ || source == source_) return;
     source_ = source;

@@ -46,6 +46,14 @@ public:
     // Ignored unless in Init and not started.
     void start(Time now, const net::Ipv6Address& source, std::vector<net::Ipv6Address> servers);
 
+    // A restart with a lease from the store (the daemon's persistence): Bound on `lease` at once,
+    // then Renewing / Rebinding if `now` is past its T1 / T2, so the mode comes back even when the
+    // servers are silent (RFC 2131 §4.4.5 timers count from the lease's obtained_at, which must be
+    // on this engine's clock). A `source` other than the lease's softwire_source is told to the
+    // server at once (source_address_changed). False (nothing done) when the engine is already
+    // started or the lease has expired at `now`: then start() as usual.
+    bool restore(Time now, const net::Ipv6Address& source, std::vector<net::Ipv6Address> servers, const Lease4& lease);
+
     // One UDP datagram received on port 546.
     Disposition receive(std::span<const std::uint8_t> datagram, Time now);
 

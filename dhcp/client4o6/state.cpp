@@ -18,8 +18,8 @@ constexpr std::uint8_t to_set(std::initializer_list<S> states) {
 // Row `from`: the states it may enter, indexed by State's value. Self-edges restart the state's
 // exchange (a new source address while Selecting or Renewing).
 constexpr std::array<std::uint8_t, kStateCount> kTable{
-    // Init: start() or the restart delay ran out.
-    to_set({S::selecting}),
+    // Init: start() or the restart delay ran out; restore() of a stored lease.
+    to_set({S::selecting, S::bound}),
     // Selecting: OFFER chosen; new source address restarts DISCOVER; stop.
     to_set({S::requesting, S::selecting, S::init}),
     // Requesting: ACK; NAK or retransmissions exhausted (§3.1 step 5); new source address; stop.

@@ -54,10 +54,16 @@ std::int64_t seconds_until(s46::Seconds at, s46::Seconds now) { return at == INT
 
 }  // namespace
 
+std::vector<std::uint16_t> extra_option_request(const select::Policy& policy) {
+    if (!policy.is_enabled(select::Mode::lw4o6)) return {};
+    return {provision::kOptionDhcp4o6Server, provision::kOptionS46BindIpv6Prefix};
+}
+
 Controller::Controller(ControllerConfig config, Random random) : config_(std::move(config)), random_(std::move(random)) {}
 
 Effects Controller::handle(const Event& event, Time now) {
     Step s{{}, now};
+    const bool shutdown = std::holds_alternative<event::Released>(event);
     std::visit(
         [&](const auto& e) {
             using E = std::decay_t<decltype(e)>;
@@ -83,9 +89,14 @@ Effects Controller::handle(const Event& event, Time now) {
                 on_set_mode(s, e.configured);
             } else if constexpr (std::is_same_v<E, event::Started>) {
                 on_started(s);
+            } else if constexpr (std::is_same_v<E, event::Dhcp4o6Bound>) {
+                on_dhcp4o6_bound(s, e);
+            } else if constexpr (std::is_same_v<E, event::Dhcp4o6Lost>) {
+                on_dhcp4o6_lost(s, e.why);
             }
         },
         event);
+    sync_dhcp4o6(s, shutdown ? "orderly shutdown" : "");
     return std::move(s.effects);
 }
 
@@ -102,6 +113,7 @@ modes::PlanContext Controller::context_for(const provision::Lease& lease) const 
     c.legacy_iid = config_.legacy_iid;
     c.gi4over6 = config_.gi4over6;
     c.gi4over6_prefix = config_.gi4over6_prefix;
+    if (dhcp4o6_lease_) c.dhcp4o6_binding = dhcp4o6_lease_->binding;
     return c;
 }
 
@@ -131,7 +143,7 @@ void Controller::fall_back_to_static(Step& s) {
     }
     static_only_ = true;
     source_ = Source::dhcp_client;
-    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, INT64_MAX));
+    apply(s, machine_.on_reply(s.seconds(), decision_for_machine(), evaluation_.plan, INT64_MAX));
 }
 
 void Controller::on_provisioned(Step& s, const provision::Lease& lease, store::EventKind kind, Source source,
@@ -157,7 +169,7 @@ void Controller::on_provisioned(Step& s, const provision::Lease& lease, store::E
         s.journal(store::EventKind::provisioning_error, line);
         s.log(effect::Level::warning, "rejected " + line, "rejected " + why);
     }
-    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, *lease_valid_until_));
+    apply(s, machine_.on_reply(s.seconds(), decision_for_machine(), evaluation_.plan, *lease_valid_until_));
 }
 
 void Controller::on_informed(Step& s, const std::vector<std::uint8_t>& raw_options) {
@@ -169,7 +181,7 @@ void Controller::on_informed(Step& s, const std::vector<std::uint8_t>& raw_optio
     source_ = Source::dhcp_client;
     evaluate(info);
     s.log(effect::Level::info, "information-request reply: " + std::to_string(options_.rejected.size()) + " option(s) ignored");
-    apply(s, machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, INT64_MAX));
+    apply(s, machine_.on_reply(s.seconds(), decision_for_machine(), evaluation_.plan, INT64_MAX));
 }
 
 void Controller::on_lease_gone(Step& s, store::EventKind kind, const std::string& why, select::Transition t) {
@@ -218,6 +230,7 @@ Effects Controller::reconfigure(ControllerConfig config, Time now) {
     if (config == config_) return {};
     config_ = std::move(config);
     reevaluate(s, "configuration reloaded");
+    sync_dhcp4o6(s, "");
     return std::move(s.effects);
 }
 
@@ -236,9 +249,118 @@ void Controller::reevaluate(Step& s, const std::string& why) {
         return;
     }
     evaluate(*lease_);
-    auto t = machine_.on_reply(s.seconds(), evaluation_.decision, evaluation_.plan, lease_valid_until_.value_or(INT64_MAX));
+    auto t = machine_.on_reply(s.seconds(), decision_for_machine(), evaluation_.plan, lease_valid_until_.value_or(INT64_MAX));
     if (t.kind != select::TransitionKind::none) t.reason = why + ": " + t.reason;
     apply(s, t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DHCP 4o6 (RFC 7596 §5.1, RFC 7341, RFC 8539). Like the AFTR name of DS-Lite, the binding is
+// something the plan needs and only an exchange can give: the evaluation names the parameters,
+// an effect starts the client, and its lease comes back as an event that is decided again.
+
+namespace {
+
+std::string ports_text(const std::optional<provision::PortParams>& p) {
+    if (!p || p->psid_len == 0) return "the full address";
+    return "PSID " + std::to_string(p->psid) + "/" + std::to_string(p->psid_len) + " offset " + std::to_string(p->offset);
+}
+
+std::string servers_text(const std::vector<net::Ipv6Address>& servers) {
+    if (servers.empty()) return "ff02::1:2 (option 88 empty)";
+    std::string out;
+    for (const auto& a : servers) out += (out.empty() ? "" : ", ") + a.to_string();
+    return out;
+}
+
+}  // namespace
+
+select::Decision Controller::decision_for_machine() const {
+    select::Decision d = evaluation_.decision;
+    if (evaluation_.dhcp4o6 && !evaluation_.plan) {
+        // select::StateMachine has no "pending" mode: without a plan it deactivates, so lw4o6 is
+        // not active until the binding arrives, and the reason says what it waits for.
+        d.reason += dhcp4o6_lease_ ? "; the DHCP 4o6 lease is for another softwire source, renewing with the new one"
+                                   : "; waiting for a DHCP 4o6 lease";
+    }
+    return d;
+}
+
+void Controller::on_dhcp4o6_bound(Step& s, const event::Dhcp4o6Bound& bound) {
+    if (!dhcp4o6_running_) {
+        // The client is stopped before the controller forgets it, so this is a late report.
+        s.log(effect::Level::debug, "DHCP 4o6 lease ignored: the client is not running");
+        return;
+    }
+    const store::Dhcp4o6Lease& l = bound.lease;
+    dhcp4o6_lease_ = l;
+    s(effect::SaveDhcp4o6Lease{l});
+    const std::string detail = "DHCP 4o6: " + l.binding.ipv4.to_string() + " with " + ports_text(l.binding.port_params) +
+                               " from server " + l.server_id.to_string() + ", lease " + std::to_string(l.lease_time) +
+                               " s, softwire source " + l.binding.softwire_source.to_string();
+    s.journal(bound.kind, detail);
+    s.log(effect::Level::info, std::string(store::to_string(bound.kind)) + ": " + detail);
+    reevaluate(s, "DHCP 4o6 lease");
+}
+
+void Controller::on_dhcp4o6_lost(Step& s, const std::string& why) {
+    if (!dhcp4o6_lease_) return;
+    dhcp4o6_lease_.reset();
+    s(effect::ClearDhcp4o6Lease{});
+    const std::string detail = "DHCP 4o6 lease lost: " + why;
+    s.journal(store::EventKind::lease_expired, detail);
+    s.log(effect::Level::warning, detail);
+    // Without the binding the lw4o6 plan cannot be built: the mode is torn down and waits for the
+    // client's next lease (it is already DISCOVERing).
+    reevaluate(s, detail);
+}
+
+void Controller::stop_dhcp4o6(Step& s, const std::string& why) {
+    if (!dhcp4o6_running_) return;
+    dhcp4o6_running_.reset();
+    s(effect::StopDhcp4o6{why});
+    if (dhcp4o6_lease_) {
+        dhcp4o6_lease_.reset();
+        s(effect::ClearDhcp4o6Lease{});
+    }
+    s.journal(store::EventKind::lease_released, "DHCP 4o6 client stopped: " + why);
+    s.log(effect::Level::info, "DHCP 4o6 client stopped: " + why);
+}
+
+void Controller::sync_dhcp4o6(Step& s, const std::string& why) {
+    const bool provisioned = lease_.has_value() || static_only_;
+    const std::optional<modes::Dhcp4o6Parameters> wanted = provisioned ? evaluation_.dhcp4o6 : std::nullopt;
+    if (!wanted || !why.empty()) {
+        if (!why.empty()) stop_dhcp4o6(s, why);
+        else if (!provisioned) stop_dhcp4o6(s, "no DHCPv6 lease");
+        else stop_dhcp4o6(s, "the decision is no longer lw4o6 via DHCP 4o6 (" + evaluation_.decision.reason + ")");
+        return;
+    }
+    if (dhcp4o6_running_ && dhcp4o6_running_->servers != wanted->servers) {
+        // The engine has no way to move its lease to other servers: release and start over, and
+        // the plan built on the old lease goes with it.
+        stop_dhcp4o6(s, "option 88 changed to " + servers_text(wanted->servers));
+        reevaluate(s, "option 88 changed");
+    }
+    if (!dhcp4o6_running_) {
+        dhcp4o6_running_ = wanted;
+        s(effect::StartDhcp4o6{wanted->servers, wanted->softwire_source});
+        const std::string detail = "DHCP 4o6 client started: servers " + servers_text(wanted->servers) +
+                                   ", softwire source " + wanted->softwire_source.to_string();
+        s.journal(store::EventKind::mode_changed, detail, select::Mode::lw4o6, select::Mode::lw4o6);
+        s.log(effect::Level::info, detail);
+        return;
+    }
+    if (dhcp4o6_running_->softwire_source != wanted->softwire_source) {
+        // RFC 8539: the server must learn the new source; the lease stays until it answers, but
+        // the plan waits (modes::evaluate builds none for a binding of another source).
+        const std::string detail = "DHCP 4o6 softwire source " + dhcp4o6_running_->softwire_source.to_string() + " -> " +
+                                   wanted->softwire_source.to_string() + ": telling the server";
+        dhcp4o6_running_->softwire_source = wanted->softwire_source;
+        s(effect::Dhcp4o6SourceChanged{wanted->softwire_source});
+        s.journal(store::EventKind::tunnel_event, detail, select::Mode::lw4o6, select::Mode::lw4o6);
+        s.log(effect::Level::info, detail);
+    }
 }
 
 // RFC 7596 §5.1: "no binding" from the (already source-checked) lwAFTR.
@@ -341,6 +463,37 @@ void Controller::on_dns_answer(Step& s, const event::DnsAnswer& answer) {
     }
 }
 
+json Controller::dhcp4o6_status_json(s46::Seconds now_s) const {
+    if (!dhcp4o6_running_) return nullptr;
+    json servers = json::array();
+    for (const auto& a : dhcp4o6_running_->servers) servers.push_back(a.to_string());
+    json j = {{"servers", servers}, {"softwire_source", dhcp4o6_running_->softwire_source.to_string()}};
+    if (!dhcp4o6_lease_) {
+        j["lease"] = nullptr;
+        return j;
+    }
+    const store::Dhcp4o6Lease& l = *dhcp4o6_lease_;
+    // 0xffffffff is an infinite lease (RFC 2131 §3.3): no timer runs out.
+    const auto until = [&](std::uint32_t t) { return t == 0xffffffffu ? json(nullptr) : json(l.obtained_at + t - now_s); };
+    json ports = nullptr;
+    if (l.binding.port_params)
+        ports = {{"psid_offset", l.binding.port_params->offset},
+                 {"psid_length", l.binding.port_params->psid_len},
+                 {"psid", l.binding.port_params->psid}};
+    j["lease"] = {{"address", l.binding.ipv4.to_string()},
+                  {"port_params", ports},
+                  {"softwire_source", l.binding.softwire_source.to_string()},
+                  {"server_id", l.server_id.to_string()},
+                  {"lease_time", l.lease_time},
+                  {"t1", l.t1},
+                  {"t2", l.t2},
+                  {"age_seconds", now_s - l.obtained_at},
+                  {"t1_in_seconds", until(l.t1)},
+                  {"t2_in_seconds", until(l.t2)},
+                  {"valid_for_seconds", until(l.lease_time)}};
+    return j;
+}
+
 json Controller::status_json(Time now) const {
     const s46::Seconds now_s = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     json j = report::evaluation_json(evaluation_);
@@ -356,6 +509,14 @@ json Controller::status_json(Time now) const {
         if (auto a = aftr_->current()) j["plan"]["aftr"] = a->to_string();
     }
     j["source"] = static_only_ ? "static" : source_ == Source::external ? "external" : "dhcpv6";
+    // Where the lw4o6 binding (IPv4 address and port set) came from.
+    if (plan && plan->mode == select::Mode::lw4o6)
+        j["binding_origin"] = evaluation_.dhcp4o6                                                   ? "DHCP 4o6"
+                              : config_.static_provisioning && config_.static_provisioning->lw4o6.ipv4 ? "static configuration"
+                                                                                                     : "DHCPv6 V4V6BIND";
+    else
+        j["binding_origin"] = nullptr;
+    j["dhcp4o6"] = dhcp4o6_status_json(now_s);
     j["transitions"] = transitions_;
     j["events"] = {{"no_binding_reports", no_binding_reports_},
                    {"reprovisions", reprovisions_},

@@ -51,6 +51,10 @@ struct ControllerConfig {
     friend bool operator==(const ControllerConfig&, const ControllerConfig&) = default;
 };
 
+// Options the DHCPv6 client requests beyond its defaults: with lw4o6 enabled, 88 (the 4o6
+// servers, RFC 7341 §5) and 137 (where the 4o6 softwire source comes from, RFC 8539).
+std::vector<std::uint16_t> extra_option_request(const select::Policy& policy);
+
 class Controller {
 public:
     // Uniform in [0, 1): the AFTR re-resolution jitter.
@@ -64,10 +68,14 @@ public:
     Effects reconfigure(ControllerConfig config, Time now);
 
     nlohmann::json status_json(Time now) const;
+    nlohmann::json dhcp4o6_status_json(s46::Seconds now_s) const;
     const provision::Lease* lease() const { return lease_ ? &*lease_ : nullptr; }
     select::Mode active_mode() const { return machine_.active_mode(); }
     const std::string& reason() const { return machine_.reason(); }
     const modes::Plan* active_plan() const { return machine_.active_plan(); }  // `s46ctl portmap`
+    // What the running DHCP 4o6 client was started with (nullopt: not running), and its lease.
+    const std::optional<modes::Dhcp4o6Parameters>& dhcp4o6_running() const { return dhcp4o6_running_; }
+    const std::optional<store::Dhcp4o6Lease>& dhcp4o6_lease() const { return dhcp4o6_lease_; }
     std::uint64_t transitions() const { return transitions_; }
     const ControllerConfig& config() const { return config_; }
 
@@ -82,6 +90,13 @@ private:
     void on_tick(Step& s, const event::Tick& tick);
     void on_set_mode(Step& s, select::Mode configured);
     void on_started(Step& s);
+    void on_dhcp4o6_bound(Step& s, const event::Dhcp4o6Bound& bound);
+    void on_dhcp4o6_lost(Step& s, const std::string& why);
+    // Starts, re-sources or stops the DHCP 4o6 client so it matches evaluation_.dhcp4o6.
+    void sync_dhcp4o6(Step& s, const std::string& why);
+    void stop_dhcp4o6(Step& s, const std::string& why);
+    // The decision handed to the state machine: a lw4o6 waiting for its 4o6 binding says so.
+    select::Decision decision_for_machine() const;
     void fall_back_to_static(Step& s);
     void reevaluate(Step& s, const std::string& why);
 
@@ -104,6 +119,10 @@ private:
     modes::Evaluation evaluation_;
     Source source_ = Source::dhcp_client;
     bool static_only_ = false;  // the active provisioning is the configuration's alone
+    // DHCP 4o6 (RFC 7596 §5.1): the client's parameters while it runs, and its lease. The lease's
+    // binding goes into every plan context, so the ordinary lw4o6 plan is built from it.
+    std::optional<modes::Dhcp4o6Parameters> dhcp4o6_running_;
+    std::optional<store::Dhcp4o6Lease> dhcp4o6_lease_;
     std::unique_ptr<dns::AftrTracker> aftr_;
     std::uint64_t query_ = 0;           // the DNS query in flight (0: none)
     std::uint64_t last_query_ = 0;      // every Resolve gets a new number

@@ -66,6 +66,18 @@ struct Tick {
 struct SetMode {
     select::Mode configured = select::Mode::none;  // none = auto
 };
+// The DHCP 4o6 client holds a lease (DHCPACK in REQUESTING, RENEWING or REBINDING, or a lease
+// restored from the store): its binding goes into the plan context and the lease in hand is
+// decided again (RFC 7596 §5.1).
+struct Dhcp4o6Bound {
+    store::Dhcp4o6Lease lease;  // obtained_at on the boot clock, in seconds
+    store::EventKind kind = store::EventKind::lease_obtained;
+};
+// The DHCP 4o6 lease is gone (expired, NAK, declined): the address and port set must not be used
+// any more (RFC 2131 §4.4.5); the engine is already looking for a new one.
+struct Dhcp4o6Lost {
+    std::string why;
+};
 // s46d is set up: a complete static provisioning (the configuration's "static" section) is
 // brought up now, before DHCPv6 has answered.
 struct Started {};
@@ -112,6 +124,26 @@ struct CancelResolve {};
 struct Renew {
     std::string why;
 };
+// Start the DHCPv4-over-DHCPv6 client (RFC 7341 §5): send from `softwire_source` to `servers`
+// (empty: ff02::1:2), carrying `softwire_source` in option 109 (RFC 8539). The loop answers with
+// event::Dhcp4o6Bound / Dhcp4o6Lost.
+struct StartDhcp4o6 {
+    std::vector<net::Ipv6Address> servers;
+    net::Ipv6Address softwire_source;
+};
+// The running client's softwire source changed (a new IA_NA or delegated prefix): the engine
+// tells the server with a new DHCPREQUEST (RFC 8539; Client::source_address_changed).
+struct Dhcp4o6SourceChanged {
+    net::Ipv6Address softwire_source;
+};
+// Stop the client: DHCPRELEASE if it holds a lease (RFC 2131 §4.4.6), then nothing more is sent.
+struct StopDhcp4o6 {
+    std::string why;
+};
+struct SaveDhcp4o6Lease {
+    store::Dhcp4o6Lease lease;
+};
+struct ClearDhcp4o6Lease {};
 // One line per decision, with its reason. Lines with the same `key` (empty: the text) are
 // rate-limited together, so network input cannot flood the log.
 struct Log {
@@ -122,10 +154,13 @@ struct Log {
 }  // namespace effect
 
 using Event = std::variant<event::Provisioned, event::Informed, event::Restored, event::LeaseExpired, event::Released,
-                           event::Link, event::DnsAnswer, event::Tick, event::SetMode, event::Started>;
+                           event::Link, event::DnsAnswer, event::Tick, event::SetMode, event::Started,
+                           event::Dhcp4o6Bound, event::Dhcp4o6Lost>;
 using Effect = std::variant<effect::SaveLease, effect::ClearLease, effect::Journal, effect::SaveSelection,
                             effect::RecordBinding, effect::ApplyPlan, effect::SetRemote, effect::Resolve,
-                            effect::CancelResolve, effect::Renew, effect::Log>;
+                            effect::CancelResolve, effect::Renew, effect::Log, effect::StartDhcp4o6,
+                            effect::Dhcp4o6SourceChanged, effect::StopDhcp4o6, effect::SaveDhcp4o6Lease,
+                            effect::ClearDhcp4o6Lease>;
 using Effects = std::vector<Effect>;
 
 }  // namespace s46::daemon

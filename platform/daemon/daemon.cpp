@@ -63,7 +63,8 @@ Daemon::Daemon(DaemonOptions options, std::vector<std::string> args)
       args_(std::move(args)),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       engine_timer_(io_),
-      tick_timer_(io_) {}
+      tick_timer_(io_),
+      dhcp4o6_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -186,6 +187,9 @@ Result<void> Daemon::start_wan() {
     if (!mac) return fail(mac.error());
     client::ClientConfig cc;
     cc.duid = client::duid_ll(*mac);
+    wan_mac_ = *mac;
+    duid_ = cc.duid;
+    cc.extra_oro = extra_option_request(options_.controller.policy);
     cc.stateless = options_.information_only;
     cc.request_na = options_.request_address;
     cc.pd_hint_length = options_.prefix_hint;
@@ -202,6 +206,12 @@ Result<void> Daemon::start_wan() {
     auto opened_socket = socket_->open(
         [this](std::span<const std::uint8_t> bytes, const net::Ipv6Address& from) {
             received_at_ = std::chrono::steady_clock::now();
+            // One socket, two engines: RFC 7341 §5 runs 4o6 on the DHCPv6 ports, and the
+            // msg-type tells them apart (DHCPV4-RESPONSE, 21, is the 4o6 engine's).
+            if (!bytes.empty() && bytes[0] == dhcp::client4o6::kDhcpv4Response) {
+                receive_dhcp4o6(bytes);
+                return;
+            }
             if (client_->receive(bytes, from, now()) == client::Disposition::ignored && client_->last_rejection())
                 log(effect::Level::debug, "ignored DHCPv6 message: " + client_->last_rejection()->detail,
                     "ignored DHCPv6 message " + std::string(client::to_string(client_->last_rejection()->reason)));
@@ -340,6 +350,16 @@ void Daemon::carry_out(Effects effects) {
                     else log(effect::Level::info, "cannot renew (" + x.why + "): no lease in the Bound state");
                 } else if constexpr (std::is_same_v<E, effect::Log>) {
                     log(x.level, x.text, x.key);
+                } else if constexpr (std::is_same_v<E, effect::StartDhcp4o6>) {
+                    start_dhcp4o6(x);
+                } else if constexpr (std::is_same_v<E, effect::Dhcp4o6SourceChanged>) {
+                    dhcp4o6_source_changed(x.softwire_source);
+                } else if constexpr (std::is_same_v<E, effect::StopDhcp4o6>) {
+                    stop_dhcp4o6(x.why);
+                } else if constexpr (std::is_same_v<E, effect::SaveDhcp4o6Lease>) {
+                    if (auto s = store_->save_dhcp4o6_lease(x.lease, time::read_clocks()); !s) failed("store: " + s.error());
+                } else if constexpr (std::is_same_v<E, effect::ClearDhcp4o6Lease>) {
+                    if (auto s = store_->clear_dhcp4o6_lease(); !s) failed("store: " + s.error());
                 }
             },
             e);
@@ -395,17 +415,20 @@ void Daemon::drain() {
 // The engine's deadlines are boot-clock times; Asio's steady timer does not count suspend, so
 // the one-second tick also calls on_timer() whenever a deadline has passed (harmless if early).
 void Daemon::arm_timer() {
-    engine_timer_.cancel();
-    if (!client_) return;
-    auto deadline = client_->next_deadline();
+    arm_deadline(engine_timer_, client_ ? client_->next_deadline() : std::nullopt, [this] {
+        client_->on_timer(now());
+        drain();
+    });
+}
+
+void Daemon::arm_deadline(asio::steady_timer& timer, std::optional<Time> deadline, std::function<void()> due) {
+    timer.cancel();
     if (!deadline) return;
     auto wait = *deadline - now();
     if (wait < Time::zero()) wait = Time::zero();
-    engine_timer_.expires_after(wait);
-    engine_timer_.async_wait([this](std::error_code ec) {
-        if (ec) return;
-        client_->on_timer(now());
-        drain();
+    timer.expires_after(wait);
+    timer.async_wait([due = std::move(due)](std::error_code ec) {
+        if (!ec) due();
     });
 }
 
@@ -416,6 +439,10 @@ void Daemon::on_tick() {
     if (client_) {
         if (auto d = client_->next_deadline(); d && *d <= now()) client_->on_timer(now());
         drain();  // sends a Renew a tunnel event asked for, and re-arms the engine's timer
+    }
+    if (client4o6_) {
+        if (auto d = client4o6_->next_deadline(); d && *d <= now()) client4o6_->on_timer(now());
+        drain_dhcp4o6();
     }
     dataplane_->tick();
     tick_timer_.expires_after(std::chrono::seconds(1));

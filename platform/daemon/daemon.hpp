@@ -4,6 +4,7 @@
 // the client engine return. Every time it hands them is boot-clock time (docs/time.md).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <asio.hpp>
 
 #include "dhcp/client/client.hpp"
+#include "dhcp/client4o6/client.hpp"
 #include "platform/control/control_server.hpp"
 #include "platform/control/service.hpp"
 #include "platform/daemon/controller.hpp"
@@ -48,8 +50,21 @@ private:
     void carry_out(Effects effects);
     void drain();
     void arm_timer();
+    // Runs `due` at the boot-clock `deadline` (none: only cancels); both engines' timers use it.
+    void arm_deadline(asio::steady_timer& timer, std::optional<Time> deadline, std::function<void()> due);
     void on_tick();
     void on_signal(int signo);
+    // The DHCPv4-over-DHCPv6 client (daemon_dhcp4o6.cpp): created on effect::StartDhcp4o6, fed
+    // the DHCPV4-RESPONSEs of the shared socket, its lease events turned into controller events.
+    void start_dhcp4o6(const effect::StartDhcp4o6& start);
+    void stop_dhcp4o6(const std::string& why);
+    void dhcp4o6_source_changed(const net::Ipv6Address& source);
+    void receive_dhcp4o6(std::span<const std::uint8_t> bytes);
+    // Sends what the engine queued; with `deliver`, hands its lease events to the controller
+    // (never from inside carry_out(): a batch of effects is not interleaved with another).
+    void drain_dhcp4o6(bool deliver = true);
+    void arm_dhcp4o6_timer();
+    void post_drain_dhcp4o6();
     void shutdown(const std::string& why);
     // control::Service, in daemon_control.cpp.
     Result<control::StatusReply> status(const control::StatusRequest& request) override;
@@ -88,6 +103,12 @@ private:
     std::unique_ptr<Controller> controller_;
     std::unique_ptr<dhcp::client::Client> client_;
     std::unique_ptr<platform::Dhcp6Socket> socket_;
+    std::unique_ptr<dhcp::client4o6::Client> client4o6_;
+    net::Ipv6Address dhcp4o6_source_;                 // the softwire source its queries come from
+    asio::steady_timer dhcp4o6_timer_;
+    std::array<std::uint8_t, 6> wan_mac_{};            // chaddr of the 4o6 client
+    std::vector<std::uint8_t> duid_;                   // the DHCPv6 DUID, in the 4o6 client id
+    std::uint64_t dhcp4o6_send_errors_ = 0, dhcp4o6_unexpected_ = 0;
     std::unique_ptr<platform::LinkMonitor> link_;
     std::unique_ptr<control::ControlServer> control_;
     bool stopping_ = false;

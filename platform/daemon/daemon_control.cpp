@@ -28,6 +28,11 @@ json Daemon::status() {
     if (client_)
         for (const auto& [reason, n] : client_->counters()) counters["dhcp_ignored_" + std::string(client::to_string(reason))] = n;
     counters["dhcp_send_errors"] = send_errors_;
+    if (client4o6_)
+        for (const auto& [reason, n] : client4o6_->counters())
+            counters["dhcp4o6_ignored_" + std::string(dhcp::client4o6::to_string(reason))] = n;
+    counters["dhcp4o6_send_errors"] = dhcp4o6_send_errors_;
+    counters["dhcp4o6_unexpected"] = dhcp4o6_unexpected_;
     counters["mode_transitions"] = controller_->transitions();
     counters["reloads"] = reloads_;
     counters["reload_failures"] = reload_failures_;
@@ -36,6 +41,13 @@ json Daemon::status() {
     s["counters"] = counters;
     s["dataplane"] = dataplane_->name();
     s["dhcp_state"] = !options_.dhcp_client ? std::string("external") : client_ ? std::string(client::to_string(client_->state())) : std::string("waiting for the WAN interface");
+    if (s["dhcp4o6"].is_object()) {
+        s["dhcp4o6"]["state"] = client4o6_ ? std::string(dhcp::client4o6::to_string(client4o6_->state())) : std::string("stopped");
+        if (s["dhcp4o6"]["lease"].is_object()) {
+            const std::int64_t wall = time::wall_now_seconds();
+            s["dhcp4o6"]["lease"]["obtained_at"] = wall - s["dhcp4o6"]["lease"]["age_seconds"].get<std::int64_t>();
+        }
+    }
     s["wan_interface"] = options_.wan_interface;
     if (!last_error_.empty()) s["last_error"] = last_error_;
     json timings = json::object();

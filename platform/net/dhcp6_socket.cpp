@@ -26,6 +26,9 @@ Result<void> Dhcp6Socket::open(Receive on_receive, std::uint16_t client_port) {
     ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     ::setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex_, sizeof ifindex_);
     ::setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+    // send_from(): the 4o6 client's softwire source may not be on the interface before its plan
+    // applies; without FREEBIND the kernel refuses a non-local IPV6_PKTINFO source (EINVAL).
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof one);
     socket_.bind(asio::ip::udp::endpoint(asio::ip::udp::v6(), client_port), ec);
     if (ec) return fail("DHCPv6 socket: bind [::]:" + std::to_string(client_port) + " on " + ifname_ + ": " + ec.message());
     on_receive_ = std::move(on_receive);
@@ -46,12 +49,49 @@ void Dhcp6Socket::receive() {
     });
 }
 
-Result<void> Dhcp6Socket::send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to, std::uint16_t server_port) {
+asio::ip::address_v6 Dhcp6Socket::scoped(const net::Ipv6Address* to) const {
     asio::ip::address_v6::bytes_type b{};
     if (to) std::copy(to->bytes.begin(), to->bytes.end(), b.begin());
     else b = asio::ip::make_address_v6("ff02::1:2").to_bytes();
     asio::ip::address_v6 addr(b);
     if (addr.is_link_local() || addr.is_multicast_link_local()) addr.scope_id(ifindex_);
+    return addr;
+}
+
+Result<void> Dhcp6Socket::send_from(std::span<const std::uint8_t> bytes, const net::Ipv6Address& source,
+                                    const net::Ipv6Address& to, std::uint16_t server_port) {
+    const asio::ip::address_v6 addr = scoped(&to);
+    sockaddr_in6 dst{};
+    dst.sin6_family = AF_INET6;
+    dst.sin6_port = htons(server_port);
+    const auto b = addr.to_bytes();
+    std::memcpy(&dst.sin6_addr, b.data(), b.size());
+    dst.sin6_scope_id = static_cast<std::uint32_t>(addr.scope_id());
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, source.bytes.data(), source.bytes.size());
+    info.ipi6_ifindex = ifindex_;
+    alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+    msghdr msg{};
+    msg.msg_name = &dst;
+    msg.msg_namelen = sizeof dst;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    if (::sendmsg(socket_.native_handle(), &msg, 0) < 0)
+        return fail("DHCPv4-over-DHCPv6 send from " + source.to_string() + " to " + addr.to_string() + " on " + ifname_ + ": " +
+                    std::strerror(errno));
+    return ok();
+}
+
+Result<void> Dhcp6Socket::send(std::span<const std::uint8_t> bytes, const net::Ipv6Address* to, std::uint16_t server_port) {
+    const asio::ip::address_v6 addr = scoped(to);
     std::error_code ec;
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), asio::ip::udp::endpoint(addr, server_port), 0, ec);
     if (ec) return fail("DHCPv6 send to " + addr.to_string() + " on " + ifname_ + ": " + ec.message());

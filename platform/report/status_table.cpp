@@ -232,6 +232,25 @@ std::string human_duration(std::int64_t seconds) {
     return out.empty() ? "0s" : out;
 }
 
+// The DHCPv4-over-DHCPv6 client (docs/dhcp4o6-client.md "Daemon wiring"): absent unless it runs.
+void dhcp4o6_rows(Table& t, const json& s) {
+    if (s.contains("binding_origin") && s["binding_origin"].is_string()) t.row("binding", "from " + str(s, "binding_origin"));
+    const json d = s.value("dhcp4o6", json(nullptr));
+    if (!d.is_object()) return;
+    t.row("DHCP 4o6", str(d, "state", "?") + " from " + str(d, "softwire_source", "?"));
+    const json l = d.value("lease", json(nullptr));
+    if (!l.is_object()) return;
+    std::string ports = "full address";
+    if (const json p = l.value("port_params", json(nullptr)); p.is_object())
+        ports = "PSID " + str(p, "psid") + "/" + str(p, "psid_length") + " offset " + str(p, "psid_offset");
+    t.row("", l.value("address", std::string("?")) + ", " + ports + ", server " + str(l, "server_id", "?"));
+    std::string times;
+    for (const auto& [key, label] : {std::pair{"t1_in_seconds", "T1 in "}, {"t2_in_seconds", "T2 in "}, {"valid_for_seconds", "expires in "}}) {
+        if (auto v = num(l, key)) times += (times.empty() ? "" : ", ") + std::string(label) + human_duration(*v);
+    }
+    t.row("", times.empty() ? "infinite lease" : times);
+}
+
 std::string status_table(const json& s, std::int64_t wall_now_seconds) {
     Table t;
     const std::string mode = str(s, "mode", "?");
@@ -242,6 +261,7 @@ std::string status_table(const json& s, std::int64_t wall_now_seconds) {
     for (const auto& r : s.value("rejected", json::array())) rejected.push_back("option " + str(r, "option", "?") + ": " + str(r, "why"));
     if (!rejected.empty()) t.rows("rejected", rejected);
     plan_rows(t, mode, s.value("plan", json(nullptr)));
+    dhcp4o6_rows(t, s);
     const json counters = s.value("counters", json::object());
     napt_row(t, counters);
     lease_rows(t, s.value("lease", json(nullptr)), wall_now_seconds);

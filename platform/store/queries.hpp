@@ -60,13 +60,23 @@ inline constexpr std::string_view kDeleteStaticForward = "DELETE FROM static_for
 inline constexpr std::string_view kStaticForwards =
     "SELECT protocol, external_port, lan_address, lan_port FROM static_forward ORDER BY rowid";
 
+// One row (id = 1), replaced as a whole: the DHCP 4o6 lease (schema version 5).
+inline constexpr std::string_view kLoadDhcp4o6Lease =
+    "SELECT address, psid_offset, psid_length, psid, softwire_source, server_id, lease_time, t1, t2, obtained_at, "
+    "obtained_at_boot, boot_id, wall_synchronized FROM dhcp4o6_lease WHERE id = 1";
+inline constexpr std::string_view kSaveDhcp4o6Lease =
+    "INSERT OR REPLACE INTO dhcp4o6_lease (id, address, psid_offset, psid_length, psid, softwire_source, server_id, "
+    "lease_time, t1, t2, obtained_at, obtained_at_boot, boot_id, wall_synchronized) "
+    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+inline constexpr std::string_view kClearDhcp4o6Lease = "DELETE FROM dhcp4o6_lease";
+
 // kClearLease is left out: it is three statements and prepare would check only the first; the
 // three loads cover the same tables.
 inline constexpr std::array kAll = {
     kLoadLease,  kLoadLeaseAddresses, kLoadLeasePrefixes, kInsertLease,  kInsertLeaseAddress,
     kInsertLeasePrefix, kLoadSelection, kSaveSelection, kAppendEvent, kTrimJournal,
     kJournal, kAppendBinding, kTrimBindings, kBindings, kRememberKernelObject, kForgetKernelObject, kKernelObjects,
-    kSaveStaticForward, kDeleteStaticForward, kStaticForwards,
+    kSaveStaticForward, kDeleteStaticForward, kStaticForwards, kLoadDhcp4o6Lease, kSaveDhcp4o6Lease, kClearDhcp4o6Lease,
 };
 
 }  // namespace s46::store::queries

@@ -98,12 +98,35 @@ CREATE TABLE static_forward (
 );
 )sql";
 
+// v5. The DHCPv4-over-DHCPv6 lease (RFC 7341, RFC 8539; docs/dhcp4o6-client.md "Daemon wiring"),
+// next to the DHCPv6 lease and cleared with it. One row. The port set (option 159, RFC 7618 §4)
+// is NULL when the server gave a full address. Times as in the lease table since v2.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE dhcp4o6_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    address TEXT NOT NULL,
+    psid_offset INTEGER,
+    psid_length INTEGER,
+    psid INTEGER,
+    softwire_source TEXT NOT NULL,
+    server_id TEXT NOT NULL,
+    lease_time INTEGER NOT NULL,
+    t1 INTEGER NOT NULL,
+    t2 INTEGER NOT NULL,
+    obtained_at INTEGER NOT NULL,
+    obtained_at_boot INTEGER NOT NULL,
+    boot_id TEXT NOT NULL,
+    wall_synchronized INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
-    // {5, "ALTER TABLE ...;"},  // the next layout goes here
+    {5, kV5},
+    // {6, "ALTER TABLE ...;"},  // the next layout goes here
 };
 
 }  // namespace

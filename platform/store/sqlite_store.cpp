@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "platform/store/history_rows.hpp"
+#include "platform/store/dhcp4o6_lease_rows.hpp"
 #include "platform/store/lease_rows.hpp"
 #include "platform/store/open_db.hpp"
 #include "platform/store/queries.hpp"
@@ -107,8 +108,39 @@ Result<void> SqliteStore::save_lease(const provision::Lease& boot_lease, const t
 
 Result<void> SqliteStore::clear_lease() {
     auto stored = read_lease(db_);
+    auto stored4o6 = read_dhcp4o6_lease(db_);
+    if (stored && !*stored && stored4o6 && !*stored4o6) return ok();
+    // The DHCP 4o6 lease was obtained through this DHCPv6 lease's address or prefix: it goes too.
+    return write("clearing the lease", [](sql::Db& db) {
+        const int rc = delete_lease(db);
+        return rc != SQLITE_OK ? rc : delete_dhcp4o6_lease(db);
+    });
+}
+
+Result<Dhcp4o6LeaseRestore> SqliteStore::load_dhcp4o6_lease(const time::ClockReading& now) {
+    auto stored = read_dhcp4o6_lease(db_);
+    if (!stored) return fail(stored.error());
+    if (!*stored) return Dhcp4o6LeaseRestore{};
+    return from_stored(**stored, now);
+}
+
+Result<void> SqliteStore::save_dhcp4o6_lease(const Dhcp4o6Lease& boot_lease, const time::ClockReading& now) {
+    StoredDhcp4o6Lease row = to_stored(boot_lease, now);
+    // Not rewritten when equal but for a second of wall-clock rounding (flash wear).
+    auto stored = read_dhcp4o6_lease(db_);
+    if (stored && *stored) {
+        StoredDhcp4o6Lease old = **stored;
+        const std::int64_t diff = row.lease.obtained_at - old.lease.obtained_at;
+        old.lease.obtained_at = row.lease.obtained_at;
+        if (diff >= -1 && diff <= 1 && old == row) return ok();
+    }
+    return write("saving the DHCP 4o6 lease", [&](sql::Db& db) { return write_dhcp4o6_lease(db, row); });
+}
+
+Result<void> SqliteStore::clear_dhcp4o6_lease() {
+    auto stored = read_dhcp4o6_lease(db_);
     if (stored && !*stored) return ok();
-    return write("clearing the lease", [](sql::Db& db) { return delete_lease(db); });
+    return write("clearing the DHCP 4o6 lease", [](sql::Db& db) { return delete_dhcp4o6_lease(db); });
 }
 
 Result<std::optional<Selection>> SqliteStore::load_selection() { return read_selection(db_); }

@@ -43,6 +43,9 @@ public:
     Result<LeaseRestore> load_lease(const time::ClockReading& now) override;
     Result<void> save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) override;
     Result<void> clear_lease() override;
+    Result<Dhcp4o6LeaseRestore> load_dhcp4o6_lease(const time::ClockReading& now) override;
+    Result<void> save_dhcp4o6_lease(const Dhcp4o6Lease& boot_lease, const time::ClockReading& now) override;
+    Result<void> clear_dhcp4o6_lease() override;
 
     Result<std::optional<Selection>> load_selection() override;
     Result<void> save_selection(const Selection& selection) override;

@@ -18,6 +18,7 @@
 #include "core/provision/lease.hpp"
 #include "core/result.hpp"
 #include "core/select/mode.hpp"
+#include "platform/store/dhcp4o6_lease.hpp"
 #include "platform/store/lease_time.hpp"
 #include "platform/time/clock.hpp"
 
@@ -123,7 +124,12 @@ public:
     // reason in `note`; it stays stored until the caller clears it.
     virtual Result<LeaseRestore> load_lease(const time::ClockReading& now) = 0;
     virtual Result<void> save_lease(const provision::Lease& boot_lease, const time::ClockReading& now) = 0;
-    virtual Result<void> clear_lease() = 0;  // released or expired: nothing to restore
+    virtual Result<void> clear_lease() = 0;  // released or expired: nothing to restore; the DHCP 4o6 lease too
+
+    // The DHCP 4o6 lease (RFC 7341), under the same time trust rule as the DHCPv6 lease.
+    virtual Result<Dhcp4o6LeaseRestore> load_dhcp4o6_lease(const time::ClockReading& now) = 0;
+    virtual Result<void> save_dhcp4o6_lease(const Dhcp4o6Lease& boot_lease, const time::ClockReading& now) = 0;
+    virtual Result<void> clear_dhcp4o6_lease() = 0;
 
     virtual Result<std::optional<Selection>> load_selection() = 0;
     virtual Result<void> save_selection(const Selection& selection) = 0;

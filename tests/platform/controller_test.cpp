@@ -451,3 +451,196 @@ TEST_CASE("controller: static provisioning (draft-ietf-softwire-unified-cpe §3.
         CHECK(h.status()["plan"]["br"] == "2001:db8:ffff::9");
     }
 }
+
+// --- DHCP 4o6 (RFC 7596 §5.1, RFC 7341, RFC 8539) --------------------------------------------
+
+namespace {
+
+// A lw4o6 container without a V4V6BIND plus option 88: lw4o6 "via DHCP 4o6".
+provision::S46OptionSet lw_via_4o6(std::vector<net::Ipv6Address> servers = {v6("2001:db8::547")}) {
+    provision::S46OptionSet set;
+    provision::LwContainer c;
+    c.brs.push_back(v6("2001:db8:ffff::2"));
+    set.lw.push_back(c);
+    set.dhcp4o6_servers = std::move(servers);
+    return set;
+}
+
+// The lease's softwire source without option 137 and without IA_NA: <first delegated prefix>::1.
+const char* const kSource = "2001:db8:12:3400::1";
+
+store::Dhcp4o6Lease lease4o6(std::int64_t now, const char* source = kSource) {
+    store::Dhcp4o6Lease l;
+    l.binding.ipv4 = net::Ipv4Address(192, 0, 2, 100);
+    l.binding.port_params = provision::PortParams{0, 6, 5};
+    l.binding.softwire_source = v6(source);
+    l.server_id = net::Ipv4Address(192, 0, 2, 1);
+    l.lease_time = 3600;
+    l.t1 = 1800;
+    l.t2 = 3150;
+    l.obtained_at = now;
+    return l;
+}
+
+bool journal_has(const daemon::Effects& fx, store::EventKind kind, const std::string& text) {
+    for (const auto& j : only<daemon::effect::Journal>(fx))
+        if (j.kind == kind && j.detail.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("controller 4o6: the decision starts the client, its lease brings the lw4o6 plan up", "[daemon][controller][dhcp4o6]") {
+    Harness h;
+    auto fx = h.provision(lw_via_4o6());
+    // No binding yet: no plan, and the reason says what lw4o6 waits for.
+    CHECK(transitions(fx).empty());
+    CHECK(h.c.active_mode() == Mode::none);
+    CHECK_THAT(h.c.reason(), Catch::Contains("waiting for a DHCP 4o6 lease"));
+    auto starts = only<daemon::effect::StartDhcp4o6>(fx);
+    REQUIRE(starts.size() == 1);
+    CHECK(starts[0].servers == std::vector{v6("2001:db8::547")});
+    CHECK(starts[0].softwire_source == v6(kSource));
+    CHECK(journal_has(fx, store::EventKind::mode_changed, "DHCP 4o6 client started"));
+    CHECK(h.status()["dhcp4o6"]["lease"].is_null());
+    CHECK(h.status()["dhcp4o6"]["softwire_source"] == kSource);
+
+    // A Renew of the same DHCPv6 lease starts nothing again.
+    h.now += 10;
+    fx = h.provision(lw_via_4o6(), store::EventKind::lease_renewed);
+    CHECK(only<daemon::effect::StartDhcp4o6>(fx).empty());
+
+    h.now += 2;
+    fx = h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now - 1), store::EventKind::lease_obtained});
+    CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+    CHECK(h.c.active_mode() == Mode::lw4o6);
+    REQUIRE(h.c.active_plan());
+    CHECK(h.c.active_plan()->ipv4.address == net::Ipv4Address(192, 0, 2, 100));
+    CHECK(h.c.active_plan()->tunnel_local == v6(kSource));
+    CHECK(h.c.active_plan()->tunnel_remote == v6("2001:db8:ffff::2"));
+    CHECK(only<daemon::effect::SaveDhcp4o6Lease>(fx).size() == 1);
+    CHECK(journal_has(fx, store::EventKind::lease_obtained, "DHCP 4o6: 192.0.2.100 with PSID 5/6"));
+    auto status = h.status();
+    CHECK(status["binding_origin"] == "DHCP 4o6");
+    CHECK(status["dhcp4o6"]["lease"]["address"] == "192.0.2.100");
+    CHECK(status["dhcp4o6"]["lease"]["server_id"] == "192.0.2.1");
+    CHECK(status["dhcp4o6"]["lease"]["port_params"]["psid"] == 5);
+    CHECK(status["dhcp4o6"]["lease"]["t1_in_seconds"] == 1799);
+
+    // A renewal with the same binding changes nothing on the data plane.
+    h.now += 1800;
+    fx = h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_renewed});
+    CHECK(transitions(fx).empty());
+    CHECK(journal_has(fx, store::EventKind::lease_renewed, "DHCP 4o6"));
+}
+
+TEST_CASE("controller 4o6: a lost lease tears the plan down and lw4o6 waits for the next", "[daemon][controller][dhcp4o6]") {
+    Harness h;
+    h.provision(lw_via_4o6());
+    h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+    REQUIRE(h.c.active_mode() == Mode::lw4o6);
+    h.now += 3600;
+    auto fx = h.send(daemon::event::Dhcp4o6Lost{"lease expired"});
+    CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
+    CHECK(h.c.active_mode() == Mode::none);
+    CHECK(only<daemon::effect::ClearDhcp4o6Lease>(fx).size() == 1);
+    CHECK(only<daemon::effect::StopDhcp4o6>(fx).empty());  // the client keeps looking
+    CHECK(journal_has(fx, store::EventKind::lease_expired, "DHCP 4o6 lease lost: lease expired"));
+    CHECK_THAT(h.c.reason(), Catch::Contains("waiting for a DHCP 4o6 lease"));
+    // A second loss report without a lease is no news.
+    CHECK(h.send(daemon::event::Dhcp4o6Lost{"NAK"}).empty());
+    // The next lease brings it back.
+    fx = h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+    CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+}
+
+TEST_CASE("controller 4o6: a new softwire source is told to the running client, the plan waits for it", "[daemon][controller][dhcp4o6]") {
+    Harness h;
+    h.provision(lw_via_4o6());
+    h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+    REQUIRE(h.c.active_mode() == Mode::lw4o6);
+    // A new delegated prefix moves the softwire source.
+    provision::Lease moved = lease_with(lw_via_4o6(), h.now);
+    moved.prefixes[0].prefix = *net::Ipv6Prefix::parse("2001:db8:99::/56");
+    auto fx = h.send(daemon::event::Provisioned{moved, store::EventKind::lease_renewed, daemon::Source::dhcp_client});
+    CHECK(only<daemon::effect::StartDhcp4o6>(fx).empty());
+    auto changed = only<daemon::effect::Dhcp4o6SourceChanged>(fx);
+    REQUIRE(changed.size() == 1);
+    CHECK(changed[0].softwire_source == v6("2001:db8:99::1"));
+    CHECK(journal_has(fx, store::EventKind::tunnel_event, "softwire source"));
+    // The old binding names the old source: no plan until the server confirms the new one.
+    CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
+    CHECK_THAT(h.c.reason(), Catch::Contains("another softwire source"));
+    fx = h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now, "2001:db8:99::1"), store::EventKind::lease_renewed});
+    CHECK(transitions(fx) == std::vector{TransitionKind::activate});
+    CHECK(h.c.active_plan()->tunnel_local == v6("2001:db8:99::1"));
+}
+
+TEST_CASE("controller 4o6: the client stops when the v6 lease goes, the mode changes or s46d shuts down", "[daemon][controller][dhcp4o6]") {
+    SECTION("DHCPv6 lease expired") {
+        Harness h;
+        h.provision(lw_via_4o6());
+        h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+        h.now += 4000;
+        auto fx = h.tick();
+        CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
+        auto stops = only<daemon::effect::StopDhcp4o6>(fx);
+        REQUIRE(stops.size() == 1);
+        CHECK(stops[0].why == "no DHCPv6 lease");
+        CHECK(only<daemon::effect::ClearDhcp4o6Lease>(fx).size() == 1);
+        CHECK(h.status()["dhcp4o6"].is_null());
+    }
+    SECTION("a V4V6BIND arrives: it wins over 4o6") {
+        Harness h;
+        h.provision(lw_via_4o6());
+        auto set = lw_via_4o6();
+        set.lw[0] = lw_domain();
+        auto fx = h.provision(set, store::EventKind::lease_renewed);
+        auto stops = only<daemon::effect::StopDhcp4o6>(fx);
+        REQUIRE(stops.size() == 1);
+        CHECK_THAT(stops[0].why, Catch::Contains("no longer lw4o6 via DHCP 4o6"));
+        CHECK(h.c.active_mode() == Mode::lw4o6);
+        CHECK(h.status()["binding_origin"] == "DHCPv6 V4V6BIND");
+    }
+    SECTION("orderly shutdown") {
+        Harness h;
+        h.provision(lw_via_4o6());
+        h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+        auto fx = h.send(daemon::event::Released{});
+        auto stops = only<daemon::effect::StopDhcp4o6>(fx);
+        REQUIRE(stops.size() == 1);
+        CHECK(stops[0].why == "orderly shutdown");
+        CHECK(journal_has(fx, store::EventKind::lease_released, "DHCP 4o6 client stopped: orderly shutdown"));
+    }
+    SECTION("option 88 lists other servers: release and start over") {
+        Harness h;
+        h.provision(lw_via_4o6());
+        h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+        auto fx = h.provision(lw_via_4o6({}), store::EventKind::lease_renewed);
+        REQUIRE(only<daemon::effect::StopDhcp4o6>(fx).size() == 1);
+        auto starts = only<daemon::effect::StartDhcp4o6>(fx);
+        REQUIRE(starts.size() == 1);
+        CHECK(starts[0].servers.empty());
+        CHECK(h.c.active_mode() == Mode::none);
+    }
+}
+
+TEST_CASE("controller 4o6: a lease report while no client runs is ignored", "[daemon][controller][dhcp4o6]") {
+    Harness h;
+    auto fx = h.send(daemon::event::Dhcp4o6Bound{lease4o6(h.now), store::EventKind::lease_obtained});
+    CHECK(transitions(fx).empty());
+    CHECK(only<daemon::effect::SaveDhcp4o6Lease>(fx).empty());
+    CHECK(h.status()["dhcp4o6"].is_null());
+    // A V4V6BIND's binding origin, for contrast.
+    provision::S46OptionSet set;
+    set.lw.push_back(lw_domain());
+    h.provision(set);
+    CHECK(h.status()["binding_origin"] == "DHCPv6 V4V6BIND");
+}
+
+TEST_CASE("controller 4o6: the DHCPv6 client asks for 88 and 137 exactly when lw4o6 is enabled", "[daemon][controller][dhcp4o6]") {
+    select::Policy policy;
+    CHECK(daemon::extra_option_request(policy) == std::vector<std::uint16_t>{88, 137});
+    policy.enabled = {Mode::mape, Mode::dslite};
+    CHECK(daemon::extra_option_request(policy).empty());
+}

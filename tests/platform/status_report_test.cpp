@@ -323,3 +323,31 @@ TEST_CASE("status table: the kernel backend names its device and route, and MAP-
     lw["counters"]["fmr"] = "none in the plan";
     CHECK_FALSE(has(report::status_table(lw, kNow), "fmr "));
 }
+
+TEST_CASE("status table: the lw4o6 binding's origin and the DHCP 4o6 lease", "[report][status][dhcp4o6]") {
+    auto s = lw4o6_status();
+    s["binding_origin"] = "DHCP 4o6";
+    s["dhcp4o6"] = {{"servers", {"2001:db8::547"}},
+                    {"softwire_source", "2001:db8:12:3400::1"},
+                    {"state", "Bound"},
+                    {"lease",
+                     {{"address", "192.0.2.100"},
+                      {"port_params", {{"psid_offset", 0}, {"psid_length", 6}, {"psid", 5}}},
+                      {"server_id", "192.0.2.1"},
+                      {"t1_in_seconds", 1800},
+                      {"t2_in_seconds", 3150},
+                      {"valid_for_seconds", 3600}}}};
+    const auto text = report::status_table(s, kNow);
+    CHECK(has(text, "binding     from DHCP 4o6\n"));
+    CHECK(has(text, "DHCP 4o6    Bound from 2001:db8:12:3400::1\n"));
+    CHECK(has(text, "            192.0.2.100, PSID 5/6 offset 0, server 192.0.2.1\n"));
+    CHECK(has(text, "            T1 in 30m, T2 in 52m 30s, expires in 1h\n"));
+
+    // Waiting for a lease: the client's state, no lease lines; no client: no row at all.
+    s["dhcp4o6"]["state"] = "Selecting";
+    s["dhcp4o6"]["lease"] = nullptr;
+    const auto waiting = report::status_table(s, kNow);
+    CHECK(has(waiting, "DHCP 4o6    Selecting from 2001:db8:12:3400::1\n"));
+    CHECK(waiting.find("192.0.2.100") == std::string::npos);
+    CHECK(report::status_table(lw4o6_status(), kNow).find("DHCP 4o6") == std::string::npos);
+}

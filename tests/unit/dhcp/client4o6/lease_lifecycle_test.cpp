@@ -231,3 +231,103 @@ TEST_CASE("4o6: a new softwire source address starts a new exchange carrying it 
         CHECK(h.client.state() == State::bound);
     }
 }
+
+namespace {
+
+// The lease a first run obtained (lease 1000 s, T1 500, T2 800 from obtained_at 0), taken from
+// that run's LeaseObtained, so restore() is fed exactly what the daemon stores.
+Lease4 stored_lease() {
+    Harness first;
+    FakeServer server = short_lease_server();
+    first.bind(server);
+    auto obtained = first.events<LeaseObtained>();
+    REQUIRE(obtained.size() == 1);
+    return obtained[0].lease;
+}
+
+}  // namespace
+
+TEST_CASE("4o6 restore: before T1 the stored lease is Bound and nothing is sent", "[dhcp4o6]") {
+    const Lease4 lease = stored_lease();
+    Harness h;
+    h.now = seconds(100);
+    REQUIRE(h.client.restore(h.now, h.source, h.servers, lease));
+    CHECK(h.client.state() == State::bound);
+    CHECK(h.client.started());
+    CHECK(h.client.lease() == lease);
+    CHECK(h.drain_sends().empty());
+    CHECK(h.client.next_deadline() == seconds(500));
+    h.advance_to(seconds(500));  // T1 as counted from the stored obtained_at
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    const SentQuery renew = read_query(sends[0].bytes);
+    CHECK(renew.type == MessageType::request);
+    CHECK(renew.ciaddr == lease.address);
+    CHECK(renew.unicast());
+    CHECK(h.client.state() == State::renewing);
+}
+
+TEST_CASE("4o6 restore: past T1 it renews at once, past T2 it rebinds at once", "[dhcp4o6]") {
+    const Lease4 lease = stored_lease();
+    Harness h;
+    SECTION("between T1 and T2") {
+        REQUIRE(h.client.restore(seconds(600), h.source, h.servers, lease));
+        CHECK(h.client.state() == State::renewing);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        CHECK(read_query(sends[0].bytes).unicast());
+    }
+    SECTION("between T2 and expiry") {
+        REQUIRE(h.client.restore(seconds(900), h.source, h.servers, lease));
+        CHECK(h.client.state() == State::rebinding);
+        auto sends = h.drain_sends();
+        REQUIRE(sends.size() == 1);
+        CHECK_FALSE(read_query(sends[0].bytes).unicast());
+    }
+    CHECK(h.events<LeaseLost>().empty());
+}
+
+TEST_CASE("4o6 restore: with silent servers the restored lease still expires on time", "[dhcp4o6]") {
+    const Lease4 lease = stored_lease();
+    Harness h;
+    h.now = seconds(900);
+    REQUIRE(h.client.restore(h.now, h.source, h.servers, lease));
+    h.advance_to(seconds(999));
+    CHECK(h.events<LeaseLost>().empty());
+    h.advance_to(seconds(1000));
+    auto lost = h.events<LeaseLost>();
+    REQUIRE(lost.size() == 1);
+    CHECK(lost[0].reason == LossReason::expired);
+    CHECK(h.client.state() == State::selecting);  // §4.4.5: start over at once
+}
+
+TEST_CASE("4o6 restore: an expired lease or a started engine is not restored", "[dhcp4o6]") {
+    const Lease4 lease = stored_lease();
+    Harness h;
+    SECTION("expired") {
+        CHECK_FALSE(h.client.restore(seconds(1000), h.source, h.servers, lease));
+        CHECK(h.client.state() == State::init);
+        CHECK_FALSE(h.client.started());
+        CHECK_FALSE(h.client.lease());
+    }
+    SECTION("already started") {
+        h.start();
+        CHECK_FALSE(h.client.restore(seconds(1), h.source, h.servers, lease));
+        CHECK(h.client.state() == State::selecting);
+        CHECK_FALSE(h.client.lease());
+    }
+}
+
+TEST_CASE("4o6 restore: a new softwire source is told to the server in a RENEWING REQUEST", "[dhcp4o6]") {
+    const Lease4 lease = stored_lease();
+    Harness h;
+    const auto moved = v6("2001:db8:0:2::100");
+    REQUIRE(lease.softwire_source != moved);
+    REQUIRE(h.client.restore(seconds(100), moved, h.servers, lease));
+    CHECK(h.client.state() == State::renewing);
+    auto sends = h.drain_sends();
+    REQUIRE(sends.size() == 1);
+    const SentQuery q = read_query(sends[0].bytes);
+    CHECK(q.type == MessageType::request);
+    CHECK(q.softwire_source == moved);
+}

@@ -83,7 +83,8 @@ TEST_CASE("4o6 lease timers: times past what Time holds are never, not wrapped",
 
 TEST_CASE("4o6 state table: Bound never goes straight back to Selecting", "[dhcp4o6]") {
     CHECK_FALSE(transition_allowed(State::bound, State::selecting));
-    CHECK_FALSE(transition_allowed(State::init, State::bound));
+    CHECK_FALSE(transition_allowed(State::init, State::requesting));
+    CHECK(transition_allowed(State::init, State::bound));  // restore() of a stored lease only
     CHECK(transition_allowed(State::requesting, State::bound));
     CHECK(transition_allowed(State::renewing, State::rebinding));
 }
