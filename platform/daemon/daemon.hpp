@@ -65,6 +65,8 @@ private:
     void drain_dhcp4o6(bool deliver = true);
     void arm_dhcp4o6_timer();
     void post_drain_dhcp4o6();
+    void put_dhcp4o6_source_on_wan();
+    void remove_dhcp4o6_source();
     void shutdown(const std::string& why);
     // control::Service, in daemon_control.cpp.
     Result<control::StatusReply> status(const control::StatusRequest& request) override;
@@ -105,6 +107,7 @@ private:
     std::unique_ptr<platform::Dhcp6Socket> socket_;
     std::unique_ptr<dhcp::client4o6::Client> client4o6_;
     net::Ipv6Address dhcp4o6_source_;                 // the softwire source its queries come from
+    std::optional<net::Ipv6Address> dhcp4o6_added_source_;  // that source, when s46d put it on the WAN
     asio::steady_timer dhcp4o6_timer_;
     std::array<std::uint8_t, 6> wan_mac_{};            // chaddr of the 4o6 client
     std::vector<std::uint8_t> duid_;                   // the DHCPv6 DUID, in the 4o6 client id

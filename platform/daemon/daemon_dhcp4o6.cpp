@@ -2,10 +2,15 @@
 // "Daemon wiring"). The controller decides when it runs and with which servers and softwire
 // source; this file owns the engine, its timer and its traffic on the shared DHCPv6 socket, and
 // turns its lease events into controller events.
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <chrono>
+#include <cstring>
 #include <random>
 
 #include "platform/daemon/daemon.hpp"
+#include "platform/net/rtnetlink.hpp"
 #include "platform/time/clock.hpp"
 
 namespace s46::daemon {
@@ -13,6 +18,18 @@ namespace s46::daemon {
 namespace c4 = dhcp::client4o6;
 
 namespace {
+
+// Whether `a` is assigned to `ifname` (an IA_NA an OS client configured, or a source already up).
+bool interface_has_address(const std::string& ifname, const net::Ipv6Address& a) {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return false;
+    bool found = false;
+    for (const ifaddrs* i = list; i && !found; i = i->ifa_next)
+        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 && ifname == i->ifa_name)
+            found = std::memcmp(reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr.s6_addr, a.bytes.data(), 16) == 0;
+    freeifaddrs(list);
+    return found;
+}
 
 std::string why_lost(c4::LossReason r) {
     switch (r) {
@@ -74,7 +91,7 @@ void Daemon::start_dhcp4o6(const effect::StartDhcp4o6& start) {
     c4::ClientConfig cc;
     cc.hw_address = wan_mac_;
     cc.client_id = client_id(duid_);
-    cc.max_initial_delay = c4::Time(0);  // the DHCPv6 exchange before it already desynchronized clients
+    cc.max_initial_delay = Time::zero();  // the DHCPv6 exchange before it already desynchronized clients
     static std::mt19937 rng{std::random_device{}()};
     try {
         client4o6_ = std::make_unique<c4::Client>(cc, [] { return static_cast<std::uint32_t>(rng()); });
@@ -84,6 +101,7 @@ void Daemon::start_dhcp4o6(const effect::StartDhcp4o6& start) {
         return;
     }
     dhcp4o6_source_ = start.softwire_source;
+    put_dhcp4o6_source_on_wan();
     // A stored lease brings the binding back at once, even with the servers silent (RFC 2131
     // §4.4.5: it is ours until it expires); the engine renews or rebinds it on its timers.
     auto stored = store_->load_dhcp4o6_lease(time::read_clocks());
@@ -110,6 +128,7 @@ void Daemon::start_dhcp4o6(const effect::StartDhcp4o6& start) {
 void Daemon::dhcp4o6_source_changed(const net::Ipv6Address& source) {
     if (!client4o6_) return;
     dhcp4o6_source_ = source;
+    put_dhcp4o6_source_on_wan();
     client4o6_->source_address_changed(source, now());
     post_drain_dhcp4o6();
 }
@@ -123,6 +142,35 @@ void Daemon::stop_dhcp4o6(const std::string& why) {
     log(effect::Level::debug, "DHCP 4o6 client stopped (" + why + ")");
     dhcp4o6_timer_.cancel();
     client4o6_.reset();
+    remove_dhcp4o6_source();
+}
+
+// The softwire source must be an address of the WAN before the first DHCPV4-QUERY: the 4o6
+// server answers to the query's source (RFC 7341 §5), and a <delegated prefix>::1 source is
+// not on any interface until a plan applies, which needs the answer. Added /128 without DAD, as
+// the data planes add the tunnel source; an address already there (an IA_NA the OS configured)
+// is left alone, and only what s46d added here is removed again.
+void Daemon::put_dhcp4o6_source_on_wan() {
+    if (dhcp4o6_added_source_ == dhcp4o6_source_) return;
+    remove_dhcp4o6_source();
+    if (interface_has_address(options_.wan_interface, dhcp4o6_source_)) return;
+    platform::Rtnetlink rtnl;
+    auto r = rtnl.open();
+    if (r) r = rtnl.add_address(options_.wan_interface, net::Ipv6Prefix(dhcp4o6_source_, 128), /*nodad=*/true);
+    if (!r) {
+        log(effect::Level::warning, "DHCP 4o6 softwire source: " + r.error(), "DHCP 4o6 source address");
+        return;
+    }
+    dhcp4o6_added_source_ = dhcp4o6_source_;
+}
+
+void Daemon::remove_dhcp4o6_source() {
+    if (!dhcp4o6_added_source_) return;
+    // Best effort: a data plane that used the same address as its tunnel source may have
+    // removed it on teardown already.
+    platform::Rtnetlink rtnl;
+    if (rtnl.open()) (void)rtnl.del_address(options_.wan_interface, net::Ipv6Prefix(*dhcp4o6_added_source_, 128));
+    dhcp4o6_added_source_.reset();
 }
 
 void Daemon::receive_dhcp4o6(std::span<const std::uint8_t> bytes) {
