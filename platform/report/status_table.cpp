@@ -172,13 +172,13 @@ void lease_rows(Table& t, const json& lease, std::int64_t now) {
 }
 
 bool is_napt_drop(std::string_view name) {
-    static const std::vector<std::string_view> reasons = {
+    static const std::vector<std::string_view> kReasons = {
 #define S46_NAPT_X(name, text) #name,
         S46_NAPT_DROP_REASONS(S46_NAPT_X)
 #undef S46_NAPT_X
     };
     if (name.substr(0, 5) != "napt_") return false;
-    return std::find(reasons.begin(), reasons.end(), name.substr(5)) != reasons.end();
+    return std::find(kReasons.begin(), kReasons.end(), name.substr(5)) != kReasons.end();
 }
 
 // Per-reason drops: the pipeline's drop_<reason>, the NAPT's napt_<reason> and the DHCPv6
@@ -219,10 +219,10 @@ void napt_row(Table& t, const json& counters) {
 
 std::string human_duration(std::int64_t seconds) {
     std::uint64_t s = seconds < 0 ? 0 - static_cast<std::uint64_t>(seconds) : static_cast<std::uint64_t>(seconds);
-    static constexpr std::pair<std::uint64_t, const char*> units[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+    static constexpr std::pair<std::uint64_t, const char*> kUnits[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
     std::string out;
     int shown = 0;
-    for (const auto& [size, suffix] : units) {
+    for (const auto& [size, suffix] : kUnits) {
         const std::uint64_t n = s / size;
         s %= size;
         if (n == 0 && shown == 0) continue;

@@ -19,7 +19,7 @@ using namespace s46::dhcp::test;
 
 namespace {
 
-std::string N(std::size_t v) { return std::to_string(v); }
+std::string decimal(std::size_t v) { return std::to_string(v); }
 
 std::string name(std::uint16_t code) {
     switch (code) {
@@ -34,7 +34,7 @@ std::string name(std::uint16_t code) {
         case 96: return "OPTION_S46_CONT_LW";
         case 111: return "OPTION_S46_PRIORITY";
     }
-    return "option " + N(code);
+    return "option " + decimal(code);
 }
 
 struct Sub {
@@ -61,9 +61,9 @@ std::string framing_cut(const Bytes& region, std::size_t from, std::size_t c, co
         if (c > s.start && c < s.start + 4 + s.len) {
             std::size_t h = c - s.start;
             std::string sub = path.empty() ? name(s.code) : path + "/" + name(s.code);
-            if (h < 2) return (path.empty() ? "" : path + " ") + "truncated sub-option header (" + N(h) + " of 4 octets)";
-            if (h < 4) return sub + " truncated option header (" + N(h) + " of 4 octets)";
-            return sub + " option-len " + N(s.len) + " overruns " + parent + " (" + N(h - 4) + " octets left)";
+            if (h < 2) return (path.empty() ? "" : path + " ") + "truncated sub-option header (" + decimal(h) + " of 4 octets)";
+            if (h < 4) return sub + " truncated option header (" + decimal(h) + " of 4 octets)";
+            return sub + " option-len " + decimal(s.len) + " overruns " + parent + " (" + decimal(h - 4) + " octets left)";
         }
     }
     return "";
@@ -89,31 +89,31 @@ std::string table1(std::uint16_t code, const Bytes& body, std::size_t c) {
 std::string value_cut(std::uint16_t code, const Bytes& v, std::size_t c, const std::string& path) {
     switch (code) {
         case 64: {
-            if (c <= 3) return "option-len " + N(c) + " must be > 3";
+            if (c <= 3) return "option-len " + decimal(c) + " must be > 3";
             for (std::size_t pos = 0;;) {
                 if (pos == c) return "FQDN at octet 0 is not terminated by a root label";
                 std::size_t l = v[pos];
-                if (pos + 1 + l > c) return "label at octet " + N(pos) + " (length " + N(l) + ") runs past the end of the option";
+                if (pos + 1 + l > c) return "label at octet " + decimal(pos) + " (length " + decimal(l) + ") runs past the end of the option";
                 pos += 1 + l;
             }
         }
-        case 111: return (c < 2 || c % 2) ? "option-len " + N(c) + " must be >= 2 and even" : "";
-        case 93: return path + " option-len " + N(c) + " != 4";
-        case 90: return path + " option-len " + N(c) + " != 16";
+        case 111: return (c < 2 || c % 2) ? "option-len " + decimal(c) + " must be >= 2 and even" : "";
+        case 93: return path + " option-len " + decimal(c) + " != 4";
+        case 90: return path + " option-len " + decimal(c) + " != 16";
         case 91: {
             if (c == 0) return path + " option-len 0 < 1";
             std::size_t need = (v[0] + 7u) / 8u;
-            return path + " dmr-prefix6-len " + N(v[0]) + " needs " + N(need) + " prefix octets, only " + N(c - 1) + " left";
+            return path + " dmr-prefix6-len " + decimal(v[0]) + " needs " + decimal(need) + " prefix octets, only " + decimal(c - 1) + " left";
         }
         case 89:
         case 92: {
             const std::size_t fixed = code == 89 ? 8 : 5;
             const std::size_t plen = v[fixed - 1];
             const std::string field = code == 89 ? "prefix6-len" : "bindprefix6-len";
-            if (c < fixed) return path + " option-len " + N(c) + " < " + N(fixed);
+            if (c < fixed) return path + " option-len " + decimal(c) + " < " + decimal(fixed);
             std::size_t need = (plen + 7) / 8;
             if (c < fixed + need)
-                return path + " " + field + " " + N(plen) + " needs " + N(need) + " prefix octets, only " + N(c - fixed) + " left";
+                return path + " " + field + " " + decimal(plen) + " needs " + decimal(need) + " prefix octets, only " + decimal(c - fixed) + " left";
             return framing_cut(v, fixed + need, c, path, name(code));
         }
         case 94:
@@ -190,7 +190,7 @@ TEST_CASE("every truncation of every option vector gives the exact reason", "[dh
             auto s1 = decode(at.wrap(tlv_len(code, static_cast<std::uint16_t>(v.size()), cut)));
             REQUIRE(s1.rejected.size() == 1);
             CHECK(s1.rejected[0].option == at.top);
-            std::string overrun = " option-len " + N(v.size()) + " overruns " + at.parent + " (" + N(c) + " octets left)";
+            std::string overrun = " option-len " + decimal(v.size()) + " overruns " + at.parent + " (" + decimal(c) + " octets left)";
             CHECK(s1.rejected[0].why == (nested ? top + at.path + overrun : top + overrun.substr(1)));
             ++checked;
 
@@ -220,8 +220,8 @@ TEST_CASE("every truncation of every option vector gives the exact reason", "[dh
                                     "truncated sub-option header (1 of 4 octets)"
                               : "truncated option header (1 of 4 octets) at the end of the message";
             } else {
-                want = nested ? top + at.path + " truncated option header (" + N(h) + " of 4 octets)"
-                              : top + "truncated option header (" + N(h) + " of 4 octets)";
+                want = nested ? top + at.path + " truncated option header (" + decimal(h) + " of 4 octets)"
+                              : top + "truncated option header (" + decimal(h) + " of 4 octets)";
             }
             if (want.empty()) {
                 CHECK(s.rejected.empty());
@@ -247,7 +247,7 @@ TEST_CASE("every truncation of option 137 gives the exact reason", "[dhcp][trunc
     for (std::size_t c = 0; c < v.size(); ++c) {
         INFO("cut at value octet " << c);
         const Bytes cut(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(c));
-        const std::string want = c == 0 ? "option-len 0 < 1" : "bindprefix6-len 56 needs 7 prefix octets, only " + N(c - 1) + " left";
+        const std::string want = c == 0 ? "option-len 0 < 1" : "bindprefix6-len 56 needs 7 prefix octets, only " + decimal(c - 1) + " left";
         auto s = decode(tlv(137, cut));
         REQUIRE(s.rejected.size() == 1);
         CHECK(s.rejected[0].option == 137);
@@ -256,7 +256,7 @@ TEST_CASE("every truncation of option 137 gives the exact reason", "[dhcp][trunc
 
         auto s1 = decode(tlv_len(137, static_cast<std::uint16_t>(v.size()), cut));
         REQUIRE(s1.rejected.size() == 1);
-        CHECK(s1.rejected[0].why == top + "option-len " + N(v.size()) + " overruns the message (" + N(c) + " octets left)");
+        CHECK(s1.rejected[0].why == top + "option-len " + decimal(v.size()) + " overruns the message (" + decimal(c) + " octets left)");
 
         auto s3 = decode(tlv_len(137, static_cast<std::uint16_t>(c), v));
         REQUIRE_FALSE(s3.rejected.empty());
@@ -268,6 +268,6 @@ TEST_CASE("every truncation of option 137 gives the exact reason", "[dhcp][trunc
         auto s = decode(hdr);
         REQUIRE(s.rejected.size() == 1);
         CHECK(s.rejected[0].why == (h == 1 ? "truncated option header (1 of 4 octets) at the end of the message"
-                                           : top + "truncated option header (" + N(h) + " of 4 octets)"));
+                                           : top + "truncated option header (" + decimal(h) + " of 4 octets)"));
     }
 }
