@@ -138,6 +138,18 @@ private:
     std::optional<double> first_send_to_reply_ms_;  // the network and server's share
     std::optional<double> start_to_mode_ms_;
     std::optional<double> reply_to_plan_us_;
+    // lw4o6 via DHCP 4o6 (RFC 7596 §5.1, RFC 7341): the plan waits for a second exchange, so its
+    // path is timed in three parts, once, for the first 4o6 client that gets an ACK after start
+    // (issue 13): DHCPv6 Reply -> ACK, first DHCPV4-QUERY -> ACK (the servers' and network's
+    // share, the baseline) and ACK -> plan applied. A lease restored from the store has no ACK
+    // and is not timed.
+    void time_dhcp4o6_ack();
+    bool dhcp4o6_timed_ = false;
+    std::optional<Instant> dhcp4o6_reply_at_;        // the Reply that started that client
+    std::optional<Instant> dhcp4o6_first_query_at_;
+    std::optional<double> reply_to_dhcp4o6_ack_ms_;
+    std::optional<double> dhcp4o6_first_query_to_ack_ms_;
+    std::optional<double> dhcp4o6_ack_to_plan_us_;
     std::uint64_t send_errors_ = 0;
 };
 

@@ -54,6 +54,9 @@ json Daemon::status() {
     if (start_to_mode_ms_) timings["start_to_mode_ms"] = *start_to_mode_ms_;
     if (reply_to_plan_us_) timings["reply_to_plan_us"] = *reply_to_plan_us_;
     if (first_send_to_reply_ms_) timings["first_send_to_reply_ms"] = *first_send_to_reply_ms_;
+    if (reply_to_dhcp4o6_ack_ms_) timings["reply_to_dhcp4o6_ack_ms"] = *reply_to_dhcp4o6_ack_ms_;
+    if (dhcp4o6_first_query_to_ack_ms_) timings["dhcp4o6_first_query_to_ack_ms"] = *dhcp4o6_first_query_to_ack_ms_;
+    if (dhcp4o6_ack_to_plan_us_) timings["dhcp4o6_ack_to_plan_us"] = *dhcp4o6_ack_to_plan_us_;
     s["timings"] = timings;
     return s;
 }

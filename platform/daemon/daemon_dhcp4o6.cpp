@@ -101,6 +101,13 @@ void Daemon::start_dhcp4o6(const effect::StartDhcp4o6& start) {
         return;
     }
     dhcp4o6_source_ = start.softwire_source;
+    // StartDhcp4o6 is an effect of the DHCPv6 Reply just received (received_at_), unless the
+    // DHCPv6 lease came from the store (then there is no Reply and none is timed). Until a 4o6
+    // client has been timed, each new one restarts the clock: the figures describe one exchange.
+    if (!dhcp4o6_timed_) {
+        dhcp4o6_reply_at_ = received_at_;
+        dhcp4o6_first_query_at_.reset();
+    }
     put_dhcp4o6_source_on_wan();
     // A stored lease brings the binding back at once, even with the servers silent (RFC 2131
     // §4.4.5: it is ours until it expires); the engine renews or rebinds it on its timers.
@@ -110,6 +117,7 @@ void Daemon::start_dhcp4o6(const effect::StartDhcp4o6& start) {
         client4o6_->restore(now(), start.softwire_source, start.servers, to_engine_lease(*stored->lease))) {
         log(effect::Level::info, "DHCP 4o6 lease " + stored->lease->binding.ipv4.to_string() + " restored from the store (" +
                                      stored->note + ")");
+        dhcp4o6_reply_at_.reset();  // no Reply -> ACK exchange: a later ACK (after expiry) is not one
         // After this batch of effects: the controller is not re-entered from inside one.
         asio::post(io_, [this] {
             if (client4o6_ && client4o6_->lease())
@@ -200,12 +208,14 @@ void Daemon::drain_dhcp4o6(bool deliver) {
                         if (deliver) carry_out(controller_->handle(event::Dhcp4o6Bound{to_lease(lease), kind}, now()));
                     };
                     if constexpr (std::is_same_v<A, c4::Send>) {
+                        if (!dhcp4o6_first_query_at_) dhcp4o6_first_query_at_ = std::chrono::steady_clock::now();
                         if (auto r = socket_->send_from(a.bytes, dhcp4o6_source_, a.to, a.port); !r) {
                             ++dhcp4o6_send_errors_;
                             log(effect::Level::warning, r.error(), "DHCP 4o6 send error");
                         }
                     } else if constexpr (std::is_same_v<A, c4::LeaseObtained>) {
                         bound(a.lease, store::EventKind::lease_obtained);
+                        if (deliver) time_dhcp4o6_ack();
                     } else if constexpr (std::is_same_v<A, c4::LeaseRenewed>) {
                         bound(a.lease, store::EventKind::lease_renewed);
                     } else if constexpr (std::is_same_v<A, c4::LeaseRebound>) {
@@ -220,6 +230,26 @@ void Daemon::drain_dhcp4o6(bool deliver) {
         }
     }
     arm_dhcp4o6_timer();
+}
+
+// Called right after the controller handled the first ACK (LeaseObtained comes only from an ACK
+// in REQUESTING, docs/dhcp4o6-client.md §1), so received_at_ is that ACK's arrival on the socket
+// and, if the binding made lw4o6 active, its plan has been applied by now (ApplyPlan is carried
+// out inside handle()'s batch).
+void Daemon::time_dhcp4o6_ack() {
+    if (dhcp4o6_timed_ || !received_at_) return;
+    dhcp4o6_timed_ = true;
+    const auto at = std::chrono::steady_clock::now();
+    const auto ack = *received_at_;
+    if (dhcp4o6_reply_at_) reply_to_dhcp4o6_ack_ms_ = std::chrono::duration<double, std::milli>(ack - *dhcp4o6_reply_at_).count();
+    if (dhcp4o6_first_query_at_)
+        dhcp4o6_first_query_to_ack_ms_ = std::chrono::duration<double, std::milli>(ack - *dhcp4o6_first_query_at_).count();
+    if (controller_->active_mode() != select::Mode::none) {
+        dhcp4o6_ack_to_plan_us_ = std::chrono::duration<double, std::micro>(at - ack).count();
+        // The DHCPv6 Reply alone brought no mode (the plan waited for this binding), so the first
+        // mode of this start is this one.
+        if (!start_to_mode_ms_) start_to_mode_ms_ = std::chrono::duration<double, std::milli>(at - started_at_).count();
+    }
 }
 
 // As arm_timer(): the steady timer does not count suspend, so on_tick() also runs what is due.

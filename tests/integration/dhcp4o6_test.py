@@ -100,6 +100,15 @@ def test_address_and_psid(lab):
           f"status dhcp4o6.lease {lease}")
     rows = [r for r in c.kea4.leases() if r.get("address") == "198.51.100.18"]
     check(rows, f"kea-dhcp4's lease file has no lease for 198.51.100.18: {c.kea4.leases()}")
+    # s46d's own 4o6 timings (docs/performance.md): the Reply precedes the first query, so
+    # Reply -> ACK covers query -> ACK; the plan follows the ACK; all lie within start -> mode.
+    tm = s.get("timings") or {}
+    keys = ("reply_to_dhcp4o6_ack_ms", "dhcp4o6_first_query_to_ack_ms", "dhcp4o6_ack_to_plan_us", "start_to_mode_ms")
+    check(all(k in tm for k in keys), f"timings lacks one of {keys}: {tm}")
+    check(0 < tm["dhcp4o6_first_query_to_ack_ms"] <= tm["reply_to_dhcp4o6_ack_ms"]
+          and 0 < tm["dhcp4o6_ack_to_plan_us"]
+          and tm["reply_to_dhcp4o6_ack_ms"] + tm["dhcp4o6_ack_to_plan_us"] / 1000 <= tm["start_to_mode_ms"]
+          and tm["start_to_mode_ms"] <= took * 1000, f"inconsistent 4o6 timings: {tm} ({took * 1000:.0f} ms seen from outside)")
     return (f"lw4o6 {got['ipv4']} PSID {got['psid']}/{got['psid_len']} {got['port_ranges']} from {got['tunnel_source']} "
             f"over 4o6, {took * 1000:.0f} ms from process start")
 
