@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "dhcp/s46_codec.hpp"
 #include "platform/daemon/daemon.hpp"
 #include "platform/net/rtnetlink.hpp"
 #include "platform/time/clock.hpp"
@@ -51,9 +52,9 @@ store::Dhcp4o6Lease to_lease(const c4::Lease4& l) {
     return out;
 }
 
-// The engine's lease from the stored one. Option 159's raw octets are rebuilt as RFC 7618 §4
-// lays them out (offset, PSID length, PSID left-aligned in 16 bits): the engine keeps them only
-// to report what the server sent.
+// The engine's lease from the stored one. Option 159's raw octets are rebuilt by the codec's
+// port-parameters encoder (option 93 and 159 share the layout, RFC 7618 §4): the engine keeps
+// them only to report what the server sent.
 c4::Lease4 to_engine_lease(const store::Dhcp4o6Lease& l) {
     c4::Lease4 out;
     out.address = l.binding.ipv4;
@@ -63,9 +64,8 @@ c4::Lease4 to_engine_lease(const store::Dhcp4o6Lease& l) {
     out.softwire_source = l.binding.softwire_source;
     if (const auto& p = l.binding.port_params) {
         out.port_params = *p;
-        const auto aligned = static_cast<std::uint16_t>(p->psid_len == 0 ? 0 : p->psid << (16 - p->psid_len));
-        out.port_params_raw = std::vector<std::uint8_t>{p->offset, p->psid_len, static_cast<std::uint8_t>(aligned >> 8),
-                                                        static_cast<std::uint8_t>(aligned & 0xff)};
+        const std::vector<std::uint8_t> option = dhcp::encode(*p);  // code, option-len, then the 4-octet value
+        out.port_params_raw = std::vector<std::uint8_t>(option.begin() + 4, option.end());
     }
     return out;
 }
