@@ -50,9 +50,9 @@ std::string field(std::string_view name) { return "field \"" + std::string(name)
 
 // A value quoted in an error: short, and cut on a code point boundary so the message stays UTF-8.
 std::string excerpt(std::string_view s) {
-    constexpr std::size_t kMax = 40;
-    if (s.size() <= kMax) return std::string(s);
-    std::size_t cut = kMax;
+    constexpr std::size_t max_bytes = 40;
+    if (s.size() <= max_bytes) return std::string(s);
+    std::size_t cut = max_bytes;
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
     return std::string(s.substr(0, cut)) + "...";
 }
@@ -168,10 +168,11 @@ Result<Request> parse_events(const json& req) {
             auto text = get_string(kinds[i], where);
             if (!text) return fail(text.error());
             auto k = store::event_kind_from_string(*text);
-            if (!k)
-                return fail(field(where) + ": unknown event kind \"" + excerpt(*text) +
-                            "\" (mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired, lease_released, "
-                            "provisioning_error, tunnel_event, port_forward)");
+            if (!k) {
+                std::string known;
+                for (auto kind : store::kEventKinds) known += (known.empty() ? "" : ", ") + std::string(store::to_string(kind));
+                return fail(field(where) + ": unknown event kind \"" + excerpt(*text) + "\" (" + known + ")");
+            }
             if (std::find(r.kinds.begin(), r.kinds.end(), *k) == r.kinds.end()) r.kinds.push_back(*k);
         }
     }

@@ -323,7 +323,7 @@ void Controller::stop_dhcp4o6(Step& s, const std::string& why) {
         dhcp4o6_lease_.reset();
         s(effect::ClearDhcp4o6Lease{});
     }
-    s.journal(store::EventKind::lease_released, "DHCP 4o6 client stopped: " + why);
+    s.journal(store::EventKind::dhcp4o6_client, "DHCP 4o6 client stopped: " + why);
     s.log(effect::Level::info, "DHCP 4o6 client stopped: " + why);
 }
 
@@ -347,7 +347,7 @@ void Controller::sync_dhcp4o6(Step& s, const std::string& why) {
         s(effect::StartDhcp4o6{wanted->servers, wanted->softwire_source});
         const std::string detail = "DHCP 4o6 client started: servers " + servers_text(wanted->servers) +
                                    ", softwire source " + wanted->softwire_source.to_string();
-        s.journal(store::EventKind::mode_changed, detail, select::Mode::lw4o6, select::Mode::lw4o6);
+        s.journal(store::EventKind::dhcp4o6_client, detail);
         s.log(effect::Level::info, detail);
         return;
     }
@@ -358,7 +358,7 @@ void Controller::sync_dhcp4o6(Step& s, const std::string& why) {
                                    wanted->softwire_source.to_string() + ": telling the server";
         dhcp4o6_running_->softwire_source = wanted->softwire_source;
         s(effect::Dhcp4o6SourceChanged{wanted->softwire_source});
-        s.journal(store::EventKind::tunnel_event, detail, select::Mode::lw4o6, select::Mode::lw4o6);
+        s.journal(store::EventKind::dhcp4o6_client, detail);
         s.log(effect::Level::info, detail);
     }
 }

@@ -30,7 +30,7 @@ const char* const kEventsUsage =
     "  The journal (mode transitions, lease events, provisioning errors, tunnel events) and, without\n"
     "  --kind, the binding log. --since 90s, 10m, 2h, 1d (that long ago) or epoch seconds; --limit 1..10000\n"
     "  (default 50). Kinds: mode_changed, lease_obtained, lease_renewed, lease_rebound, lease_expired,\n"
-    "  lease_released, provisioning_error, tunnel_event, port_forward. `journal` is another name for `events`.\n";
+    "  lease_released, provisioning_error, tunnel_event, port_forward, dhcp4o6_client. `journal` is another name for `events`.\n";
 const char* const kJournalUsage = kEventsUsage;
 const char* const kModeUsage = "usage: s46ctl [--control-socket PATH] mode set auto|dslite|lw4o6|mape\n"
                                "  Pins s46d to one mode, or back to automatic selection.\n";

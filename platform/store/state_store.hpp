@@ -5,6 +5,7 @@
 // No SQLite type appears here, so a fake or another backend can stand in.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -44,6 +45,7 @@ enum class EventKind : std::uint8_t {
     provisioning_error,
     tunnel_event,  // what the packet path reported and the daemon did (no binding, AFTR failover)
     port_forward,  // a static port forward added, deleted, disabled or enabled again by a plan change
+    dhcp4o6_client,  // the DHCPv4-over-DHCPv6 client (RFC 7341) started, stopped, or told its new source (RFC 8539)
 };
 
 constexpr std::string_view to_string(EventKind k) {
@@ -57,14 +59,18 @@ constexpr std::string_view to_string(EventKind k) {
         case EventKind::provisioning_error: return "provisioning_error";
         case EventKind::tunnel_event: return "tunnel_event";
         case EventKind::port_forward: return "port_forward";
+        case EventKind::dhcp4o6_client: return "dhcp4o6_client";
     }
     return "?";
 }
 
+inline constexpr std::array kEventKinds{EventKind::mode_changed,       EventKind::lease_obtained, EventKind::lease_renewed,
+                                        EventKind::lease_rebound,      EventKind::lease_expired,  EventKind::lease_released,
+                                        EventKind::provisioning_error, EventKind::tunnel_event,   EventKind::port_forward,
+                                        EventKind::dhcp4o6_client};
+
 constexpr std::optional<EventKind> event_kind_from_string(std::string_view s) {
-    for (auto k : {EventKind::mode_changed, EventKind::lease_obtained, EventKind::lease_renewed,
-                   EventKind::lease_rebound, EventKind::lease_expired, EventKind::lease_released,
-                   EventKind::provisioning_error, EventKind::tunnel_event, EventKind::port_forward})
+    for (auto k : kEventKinds)
         if (to_string(k) == s) return k;
     return std::nullopt;
 }

@@ -23,8 +23,10 @@ from provisioning_test import Cpe, check  # noqa: E402
 import swcalc  # noqa: E402
 
 ISP, IA_NA = "2001:db8:0:1::1", "2001:db8:0:1::100"
-LW_NO_BIND = [{"name": "s46-cont-lw"}, {"space": "s46-cont-lw-options", "name": "s46-br", "data": "2001:db8:ffff::2"},
-              {"name": "dhcp4o6-server-addr", "data": ISP}]
+LW_CONTAINER = [{"name": "s46-cont-lw"}, {"space": "s46-cont-lw-options", "name": "s46-br", "data": "2001:db8:ffff::2"}]
+LW_NO_BIND = LW_CONTAINER + [{"name": "dhcp4o6-server-addr", "data": ISP}]
+# No route leads there from the CPE (it has only its on-link /64): every query fails to send.
+UNROUTABLE_4O6_SERVER = "2001:db8:dead::1"
 PD_POOL = {"prefix": "2001:db8:1234:5600::", "prefix-len": 56, "delegated-len": 56}
 SHARED = {"subnet": "198.51.100.0/24", "pools": [{"pool": "198.51.100.18 - 198.51.100.18"}],
           "option-data": [{"name": "v4-portparams", "data": "0, 52/8"}]}
@@ -33,8 +35,8 @@ SHARED = {"subnet": "198.51.100.0/24", "pools": [{"pool": "198.51.100.18 - 198.5
 class Cpe4o6(Cpe):
     """provisioning_test's CPE with kea-dhcp4 behind kea-dhcp6 (option 88 = the ISP address)."""
 
-    def __init__(self, lab, subnet4=(SHARED,), v4_timers=(1000, 2000, 4000), options=()):
-        super().__init__(lab, LW_NO_BIND + list(options), pd_pool=PD_POOL, pool=f"{IA_NA} - {IA_NA}",
+    def __init__(self, lab, subnet4=(SHARED,), v4_timers=(1000, 2000, 4000), options=(), lw=LW_NO_BIND):
+        super().__init__(lab, lw + list(options), pd_pool=PD_POOL, pool=f"{IA_NA} - {IA_NA}",
                          dhcp4o6={"port": DHCP4O6_PORT, "address": ISP})
         # The IA_NA address numbered on the WAN as an OS's DHCPv6 client would (s46d configures no
         # DHCPv6 addresses): the 4o6 answers go to the softwire source, here that address.
@@ -184,8 +186,67 @@ def test_tshark_decodes_dhcpv4_query(lab):
             f"Wireshark {tshark_version()} {inner} the DHCPv4 inside option 87")
 
 
+def counters(c):
+    return (c.status() or {}).get("counters") or {}
+
+
+def log_lines(c, text):
+    with open(c.log, errors="replace") as f:
+        return [l for l in f if text in l]
+
+
+def test_unroutable_4o6_server_counts_send_errors(lab):
+    """Option 88 names a server no route leads to: each DHCPV4-QUERY fails in sendmsg. s46d counts
+    it in dhcp4o6_send_errors, logs why, keeps retransmitting (RFC 2131 4.1 backoff) and waits."""
+    c = Cpe4o6(lab, lw=LW_CONTAINER + [{"name": "dhcp4o6-server-addr", "data": UNROUTABLE_4O6_SERVER}])
+    c.start()
+    s = c.wait_mode("none", timeout=10)
+    wait_for(lambda: counters(c).get("dhcp4o6_send_errors", 0) >= 2, 15, interval=0.2,
+             what="dhcp4o6_send_errors counting the first DISCOVER and its retransmission")
+    s = c.status()
+    n = s["counters"]["dhcp4o6_send_errors"]
+    check("waiting for a DHCP 4o6 lease" in (s.get("reason") or ""), f"mode none's reason: {s.get('reason')!r}")
+    check((s.get("dhcp4o6") or {}).get("state") not in (None, "stopped"), f"the 4o6 client must keep trying: {s.get('dhcp4o6')}")
+    errors = log_lines(c, f"DHCPv4-over-DHCPv6 send from {IA_NA} to {UNROUTABLE_4O6_SERVER}")
+    check(errors and all("unreachable" in l.lower() for l in errors),
+          f"the log must name the failed send and why (network unreachable): {errors[:3]}")
+    check(c.daemon.poll() is None, "s46d exited")
+    return f"{n} DHCPV4-QUERYs to {UNROUTABLE_4O6_SERVER} counted in dhcp4o6_send_errors; mode none, still trying"
+
+
+def dhcpv4_response(xid):
+    """A well-formed DHCPV4-RESPONSE (RFC 7341 6.2: msg-type 21, 24 bits of flags, then option 87
+    DHCPV4-MSG holding the DHCPv4 message) carrying a DHCPACK, the DHCPv4 part written by scapy."""
+    from scapy.all import BOOTP, DHCP, raw
+    ack = raw(BOOTP(op=2, xid=xid, yiaddr="198.51.100.18") / DHCP(options=[("message-type", "ack"), "end"]))
+    return bytes([21, 0, 0, 0]) + (87).to_bytes(2, "big") + len(ack).to_bytes(2, "big") + ack
+
+
+def test_response_without_4o6_client_is_counted(lab):
+    """A DHCPV4-RESPONSE while no 4o6 client runs (here: the container has no option 88, so lw4o6
+    is not even a candidate) is counted in dhcp4o6_unexpected and dropped; nothing else changes."""
+    c = Cpe4o6(lab, lw=LW_CONTAINER)
+    c.start()
+    c.wait_mode("none", timeout=10)
+    s0 = c.status()
+    check((s0.get("dhcp4o6") or {}).get("state") in (None, "stopped"), f"no 4o6 client must run: {s0.get('dhcp4o6')}")
+    n0 = s0["counters"].get("dhcp4o6_unexpected")
+    check(n0 == 0, f"dhcp4o6_unexpected before anything was sent: {n0}")
+    payload = dhcpv4_response(0x1234).hex()
+    # From the ISP side to the CPE's WAN address, port 546 (RFC 7341 6: DHCPV4-RESPONSE goes to
+    # the client port); three datagrams, each counted once.
+    run("/usr/bin/python3", "-c", "import socket,sys; s=socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); "
+        f"[s.sendto(bytes.fromhex('{payload}'), ('2001:db8:0:1::2', 546)) for _ in range(3)]", ns=c.isp)
+    wait_for(lambda: counters(c).get("dhcp4o6_unexpected") == 3, 5, what="dhcp4o6_unexpected counting 3 responses")
+    s = c.status()
+    check(s["mode"] == "none" and s["transitions"] == s0["transitions"], f"an unexpected response changed the mode: {s['mode']}")
+    check(len(log_lines(c, "no DHCP 4o6 client is running")) >= 1, "the log must say why the response was ignored")
+    return "3 unsolicited DHCPV4-RESPONSEs counted in dhcp4o6_unexpected, mode unchanged"
+
+
 SCENARIOS = [test_address_and_psid, test_renew_at_t1, test_restart_from_store_servers_stopped,
-             test_tshark_decodes_dhcpv4_query]
+             test_tshark_decodes_dhcpv4_query, test_unroutable_4o6_server_counts_send_errors,
+             test_response_without_4o6_client_is_counted]
 
 
 def main():

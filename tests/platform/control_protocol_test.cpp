@@ -237,6 +237,8 @@ TEST_CASE("control protocol: every rejection names its reason", "[control][proto
     CHECK_THAT(parse_error(R"({"command":"events","kind":[]})"), Contains("field \"kind\": must be a non-empty array"));
     CHECK_THAT(parse_error(R"({"command":"events","kind":["mode_changed",3]})"), Contains("field \"kind[1]\": must be a string"));
     CHECK_THAT(parse_error(R"({"command":"events","kind":["bogus"]})"), Contains("field \"kind[0]\": unknown event kind \"bogus\""));
+    // The message lists every kind the store knows, the newest included.
+    CHECK_THAT(parse_error(R"({"command":"events","kind":["bogus"]})"), Contains("(mode_changed, ") && Contains(", dhcp4o6_client)"));
     CHECK_THAT(parse_error(R"({"command":"events","since":-1})"), Contains("field \"since\": must be in 0..253402300799, got -1"));
     CHECK_THAT(parse_error(R"({"command":"events","since":253402300800})"), Contains("field \"since\": must be in 0..253402300799"));
     CHECK_THAT(parse_error(R"({"command":"events","since":null})"), Contains("field \"since\": must be an integer in 0..253402300799, got null"));

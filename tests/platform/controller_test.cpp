@@ -501,7 +501,8 @@ TEST_CASE("controller 4o6: the decision starts the client, its lease brings the 
     REQUIRE(starts.size() == 1);
     CHECK(starts[0].servers == std::vector{v6("2001:db8::547")});
     CHECK(starts[0].softwire_source == v6(kSource));
-    CHECK(journal_has(fx, store::EventKind::mode_changed, "DHCP 4o6 client started"));
+    CHECK(journal_has(fx, store::EventKind::dhcp4o6_client, "DHCP 4o6 client started"));
+    CHECK_FALSE(journal_has(fx, store::EventKind::mode_changed, "DHCP 4o6"));  // no mode changed
     CHECK(h.status()["dhcp4o6"]["lease"].is_null());
     CHECK(h.status()["dhcp4o6"]["softwire_source"] == kSource);
 
@@ -567,7 +568,7 @@ TEST_CASE("controller 4o6: a new softwire source is told to the running client, 
     auto changed = only<daemon::effect::Dhcp4o6SourceChanged>(fx);
     REQUIRE(changed.size() == 1);
     CHECK(changed[0].softwire_source == v6("2001:db8:99::1"));
-    CHECK(journal_has(fx, store::EventKind::tunnel_event, "softwire source"));
+    CHECK(journal_has(fx, store::EventKind::dhcp4o6_client, "softwire source"));
     // The old binding names the old source: no plan until the server confirms the new one.
     CHECK(transitions(fx) == std::vector{TransitionKind::teardown});
     CHECK_THAT(h.c.reason(), Catch::Contains("another softwire source"));
@@ -610,7 +611,7 @@ TEST_CASE("controller 4o6: the client stops when the v6 lease goes, the mode cha
         auto stops = only<daemon::effect::StopDhcp4o6>(fx);
         REQUIRE(stops.size() == 1);
         CHECK(stops[0].why == "orderly shutdown");
-        CHECK(journal_has(fx, store::EventKind::lease_released, "DHCP 4o6 client stopped: orderly shutdown"));
+        CHECK(journal_has(fx, store::EventKind::dhcp4o6_client, "DHCP 4o6 client stopped: orderly shutdown"));
     }
     SECTION("option 88 lists other servers: release and start over") {
         Harness h;
