@@ -13,7 +13,7 @@ namespace s46::config {
 
 namespace {
 
-using json = nlohmann::json;
+using nlohmann::json;
 
 // The "static" section's keys (config_file.cpp parses them; settings.hpp does not list them).
 struct StaticKey {

@@ -18,12 +18,12 @@ struct ControlServer::Shared {
 
 namespace {
 
-using stream = asio::local::stream_protocol;
+using StreamProtocol = asio::local::stream_protocol;
 
 // One connection: read up to the first newline, answer, close; closed anyway at the idle timeout.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(stream::socket s, std::shared_ptr<ControlServer::Shared> shared)
+    Session(StreamProtocol::socket s, std::shared_ptr<ControlServer::Shared> shared)
         : socket_(std::move(s)), timer_(socket_.get_executor()), shared_(std::move(shared)) {
         ++shared_->active;
     }
@@ -66,7 +66,7 @@ private:
         });
     }
 
-    stream::socket socket_;
+    StreamProtocol::socket socket_;
     asio::steady_timer timer_;
     std::shared_ptr<ControlServer::Shared> shared_;
     std::string buffer_, out_;
@@ -162,7 +162,7 @@ Result<void> ControlServer::listen(const std::string& path, std::optional<gid_t>
     // reachable by others, not even between bind() and chmod(). s46d calls this on its one thread.
     const mode_t old_umask = ::umask(0117);
     try {
-        acceptor_ = std::make_unique<stream::acceptor>(io_, stream::endpoint(path));
+        acceptor_ = std::make_unique<StreamProtocol::acceptor>(io_, StreamProtocol::endpoint(path));
     } catch (const std::system_error& e) {
         ::umask(old_umask);
         release_lock();
@@ -187,14 +187,14 @@ Result<void> ControlServer::listen(const std::string& path, std::optional<gid_t>
 
 void ControlServer::accept() {
     ++accept_attempts_;
-    acceptor_->async_accept([this](std::error_code ec, stream::socket s) {
+    acceptor_->async_accept([this](std::error_code ec, StreamProtocol::socket s) {
         // Checked before touching `this`: the server may be gone when an aborted accept completes.
         if (ec == asio::error::operation_aborted) return;
         on_accept(ec, std::move(s));
     });
 }
 
-void ControlServer::on_accept(std::error_code ec, stream::socket socket) {
+void ControlServer::on_accept(std::error_code ec, StreamProtocol::socket socket) {
     if (!acceptor_) return;
     if (ec) {
         // EMFILE, ENFILE, ENOBUFS, ENOMEM leave the connection queued and the listening socket

@@ -22,8 +22,8 @@ constexpr int kTypeAaaa = 28;   // RFC 3596 §2.1
 // c-ares wants one process-wide init before the first channel; it is never undone, since
 // channels may exist until exit.
 void init_cares_once() {
-    static const int rc = ares_library_init(ARES_LIB_INIT_ALL);
-    if (rc != ARES_SUCCESS) throw std::runtime_error(std::string("c-ares init: ") + ares_strerror(rc));
+    static const int kLibraryInit = ares_library_init(ARES_LIB_INIT_ALL);
+    if (kLibraryInit != ARES_SUCCESS) throw std::runtime_error(std::string("c-ares init: ") + ares_strerror(kLibraryInit));
 }
 
 std::string servers_text(const std::vector<net::Ipv6Address>& servers, std::uint16_t port) {

@@ -198,11 +198,11 @@ Owned<nftnl_set> slot_set_ref(const char* table) {
 // Emitted in chunks so no message outgrows the scratch buffer.
 void put_slot_elements(Batch& b, net::Ipv4Address addr, const std::vector<map::PortRange>& ranges,
                        const std::vector<std::uint32_t>& slots, bool with_id) {
-    constexpr std::size_t kPerMessage = 128;  // 128 x 40 bytes: well below kMaxMessage
+    constexpr std::size_t per_message = 128;  // 128 x 40 bytes: well below kMaxMessage
     const std::uint32_t addr_be = htonl(addr.value);
-    for (std::size_t start = 0; start < slots.size(); start += kPerMessage) {
+    for (std::size_t start = 0; start < slots.size(); start += per_message) {
         std::vector<nftnl_set_elem*> elems;
-        for (std::size_t n = start; n < slots.size() && n < start + kPerMessage; ++n) {
+        for (std::size_t n = start; n < slots.size() && n < start + per_message; ++n) {
             const map::PortRange r = ranges[slots[n]];
             const auto key = static_cast<std::uint32_t>(n);  // numgen's host-order u32
             std::array<std::uint8_t, 16> data{};
@@ -698,9 +698,9 @@ Result<NftBatch> build_slot_replan(const NaptRuleset& rs, std::uint64_t snat_rul
     // Set ids are batch-local names; any id the batch does not use otherwise will do. nft 1.0.6
     // numbers on after the four sets it finds in the table (the map, three anonymous ones), so
     // 5 keeps the bytes equal to nft's.
-    constexpr std::uint32_t kReplanProtocolsSetId = 5;
-    put_napt_protocols_set(b, kReplanProtocolsSetId);
-    put_snat_rule(b, rs, kReplanProtocolsSetId, snat_rule_handle);
+    constexpr std::uint32_t replan_protocols_set_id = 5;
+    put_napt_protocols_set(b, replan_protocols_set_id);
+    put_snat_rule(b, rs, replan_protocols_set_id, snat_rule_handle);
     return b.finish();
 }
 

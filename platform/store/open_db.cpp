@@ -154,10 +154,10 @@ std::string file_uri(const std::string& path, const char* query) {
     std::string uri = "file:";
     for (char c : path) {
         if (c == '?' || c == '#' || c == '%') {
-            static const char hex[] = "0123456789ABCDEF";
+            static const char kHexDigits[] = "0123456789ABCDEF";
             uri += '%';
-            uri += hex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-            uri += hex[static_cast<unsigned char>(c) & 0xf];
+            uri += kHexDigits[(static_cast<unsigned char>(c) >> 4) & 0xf];
+            uri += kHexDigits[static_cast<unsigned char>(c) & 0xf];
         } else {
             uri += c;
         }

@@ -63,8 +63,8 @@ void Stmt::bind_text(int i, std::string_view text) {
 
 void Stmt::bind_blob(int i, std::span<const std::uint8_t> bytes) {
     // Likewise a null pointer would bind NULL; a non-null one with length 0 binds an empty blob.
-    static const std::uint8_t empty = 0;
-    const void* p = bytes.empty() ? &empty : bytes.data();
+    static const std::uint8_t kEmpty = 0;
+    const void* p = bytes.empty() ? &kEmpty : bytes.data();
     note(sqlite3_bind_blob64(st_, i, p, bytes.size(), SQLITE_TRANSIENT));
 }
 
