@@ -28,7 +28,7 @@ mode_is() { [ "$(ctl_mode)" = "$1" ]; }
 new_pid_active() { p=$(mainpid); [ "$p" != 0 ] && [ "$p" != "$1" ] && [ "$(active)" = active ]; }
 
 step "systemd $(systemctl --version | head -n1 | cut -d' ' -f2) is PID 1: $(cat /proc/1/comm); boot to the scenario ${t0}s"
-[ "$(cat /proc/1/comm)" = systemd ] && [ -d /run/systemd/system ] || { fail "PID 1 is not systemd"; finish; }
+if [ "$(cat /proc/1/comm)" != systemd ] || [ ! -d /run/systemd/system ]; then fail "PID 1 is not systemd"; finish; fi
 
 # ---- dpkg -i: the maintainer scripts see /run/systemd/system ----
 step "dpkg -i"
