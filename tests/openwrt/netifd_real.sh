@@ -262,6 +262,14 @@ fi
 expect wan4 '[a["address"] for a in s["ipv4-address"]]' "['192.0.0.2']" "ifup wan4: IPv4 address"
 check "ifup wan4: a new s46d ($again)" test -n "$again" -a "$again" != "$first"
 
+# s46d dies: netifd sees its process end and sets wan4 up again; the new s46d comes back from
+# its stored lease (only an orderly stop releases it), with no new Reply.
+kill -KILL "$again"
+restarted() { has_s46d && [ "$(s46d_pids)" != "$again" ]; }
+check "s46d killed: netifd starts it again" wait_for 20 restarted
+check "s46d killed: wan4 up again from the stored lease, no new Reply" wait_for 20 is wan4 's["up"]' True
+expect wan4 's["data"]["mode"]' dslite "s46d killed: mode"
+
 # A bad option: the handler refuses it and netifd records the error; s46d does not start.
 uci set network.wan4.mtu=1200
 uci commit network
@@ -274,6 +282,31 @@ fi
 expect wan4 's["up"]' False "mtu 1200: wan4 stays down"
 check "mtu 1200: no s46d runs" wait_for 10 no_s46d
 check "mtu 1200: the reason is in syslog" grep -q "s46\[wan4\]: option mtu: '1200' is not an IPv4 MTU" "$syslog"
+# proto_block_restart leaves autostart off: fixing the option and reloading keeps wan4 down
+# until ifup, so a refused configuration never loops.
+expect wan4 's["autostart"]' False "mtu 1200: proto_block_restart turned autostart off"
+
+# MAP-E from odhcp6c's MAPE and PREFIXES (RFC 7597 §5: EA bits 0x1234 of the delegated /56
+# under the /40 rule: IPv4 suffix 0x12, PSID 0x34 with offset 6, 8 bits).
+uci delete network.wan4.mtu
+uci set network.wan4.mode=mape
+uci commit network
+sed -i '/^config static_dslite/,$d' /etc/config/s46d
+ubus call network reload
+ubus call network.interface.wan4 up
+check "mape: netifd starts s46d" wait_for 15 has_s46d
+odhcp6c_bound PREFIXES="2001:db8:12:3400::/56,3600,7200" \
+	MAPE="type=4,ealen=16,prefix4len=24,prefix6len=40,ipv4prefix=192.0.2.0,ipv6prefix=2001:db8::,offset=6,br=2001:db8:ffff::1"
+check "mape: wan4 up" wait_for 20 is wan4 's["up"]' True
+expect wan4 's["errors"] if "errors" in s else None' None "mape: the earlier error is gone"
+expect wan4 's["data"]["mode"]' mape "mape: mode"
+expect wan4 '[(a["address"], a["mask"]) for a in s["ipv4-address"]]' "[('192.0.2.18', 32)]" "mape: IPv4 address"
+expect wan4 '(s["data"]["psid_offset"], s["data"]["psid_len"], s["data"]["psid"])' "(6, 8, 52)" "mape: port set (offset, length, PSID)"
+expect wan4 's["data"]["remote"]' 2001:db8:ffff::1 "mape: the BR"
+# RFC 7597 §5.1: with offset 6 and 8 PSID bits, A = 1..63 each gives 2^(16-6-8) = 4 ports
+# starting at A * 1024 + PSID * 4.
+expect wan4 's["data"]["ports"]' "$(python3 -c 'print(" ".join(f"{a * 1024 + 52 * 4}-{a * 1024 + 52 * 4 + 3}" for a in range(1, 64)))')" \
+	"mape: the port set's ranges"
 
 if [ "$failures" -ne 0 ]; then
 	show_log
