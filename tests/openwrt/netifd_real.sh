@@ -17,7 +17,8 @@
 # and its scripts hard-code /lib/netifd, /etc/config, /usr/share/libubox and /var/run/ubus, and
 # the overlays let them exist there without writing a byte of the host's files. /bin/sh is
 # busybox there, as on OpenWrt (jshn.sh needs ash, not dash). ubusd and netifd run with an
-# /etc/config/network holding wan6 (static IPv6 on the veth) and wan4 (proto s46); odhcp6c's
+# /etc/config/network holding wan6 (static IPv6 on the veth) and wan4 (proto s46, no tunlink:
+# the handler finds wan6 with network_find_wan6); odhcp6c's
 # part is played by the package's real odhcp6c hook (/etc/odhcp6c.user.d/s46d) run with the
 # environment odhcp6c gives it. Every check reads netifd's own view (ubus ... status) or the
 # kernel's, and fails loudly.
@@ -130,7 +131,6 @@ config interface 'wan6'
 
 config interface 'wan4'
 	option proto 's46'
-	option tunlink 'wan6'
 	option mode 'dslite'
 	option dataplane '$dataplane'
 EOF
@@ -221,6 +221,7 @@ show_log() { echo "--- netifd's log"; tail -n 60 "$log"; echo "--- syslog"; tail
 wait_for 15 is wan6 's["up"]' True || { fail "wan6 did not come up"; show_log; exit 1; }
 pass "wan6 up (static IPv6 on wan0)"
 wait_for 15 has_s46d || fail "netifd did not start s46d for wan4"
+check "setup found wan6 and feeds s46d from its odhcp6c" grep -qx /var/run/s46d/wan4.sock /var/run/s46d/odhcp6c.wan6
 odhcp6c_bound
 if wait_for 20 is wan4 's["up"]' True; then
 	pass "wan4 up"
@@ -249,6 +250,7 @@ ubus call network.interface.wan4 down
 check "ifdown wan4: s46d ($first) stopped" wait_for 10 no_s46d
 check "ifdown wan4: s46-wan4 removed" wait_for 10 no_link s46-wan4
 expect wan4 's["up"]' False "ifdown wan4: netifd shows it down"
+check "ifdown wan4: the odhcp6c feed for wan6 is gone" test ! -e /var/run/s46d/odhcp6c.wan6
 
 ubus call network.interface.wan4 up
 wait_for 15 has_s46d || fail "ifup wan4: netifd did not start s46d again"
