@@ -310,6 +310,13 @@ expect wan4 's["data"]["remote"]' 2001:db8:ffff::1 "mape: the BR"
 expect wan4 's["data"]["ports"]' "$(python3 -c 'print(" ".join(f"{a * 1024 + 52 * 4}-{a * 1024 + 52 * 4 + 3}" for a in range(1, 64)))')" \
 	"mape: the port set's ranges"
 
+# A new delegated prefix (EA bits 0x1235): s46d's change hook updates netifd while wan4 is up.
+odhcp6c_bound PREFIXES="2001:db8:12:3500::/56,3600,7200" \
+	MAPE="type=4,ealen=16,prefix4len=24,prefix6len=40,ipv4prefix=192.0.2.0,ipv6prefix=2001:db8::,offset=6,br=2001:db8:ffff::1"
+check "mape, new prefix: netifd shows PSID 53" wait_for 20 is wan4 's["data"]["psid"]' 53
+expect wan4 '(s["up"], [a["address"] for a in s["ipv4-address"]])' "(True, ['192.0.2.18'])" "mape, new prefix: still up, same IPv4 address"
+check "mape, new prefix: reported by the change hook" grep -q "hook 00-netifd (change): exit status 0" "$log"
+
 if [ "$failures" -ne 0 ]; then
 	show_log
 	echo "$failures check(s) failed"
