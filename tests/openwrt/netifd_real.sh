@@ -78,8 +78,10 @@ if [ "${1:-}" != --inner ]; then
 	echo "data plane: $dataplane"
 	repo=$(cd "$(dirname "$0")/../.." && pwd)
 	status=0
+	# In the background, so that a signal here is handled at once (wait returns), not after it.
 	ip netns exec "$cpe" unshare --mount --propagation private \
-		"$0" --inner "$prefix" "$build" "$repo" "$work" "$dataplane" || status=$?
+		"$0" --inner "$prefix" "$build" "$repo" "$work" "$dataplane" &
+	wait $! || status=$?
 	exit "$status"
 fi
 
