@@ -55,16 +55,21 @@ setup() {
 		proto_s46_setup "${IFACE:-wan4}" ""
 	)
 }
-teardown() {
+# teardown CFG... / renew CFG...: netifd's other two calls of the handler, for wan4.
+handler_call() {
 	(
+		action=$1
+		shift
 		INCLUDE_ONLY=1
 		S46_RUN=$T/run
 		. "$here/stub/lib/netifd/netifd-proto.sh"
 		. "$files/s46.sh"
 		for assignment in "$@"; do eval "CFG_$assignment"; done
-		proto_s46_teardown wan4 ""
+		"proto_s46_$action" wan4 ""
 	)
 }
+teardown() { handler_call teardown "$@"; }
+renew() { handler_call renew "$@"; }
 STUB_WAN6=wan6
 STUB_WAN6_DEVICE=eth1
 export STUB_WAN6 STUB_WAN6_DEVICE
@@ -144,16 +149,6 @@ teardown
 [ -e "$T/run/odhcp6c.wan7" ] || fail "$case: another interface's feed was removed"
 
 # renew: odhcp6c on the uplink that feeds this s46d renews, found as teardown finds it.
-renew() {
-	(
-		INCLUDE_ONLY=1
-		S46_RUN=$T/run
-		. "$here/stub/lib/netifd/netifd-proto.sh"
-		. "$files/s46.sh"
-		for assignment in "$@"; do eval "CFG_$assignment"; done
-		proto_s46_renew wan4 ""
-	)
-}
 start "renew with odhcp6c and the WAN6 interface found by setup"
 setup
 : > "$CALLS"
