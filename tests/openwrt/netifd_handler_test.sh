@@ -55,16 +55,21 @@ setup() {
 		proto_s46_setup "${IFACE:-wan4}" ""
 	)
 }
-teardown() {
+# teardown CFG... / renew CFG...: netifd's other two calls of the handler, for wan4.
+handler_call() {
 	(
+		action=$1
+		shift
 		INCLUDE_ONLY=1
 		S46_RUN=$T/run
 		. "$here/stub/lib/netifd/netifd-proto.sh"
 		. "$files/s46.sh"
 		for assignment in "$@"; do eval "CFG_$assignment"; done
-		proto_s46_teardown wan4 ""
+		"proto_s46_$action" wan4 ""
 	)
 }
+teardown() { handler_call teardown "$@"; }
+renew() { handler_call renew "$@"; }
 STUB_WAN6=wan6
 STUB_WAN6_DEVICE=eth1
 export STUB_WAN6 STUB_WAN6_DEVICE
@@ -129,10 +134,26 @@ expect_no proto_block_restart
 expect_no proto_run_command
 
 start "teardown"
-: > "$T/run/odhcp6c.wan6"; : > "$T/run/wan4.zone"
+echo "$T/run/wan4.sock" > "$T/run/odhcp6c.wan6"; : > "$T/run/wan4.zone"
 teardown tunlink=wan6
 expect_calls "proto_kill_command wan4"
 [ ! -e "$T/run/odhcp6c.wan6" ] && [ ! -e "$T/run/wan4.zone" ] || fail "$case: the feed and zone files are left"
+
+# Without option tunlink setup found wan6 itself: teardown finds it from the feed file, and
+# leaves another interface's feed alone (a stale feed makes the odhcp6c hook wait up to 10 s on every event).
+start "teardown of an interface that found its WAN6 itself"
+setup
+echo "$T/run/wan5.sock" > "$T/run/odhcp6c.wan7"
+teardown
+[ ! -e "$T/run/odhcp6c.wan6" ] || fail "$case: the feed for wan6 is left"
+[ -e "$T/run/odhcp6c.wan7" ] || fail "$case: another interface's feed was removed"
+
+# renew: odhcp6c on the uplink that feeds this s46d renews, found as teardown finds it.
+start "renew with odhcp6c and the WAN6 interface found by setup"
+setup
+: > "$CALLS"
+renew provision=odhcp6c
+expect_calls "ubus call network.interface.wan6 renew"
 
 # ---- the s46d hook that reports to netifd -------------------------------------------------
 # hook VAR=value...: runs s46.script with only the environment s46d gives a hook.

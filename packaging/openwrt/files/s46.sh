@@ -163,12 +163,26 @@ proto_s46_setup() {
 	return 0
 }
 
+# The uplink interface whose odhcp6c feeds this s46d: the odhcp6c.<uplink> file naming its
+# socket. Read back rather than taken from option tunlink, which is empty when setup found the
+# WAN6 interface itself (network_find_wan6).
+s46_fed_uplink() {
+	local cfg="$1" feed socket
+	for feed in "$S46_RUN"/odhcp6c.*; do
+		if [ -f "$feed" ] && read -r socket < "$feed" && [ "$socket" = "$S46_RUN/$cfg.sock" ]; then
+			echo "${feed##*/odhcp6c.}"
+			return 0
+		fi
+	done
+	return 1
+}
+
 proto_s46_renew() {
 	local cfg="$1"
-	local tunlink provision
-	json_get_vars tunlink provision
+	local provision uplink
+	json_get_vars provision
 	if [ "${provision:-odhcp6c}" = odhcp6c ]; then
-		[ -n "$tunlink" ] && ubus call "network.interface.$tunlink" renew
+		uplink=$(s46_fed_uplink "$cfg") && ubus call "network.interface.$uplink" renew
 	else
 		s46ctl --control-socket "$S46_RUN/$cfg.sock" renew
 	fi
@@ -176,9 +190,8 @@ proto_s46_renew() {
 
 proto_s46_teardown() {
 	local cfg="$1"
-	local tunlink
-	json_get_vars tunlink
-	[ -n "$tunlink" ] && rm -f "$S46_RUN/odhcp6c.$tunlink"
+	local uplink
+	uplink=$(s46_fed_uplink "$cfg") && rm -f "$S46_RUN/odhcp6c.$uplink"
 	rm -f "$S46_RUN/$cfg.zone"
 	# SIGTERM: s46d tears the softwire down, runs its down hooks and releases its lease.
 	proto_kill_command "$cfg"
