@@ -146,14 +146,29 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+install -D -m755 "$files/s46d.firewall" /etc/uci-defaults/90-s46d-firewall
+# zones_named_s46: how many zone sections of /etc/config/firewall are named s46.
+zones_named_s46() { uci -q show firewall | grep -c "^firewall\.[^.]*\.name='s46'\$" || true; }
+
+# A zone s46 made before the package came (LuCI makes anonymous sections): the script must
+# leave it alone, since fw4 renders two zones of one name into a ruleset nft refuses.
+cp "$prefix/etc/config/firewall" /etc/config/firewall
+printf "\nconfig zone\n\toption name 's46'\n\toption input 'REJECT'\n\toption output 'ACCEPT'\n\toption forward 'REJECT'\n" \
+	>> /etc/config/firewall
+check "an s46 zone made in LuCI: the uci-defaults script runs" sh /etc/uci-defaults/90-s46d-firewall
+n=$(zones_named_s46)
+check "an s46 zone made in LuCI: still one zone named s46 ($n)" test "$n" = 1
+check "an s46 zone made in LuCI: nft -c accepts fw4's ruleset" bash -c "fw4 -q print 2>/dev/null | nft -c -f -"
+
 # The firewall as a fresh image has it, then the package's uci-defaults script, run as
 # default_postinst runs /etc/uci-defaults/* at installation (and deleted when it exits 0).
 cp "$prefix/etc/config/firewall" /etc/config/firewall
-install -D -m755 "$files/s46d.firewall" /etc/uci-defaults/90-s46d-firewall
 check "the uci-defaults script runs on the default firewall config" sh /etc/uci-defaults/90-s46d-firewall
 before=$(md5sum < /etc/config/firewall)
 check "run again, it leaves an installed zone alone" sh /etc/uci-defaults/90-s46d-firewall
 check "run again: /etc/config/firewall unchanged" test "$(md5sum < /etc/config/firewall)" = "$before"
+n=$(zones_named_s46)
+check "one zone named s46 ($n)" test "$n" = 1
 
 AFTR=2001:db8:ff::1
 B4=2001:db8:1::2
