@@ -5,10 +5,13 @@
 #   tests/openwrt/fw4_real.sh OPENWRT_PREFIX BUILD_DIR
 #
 # OPENWRT_PREFIX is the prefix of netifd_real.sh (docs/integration.md "Building OPENWRT_PREFIX")
-# plus ucode and firewall4 as "fw4 under the real netifd" there adds them:
+# plus ucode (with OpenWrt's module path /usr/lib/ucode, /usr/share/ucode) and firewall4's
+# scripts, as docs/integration.md "Adding ucode and firewall4 to OPENWRT_PREFIX" builds them:
 #   bin/utpl lib/ucode/{fs,uci,ubus}.so sbin/fw4 share/firewall4/main.uc share/ucode/fw4.uc
 #   etc/config/firewall (firewall4's default, which OpenWrt installs as /etc/config/firewall)
 # ucode and fw4 are not packaged in Debian, so without them the script exits 77 (skipped).
+# Proven on 2026-12-07 against firewall4 b6e5157 (as in OpenWrt 24.10), ucode 81205a2 and
+# Debian 12's nftables 1.0.6, with the netifd of netifd_real.sh.
 # BUILD_DIR holds this tree's s46d and s46ctl: the s46 zone's member is whatever interface
 # reports data "zone" to netifd, and only the real handler, s46d and its hook do that.
 #
