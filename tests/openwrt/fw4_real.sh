@@ -251,7 +251,13 @@ env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin INTERFACE=wan6 ADDRESSES="$B4/128,3600
 if ! wait_for 20 is_up wan4; then
 	fail "wan4 (proto s46) did not come up"; show_log; exit 1
 fi
-pass "netifd: lan, wan, wan6 and wan4 (proto s46, device s46-wan4) up"
+pass "netifd: lan, wan, wan6 and wan4 (proto s46) up"
+# What fw4 reads: the interface's l3_device and data "zone", in netifd's dump.
+seen=$(ubus call network.interface dump | python3 -c '
+import json, sys
+i = [i for i in json.load(sys.stdin)["interface"] if i["interface"] == "wan4"][0]
+print(i.get("l3_device"), i.get("data", {}).get("zone"))')
+check "netifd's dump: wan4 has l3_device s46-wan4 and data zone s46 ($seen)" test "$seen" = "s46-wan4 s46"
 
 # ---- fw4 ----
 fw4 print > "$work/ruleset.nft" 2>"$work/fw4-print.err" || { fail "fw4 print: $(cat "$work/fw4-print.err")"; exit 1; }
