@@ -4,14 +4,17 @@ ipk_check.py, runs the packaged s46d and s46ctl through the package's own loader
 qemu-user for a foreign architecture), and shows that the checker refuses what opkg could not
 read or would install wrongly (a PAX tar, an ar archive, a wrong architecture, ...).
 
-usage: ipk_test.py REPO NATIVE_BUILD_DIR
-Architecture: aarch64_cortex-a53, from the cross build in build-cross/aarch64 (scripts/cross
-aarch64, which scripts/test runs first); skipped (77) without it.
+usage: ipk_test.py REPO NATIVE_BUILD_DIR [OPENWRT_ARCH]
+OPENWRT_ARCH: aarch64_cortex-a53 (the default: ctest package_ipk; scripts/test runs scripts/cross
+aarch64 first), arm_cortex-a7_neon-vfpv4 or mipsel_24kc (scripts/cross --packages), each from its
+cross build in build-cross/<aarch64|armhf|mipsel>; skipped (77) without it.
+S46_KEEP_PACKAGES=DIR: copy the checked .ipk there (scripts/cross reports its size).
 """
 import copy
 import gzip
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -30,12 +33,20 @@ def check(cond, what):
         failures.append(what)
 
 
-cross = os.path.join(repo, "build-cross", "aarch64")
+# OpenWrt architecture -> (scripts/cross's name for the build, the qemu-user that runs it)
+CROSS = {"aarch64_cortex-a53": ("aarch64", "qemu-aarch64-static"),
+         "arm_cortex-a7_neon-vfpv4": ("armhf", "qemu-arm-static"),
+         "mipsel_24kc": ("mipsel", "qemu-mipsel-static")}
+arch = sys.argv[3] if len(sys.argv) > 3 else "aarch64_cortex-a53"
+if arch not in CROSS:
+    sys.exit(f"ipk_test.py: architecture '{arch}' is not one of {', '.join(CROSS)}")
+cross_name, qemu_program = CROSS[arch]
+cross = os.path.join(repo, "build-cross", cross_name)
 if not os.path.exists(os.path.join(cross, "platform", "s46d")):
     # scripts/test runs scripts/cross aarch64 before ctest; by hand, this test needs it too.
-    print(f"SKIP: no aarch64 cross build in {cross}: run scripts/cross aarch64 first")
+    print(f"SKIP: no {cross_name} cross build in {cross}: run scripts/cross {cross_name} first")
     sys.exit(77)
-arch, build_dir, qemu = "aarch64_cortex-a53", cross, ["qemu-aarch64-static"]
+build_dir, qemu = cross, [qemu_program]
 print(f"architecture {arch}, binaries from {build_dir}")
 
 tmp = tempfile.mkdtemp()
@@ -208,6 +219,9 @@ refused(write_ipk("owner.ipk", outer(data_gz=tar_gz(owned))), "owned by 1000:0",
 no_lib = [(i, b) for i, b in data_members if not i.name.startswith("./usr/lib/s46d/libkea-dhcp++")]
 refused(write_ipk("nolib.ipk", outer(data_gz=tar_gz(no_lib))), "libkea-dhcp++", "a bundle missing a library")
 
+if os.environ.get("S46_KEEP_PACKAGES"):
+    os.makedirs(os.environ["S46_KEEP_PACKAGES"], exist_ok=True)
+    shutil.copy(package, os.environ["S46_KEEP_PACKAGES"])
 subprocess.run(["rm", "-rf", tmp])
 if failures:
     print(f"{len(failures)} failure(s)")
