@@ -33,21 +33,23 @@ def check(cond, what):
         failures.append(what)
 
 
-# OpenWrt architecture -> (scripts/cross's name for the build, the qemu-user that runs it)
-CROSS = {"aarch64_cortex-a53": ("aarch64", "qemu-aarch64-static"),
-         "arm_cortex-a7_neon-vfpv4": ("armhf", "qemu-arm-static"),
-         "mipsel_24kc": ("mipsel", "qemu-mipsel-static")}
+# OpenWrt architecture -> (scripts/cross's name for the build, the qemu-user that runs it, the
+# CPU it emulates). The CPU is the one the architecture names, not qemu's default ("max" on ARM,
+# an FPU-equipped 24Kf on MIPS), so that an instruction the CPE's core lacks fails here.
+CROSS = {"aarch64_cortex-a53": ("aarch64", "qemu-aarch64-static", "cortex-a53"),
+         "arm_cortex-a7_neon-vfpv4": ("armhf", "qemu-arm-static", "cortex-a7"),
+         "mipsel_24kc": ("mipsel", "qemu-mipsel-static", "24Kc")}
 arch = sys.argv[3] if len(sys.argv) > 3 else "aarch64_cortex-a53"
 if arch not in CROSS:
     sys.exit(f"ipk_test.py: architecture '{arch}' is not one of {', '.join(CROSS)}")
-cross_name, qemu_program = CROSS[arch]
+cross_name, qemu_program, cpu = CROSS[arch]
 cross = os.path.join(repo, "build-cross", cross_name)
 if not os.path.exists(os.path.join(cross, "platform", "s46d")):
     # scripts/test runs scripts/cross aarch64 before ctest; by hand, this test needs it too.
     print(f"SKIP: no {cross_name} cross build in {cross}: run scripts/cross {cross_name} first")
     sys.exit(77)
-build_dir, qemu = cross, [qemu_program]
-print(f"architecture {arch}, binaries from {build_dir}")
+build_dir, qemu = cross, [qemu_program, "-cpu", cpu]
+print(f"architecture {arch}, binaries from {build_dir}, run under {' '.join(qemu)}")
 
 tmp = tempfile.mkdtemp()
 out = os.path.join(tmp, "out")
@@ -216,6 +218,17 @@ for info, body in data_members:
         info.uid = 1000
     owned.append((info, body))
 refused(write_ipk("owner.ipk", outer(data_gz=tar_gz(owned))), "owned by 1000:0", "a data file owned by uid 1000")
+# A 32-bit ARM or MIPS file of the right machine but another ABI (armel's soft float, MIPS n32):
+# the e_flags bit set in the packaged s46d. AArch64 has one ABI, nothing to flip.
+abi_bit = {"arm_cortex-a7_neon-vfpv4": (0x200, "soft-float"), "mipsel_24kc": (0x20, "n32")}.get(arch)
+if abi_bit:
+    other_abi = []
+    for info, body in data_members:
+        if info.name == "./usr/lib/s46d/s46d":
+            flags = int.from_bytes(body[0x24:0x28], "little") | abi_bit[0]
+            body = body[:0x24] + flags.to_bytes(4, "little") + body[0x28:]
+        other_abi.append((info, body))
+    refused(write_ipk("abi.ipk", outer(data_gz=tar_gz(other_abi))), abi_bit[1], f"an s46d for the {abi_bit[1]} ABI")
 no_lib = [(i, b) for i, b in data_members if not i.name.startswith("./usr/lib/s46d/libkea-dhcp++")]
 refused(write_ipk("nolib.ipk", outer(data_gz=tar_gz(no_lib))), "libkea-dhcp++", "a bundle missing a library")
 
