@@ -1,41 +1,59 @@
 #!/usr/bin/env bash
-# ctest package_deb_arm64: the arm64 .deb from the aarch64 cross build (scripts/cross aarch64,
-# which scripts/test runs before ctest; exit 77, skipped, without it). Checks what a cross .deb
-# can get wrong that the amd64 one cannot: the architecture in its control file and of every ELF
-# inside, its Depends (taken from the native build, packaging/deb/build says why) equal to the
-# amd64 package's, lintian clean for arm64, and s46d --version of the packaged binary under
-# qemu-user. Installing and running it as a service is package_deb's job on amd64.
-#   tests/packaging/deb_cross_test.sh NATIVE_BUILD_DIR
-# shellcheck disable=SC2016  # check evaluates its single-quoted condition, where it expands
+# A cross .deb from a scripts/cross build (exit 77, skipped, without it): ctest package_deb_arm64
+# (arm64, the default; scripts/test runs scripts/cross aarch64 before ctest) and
+# `scripts/cross --packages` for armhf and mipsel. Checks what a cross .deb can get wrong that
+# the amd64 one cannot: the architecture in its control file and of every ELF inside (machine,
+# class, byte order and the ABI flags a CPU of that architecture needs), its Depends (taken from
+# the native build, packaging/deb/build says why) equal to the amd64 package's, lintian clean
+# for that architecture, and s46d --version of the packaged binary under qemu-user. Installing
+# and running it as a service is package_deb's job on amd64.
+#   tests/packaging/deb_cross_test.sh NATIVE_BUILD_DIR [arm64|armhf|mipsel]
+# S46_KEEP_PACKAGES=DIR: copy the checked .deb there (scripts/cross reports its size).
+# shellcheck disable=SC2016,SC2034  # check evaluates its single-quoted condition, where it expands
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 native=$(cd "$1" && pwd)
-cross=$src/build-cross/aarch64
-sysroot=$src/build-cross/sysroot/arm64
-[ -x "$cross/platform/s46d" ] || { echo "SKIP: no aarch64 cross build in $cross: run scripts/cross aarch64 first"; exit 77; }
-command -v qemu-aarch64-static >/dev/null || { echo "SKIP: qemu-user-static is not installed (scripts/cross installs it)"; exit 77; }
+arch=${2:-arm64}
+# Per Debian architecture: the scripts/cross build, qemu-user, and what `readelf -h` must say
+# (a 32-bit ARM build for soft float, or a MIPS one for n32 or 64-bit, is another Debian arch).
+case $arch in
+    arm64) cross=aarch64 qemu=qemu-aarch64-static machine=AArch64 class=ELF64 flags='' ;;
+    armhf) cross=armhf qemu=qemu-arm-static machine=ARM class=ELF32 flags='Version5 EABI, hard-float ABI' ;;
+    mipsel) cross=mipsel qemu=qemu-mipsel-static machine='MIPS R3000' class=ELF32 flags='o32' ;;
+    *) echo "deb_cross_test.sh: architecture '$arch' is not arm64, armhf or mipsel" >&2; exit 2 ;;
+esac
+cross=$src/build-cross/$cross
+sysroot=$src/build-cross/sysroot/$arch
+[ -x "$cross/platform/s46d" ] || { echo "SKIP: no $arch cross build in $cross: run scripts/cross ${cross##*/} first"; exit 77; }
+command -v "$qemu" >/dev/null || { echo "SKIP: $qemu is not installed (scripts/cross installs qemu-user-static)"; exit 77; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 failures=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; failures=$((failures + 1)); fi; }
 
-(cd "$src" && S46_NATIVE_BUILD=$native packaging/deb/build --arch arm64 --no-build --out "$t/arm64") >"$t/arm64.log" 2>&1 ||
-    { cat "$t/arm64.log"; echo "FAIL packaging/deb/build --arch arm64"; exit 1; }
+(cd "$src" && S46_NATIVE_BUILD=$native packaging/deb/build --arch "$arch" --no-build --out "$t/$arch") >"$t/$arch.log" 2>&1 ||
+    { cat "$t/$arch.log"; echo "FAIL packaging/deb/build --arch $arch"; exit 1; }
 (cd "$src" && packaging/deb/build --no-build --build-dir "$native" --out "$t/amd64") >"$t/amd64.log" 2>&1 ||
     { cat "$t/amd64.log"; echo "FAIL packaging/deb/build (amd64)"; exit 1; }
-arm=$(ls "$t"/arm64/*.deb) amd=$(ls "$t"/amd64/*.deb)
+deb=$(ls "$t/$arch"/*.deb) amd=$(ls "$t"/amd64/*.deb)
 
-check "Architecture: arm64" '[ "$(dpkg-deb -f "$arm" Architecture)" = arm64 ]'
+check "Architecture: $arch" '[ "$(dpkg-deb -f "$deb" Architecture)" = "$arch" ]'
 check "the same Depends as the amd64 package ($(dpkg-deb -f "$amd" Depends))" \
-    '[ "$(dpkg-deb -f "$arm" Depends)" = "$(dpkg-deb -f "$amd" Depends)" ]'
-dpkg-deb -x "$arm" "$t/root"
+    '[ "$(dpkg-deb -f "$deb" Depends)" = "$(dpkg-deb -f "$amd" Depends)" ]'
+dpkg-deb -x "$deb" "$t/root"
 for f in usr/sbin/s46d usr/bin/s46ctl; do
-    check "/$f is an AArch64 ELF" 'readelf -h "$t/root/$f" | grep -q "Machine: *AArch64"'
+    header=$(readelf -h "$t/root/$f")
+    check "/$f is a $machine $class little-endian ELF${flags:+ ($flags)}" \
+        'grep -q "Machine: *$machine\$" <<<"$header" && grep -q "Class: *$class\$" <<<"$header" &&
+         grep -q "Data: *2.s complement, little endian" <<<"$header" && grep -q "Flags: .*$flags" <<<"$header"'
     check "/$f is stripped" '! readelf -S "$t/root/$f" | grep -q "\.symtab"'
 done
-lintian_out=$(lintian --allow-root -I -E --pedantic "$arm" 2>&1 || true)
+lintian_out=$(lintian --allow-root -I -E --pedantic "$deb" 2>&1 || true)
 check "lintian has nothing to say: ${lintian_out:-nothing}" '[ -z "$lintian_out" ]'
 # The target's libraries (Kea, glibc, ...) as scripts/cross unpacked them, loader included.
-version=$(timeout 120 qemu-aarch64-static -L "$sysroot" "$t/root/usr/sbin/s46d" --version 2>&1 || true)
-check "packaged s46d --version under qemu-user: $version" '[ "${version%% *}" = s46d ]'
+version=$(timeout 120 "$qemu" -L "$sysroot" "$t/root/usr/sbin/s46d" --version 2>&1 || true)
+check "packaged s46d --version under $qemu: $version" '[ "${version%% *}" = s46d ]'
+if [ -n "${S46_KEEP_PACKAGES:-}" ]; then
+    mkdir -p "$S46_KEEP_PACKAGES" && cp "$deb" "$S46_KEEP_PACKAGES/"
+fi
 exit $((failures > 0))

@@ -15,7 +15,8 @@ apply PAX headers silently. Checked:
     = the bytes of data's regular files; conffiles present in data as regular files;
     maintainer scripts executable (0755);
   * data: names ./-relative without "..", owner 0:0; every ELF file built for the
-    Architecture's machine, class and byte order; every DT_NEEDED of a program or library in
+    Architecture's machine, class and byte order, and its ABI (e_flags: ARM EABI5 not
+    soft-float; MIPS o32 at most MIPS32r2); every DT_NEEDED of a program or library in
     /usr/lib/s46d present there (the package brings its libraries).
 Prints "PACKAGE: ok (...)" or each problem, one a line, and exits 1.
 """
@@ -101,6 +102,31 @@ def elf_header(data):
     """(machine, class, byte order) of an ELF file."""
     end = "<" if data[5] == 1 else ">"
     return struct.unpack_from(end + "H", data, 18)[0], data[4], data[5]
+
+
+def elf_abi_problem(prefix, data):
+    """Why an ELF of the right machine, class and byte order still does not fit the OpenWrt
+    architecture's ABI (its e_flags), or None. 32-bit ARM and MIPS each have ABIs that share the
+    machine number: an armel (soft-float) or n32 file would pass the machine check and then
+    fail at load time, or call with the wrong registers."""
+    end = "<" if data[5] == 1 else ">"
+    flags = struct.unpack_from(end + "I", data, 0x30 if data[4] == 2 else 0x24)[0]
+    if prefix == "arm_":
+        # Every OpenWrt arm_* target is EABI5; arm_cortex-a7_neon-vfpv4 passes floats in VFP registers.
+        if flags >> 24 != 5:
+            return f"ARM EABI version {flags >> 24}, expected 5"
+        if flags & 0x200:  # EF_ARM_ABI_FLOAT_SOFT
+            return "soft-float ARM ABI, expected hard-float (VFP registers)"
+    elif prefix in ("mipsel_", "mips_"):
+        # OpenWrt's 24Kc/74Kc targets are o32 on MIPS32r2 at most.
+        if flags & 0x20:  # EF_MIPS_ABI2
+            return "MIPS n32 ABI, expected o32"
+        if flags & 0xF000 not in (0, 0x1000):  # EF_MIPS_ABI: none given or O32
+            return f"MIPS ABI field {flags & 0xF000:#x}, expected o32"
+        levels = {0x0: "mips1", 0x1: "mips2", 0x5: "mips32", 0x7: "mips32r2"}
+        if flags >> 28 not in levels:
+            return f"MIPS architecture level {flags >> 28:#x} (EF_MIPS_ARCH), beyond mips32r2"
+    return None
 
 
 def elf_needed(data):
@@ -200,7 +226,7 @@ def check(path, arch=None):
             if conffile not in data_files:
                 problems.add(f"conffiles: {conffile} is not a regular file in data.tar.gz")
 
-    expected = next((m for prefix, m in MACHINES if fields.get("Architecture", "").startswith(prefix)), None)
+    prefix, expected = next(((p, m) for p, m in MACHINES if fields.get("Architecture", "").startswith(p)), (None, None))
     if fields.get("Architecture") and expected is None:
         problems.add(f"control: Architecture {fields['Architecture']} is not one this checker knows")
     elfs = 0
@@ -211,6 +237,8 @@ def check(path, arch=None):
         if expected and elf_header(body) != expected:
             problems.add(f"data.tar.gz: {name} is ELF machine/class/order {elf_header(body)}, "
                          f"but {fields['Architecture']} needs {expected}")
+        elif expected and elf_abi_problem(prefix, body):
+            problems.add(f"data.tar.gz: {name}: {elf_abi_problem(prefix, body)} for {fields['Architecture']}")
         if name.startswith("/usr/lib/s46d/"):
             for needed in elf_needed(body):
                 if "/usr/lib/s46d/" + needed not in data_files:

@@ -4,14 +4,17 @@ ipk_check.py, runs the packaged s46d and s46ctl through the package's own loader
 qemu-user for a foreign architecture), and shows that the checker refuses what opkg could not
 read or would install wrongly (a PAX tar, an ar archive, a wrong architecture, ...).
 
-usage: ipk_test.py REPO NATIVE_BUILD_DIR
-Architecture: aarch64_cortex-a53, from the cross build in build-cross/aarch64 (scripts/cross
-aarch64, which scripts/test runs first); skipped (77) without it.
+usage: ipk_test.py REPO NATIVE_BUILD_DIR [OPENWRT_ARCH]
+OPENWRT_ARCH: aarch64_cortex-a53 (the default: ctest package_ipk; scripts/test runs scripts/cross
+aarch64 first), arm_cortex-a7_neon-vfpv4 or mipsel_24kc (scripts/cross --packages), each from its
+cross build in build-cross/<aarch64|armhf|mipsel>; skipped (77) without it.
+S46_KEEP_PACKAGES=DIR: copy the checked .ipk there (scripts/cross reports its size).
 """
 import copy
 import gzip
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -30,13 +33,27 @@ def check(cond, what):
         failures.append(what)
 
 
-cross = os.path.join(repo, "build-cross", "aarch64")
+# OpenWrt architecture -> (scripts/cross's name for the build, the qemu-user that runs it, the
+# CPU it emulates). The CPU is the one the architecture names, not qemu's default ("max" on ARM,
+# an FPU-equipped 24Kf on MIPS), so that an instruction the CPE's core lacks fails here.
+CROSS = {"aarch64_cortex-a53": ("aarch64", "qemu-aarch64-static", "cortex-a53"),
+         "arm_cortex-a7_neon-vfpv4": ("armhf", "qemu-arm-static", "cortex-a7"),
+         "mipsel_24kc": ("mipsel", "qemu-mipsel-static", "24Kf")}
+# Debian's mipsel is hard-float and a 24Kc has no FPU: the package runs on one only with the
+# kernel's FPU emulator, which makes it a 24Kf to the program (so the runs below use 24Kf), and
+# says so in its Description. Without the emulator: SIGILL, shown on the FPU-less 24Kc.
+NO_FPU_CPU = {"mipsel_24kc": "24Kc"}
+arch = sys.argv[3] if len(sys.argv) > 3 else "aarch64_cortex-a53"
+if arch not in CROSS:
+    sys.exit(f"ipk_test.py: architecture '{arch}' is not one of {', '.join(CROSS)}")
+cross_name, qemu_program, cpu = CROSS[arch]
+cross = os.path.join(repo, "build-cross", cross_name)
 if not os.path.exists(os.path.join(cross, "platform", "s46d")):
     # scripts/test runs scripts/cross aarch64 before ctest; by hand, this test needs it too.
-    print(f"SKIP: no aarch64 cross build in {cross}: run scripts/cross aarch64 first")
+    print(f"SKIP: no {cross_name} cross build in {cross}: run scripts/cross {cross_name} first")
     sys.exit(77)
-arch, build_dir, qemu = "aarch64_cortex-a53", cross, ["qemu-aarch64-static"]
-print(f"architecture {arch}, binaries from {build_dir}")
+build_dir, qemu = cross, [qemu_program, "-cpu", cpu]
+print(f"architecture {arch}, binaries from {build_dir}, run under {' '.join(qemu)}")
 
 tmp = tempfile.mkdtemp()
 out = os.path.join(tmp, "out")
@@ -81,6 +98,18 @@ def run_packaged(program, *args):
 
 version = run_packaged("s46d", "--version")
 check(version.returncode == 0 and version.stdout.startswith("s46d "), f"packaged s46d --version: {version.stdout.strip()}{version.stderr.strip()[:200]}")
+if arch in NO_FPU_CPU:
+    qemu_cpu = qemu[:]
+    qemu[2] = NO_FPU_CPU[arch]
+    no_fpu = run_packaged("s46d", "--version")
+    qemu[:] = qemu_cpu
+    check(no_fpu.returncode != 0 and "Illegal instruction" in no_fpu.stderr,
+          f"packaged s46d on a {NO_FPU_CPU[arch]} without FPU emulation stops with SIGILL (hard float): {no_fpu.stderr.strip()[:120]}")
+    with gzip.open(package) as outer_gz, tarfile.open(fileobj=io.BytesIO(outer_gz.read())) as t:
+        control_gz = t.extractfile("./control.tar.gz").read()
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(control_gz))) as t:
+        description = t.extractfile("./control").read().decode()
+    check("MIPS FPU emulator" in description, "the Description says the package needs the kernel's MIPS FPU emulator")
 usage = run_packaged("s46d", "--help")
 check(usage.returncode == 0 and "usage: s46d" in usage.stdout, f"packaged s46d --help: {usage.stderr.strip()[:200]}")
 conf = os.path.join(tmp, "s46d.json")
@@ -205,9 +234,23 @@ for info, body in data_members:
         info.uid = 1000
     owned.append((info, body))
 refused(write_ipk("owner.ipk", outer(data_gz=tar_gz(owned))), "owned by 1000:0", "a data file owned by uid 1000")
+# A 32-bit ARM or MIPS file of the right machine but another ABI (armel's soft float, MIPS n32):
+# the e_flags bit set in the packaged s46d. AArch64 has one ABI, nothing to flip.
+abi_bit = {"arm_cortex-a7_neon-vfpv4": (0x200, "soft-float"), "mipsel_24kc": (0x20, "n32")}.get(arch)
+if abi_bit:
+    other_abi = []
+    for info, body in data_members:
+        if info.name == "./usr/lib/s46d/s46d":
+            flags = int.from_bytes(body[0x24:0x28], "little") | abi_bit[0]
+            body = body[:0x24] + flags.to_bytes(4, "little") + body[0x28:]
+        other_abi.append((info, body))
+    refused(write_ipk("abi.ipk", outer(data_gz=tar_gz(other_abi))), abi_bit[1], f"an s46d for the {abi_bit[1]} ABI")
 no_lib = [(i, b) for i, b in data_members if not i.name.startswith("./usr/lib/s46d/libkea-dhcp++")]
 refused(write_ipk("nolib.ipk", outer(data_gz=tar_gz(no_lib))), "libkea-dhcp++", "a bundle missing a library")
 
+if os.environ.get("S46_KEEP_PACKAGES"):
+    os.makedirs(os.environ["S46_KEEP_PACKAGES"], exist_ok=True)
+    shutil.copy(package, os.environ["S46_KEEP_PACKAGES"])
 subprocess.run(["rm", "-rf", tmp])
 if failures:
     print(f"{len(failures)} failure(s)")
