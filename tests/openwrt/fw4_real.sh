@@ -26,7 +26,7 @@
 # shellcheck disable=SC2317  # cleanup and the inner half are reached through trap and re-exec
 # shellcheck disable=SC2119  # openwrt_env.sh's functions take their own arguments, not the script's
 set -euo pipefail
-# shellcheck source=openwrt_env.sh
+# shellcheck source-path=SCRIPTDIR source=openwrt_env.sh
 . "$(dirname "$0")/openwrt_env.sh"
 
 if [ "${1:-}" != --inner ]; then
