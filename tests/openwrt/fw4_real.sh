@@ -24,130 +24,49 @@
 # s46, DS-Lite with a static AFTR), then fw4 renders, checks and loads its ruleset into the
 # cpe namespace's nftables, and every check reads fw4's own answers, nft's ruleset or counters.
 # shellcheck disable=SC2317  # cleanup and the inner half are reached through trap and re-exec
+# shellcheck disable=SC2119  # openwrt_env.sh's functions take their own arguments, not the script's
 set -euo pipefail
-
-usage() { echo "usage: $0 OPENWRT_PREFIX BUILD_DIR" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=openwrt_env.sh
+. "$(dirname "$0")/openwrt_env.sh"
 
 if [ "${1:-}" != --inner ]; then
-	[ $# -eq 2 ] || usage
-	prefix=$(cd "$1" 2>/dev/null && pwd) || { echo "SKIP: OPENWRT_PREFIX $1 is not a directory" >&2; exit 77; }
-	build=$(cd "$2" 2>/dev/null && pwd) || { echo "$0: BUILD_DIR $2 is not a directory" >&2; exit 2; }
-	for f in sbin/netifd sbin/ubusd bin/ubus bin/jshn bin/uci share/libubox/jshn.sh lib/netifd/netifd-proto.sh \
-		lib/netifd/utils.sh lib/functions.sh lib/functions/network.sh; do
-		[ -e "$prefix/$f" ] || {
-			echo "SKIP: $prefix/$f is missing (netifd is not in Debian: build it as docs/integration.md says)" >&2
-			exit 77
-		}
-	done
-	for f in bin/utpl lib/ucode/fs.so lib/ucode/uci.so lib/ucode/ubus.so sbin/fw4 share/firewall4/main.uc \
-		share/ucode/fw4.uc etc/config/firewall; do
-		[ -e "$prefix/$f" ] || {
-			echo "SKIP: $prefix/$f is missing (ucode and firewall4 are not in Debian: build them as docs/integration.md says)" >&2
-			exit 77
-		}
-	done
-	for f in platform/s46d platform/s46ctl; do
-		[ -x "$build/$f" ] || { echo "$0: $build/$f is missing (build the s46d and s46ctl targets)" >&2; exit 2; }
-	done
-	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network and mount namespaces)" >&2; exit 77; }
-	for tool in busybox ip unshare nsenter python3 nft flock; do
-		command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed" >&2; exit 77; }
-	done
-
+	ow_outer_args "$@"
+	ow_need_prefix "netifd is not in Debian: build it as docs/integration.md says" \
+		sbin/netifd sbin/ubusd bin/ubus bin/jshn bin/uci share/libubox/jshn.sh lib/netifd/netifd-proto.sh \
+		lib/netifd/utils.sh lib/functions.sh lib/functions/network.sh
+	ow_need_prefix "ucode and firewall4 are not in Debian: build them as docs/integration.md says" \
+		bin/utpl lib/ucode/fs.so lib/ucode/uci.so lib/ucode/ubus.so sbin/fw4 share/firewall4/main.uc \
+		share/ucode/fw4.uc etc/config/firewall
+	ow_need_host busybox ip unshare nsenter python3 nft flock
 	id="s46fw$$"
-	cpe="$id-cpe"
-	isp="$id-isp"
 	lan="$id-lan"
-	work=$(mktemp -d)
-	# Whatever still runs in the namespaces was started here (netifd, ubusd, s46d).
-	cleanup() {
-		local ns pid
-		for ns in "$cpe" "$isp" "$lan"; do
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-			ip netns del "$ns" 2>/dev/null || true
-		done
-		rm -rf "$work"
-	}
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
-
-	ip netns add "$cpe"
-	ip netns add "$isp"
-	ip netns add "$lan"
-	ip -n "$cpe" link add wan0 type veth peer name isp0 netns "$isp"
-	ip -n "$cpe" link add lan0 type veth peer name host0 netns "$lan"
-	ip -n "$isp" link set lo up
-	ip -n "$isp" link set isp0 up
-	ip -n "$isp" -6 addr add 2001:db8:1::1/64 dev isp0 nodad
-	ip -n "$isp" addr add 203.0.113.1/24 dev isp0
+	ow_namespaces "$id-cpe" "$id-isp" "$lan"
+	ip -n "$id-cpe" link add lan0 type veth peer name host0 netns "$lan"
+	ip -n "$id-isp" addr add 203.0.113.1/24 dev isp0
 	ip -n "$lan" link set lo up
 	ip -n "$lan" link set host0 up
 	ip -n "$lan" addr add 192.168.1.2/24 dev host0
 	ip -n "$lan" route add default via 192.168.1.1
-	ip netns exec "$cpe" sysctl -qw net.ipv6.conf.wan0.accept_dad=0
-	# s46d's kernel data plane needs ip6_tunnel; without it (some VM kernels) the TUN one.
-	dataplane=userspace
-	if ip -n "$cpe" link add s46probe type ip6tnl mode ipip6 2>/dev/null; then
-		ip -n "$cpe" link del s46probe
-		dataplane=kernel
-	fi
-	echo "data plane: $dataplane"
-	repo=$(cd "$(dirname "$0")/../.." && pwd)
-	status=0
-	# In the background, so that a signal here is handled at once (wait returns), not after it.
-	ip netns exec "$cpe" unshare --mount --propagation private \
-		"$0" --inner "$prefix" "$build" "$repo" "$work" "$dataplane" "$lan" &
-	wait $! || status=$?
-	exit "$status"
+	ow_run_inner "$lan"
 fi
 
 # ---- inside the cpe namespace, in a private mount namespace ----
-shift
-prefix=$1 build=$2 repo=$3 work=$4 dataplane=$5 lan_ns=$6
-files="$repo/packaging/openwrt/files"
-log="$work/netifd.log"
+ow_inner "$@"
+lan_ns=$7
 
 # The LAN host's namespace, reachable once /run (and /run/netns with it) is covered below.
 touch "$work/lan.netns"
 mount --bind "/run/netns/$lan_ns" "$work/lan.netns"
-for dir in usr etc var; do
-	mkdir -p "$work/$dir.up" "$work/$dir.wk"
-	mount -t overlay "s46fw-$dir" -o "lowerdir=/$dir,upperdir=$work/$dir.up,workdir=$work/$dir.wk" "/$dir"
-done
-mount -t tmpfs s46fw-run /run
-mkdir -p /var/run/ubus /var/run/s46d
+ow_overlays s46fw usr etc var
 
 # OpenWrt's file system, as far as netifd, the package and fw4 need it. ucode was built with
 # OpenWrt's module path (/usr/lib/ucode, /usr/share/ucode), so fw4.uc is loaded from there.
-ln -sf /usr/bin/busybox /usr/bin/sh
-for b in ubus jshn uci utpl; do ln -sf "$prefix/bin/$b" "/usr/bin/$b"; done
-mkdir -p /usr/share/libubox /lib/functions /lib/netifd/proto /etc/config /etc/s46d/hooks.d \
-	/usr/lib/ucode /usr/share/ucode /usr/share/firewall4
-cp "$prefix/share/libubox/jshn.sh" /usr/share/libubox/
-cp "$prefix/lib/functions.sh" /lib/
-cp "$prefix/lib/functions/network.sh" /lib/functions/
-cp "$prefix/lib/netifd/netifd-proto.sh" "$prefix/lib/netifd/utils.sh" /lib/netifd/
+ow_openwrt_fs ubus jshn uci utpl
+mkdir -p /usr/lib/ucode /usr/share/ucode /usr/share/firewall4
 cp "$prefix"/lib/ucode/*.so /usr/lib/ucode/
 cp "$prefix/share/ucode/fw4.uc" /usr/share/ucode/
 cp -a "$prefix/share/firewall4/." /usr/share/firewall4/
 install -m755 "$prefix/sbin/fw4" /usr/sbin/fw4
-# The package's files where packaging/openwrt/Makefile installs them.
-install -m755 "$files/s46.sh" /lib/netifd/proto/s46.sh
-install -m755 "$files/s46.script" /lib/netifd/s46.script
-ln -sf /lib/netifd/s46.script /etc/s46d/hooks.d/00-netifd
-install -D -m755 "$files/s46d.odhcp6c" /etc/odhcp6c.user.d/s46d
-install -m755 "$build/platform/s46d" /usr/sbin/s46d
-install -m755 "$build/platform/s46ctl" /usr/sbin/s46ctl
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-# check WHAT COMMAND...: COMMAND succeeds, or WHAT failed.
-check() {
-	local what="$1"
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
 
 install -D -m755 "$files/s46d.firewall" /etc/uci-defaults/90-s46d-firewall
 # zones_named_s46: how many zone sections of /etc/config/firewall are named s46.
@@ -173,15 +92,7 @@ check "run again: /etc/config/firewall unchanged" test "$(md5sum < /etc/config/f
 n=$(zones_named_s46)
 check "one zone named s46 ($n)" test "$n" = 1
 
-AFTR=2001:db8:ff::1
-B4=2001:db8:1::2
-cat > /etc/config/network <<EOF
-config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
+ow_network_config "
 config interface 'lan'
 	option device 'lan0'
 	option proto 'static'
@@ -193,62 +104,21 @@ config interface 'wan'
 	option proto 'static'
 	option ipaddr '203.0.113.2'
 	option netmask '255.255.255.0'
-
-config interface 'wan6'
-	option device 'wan0'
-	option proto 'static'
-	option ip6addr '$B4/64'
-	option ip6gw '2001:db8:1::1'
-
-config interface 'wan4'
-	option proto 's46'
-	option mode 'dslite'
-	option dataplane '$dataplane'
-EOF
-sed -e "s/option target 'syslog'/option target 'stderr'/" "$files/s46d.config" > /etc/config/s46d
-printf "\nconfig static_dslite\n\toption aftr_address '%s'\n" "$AFTR" >> /etc/config/s46d
+"
+ow_s46d_config
 sysctl -qw net.ipv4.ip_forward=1
 
-"$prefix/sbin/ubusd" -s /var/run/ubus/ubus.sock 2>"$work/ubusd.log" &
-ubusd_pid=$!
-netifd_pid=
-stop_daemons() {
-	[ -z "$netifd_pid" ] || kill -TERM "$netifd_pid" 2>/dev/null || true
-	sleep 1
-	kill -TERM "$ubusd_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-}
-trap stop_daemons EXIT
-
-# wait_for SECONDS COMMAND...: COMMAND succeeds within SECONDS.
-wait_for() {
-	local tries=$(($1 * 5))
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	return 1
-}
-wait_for 10 test -S /var/run/ubus/ubus.sock || { echo "ubusd did not start: $(cat "$work/ubusd.log")"; exit 1; }
-"$prefix/sbin/netifd" -S -l 4 -s /var/run/ubus/ubus.sock -h /bin/true -r "$work/resolv.conf" 2>"$log" &
-netifd_pid=$!
-
-is_up() {
-	ubus call "network.interface.$1" status 2>/dev/null |
-		python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["up"] else 1)'
-}
 show_log() { echo "--- netifd's log"; tail -n 40 "$log"; }
+ow_start_daemons
+
 for iface in lan wan wan6; do
-	wait_for 15 is_up "$iface" || { fail "$iface did not come up"; show_log; exit 1; }
+	wait_for 15 is "$iface" 's["up"]' True || { fail "$iface did not come up"; show_log; exit 1; }
 done
 # What the handler and s46d do for wan4 (netifd_real.sh checks it in detail): the AFTR's
 # address comes from /etc/config/s46d; odhcp6c's Reply, here, from its real hook.
 wait_for 15 test -S /var/run/s46d/wan4.sock || { fail "netifd did not start s46d for wan4"; show_log; exit 1; }
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin INTERFACE=wan6 ADDRESSES="$B4/128,3600,7200" \
-	/etc/odhcp6c.user.d/s46d wan0 bound
-if ! wait_for 20 is_up wan4; then
+odhcp6c_bound
+if ! wait_for 20 is wan4 's["up"]' True; then
 	fail "wan4 (proto s46) did not come up"; show_log; exit 1
 fi
 pass "netifd: lan, wan, wan6 and wan4 (proto s46) up"
@@ -331,9 +201,4 @@ echo "--- the check table's counters"; nft list chain ip s46fw_check post | grep
 n=$(nft list chain inet fw4 accept_to_s46 | sed -n 's/.*counter packets \([0-9]*\).*accept.*/\1/p' | head -n 1)
 [ -z "$n" ] || pass "accept_to_s46 counted $n packets"
 
-if [ "$failures" -ne 0 ]; then
-	show_log
-	echo "$failures check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
+ow_finish

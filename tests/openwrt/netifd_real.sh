@@ -23,180 +23,35 @@
 # environment odhcp6c gives it. Every check reads netifd's own view (ubus ... status) or the
 # kernel's, and fails loudly.
 # shellcheck disable=SC2317  # cleanup and the inner half are reached through trap and re-exec
+# shellcheck disable=SC2119  # openwrt_env.sh's functions take their own arguments, not the script's
 set -euo pipefail
-
-usage() { echo "usage: $0 OPENWRT_PREFIX BUILD_DIR" >&2; exit 2; }
+# shellcheck source-path=SCRIPTDIR source=openwrt_env.sh
+. "$(dirname "$0")/openwrt_env.sh"
 
 if [ "${1:-}" != --inner ]; then
-	[ $# -eq 2 ] || usage
-	prefix=$(cd "$1" 2>/dev/null && pwd) || { echo "SKIP: OPENWRT_PREFIX $1 is not a directory" >&2; exit 77; }
-	build=$(cd "$2" 2>/dev/null && pwd) || { echo "$0: BUILD_DIR $2 is not a directory" >&2; exit 2; }
-	for f in sbin/netifd sbin/ubusd bin/ubus bin/jshn share/libubox/jshn.sh lib/netifd/netifd-proto.sh \
-		lib/netifd/utils.sh lib/functions.sh lib/functions/network.sh; do
-		[ -e "$prefix/$f" ] || {
-			echo "SKIP: $prefix/$f is missing (netifd is not in Debian: build it as docs/integration.md says)" >&2
-			exit 77
-		}
-	done
-	for f in platform/s46d platform/s46ctl; do
-		[ -x "$build/$f" ] || { echo "$0: $build/$f is missing (build the s46d and s46ctl targets)" >&2; exit 2; }
-	done
-	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network and mount namespaces)" >&2; exit 77; }
-	for tool in busybox ip unshare python3; do
-		command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed" >&2; exit 77; }
-	done
-
+	ow_outer_args "$@"
+	ow_need_prefix "netifd is not in Debian: build it as docs/integration.md says" \
+		sbin/netifd sbin/ubusd bin/ubus bin/jshn share/libubox/jshn.sh lib/netifd/netifd-proto.sh \
+		lib/netifd/utils.sh lib/functions.sh lib/functions/network.sh
+	ow_need_host busybox ip unshare python3
 	id="s46nr$$"
-	cpe="$id-cpe"
-	isp="$id-isp"
-	work=$(mktemp -d)
-	# Whatever still runs in the two namespaces was started here (netifd, ubusd, s46d).
-	cleanup() {
-		local ns pid
-		for ns in "$cpe" "$isp"; do
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-			ip netns del "$ns" 2>/dev/null || true
-		done
-		rm -rf "$work"
-	}
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
-
-	ip netns add "$cpe"
-	ip netns add "$isp"
-	ip -n "$cpe" link add wan0 type veth peer name isp0 netns "$isp"
-	ip -n "$isp" link set lo up
-	ip -n "$isp" link set isp0 up
-	ip -n "$isp" -6 addr add 2001:db8:1::1/64 dev isp0 nodad
-	ip netns exec "$cpe" sysctl -qw net.ipv6.conf.wan0.accept_dad=0
-	# s46d's kernel data plane needs ip6_tunnel; without it (some VM kernels) the TUN one.
-	dataplane=userspace
-	if ip -n "$cpe" link add s46probe type ip6tnl mode ipip6 2>/dev/null; then
-		ip -n "$cpe" link del s46probe
-		dataplane=kernel
-	fi
-	echo "data plane: $dataplane"
-	repo=$(cd "$(dirname "$0")/../.." && pwd)
-	status=0
-	# In the background, so that a signal here is handled at once (wait returns), not after it.
-	ip netns exec "$cpe" unshare --mount --propagation private \
-		"$0" --inner "$prefix" "$build" "$repo" "$work" "$dataplane" &
-	wait $! || status=$?
-	exit "$status"
+	ow_namespaces "$id-cpe" "$id-isp"
+	ow_run_inner
 fi
 
 # ---- inside the cpe namespace, in a private mount namespace ----
-shift
-prefix=$1 build=$2 repo=$3 work=$4 dataplane=$5
-files="$repo/packaging/openwrt/files"
-log="$work/netifd.log"
+ow_inner "$@"
 syslog="$work/syslog"
-
-for dir in usr etc var dev; do
-	mkdir -p "$work/$dir.up" "$work/$dir.wk"
-	mount -t overlay "s46nr-$dir" -o "lowerdir=/$dir,upperdir=$work/$dir.up,workdir=$work/$dir.wk" "/$dir"
-done
-mount -t tmpfs s46nr-run /run
-mkdir -p /var/run/ubus /var/run/s46d
-
+ow_overlays s46nr usr etc var dev
 # OpenWrt's file system, as far as netifd and the package need it.
-ln -sf /usr/bin/busybox /usr/bin/sh
-for b in ubus jshn; do ln -sf "$prefix/bin/$b" "/usr/bin/$b"; done
+ow_openwrt_fs ubus jshn
 [ ! -e "$prefix/bin/uci" ] || ln -sf "$prefix/bin/uci" /usr/bin/uci
-mkdir -p /usr/share/libubox /lib/functions /lib/netifd/proto /etc/config /etc/s46d/hooks.d /etc/odhcp6c.user.d
-cp "$prefix/share/libubox/jshn.sh" /usr/share/libubox/
-cp "$prefix/lib/functions.sh" /lib/
-cp "$prefix/lib/functions/network.sh" /lib/functions/
-cp "$prefix/lib/netifd/netifd-proto.sh" "$prefix/lib/netifd/utils.sh" /lib/netifd/
-# The package's files where packaging/openwrt/Makefile installs them.
-install -m755 "$files/s46.sh" /lib/netifd/proto/s46.sh
-install -m755 "$files/s46.script" /lib/netifd/s46.script
-ln -sf /lib/netifd/s46.script /etc/s46d/hooks.d/00-netifd
-install -m755 "$files/s46d.odhcp6c" /etc/odhcp6c.user.d/s46d
-install -m755 "$build/platform/s46d" /usr/sbin/s46d
-install -m755 "$build/platform/s46ctl" /usr/sbin/s46ctl
+ow_network_config
+ow_s46d_config
 
-AFTR=2001:db8:ff::1
-B4=2001:db8:1::2
-cat > /etc/config/network <<EOF
-config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
+show_log() { echo "--- netifd's log"; tail -n 60 "$log"; echo "--- syslog"; tail -n 20 "$syslog"; }
+ow_start_daemons
 
-config interface 'wan6'
-	option device 'wan0'
-	option proto 'static'
-	option ip6addr '$B4/64'
-	option ip6gw '2001:db8:1::1'
-
-config interface 'wan4'
-	option proto 's46'
-	option mode 'dslite'
-	option dataplane '$dataplane'
-EOF
-# The shipped /etc/config/s46d, with a static AFTR (no DHCPv6 server here) and s46d's log on
-# stderr, which netifd copies into its own log.
-sed -e "s/option target 'syslog'/option target 'stderr'/" "$files/s46d.config" > /etc/config/s46d
-printf "\nconfig static_dslite\n\toption aftr_address '%s'\n" "$AFTR" >> /etc/config/s46d
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-# check WHAT COMMAND...: COMMAND succeeds, or WHAT failed.
-check() {
-	local what="$1"
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# logread's view: the handler's reasons go to syslog (logger), /dev/log of this mount namespace.
-busybox syslogd -n -O "$syslog" &
-syslogd_pid=$!
-"$prefix/sbin/ubusd" -s /var/run/ubus/ubus.sock 2>"$work/ubusd.log" &
-ubusd_pid=$!
-netifd_pid=
-# The namespaces go with the outer half's trap; this one stops the daemons first, so that
-# netifd's teardown (SIGTERM to s46d) runs as on a real shutdown.
-stop_daemons() {
-	[ -z "$netifd_pid" ] || kill -TERM "$netifd_pid" 2>/dev/null || true
-	sleep 1
-	kill -TERM "$ubusd_pid" "$syslogd_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-}
-trap stop_daemons EXIT
-
-# wait_for SECONDS COMMAND...: COMMAND succeeds within SECONDS.
-wait_for() {
-	local tries=$(($1 * 5))
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	return 1
-}
-wait_for 10 test -S /var/run/ubus/ubus.sock || { echo "ubusd did not start: $(cat "$work/ubusd.log")"; exit 1; }
-
-# netifd's own options put everything else in place: its log on stderr, no hotplug script.
-"$prefix/sbin/netifd" -S -l 4 -s /var/run/ubus/ubus.sock -h /bin/true -r "$work/resolv.conf" 2>"$log" &
-netifd_pid=$!
-
-# status IFACE PYTHON-EXPRESSION: the expression over netifd's status of IFACE (s), printed.
-status() {
-	ubus call "network.interface.$1" status 2>/dev/null |
-		python3 -c 'import json, sys; s = json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
-}
-# is IFACE EXPRESSION VALUE: the expression is VALUE now.
-is() { [ "$(status "$1" "$2" 2>/dev/null)" = "$3" ]; }
-# expect IFACE EXPRESSION VALUE WHAT: check it, and say what netifd showed if not.
-expect() {
-	local got
-	got=$(status "$1" "$2" 2>&1) || true
-	if [ "$got" = "$3" ]; then pass "$4: $got"; else fail "$4: $2 is '$got', not '$3'"; fi
-}
 # The s46d processes of this network namespace (the host's and other tests' are elsewhere).
 s46d_pids() {
 	local ns p
@@ -211,14 +66,6 @@ no_s46d() { [ -z "$(s46d_pids)" ]; }
 has_s46d() { [ -n "$(s46d_pids)" ]; }
 has_link() { ip link show dev "$1" >/dev/null 2>&1; }
 no_link() { ! has_link "$1"; }
-# What odhcp6c's dhcpv6.script does after a Reply: run the package's hook with the Reply in
-# its environment (here the IA_NA address, as odhcp6c formats it; the AFTR is static).
-# odhcp6c_bound [NAME=VALUE...]: more of the Reply's options.
-odhcp6c_bound() {
-	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin INTERFACE=wan6 ADDRESSES="$B4/128,3600,7200" "$@" \
-		/etc/odhcp6c.user.d/s46d wan0 bound
-}
-show_log() { echo "--- netifd's log"; tail -n 60 "$log"; echo "--- syslog"; tail -n 20 "$syslog"; }
 
 wait_for 15 is wan6 's["up"]' True || { fail "wan6 did not come up"; show_log; exit 1; }
 pass "wan6 up (static IPv6 on wan0)"
@@ -319,9 +166,4 @@ check "mape, new prefix: netifd shows PSID 53" wait_for 20 is wan4 's["data"]["p
 expect wan4 '(s["up"], [a["address"] for a in s["ipv4-address"]])' "(True, ['192.0.2.18'])" "mape, new prefix: still up, same IPv4 address"
 check "mape, new prefix: reported by the change hook" grep -q "hook 00-netifd (change): exit status 0" "$log"
 
-if [ "$failures" -ne 0 ]; then
-	show_log
-	echo "$failures check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
+ow_finish
