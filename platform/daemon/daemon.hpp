@@ -139,9 +139,9 @@ private:
     std::optional<double> start_to_mode_ms_;
     std::optional<double> reply_to_plan_us_;
     // lw4o6 via DHCP 4o6 (RFC 7596 §5.1, RFC 7341): the plan waits for a second exchange, so its
-    // path is timed in three parts, once, for the first 4o6 client that gets an ACK after start
-    // (issue 13): DHCPv6 Reply -> ACK, first DHCPV4-QUERY -> ACK (the servers' and network's
-    // share, the baseline) and ACK -> plan applied. A lease restored from the store has no ACK
+    // path is timed in three parts, once, for the first 4o6 client that gets an ACK after start:
+    // DHCPv6 Reply -> ACK, first DHCPV4-QUERY -> ACK (the servers' and network's share, the
+    // baseline) and ACK -> plan applied. A lease restored from the store has no ACK
     // and is not timed.
     void time_dhcp4o6_ack();
     bool dhcp4o6_timed_ = false;

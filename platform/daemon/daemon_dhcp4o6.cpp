@@ -2,15 +2,12 @@
 // "Daemon wiring"). The controller decides when it runs and with which servers and softwire
 // source; this file owns the engine, its timer and its traffic on the shared DHCPv6 socket, and
 // turns its lease events into controller events.
-#include <ifaddrs.h>
-#include <netinet/in.h>
-
 #include <chrono>
-#include <cstring>
 #include <random>
 
 #include "dhcp/s46_codec.hpp"
 #include "platform/daemon/daemon.hpp"
+#include "platform/net/interface_address.hpp"
 #include "platform/net/rtnetlink.hpp"
 #include "platform/time/clock.hpp"
 
@@ -19,18 +16,6 @@ namespace s46::daemon {
 namespace c4 = dhcp::client4o6;
 
 namespace {
-
-// Whether `a` is assigned to `ifname` (an IA_NA an OS client configured, or a source already up).
-bool interface_has_address(const std::string& ifname, const net::Ipv6Address& a) {
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return false;
-    bool found = false;
-    for (const ifaddrs* i = list; i && !found; i = i->ifa_next)
-        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 && ifname == i->ifa_name)
-            found = std::memcmp(reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr.s6_addr, a.bytes.data(), 16) == 0;
-    freeifaddrs(list);
-    return found;
-}
 
 std::string why_lost(c4::LossReason r) {
     switch (r) {
@@ -161,7 +146,8 @@ void Daemon::stop_dhcp4o6(const std::string& why) {
 void Daemon::put_dhcp4o6_source_on_wan() {
     if (dhcp4o6_added_source_ == dhcp4o6_source_) return;
     remove_dhcp4o6_source();
-    if (interface_has_address(options_.wan_interface, dhcp4o6_source_)) return;
+    // Unreadable: try to add it anyway; the kernel refuses an address that is already there.
+    if (auto present = platform::interface_has_address(options_.wan_interface, dhcp4o6_source_); present && *present) return;
     platform::Rtnetlink rtnl;
     auto r = rtnl.open();
     if (r) r = rtnl.add_address(options_.wan_interface, net::Ipv6Prefix(dhcp4o6_source_, 128), /*nodad=*/true);

@@ -1,7 +1,6 @@
 #include "platform/dataplane/kernel_dataplane.hpp"
 
 #include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -13,6 +12,7 @@
 
 #include "core/napt/conntrack_view.hpp"
 #include "core/napt/port_slots.hpp"
+#include "platform/net/interface_address.hpp"
 #include "platform/net/ip6tnl_message.hpp"
 #include "platform/net/route_message.hpp"
 
@@ -153,34 +153,6 @@ void KernelDataPlane::reconcile() {
     }
 }
 
-Result<bool> KernelDataPlane::wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a) {
-    auto req = dump_request<ifaddrmsg>(RTM_GETADDR, nl_->next_seq(), &ifaddrmsg::ifa_family, AF_INET6);
-    auto parts = nl_->dump(req, "list the addresses of " + config_.wan_interface);
-    if (!parts) return fail(parts.error());
-    for (const auto& m : *parts) {
-        const auto* h = reinterpret_cast<const nlmsghdr*>(m.data());
-        if (h->nlmsg_type != RTM_NEWADDR) continue;
-        const auto* am = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(h));
-        if (am->ifa_index != wan_index) continue;
-        struct Match {
-            const net::Ipv6Address* want;
-            bool found = false;
-        } match{&a};
-        mnl_attr_parse(
-            h, sizeof(ifaddrmsg),
-            [](const nlattr* attr, void* data) -> int {
-                auto* m = static_cast<Match*>(data);
-                if ((mnl_attr_get_type(attr) == IFA_ADDRESS || mnl_attr_get_type(attr) == IFA_LOCAL) &&
-                    mnl_attr_get_payload_len(attr) == 16 && std::memcmp(mnl_attr_get_payload(attr), m->want->bytes.data(), 16) == 0)
-                    m->found = true;
-                return MNL_CB_OK;
-            },
-            &match);
-        if (match.found) return true;
-    }
-    return false;
-}
-
 std::string KernelDataPlane::read_fmr_support() {
     // The kernel accepts IFLA_IPTUN_FMRS without complaint whether or not it knows it; only a
     // kernel carrying the FMR patch reports the rules back (platform/net/ip6tnl_message.hpp).
@@ -285,7 +257,7 @@ Result<void> KernelDataPlane::bring_up(const modes::Plan& new_plan) {
         wan_address_.reset();
     }
     if (!wan_address_) {
-        auto present = wan_has_address(wan, plan.tunnel_local);
+        auto present = platform::interface_has_address(config_.wan_interface, plan.tunnel_local);
         if (!present) return fail(present.error());
         if (!*present) {
             const std::string key = config_.wan_interface + " " + plan.tunnel_local.to_string();

@@ -71,7 +71,6 @@ private:
     Result<void> send(const std::vector<std::uint8_t>& batch, const std::vector<std::string>& what);
     Result<void> remember(const std::string& kind, const std::string& key);
     void forget(const std::string& kind, const std::string& key);
-    Result<bool> wan_has_address(std::uint32_t wan_index, const net::Ipv6Address& a);
     std::string read_fmr_support();
 
     KernelConfig config_;
